@@ -1,0 +1,41 @@
+"""Build the Bolt app once per process: client, middleware, listeners."""
+from __future__ import annotations
+
+import logging
+
+from slack_bolt import App, BoltResponse
+
+from storage.db import Database
+
+from .config import Secrets, Settings
+from .escalation import Escalations
+from .listeners import Deps, register
+from .messenger import make_client
+
+log = logging.getLogger("canishare.app")
+
+
+def build_app(settings: Settings, secrets: Secrets, db: Database) -> App:
+    client = make_client(secrets.bot_token, secrets.api_url)
+    app = App(
+        signing_secret=secrets.signing_secret,
+        client=client,  # carries the token and the configured base URL
+        # Ack returns as soon as a listener calls ack(); the Web API work happens after.
+        process_before_response=False,
+        logger=logging.getLogger("canishare.bolt"),
+    )
+    # Which workspace we are installed in; requests from any other are refused.
+    workspace = client.auth_test().get("team_id")
+    deps = Deps(settings=settings, db=db, pseudonym_key=secrets.pseudonym_key,
+                escalations=Escalations(settings, db, secrets.pseudonym_key), workspace=workspace)
+
+    @app.middleware
+    def only_our_workspace(context, next) -> BoltResponse | None:  # noqa: A002 - Bolt's name
+        if workspace and context.team_id and context.team_id != workspace:
+            log.warning("refused a request from another workspace")
+            return BoltResponse(status=403, body="This app is not installed in that workspace.")
+        return next()
+
+    register(app, deps)
+    app.canishare_deps = deps  # type: ignore[attr-defined]
+    return app

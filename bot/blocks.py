@@ -1,0 +1,251 @@
+"""Block Kit for the practitioner's conversation: small functions from data to blocks.
+
+Nothing here talks to Slack or the database, so every message and view is testable as
+plain data. Everything that came from a person or a pack is escaped before it is shown.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Sequence
+
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    Block,
+    ButtonElement,
+    ContextBlock,
+    DividerBlock,
+    HeaderBlock,
+    InputBlock,
+    MarkdownTextObject,
+    PlainTextInputElement,
+    PlainTextObject,
+    SectionBlock,
+)
+from slack_sdk.models.views import View
+
+from policy import ANSWER_LABELS, ANSWERS
+from policy.pack import Citation, Node, Outcome, Pack
+
+SECTION_LIMIT = 3000
+BUTTON_TEXT_LIMIT = 75
+
+
+def escape(text: str) -> str:
+    """Slack mrkdwn control characters, so no text can mention, link or ping anyone."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def mention(user_id: str) -> str:
+    return f"<@{user_id}>"
+
+
+def _clip(text: str, limit: int = SECTION_LIMIT) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def md(text: str) -> MarkdownTextObject:
+    return MarkdownTextObject(text=_clip(text))
+
+
+def cite_line(cite: Citation | None) -> ContextBlock | None:
+    if cite is None:
+        return None
+    return ContextBlock(elements=[md(f":books: {escape(cite.document)} — {escape(cite.section)}")])
+
+
+def button(text: str, action_id: str, value: str, style: str | None = None) -> ButtonElement:
+    return ButtonElement(text=PlainTextObject(text=text[:BUTTON_TEXT_LIMIT]), action_id=action_id, value=value, style=style)
+
+
+def node_value(conversation_id: str, node_id: str) -> str:
+    """What a question's buttons carry: which conversation, which question."""
+    return f"{conversation_id}:{node_id}"
+
+
+def parse_value(value: str) -> tuple[str, str]:
+    conversation_id, _, node_id = (value or "").partition(":")
+    return conversation_id, node_id
+
+
+# --- questions ----------------------------------------------------------------------------
+
+def question_blocks(conversation_id: str, node: Node, number: int, can_go_back: bool) -> list[Block]:
+    value = node_value(conversation_id, node.id)
+    blocks: list[Block] = [SectionBlock(block_id="question", text=md(f"*Question {number}.* {escape(node.question)}"))]
+    if node.help:
+        blocks.append(ContextBlock(elements=[md(escape(node.help))]))
+    blocks.append(
+        ActionsBlock(
+            block_id="answer",
+            elements=[button(ANSWER_LABELS[a], f"answer_{a}", value, "primary" if a == "yes" else None) for a in ANSWERS],
+        )
+    )
+    more = [button("Why am I asked this?", "why", value)]
+    if can_go_back:
+        more.append(button("Back", "back", value))
+    more.append(button("Ask my safeguarding lead", "escalate", value))
+    blocks.append(ActionsBlock(block_id="more", elements=more))
+    return blocks
+
+
+def question_text(node: Node, number: int) -> str:
+    return f"Question {number}: {node.question}"
+
+
+def answered_blocks(node: Node, number: int, answer: str) -> list[Block]:
+    """The question as it reads once answered, so the DM is a transcript."""
+    return [
+        SectionBlock(
+            block_id="question",
+            text=md(f"*Question {number}.* {escape(node.question)}\n:white_check_mark: You answered *{ANSWER_LABELS[answer]}*"),
+        )
+    ]
+
+
+def went_back_blocks(node: Node, number: int) -> list[Block]:
+    return [SectionBlock(block_id="question", text=md(f"~Question {number}. {escape(node.question)}~\n:leftwards_arrow_with_hook: You went back"))]
+
+
+def why_blocks(node: Node) -> list[Block]:
+    blocks: list[Block] = [SectionBlock(text=md(f"*Why am I asked this?*\n{escape(node.why)}"))]
+    cite = cite_line(node.cite)
+    if cite:
+        blocks.append(cite)
+    return blocks
+
+
+# --- outcomes -----------------------------------------------------------------------------
+
+def because_lines(reasons: Sequence[tuple[Node, str]]) -> str:
+    return "\n".join(f"• {escape(node.question)} — *{ANSWER_LABELS[answer]}*" for node, answer in reasons)
+
+
+def case_note(pack: Pack, outcome: Outcome, reasons: Sequence[tuple[Node, str]], ground: str | None,
+              record_id: str, decided_at: datetime) -> str:
+    """Plain text a practitioner can paste into their case notes."""
+    lines = [
+        f"Information-sharing decision ({decided_at:%d %b %Y %H:%M} UTC), using {pack.title} [{pack.ref}]:",
+        f"Outcome: {outcome.title}.",
+    ]
+    if ground:
+        lines.append(f"Ground for sharing without consent: {pack.outcomes['share_without_consent'].grounds.get(ground, ground)}")
+    lines.append("Because:")
+    lines += [f"- {node.question} {node.answer_label(answer)}." for node, answer in reasons]
+    lines.append(f"Decision record: {record_id}")
+    return "\n".join(lines)
+
+
+def outcome_blocks(
+    conversation_id: str,
+    pack: Pack,
+    outcome: Outcome,
+    reasons: Sequence[tuple[Node, str]],
+    ground: str | None,
+    record_id: str,
+    decided_at: datetime,
+    leads: Sequence[str] = (),
+    recorded: bool = False,
+) -> list[Block]:
+    blocks: list[Block] = [HeaderBlock(text=PlainTextObject(text=outcome.title[:150]))]
+    summary = escape(outcome.summary)
+    if outcome.id in ("seek_advice", "urgent") and leads:
+        who = ", ".join(mention(u) for u in leads)
+        summary += f"\n\n*Your safeguarding lead:* {who}. They have been told and will be in touch"
+        summary += " — *now*." if outcome.id == "urgent" else "."
+    blocks.append(SectionBlock(block_id="summary", text=md(summary)))
+    if ground:
+        text = pack.outcomes["share_without_consent"].grounds.get(ground, ground)
+        blocks.append(SectionBlock(block_id="ground", text=md(f"*Ground:* {escape(text)}")))
+    if outcome.advice:
+        bullets = "\n".join(f"• {escape(a)}" for a in outcome.advice)
+        blocks.append(SectionBlock(block_id="advice", text=md(f"*What to do*\n{bullets}")))
+    if reasons:
+        blocks.append(SectionBlock(block_id="because", text=md(f"*Because you answered:*\n{because_lines(reasons)}")))
+    note = case_note(pack, outcome, reasons, ground, record_id, decided_at)
+    blocks.append(SectionBlock(block_id="case_note", text=md(f"*For your case notes*\n```{escape(note)}```")))
+    cite = cite_line(outcome.cite)
+    if cite:
+        blocks.append(cite)
+    blocks.append(DividerBlock())
+    if recorded:
+        blocks.append(ContextBlock(block_id="recorded", elements=[md(":white_check_mark: Decision recorded.")]))
+        blocks.append(ActionsBlock(block_id="next", elements=[button("Start a new question", "start_conversation", "new")]))
+    else:
+        blocks.append(
+            ActionsBlock(
+                block_id="next",
+                elements=[
+                    button("Record the decision", "record_open", conversation_id, "primary"),
+                    button("Change my last answer", "back", node_value(conversation_id, outcome.id)),
+                    button("Start again", "start_conversation", "new"),
+                ],
+            )
+        )
+    return blocks
+
+
+def outcome_text(outcome: Outcome) -> str:
+    return outcome.title
+
+
+# --- the record modal -----------------------------------------------------------------------
+
+RECORD_CALLBACK = "record_decision"
+FIELD_LIMIT = 1000
+
+_RECORD_LABELS = {
+    "do_not_share": ("What did you decide not to share?", "Who asked for it, or who would it have gone to?", "Why not?"),
+    "seek_advice": ("What are you thinking of sharing?", "With whom?", "What are you unsure about?"),
+}
+_DEFAULT_LABELS = ("What is being shared?", "With whom (role or organisation)?", "Why (the purpose)?")
+
+
+def record_modal(outcome_id: str, private_metadata: str, errors_hint: str | None = None) -> View:
+    what, whom, why = _RECORD_LABELS.get(outcome_id, _DEFAULT_LABELS)
+    hint = "Describe it without names, dates of birth, addresses, phone numbers or NHS numbers."
+
+    def field(block_id: str, label: str, multiline: bool, placeholder: str) -> InputBlock:
+        return InputBlock(
+            block_id=block_id,
+            label=PlainTextObject(text=label),
+            element=PlainTextInputElement(
+                action_id="value",
+                multiline=multiline,
+                max_length=FIELD_LIMIT,
+                placeholder=PlainTextObject(text=placeholder),
+            ),
+        )
+
+    return View(
+        type="modal",
+        callback_id=RECORD_CALLBACK,
+        private_metadata=private_metadata,
+        title=PlainTextObject(text="Record the decision"),
+        submit=PlainTextObject(text="Save record"),
+        close=PlainTextObject(text="Cancel"),
+        blocks=[
+            ContextBlock(elements=[md(f":lock: {hint}")]),
+            field("shared_what", what, True, "e.g. concerns about attendance and a recent injury"),
+            field("shared_with", whom, False, "e.g. children's social care duty team"),
+            field("reason", why, True, "e.g. to help assess risk of significant harm"),
+        ],
+    )
+
+
+def recorded_blocks(record_id: str) -> list[Block]:
+    return [
+        SectionBlock(
+            text=md(
+                f":white_check_mark: *Recorded.* Your decision and reasons are stored as record `{record_id}`. "
+                "Revisit the decision if circumstances change."
+            )
+        )
+    ]
+
+
+def notice_blocks(text: str) -> list[Block]:
+    return [SectionBlock(text=md(text))]
+
+
+def to_dicts(blocks: Sequence[Block]) -> list[dict]:
+    return [b.to_dict() for b in blocks]

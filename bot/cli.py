@@ -1,0 +1,165 @@
+"""The `canishare` command line."""
+from __future__ import annotations
+
+import csv
+import json
+import logging
+import os
+import sys
+from datetime import datetime
+
+import click
+
+from policy import PackError, load_pack
+from policy.graph import to_mermaid
+
+
+def _fail(message: str) -> None:
+    click.echo(f"canishare: {message}", err=True)
+    sys.exit(1)
+
+
+def _settings():
+    from .config import ConfigError, load_settings
+
+    try:
+        return load_settings()
+    except ConfigError as err:
+        _fail(str(err))
+
+
+def _database():
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from storage.db import Database
+
+    try:
+        db = Database()
+        db.migrate()
+        return db
+    except SQLAlchemyError as err:
+        _fail(f"cannot reach the database ({type(err).__name__}); check DATABASE_URL")
+
+
+@click.group()
+@click.option("-v", "--verbose", is_flag=True, help="More log output (never message text).")
+def main(verbose: bool) -> None:
+    """canishare: can I share this information about a child?"""
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+
+@main.command()
+@click.option("--port", type=int, default=None, help="Port for HTTP mode (default: $PORT, else 3000).")
+@click.option("--workers", type=int, default=1, show_default=True, help="Worker processes (use PostgreSQL for more than one).")
+@click.option("--threads", type=int, default=8, show_default=True, help="Threads per worker.")
+def serve(port: int | None, workers: int, threads: int) -> None:
+    """Run the Slack app (HTTP at /slack/events, or Socket Mode with SLACK_APP_TOKEN)."""
+    from .config import ConfigError, load_secrets
+    from .server import serve_http, serve_socket_mode
+    from .startup import check_slack_ids
+
+    logging.getLogger("canishare").setLevel(logging.INFO)
+    settings = _settings()
+    try:
+        secrets = load_secrets()
+    except ConfigError as err:
+        _fail(str(err))
+    db = _database()
+    if workers > 1 and db.dialect == "sqlite":
+        _fail("more than one worker needs PostgreSQL (set DATABASE_URL); SQLite is for a single process")
+    problems = check_slack_ids(settings, secrets)
+    if problems:
+        _fail("the configuration names Slack IDs this workspace does not know:\n" + "\n".join(f"  - {p}" for p in problems))
+    db.engine.dispose()  # each worker opens its own connections
+    if secrets.app_token:
+        click.echo("canishare: Socket Mode", err=True)
+        serve_socket_mode(settings, secrets, None)
+        return
+    port = port or int(os.environ.get("PORT") or 3000)
+    click.echo(f"canishare: listening on port {port} (POST /slack/events, GET /healthz)", err=True)
+    serve_http(settings, secrets, None, port, workers, threads)
+
+
+@main.command()
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv"]), default="jsonl", show_default=True)
+@click.option("--since", type=click.DateTime(formats=["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S"]), default=None,
+              help="Only records created on or after this date (UTC).")
+@click.option("--team", default=None, help="Only this team's records (team id).")
+def export(fmt: str, since: datetime | None, team: str | None) -> None:
+    """Decision records to stdout, oldest first."""
+    from storage.records import EXPORT_FIELDS, export_row, iter_records
+
+    db = _database()
+    out = sys.stdout
+    writer = None
+    if fmt == "csv":
+        writer = csv.DictWriter(out, fieldnames=list(EXPORT_FIELDS), lineterminator="\n")
+        writer.writeheader()
+    with db.sessions() as s:
+        for record in iter_records(s, since, team):
+            row = export_row(record)
+            if writer is not None:
+                writer.writerow({k: json.dumps(v) if isinstance(v, (list, dict)) else ("" if v is None else v) for k, v in row.items()})
+            else:
+                out.write(json.dumps(row, ensure_ascii=False) + "\n")
+
+
+@main.command()
+def verify() -> None:
+    """Check the records' hash chain; names the first broken record."""
+    from storage.records import verify_chain
+
+    db = _database()
+    with db.sessions() as s:
+        report = verify_chain(s)
+    click.echo(str(report))
+    sys.exit(0 if report.ok else 1)
+
+
+@main.group()
+def policy() -> None:
+    """Check or draw a policy pack."""
+
+
+@policy.command("check")
+@click.argument("pack", required=False)
+def policy_check(pack: str | None) -> None:
+    """Validate a pack (default: the configured one, else hmg-2008)."""
+    name = pack or _configured_pack()
+    try:
+        loaded = load_pack(name)
+    except PackError as err:
+        _fail(str(err))
+    paths = loaded.paths()
+    click.echo(f"{loaded.ref}: valid — {len(loaded.nodes)} questions, {len(loaded.outcomes)} outcomes, {len(paths)} paths")
+
+
+@policy.command("graph")
+@click.argument("pack", required=False)
+@click.option("--format", "fmt", type=click.Choice(["mermaid"]), default="mermaid", show_default=True)
+def policy_graph(pack: str | None, fmt: str) -> None:
+    """Print the pack's flowchart as Mermaid text."""
+    try:
+        loaded = load_pack(pack or _configured_pack())
+    except PackError as err:
+        _fail(str(err))
+    click.echo(to_mermaid(loaded), nl=False)
+
+
+def _configured_pack() -> str:
+    from .config import ConfigError, config_path
+
+    path = config_path()
+    if path is None or not path.exists():
+        return "hmg-2008"
+    import yaml
+
+    try:
+        return str((yaml.safe_load(path.read_text()) or {}).get("policy") or "hmg-2008")
+    except (yaml.YAMLError, ConfigError, AttributeError):
+        return "hmg-2008"
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

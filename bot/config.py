@@ -1,0 +1,235 @@
+"""The organisation's configuration (YAML) and the environment, checked at start-up.
+
+A mistake here is reported before the bot serves anyone, in words an operator can act on,
+never discovered when a practitioner needs their safeguarding lead.
+"""
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from datetime import time as dtime
+from pathlib import Path
+from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from policy import PackError, load_pack
+
+USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
+CHANNEL_ID = re.compile(r"^[CGD][A-Z0-9]{2,}$")
+DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+
+class ConfigError(Exception):
+    """The configuration cannot be used; the message lists every problem."""
+
+
+def _check_users(ids: list[str], what: str) -> list[str]:
+    bad = [i for i in ids if not USER_ID.match(i)]
+    if bad:
+        raise ValueError(f"{what} must be Slack user IDs like U0123ABCD, not {', '.join(map(repr, bad))}")
+    return ids
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Team(Strict):
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$")
+    name: str
+    leads: list[str]
+    deputies: list[str] = []
+    escalation_channel: str | None = None
+    members: list[str] = []
+    policy: str | None = None  # overrides the organisation's pack for this team
+
+    @field_validator("leads")
+    @classmethod
+    def _leads(cls, v: list[str]) -> list[str]:
+        if not v:
+            raise ValueError("every team needs at least one safeguarding lead (leads: [U...])")
+        return _check_users(v, "leads")
+
+    @field_validator("deputies", "members")
+    @classmethod
+    def _users(cls, v: list[str]) -> list[str]:
+        return _check_users(v, "deputies and members")
+
+    @field_validator("escalation_channel")
+    @classmethod
+    def _channel(cls, v: str | None) -> str | None:
+        if v is not None and not CHANNEL_ID.match(v):
+            raise ValueError(f"escalation_channel must be a Slack channel ID like C0123ABCD, not {v!r}")
+        return v
+
+
+class DigestSettings(Strict):
+    channel: str | None = None
+    day: Literal[DAYS] = "monday"  # type: ignore[valid-type]
+    time: str = "09:00"
+    timezone: str = "Europe/London"
+
+    @field_validator("day", mode="before")
+    @classmethod
+    def _day(cls, v: str) -> str:
+        return str(v).lower()
+
+    @field_validator("time")
+    @classmethod
+    def _time(cls, v: str) -> str:
+        try:
+            dtime.fromisoformat(v)
+        except ValueError:
+            raise ValueError(f"digest time must be HH:MM, not {v!r}") from None
+        return v
+
+    @field_validator("timezone")
+    @classmethod
+    def _tz(cls, v: str) -> str:
+        try:
+            ZoneInfo(v)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown timezone {v!r} (use a name like Europe/London)") from None
+        return v
+
+    @field_validator("channel")
+    @classmethod
+    def _channel(cls, v: str | None) -> str | None:
+        if v is not None and not CHANNEL_ID.match(v):
+            raise ValueError(f"digest channel must be a Slack channel ID like C0123ABCD, not {v!r}")
+        return v
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+
+class EscalationSettings(Strict):
+    remind_after_minutes: int = Field(default=60, ge=1, le=7 * 24 * 60)
+
+
+class Settings(Strict):
+    organisation: str
+    policy: str = "hmg-2008"
+    teams: list[Team]
+    default_team: str | None = None
+    admins: list[str] = []
+    digest: DigestSettings = DigestSettings()
+    escalation: EscalationSettings = EscalationSettings()
+    retention_days: int = Field(default=2190, ge=1)
+
+    @field_validator("admins")
+    @classmethod
+    def _admins(cls, v: list[str]) -> list[str]:
+        return _check_users(v, "admins")
+
+    @model_validator(mode="after")
+    def _cross_checks(self) -> "Settings":
+        if not self.teams:
+            raise ValueError("at least one team is needed")
+        ids = [t.id for t in self.teams]
+        dupes = sorted({i for i in ids if ids.count(i) > 1})
+        if dupes:
+            raise ValueError(f"team ids must be unique: {', '.join(dupes)}")
+        if self.default_team is not None and self.default_team not in ids:
+            raise ValueError(f"default_team {self.default_team!r} is not one of the teams ({', '.join(ids)})")
+        for pack in {self.policy, *(t.policy for t in self.teams if t.policy)}:
+            try:
+                load_pack(pack)
+            except PackError as err:
+                raise ValueError(str(err)) from None
+        return self
+
+    # --- questions the bot asks of the configuration --------------------------------------
+    def team(self, team_id: str) -> Team:
+        return next(t for t in self.teams if t.id == team_id)
+
+    def teams_of(self, user_id: str) -> list[Team]:
+        """The teams a practitioner works in; the default team when they are in none."""
+        mine = [t for t in self.teams if user_id in t.members or user_id in t.leads or user_id in t.deputies]
+        if mine:
+            return mine
+        if self.default_team:
+            return [self.team(self.default_team)]
+        return [self.teams[0]] if len(self.teams) == 1 else []
+
+    def policy_for(self, team_id: str) -> str:
+        return self.team(team_id).policy or self.policy
+
+    def is_admin(self, user_id: str) -> bool:
+        return user_id in self.admins
+
+    def all_user_ids(self) -> set[str]:
+        ids = set(self.admins)
+        for t in self.teams:
+            ids |= set(t.leads) | set(t.deputies) | set(t.members)
+        return ids
+
+    def all_channel_ids(self) -> set[str]:
+        ids = {t.escalation_channel for t in self.teams if t.escalation_channel}
+        if self.digest.channel:
+            ids.add(self.digest.channel)
+        return ids
+
+
+def config_path() -> Path | None:
+    named = os.environ.get("CANISHARE_CONFIG")
+    if named:
+        return Path(named)
+    default = Path("canishare.yml")
+    return default if default.exists() else None
+
+
+def load_settings(path: Path | str | None = None) -> Settings:
+    path = Path(path) if path else config_path()
+    if path is None:
+        raise ConfigError(
+            "no configuration: set CANISHARE_CONFIG to a YAML file, or put canishare.yml in the working "
+            "directory (canishare.example.yml is a starting point)"
+        )
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"configuration file {path} does not exist") from None
+    except yaml.YAMLError as err:
+        raise ConfigError(f"{path} is not valid YAML: {err}") from None
+    try:
+        return Settings.model_validate(raw or {})
+    except ValidationError as err:
+        lines = []
+        for e in err.errors():
+            where = ".".join(str(p) for p in e["loc"]) or "(top level)"
+            lines.append(f"  - {where}: {e['msg'].removeprefix('Value error, ')}")
+        raise ConfigError(f"{path} has problems:\n" + "\n".join(lines)) from None
+
+
+@dataclass(frozen=True)
+class Secrets:
+    bot_token: str
+    signing_secret: str
+    pseudonym_key: str
+    app_token: str | None
+    api_url: str | None
+
+
+def load_secrets(env: dict[str, str] | None = None) -> Secrets:
+    env = dict(os.environ if env is None else env)
+    missing = [k for k in ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "CANISHARE_PSEUDONYM_KEY") if not env.get(k)]
+    if missing:
+        raise ConfigError(f"missing environment variable(s) needed to serve: {', '.join(missing)}")
+    if len(env["CANISHARE_PSEUDONYM_KEY"]) < 16:
+        raise ConfigError("CANISHARE_PSEUDONYM_KEY is too short: use at least 16 random characters (32+ recommended)")
+    api_url = env.get("SLACK_API_URL") or None
+    if api_url and not api_url.endswith("/"):
+        api_url += "/"
+    return Secrets(
+        bot_token=env["SLACK_BOT_TOKEN"],
+        signing_secret=env["SLACK_SIGNING_SECRET"],
+        pseudonym_key=env["CANISHARE_PSEUDONYM_KEY"],
+        app_token=env.get("SLACK_APP_TOKEN") or None,
+        api_url=api_url,
+    )

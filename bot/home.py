@@ -1,0 +1,47 @@
+"""App Home: a start button for everyone, open requests for leads, figures for admins."""
+from __future__ import annotations
+
+from slack_sdk.models.blocks import ActionsBlock, Block, ContextBlock, DividerBlock, HeaderBlock, PlainTextObject, SectionBlock
+from slack_sdk.models.views import View
+
+from . import blocks as B
+from .config import Settings
+from .escalation import Escalations
+
+HOME_BLOCK_LIMIT = 100
+
+
+def start_section(organisation: str) -> list[Block]:
+    return [
+        HeaderBlock(text=PlainTextObject(text="Can I share this?")),
+        SectionBlock(text=B.md(
+            f"Not sure whether you can share information about a child or family? I'll walk you through "
+            f"{B.escape(organisation)}'s information-sharing questions one at a time, tell you what to do, "
+            "and get your safeguarding lead if you're unsure. Nothing you tell me names anyone.")),
+        ActionsBlock(block_id="home_start", elements=[B.button("Start", "start_conversation", "home", "primary")]),
+    ]
+
+
+def lead_section(escalations: list) -> list[Block]:
+    blocks: list[Block] = [DividerBlock(), HeaderBlock(text=PlainTextObject(text="Requests for your advice"))]
+    if not escalations:
+        blocks.append(SectionBlock(text=B.md("No open requests. :white_check_mark:")))
+        return blocks
+    for esc in escalations[:20]:
+        flag = ":rotating_light: *URGENT* " if esc.urgent else ""
+        state = f"claimed by {B.mention(esc.claimed_by)}" if esc.status == "claimed" else "*not yet claimed*"
+        text = f"{flag}{B.mention(esc.practitioner_user)} — opened {esc.opened_at:%d %b %H:%M} UTC, {state}"
+        accessory = B.button("Claim", "esc_claim", esc.id, "primary") if esc.status == "open" else None
+        blocks.append(SectionBlock(text=B.md(text), accessory=accessory))
+    if len(escalations) > 20:
+        blocks.append(ContextBlock(elements=[B.md(f"…and {len(escalations) - 20} more, oldest shown first.")]))
+    return blocks
+
+
+def home_view(settings: Settings, escalations: Escalations, db, user_id: str, admin_blocks=None) -> View:
+    blocks = start_section(settings.organisation)
+    if any(user_id in escalations.responders(t) for t in settings.teams):
+        blocks += lead_section(escalations.open_for(user_id))
+    if settings.is_admin(user_id) and admin_blocks is not None:
+        blocks += admin_blocks(user_id)
+    return View(type="home", blocks=blocks[:HOME_BLOCK_LIMIT])

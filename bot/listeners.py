@@ -1,0 +1,355 @@
+"""Slack listeners: acknowledge first, then translate to walk/escalation calls and render.
+
+Registered once, at start-up. Each listener opens its own database session(s) through the
+walk and escalation services (Bolt runs listeners in a thread pool). Logs carry no free
+text and no payloads.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from slack_bolt import Ack, App
+from slack_sdk import WebClient
+from sqlalchemy.exc import SQLAlchemyError
+
+from conversation.screening import explain, screen
+from policy import ANSWER_LABELS
+
+from . import blocks as B
+from . import walk
+from .config import Settings
+from .escalation import Escalations
+from .home import home_view
+from .messenger import Messenger
+
+log = logging.getLogger("canishare.listeners")
+
+TRY_AGAIN = ":hourglass: I couldn't save that just now. Please try again in a moment — nothing you answered has been lost."
+NOT_YOURS = "This conversation belongs to someone else, so I can't take your answer. Start your own with /canishare."
+FINISHED = "This decision has already been recorded. To ask about something new, use /canishare or the Start button in my Home tab."
+MISSING = "I can't find that conversation any more. Start again with /canishare."
+
+
+@dataclass
+class Deps:
+    settings: Settings
+    db: Any
+    pseudonym_key: str
+    escalations: Escalations
+    workspace: str | None = None
+
+
+def _user(body: dict) -> str:
+    return (body.get("user") or {}).get("id") or body.get("user_id") or ""
+
+
+def _workspace(body: dict) -> str:
+    team = body.get("team")
+    if isinstance(team, dict):
+        return team.get("id") or ""
+    return body.get("team_id") or team or ""
+
+
+def register(app: App, deps: Deps) -> None:
+    settings, db = deps.settings, deps.db
+
+    def messenger(client: WebClient) -> Messenger:
+        return Messenger(client, db)
+
+    # --- starting ---------------------------------------------------------------------------
+    def begin(client: WebClient, user_id: str, workspace: str, team_id: str | None = None) -> None:
+        m = messenger(client)
+        teams = settings.teams_of(user_id)
+        if team_id is not None:
+            teams = [t for t in teams if t.id == team_id]
+        if not teams:
+            m.post(user_id, "You're not in a team yet", B.to_dicts(B.notice_blocks(
+                "I don't know which team you work in, so I can't tell who your safeguarding lead is. "
+                "Please ask your canishare admin to add you to a team.")))
+            return
+        if len(teams) > 1:
+            picker = [B.button(t.name, "pick_team", t.id) for t in teams[:5]]
+            from slack_sdk.models.blocks import ActionsBlock
+            m.post(user_id, "Which team are you asking for?",
+                   B.to_dicts(B.notice_blocks("You work in more than one team. *Which team is this about?*") + [ActionsBlock(block_id="team", elements=picker)]))
+            return
+        team = teams[0]
+        try:
+            result = walk.start(db, workspace=workspace, user_id=user_id, team=team.id,
+                                policy=settings.policy_for(team.id), channel_id=None)
+        except SQLAlchemyError:
+            log.exception("could not start a conversation")
+            m.post(user_id, TRY_AGAIN, B.to_dicts(B.notice_blocks(TRY_AGAIN)))
+            return
+        ask(m, user_id, result)
+
+    def ask(m: Messenger, channel: str, result: walk.Result) -> None:
+        node = result.node
+        assert node is not None and result.conversation is not None
+        blocks = B.question_blocks(result.conversation.id, node, result.number, can_go_back=bool(result.conversation.path))
+        m.post(channel, B.question_text(node, result.number), B.to_dicts(blocks))
+
+    @app.command("/canishare")
+    def on_command(ack: Ack, body: dict, client: WebClient) -> None:
+        in_dm = (body.get("channel_name") == "directmessage") or str(body.get("channel_id", "")).startswith("D")
+        ack() if in_dm else ack("I've sent you a direct message to work through it in private.")
+        begin(client, _user(body), _workspace(body))
+
+    @app.event("message")
+    def on_message(body: dict, event: dict, client: WebClient) -> None:
+        # Only a person's new message in our DM starts a walk; edits, joins and bots do not.
+        if event.get("channel_type") != "im" or event.get("subtype") or event.get("bot_id"):
+            return
+        user = event.get("user") or ""
+        if not user or not walk.first_time(db, f"start:{event.get('channel')}:{event.get('ts')}"):
+            return
+        begin(client, user, _workspace(body))
+
+    @app.event("app_mention")
+    def on_mention(body: dict, event: dict, client: WebClient) -> None:
+        user = event.get("user") or ""
+        if not user or not walk.first_time(db, f"start:{event.get('channel')}:{event.get('ts')}"):
+            return
+        messenger(client).ephemeral(event.get("channel", ""), user, "I've sent you a direct message to work through it in private.")
+        begin(client, user, _workspace(body))
+
+    @app.shortcut("canishare_message")
+    def on_shortcut(ack: Ack, body: dict, client: WebClient) -> None:
+        ack()
+        # The message itself is never read or stored: it may hold a child's details.
+        begin(client, _user(body), _workspace(body))
+
+    @app.action("start_conversation")
+    def on_start(ack: Ack, body: dict, client: WebClient) -> None:
+        ack()
+        begin(client, _user(body), _workspace(body))
+
+    @app.action("pick_team")
+    def on_pick_team(ack: Ack, body: dict, action: dict, client: WebClient) -> None:
+        ack()
+        user = _user(body)
+        team_id = action.get("value", "")
+        if team_id not in {t.id for t in settings.teams_of(user)}:
+            messenger(client).ephemeral(_channel(body), user, "That team isn't one of yours.")
+            return
+        _replace(messenger(client), body, f"Team: {team_id}", B.notice_blocks(f"Asking for team *{B.escape(settings.team(team_id).name)}*."))
+        begin(client, user, _workspace(body), team_id)
+
+    # --- answering --------------------------------------------------------------------------
+    @app.action(re.compile(r"^answer_(yes|no|not_sure)$"))
+    def on_answer(ack: Ack, body: dict, action: dict, client: WebClient) -> None:
+        ack()
+        user = _user(body)
+        conversation_id, node_id = B.parse_value(action.get("value", ""))
+        answer = action["action_id"].removeprefix("answer_")
+        m = messenger(client)
+        try:
+            result = walk.answer(db, conversation_id=conversation_id, user_id=user, node_id=node_id, answer=answer,
+                                 pseudonym_key=deps.pseudonym_key)
+        except (SQLAlchemyError, LookupError):
+            log.exception("answer not saved")
+            m.ephemeral(_channel(body), user, TRY_AGAIN)
+            return
+        show(m, body, user, result)
+
+    @app.action("escalate")
+    def on_escalate(ack: Ack, body: dict, action: dict, client: WebClient) -> None:
+        # "Ask my safeguarding lead" is Not sure at this question: same outcome, same record.
+        ack()
+        user = _user(body)
+        conversation_id, node_id = B.parse_value(action.get("value", ""))
+        m = messenger(client)
+        try:
+            result = walk.answer(db, conversation_id=conversation_id, user_id=user, node_id=node_id, answer="not_sure",
+                                 pseudonym_key=deps.pseudonym_key)
+        except (SQLAlchemyError, LookupError):
+            log.exception("escalation not saved")
+            m.ephemeral(_channel(body), user, TRY_AGAIN)
+            return
+        show(m, body, user, result)
+
+    def show(m: Messenger, body: dict, user: str, result: walk.Result) -> None:
+        channel = _channel(body)
+        if result.kind in ("not_yours", "missing", "finished"):
+            m.ephemeral(channel, user, {"not_yours": NOT_YOURS, "missing": MISSING, "finished": FINISHED}[result.kind])
+            return
+        if result.kind == "already":
+            if result.previous is None or result.previous != result.answer:
+                label = ANSWER_LABELS.get(result.previous or "", "")
+                note = f"You already answered this question{f' ({label})' if label else ''}. To change it, use *Back* on your latest question."
+                m.ephemeral(channel, user, note)
+            return
+        assert result.answered is not None and result.answer and result.conversation
+        number = len(result.conversation.path)
+        _replace(m, body, B.question_text(result.answered, number), B.answered_blocks(result.answered, number, result.answer))
+        if result.kind == "question":
+            ask(m, channel, result)
+        else:
+            tell_outcome(m, channel, result)
+
+    def tell_outcome(m: Messenger, channel: str, result: walk.Result, recorded: bool = False) -> None:
+        convo, flow, outcome, record = result.conversation, result.flow, result.outcome, result.record
+        assert convo and flow and outcome and record
+        team = settings.team(convo.team)
+        blocks = B.outcome_blocks(convo.id, flow.pack, outcome, flow.reasons(convo), flow.ground(convo), record.id,
+                                  record.updated_at, leads=team.leads, recorded=recorded)
+        m.post(channel, B.outcome_text(outcome), B.to_dicts(blocks))
+        if outcome.id in ("seek_advice", "urgent") and not recorded:
+            deps.escalations.open(m, record_id=record.id, conversation_id=convo.id, practitioner=convo.user_id,
+                                  team_id=convo.team, urgent=outcome.id == "urgent")
+
+    @app.action("why")
+    def on_why(ack: Ack, body: dict, action: dict, client: WebClient) -> None:
+        ack()
+        _conversation_id, node_id = B.parse_value(action.get("value", ""))
+        user = _user(body)
+        try:
+            result = walk.current(db, conversation_id=_conversation_id, user_id=user)
+        except SQLAlchemyError:
+            messenger(client).ephemeral(_channel(body), user, TRY_AGAIN)
+            return
+        node = result.flow.pack.nodes.get(node_id) if result.flow else None
+        if node is None:
+            messenger(client).ephemeral(_channel(body), user, MISSING)
+            return
+        messenger(client).ephemeral(_channel(body), user, f"Why am I asked this? {node.why}", B.to_dicts(B.why_blocks(node)))
+
+    @app.action("back")
+    def on_back(ack: Ack, body: dict, action: dict, client: WebClient) -> None:
+        ack()
+        user = _user(body)
+        conversation_id, from_node = B.parse_value(action.get("value", ""))
+        m = messenger(client)
+        try:
+            result = walk.back(db, conversation_id=conversation_id, user_id=user, from_node=from_node)
+        except SQLAlchemyError:
+            m.ephemeral(_channel(body), user, TRY_AGAIN)
+            return
+        if result.kind != "question":
+            if result.kind == "already":
+                m.ephemeral(_channel(body), user, "That question has moved on; use Back on your latest message.")
+            else:
+                show(m, body, user, result)
+            return
+        assert result.answered is not None and result.conversation
+        if result.outcome is not None:
+            _replace(m, body, "You changed your answer", B.notice_blocks(f"~{B.escape(result.outcome.title)}~ — you went back to change your answer."))
+        else:
+            _replace(m, body, "You went back", B.went_back_blocks(result.answered, len(result.conversation.path) + 2))
+        ask(m, _channel(body), result)
+
+    # --- recording --------------------------------------------------------------------------
+    @app.action("record_open")
+    def on_record_open(ack: Ack, body: dict, action: dict, client: WebClient) -> None:
+        ack()
+        user = _user(body)
+        conversation_id = action.get("value", "")
+        try:
+            result = walk.current(db, conversation_id=conversation_id, user_id=user)
+        except SQLAlchemyError:
+            messenger(client).ephemeral(_channel(body), user, TRY_AGAIN)
+            return
+        if result.kind != "outcome" or result.outcome is None:
+            messenger(client).ephemeral(_channel(body), user, {"not_yours": NOT_YOURS}.get(result.kind, MISSING))
+            return
+        if result.conversation and result.conversation.status == "recorded":
+            messenger(client).ephemeral(_channel(body), user, FINISHED)
+            return
+        meta = json.dumps({"c": conversation_id, "ch": _channel(body), "ts": _message_ts(body)})
+        client.views_open(trigger_id=body["trigger_id"], view=B.record_modal(result.outcome.id, meta))
+
+    @app.view(B.RECORD_CALLBACK)
+    def on_record_submit(ack: Ack, body: dict, view: dict, client: WebClient) -> None:
+        user = _user(body)
+        try:
+            meta = json.loads(view.get("private_metadata") or "{}")
+            values = view["state"]["values"]
+            texts = {k: (values.get(k, {}).get("value", {}).get("value") or "").strip() for k in ("shared_what", "shared_with", "reason")}
+        except (ValueError, AttributeError, KeyError, TypeError):
+            ack(response_action="errors", errors={"reason": "Something was wrong with this form; please close it and try again."})
+            return
+        errors = {}
+        for block_id, text in texts.items():
+            if len(text) > B.FIELD_LIMIT:
+                errors[block_id] = f"Please keep this under {B.FIELD_LIMIT} characters."
+            elif (found := screen(text)):
+                errors[block_id] = explain(found)
+        if errors:
+            ack(response_action="errors", errors=errors)  # nothing stored, nothing logged
+            return
+        try:
+            result = walk.save_details(db, conversation_id=str(meta.get("c", "")), user_id=user, **texts)
+        except SQLAlchemyError:
+            log.exception("record details not saved")
+            ack(response_action="errors", errors={"reason": "I couldn't save this just now. Please try again in a moment; your text is still here."})
+            return
+        if result.kind in ("not_yours", "missing"):
+            ack(response_action="errors", errors={"reason": NOT_YOURS if result.kind == "not_yours" else MISSING})
+            return
+        ack()
+        if result.kind == "finished" or result.record is None:
+            return
+        m = messenger(client)
+        convo, flow = result.conversation, result.flow
+        assert convo and flow and result.outcome
+        if meta.get("ch") and meta.get("ts"):
+            team = settings.team(convo.team)
+            blocks = B.outcome_blocks(convo.id, flow.pack, result.outcome, flow.reasons(convo), flow.ground(convo),
+                                      result.record.id, result.record.created_at, leads=team.leads, recorded=True)
+            m.update(meta["ch"], meta["ts"], B.outcome_text(result.outcome), B.to_dicts(blocks))
+        m.post(user, "Decision recorded", B.to_dicts(B.recorded_blocks(result.record.id)))
+
+    # --- escalation -------------------------------------------------------------------------
+    @app.action("esc_claim")
+    def on_claim(ack: Ack, body: dict, action: dict, client: WebClient) -> None:
+        ack()
+        user = _user(body)
+        outcome = deps.escalations.claim(messenger(client), action.get("value", ""), user)
+        if outcome.message:
+            messenger(client).ephemeral(_channel(body), user, outcome.message)
+
+    @app.action("esc_resolve")
+    def on_resolve(ack: Ack, body: dict, action: dict, client: WebClient) -> None:
+        ack()
+        user = _user(body)
+        value = ((action.get("selected_option") or {}).get("value")) or ""
+        escalation_id, _, lead_outcome = value.partition(":")
+        from .escalation_blocks import LEAD_OUTCOMES
+        if lead_outcome not in LEAD_OUTCOMES:
+            messenger(client).ephemeral(_channel(body), user, "Please pick one of the listed outcomes.")
+            return
+        outcome = deps.escalations.resolve(messenger(client), escalation_id, user, lead_outcome)
+        if outcome.message:
+            messenger(client).ephemeral(_channel(body), user, outcome.message)
+
+    # --- home -------------------------------------------------------------------------------
+    @app.event("app_home_opened")
+    def on_home(event: dict, client: WebClient) -> None:
+        user = event.get("user") or ""
+        if event.get("tab", "home") != "home" or not user:
+            return
+        client.views_publish(user_id=user, view=home_view(settings, deps.escalations, db, user))
+
+    @app.error
+    def on_error(error: Exception) -> None:
+        # Type only: exception text can carry payload fragments.
+        log.error("listener failed: %s", type(error).__name__)
+
+
+def _channel(body: dict) -> str:
+    return (body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id") or _user(body)
+
+
+def _message_ts(body: dict) -> str | None:
+    return (body.get("message") or {}).get("ts") or (body.get("container") or {}).get("message_ts")
+
+
+def _replace(m: Messenger, body: dict, text: str, blocks: list) -> None:
+    """Rewrite the message the button was on (so the DM reads as a transcript)."""
+    ts = _message_ts(body)
+    if ts:
+        m.update(_channel(body), ts, text, B.to_dicts(blocks))

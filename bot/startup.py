@@ -1,0 +1,55 @@
+"""Start-up checks against Slack: every configured person and channel must exist."""
+from __future__ import annotations
+
+import logging
+
+from slack_sdk.errors import SlackApiError
+
+from .config import Secrets, Settings
+from .messenger import make_client
+
+log = logging.getLogger("canishare.startup")
+
+
+def check_slack_ids(settings: Settings, secrets: Secrets) -> list[str]:
+    """Problems with configured IDs, in words an operator can act on. Leads first: a lead
+    who does not exist is a child whose escalation goes nowhere."""
+    client = make_client(secrets.bot_token, secrets.api_url)
+    problems: list[str] = []
+    roles: dict[str, str] = {}
+    for team in settings.teams:
+        for u in team.members:
+            roles.setdefault(u, f"member of {team.id}")
+        for u in team.deputies:
+            roles[u] = f"deputy of {team.id}"
+        for u in team.leads:
+            roles[u] = f"safeguarding lead of {team.id}"
+    for u in settings.admins:
+        roles.setdefault(u, "admin")
+    for user_id, role in sorted(roles.items(), key=lambda kv: (not kv[1].startswith("safeguarding"), kv[0])):
+        try:
+            user = client.users_info(user=user_id)["user"]
+            if user.get("deleted"):
+                problems.append(f"{user_id} ({role}) has been deactivated in Slack")
+        except SlackApiError as err:
+            error = err.response.get("error")
+            if error in ("user_not_found", "invalid_user"):
+                problems.append(f"{user_id} ({role}) is not a user in this workspace")
+            elif error == "missing_scope":
+                log.warning("cannot check user ids: the app lacks users:read")
+                break
+            else:
+                raise
+    for channel in sorted(settings.all_channel_ids()):
+        try:
+            client.conversations_info(channel=channel)
+        except SlackApiError as err:
+            error = err.response.get("error")
+            if error == "channel_not_found":
+                problems.append(f"channel {channel} does not exist or the app has not been added to it")
+            elif error == "missing_scope":
+                log.warning("cannot check channel ids: the app lacks channels:read")
+                break
+            else:
+                raise
+    return problems

@@ -1,0 +1,177 @@
+"""A practitioner's walk through the flowchart: loads the row, asks the conversation layer,
+saves the row and the record. One session per call; the caller renders the result.
+
+The per-click path is one indexed read of the conversation and one versioned write; the
+record (and its chain entry) is written only when an outcome is reached.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from conversation.flow import AlreadyAnswered, AnswerRefused, Flow, flow_for, flow_for_ref
+from policy.pack import Node, Outcome
+from storage.db import Database
+from storage.models import Conversation, Record, SeenRequest, utcnow
+from storage.records import append, pseudonymise
+
+Kind = Literal["question", "outcome", "already", "not_yours", "missing", "finished", "busy"]
+
+
+@dataclass
+class Result:
+    kind: Kind
+    conversation: Conversation | None = None
+    flow: Flow | None = None
+    node: Node | None = None  # the question to ask now
+    outcome: Outcome | None = None
+    record: Record | None = None
+    answered: Node | None = None  # the question just answered (or taken back)
+    answer: str | None = None
+    previous: str | None = None  # for "already": what was answered before
+
+    @property
+    def number(self) -> int:
+        """The number of the question asked now (1-based)."""
+        return len(self.conversation.path) + 1 if self.conversation else 1
+
+
+def first_time(db: Database, key: str) -> bool:
+    """True the first time a natural key is seen; a retried or duplicated delivery gets False."""
+    try:
+        with db.session() as s:
+            s.add(SeenRequest(key=key[:128]))
+    except IntegrityError:
+        return False
+    return True
+
+
+def start(db: Database, *, workspace: str, user_id: str, team: str, policy: str, channel_id: str | None) -> Result:
+    flow = flow_for(policy)
+    with db.session() as s:
+        # A new walk replaces one left half-way: the old one counts as abandoned.
+        s.execute(
+            update(Conversation)
+            .where(Conversation.user_id == user_id, Conversation.status == "active")
+            .values(status="abandoned", updated_at=utcnow(), version=Conversation.version + 1)
+        )
+        convo = Conversation(
+            workspace=workspace, user_id=user_id, team=team, channel_id=channel_id, policy=flow.pack.ref, status="active"
+        )
+        flow.start(convo)
+        s.add(convo)
+    return Result("question", convo, flow, node=flow.question(convo))
+
+
+def _load(s: Session, conversation_id: str, user_id: str) -> tuple[Result | None, Conversation | None, Flow | None]:
+    convo = s.get(Conversation, conversation_id) if conversation_id else None
+    if convo is None:
+        return Result("missing"), None, None
+    if convo.user_id != user_id:
+        return Result("not_yours"), None, None
+    return None, convo, flow_for_ref(convo.policy)
+
+
+def answer(db: Database, *, conversation_id: str, user_id: str, node_id: str, answer: str, pseudonym_key: str,
+           now: datetime | None = None) -> Result:
+    try:
+        with db.session() as s:
+            refused, convo, flow = _load(s, conversation_id, user_id)
+            if refused:
+                return refused
+            assert convo and flow
+            if convo.status in ("recorded", "abandoned"):
+                return Result("finished", convo, flow)
+            try:
+                step = flow.answer(convo, node_id, answer)
+            except AlreadyAnswered as err:
+                return Result("already", convo, flow, answered=flow.pack.nodes.get(node_id), previous=err.previous)
+            except AnswerRefused:
+                return Result("missing", convo, flow)
+            convo.updated_at = now or utcnow()
+            result = Result("question", convo, flow, node=flow.question(convo), answered=step.answered, answer=answer)
+            if step.outcome is not None:
+                convo.status = "decided"
+                result.kind, result.outcome = "outcome", step.outcome
+                result.record = _decide(s, convo, flow, pseudonym_key, convo.updated_at)
+            s.flush()  # the version check: a racing click for the same question loses here
+            return result
+    except StaleDataError:
+        return Result("already", answered=None)
+
+
+def _decide(s: Session, convo: Conversation, flow: Flow, key: str, now: datetime) -> Record:
+    """Create or update the conversation's record on reaching an outcome; appends to the chain."""
+    record = s.execute(select(Record).where(Record.conversation_id == convo.id)).scalar_one_or_none()
+    if record is None:
+        record = Record(conversation_id=convo.id, created_at=now, team=convo.team,
+                        practitioner=pseudonymise(key, convo.user_id))
+        s.add(record)
+    record.policy = convo.policy
+    record.path = list(convo.path)
+    record.outcome = convo.state
+    record.ground = flow.ground(convo)
+    record.unsure_at = flow.unsure_at(convo)
+    append(s, record, "outcome", now)
+    return record
+
+
+def back(db: Database, *, conversation_id: str, user_id: str, from_node: str) -> Result:
+    """Take back the last answer, from the question or outcome message `from_node`."""
+    try:
+        with db.session() as s:
+            refused, convo, flow = _load(s, conversation_id, user_id)
+            if refused:
+                return refused
+            assert convo and flow
+            if convo.status in ("recorded", "abandoned"):
+                return Result("finished", convo, flow)
+            if convo.state != from_node or not convo.path:
+                return Result("already", convo, flow)
+            was_at = convo.state
+            node = flow.back(convo)
+            convo.status = "active"
+            convo.updated_at = utcnow()
+            s.flush()
+            answered = flow.pack.nodes.get(was_at)
+            return Result("question", convo, flow, node=node, answered=answered,
+                          outcome=flow.pack.outcomes.get(was_at))
+    except StaleDataError:
+        return Result("already")
+
+
+def current(db: Database, *, conversation_id: str, user_id: str) -> Result:
+    with db.session() as s:
+        refused, convo, flow = _load(s, conversation_id, user_id)
+        if refused:
+            return refused
+        assert convo and flow
+        record = s.execute(select(Record).where(Record.conversation_id == convo.id)).scalar_one_or_none()
+        return Result("outcome" if flow.outcome(convo) else "question", convo, flow, node=flow.question(convo),
+                      outcome=flow.outcome(convo), record=record)
+
+
+def save_details(db: Database, *, conversation_id: str, user_id: str, shared_what: str, shared_with: str,
+                 reason: str) -> Result:
+    """Store the screened record details; once stored the decision is closed."""
+    with db.session() as s:
+        refused, convo, flow = _load(s, conversation_id, user_id)
+        if refused:
+            return refused
+        assert convo and flow
+        record = s.execute(select(Record).where(Record.conversation_id == convo.id)).scalar_one_or_none()
+        if record is None or flow.outcome(convo) is None:
+            return Result("missing", convo, flow)
+        if convo.status == "recorded":
+            return Result("finished", convo, flow, record=record, outcome=flow.outcome(convo))
+        record.shared_what, record.shared_with, record.reason = shared_what, shared_with, reason
+        append(s, record, "details")
+        convo.status = "recorded"
+        convo.updated_at = utcnow()
+        return Result("outcome", convo, flow, outcome=flow.outcome(convo), record=record)

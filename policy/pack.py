@@ -1,0 +1,297 @@
+"""Policy packs: the information-sharing flowchart as data, loaded and validated.
+
+A pack is a YAML file. This module turns it into plain frozen dataclasses and refuses
+a pack that could strand a practitioner: an unreachable node, a path that never ends,
+an answer that leads nowhere, a node without a citation.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+PACKS_DIR = Path(__file__).parent / "packs"
+
+ANSWERS = ("yes", "no", "not_sure")
+OUTCOMES = ("share", "share_without_consent", "do_not_share", "seek_advice", "urgent")
+ANSWER_LABELS = {"yes": "Yes", "no": "No", "not_sure": "Not sure"}
+
+
+class PackError(ValueError):
+    """A policy pack that must not be used; the message says what to fix."""
+
+    def __init__(self, pack: str, problems: list[str]):
+        self.pack = pack
+        self.problems = problems
+        listed = "\n".join(f"  - {p}" for p in problems)
+        super().__init__(f"policy pack {pack!r} is not valid:\n{listed}")
+
+
+@dataclass(frozen=True)
+class Citation:
+    document: str
+    section: str
+
+    def __str__(self) -> str:
+        return f"{self.document}, {self.section}"
+
+
+@dataclass(frozen=True)
+class Answer:
+    answer: str  # yes / no / not_sure
+    to: str  # a node id or an outcome id
+    ground: str | None = None  # why sharing without consent is allowed, when it leads there
+    label: str | None = None
+
+
+@dataclass(frozen=True)
+class Node:
+    id: str
+    question: str
+    why: str
+    cite: Citation
+    answers: dict[str, Answer]
+    help: str | None = None
+
+    def answer_label(self, answer: str) -> str:
+        return self.answers[answer].label or ANSWER_LABELS[answer]
+
+
+@dataclass(frozen=True)
+class Outcome:
+    id: str
+    title: str
+    summary: str
+    advice: tuple[str, ...]
+    cite: Citation | None
+    grounds: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Pack:
+    id: str
+    version: int
+    title: str
+    source: str
+    start: str
+    nodes: dict[str, Node]
+    outcomes: dict[str, Outcome]
+
+    @property
+    def ref(self) -> str:
+        """How records name the pack: `<id>@<version>`."""
+        return f"{self.id}@{self.version}"
+
+    def is_outcome(self, name: str) -> bool:
+        return name in self.outcomes
+
+    def paths(self) -> list[list[tuple[str, str]]]:
+        """Every route from the start to an outcome, as (node, answer) pairs."""
+        found: list[list[tuple[str, str]]] = []
+
+        def walk(node_id: str, so_far: list[tuple[str, str]]) -> None:
+            for answer in self.nodes[node_id].answers.values():
+                step = so_far + [(node_id, answer.answer)]
+                if answer.to in self.outcomes:
+                    found.append(step)
+                else:
+                    walk(answer.to, step)
+
+        walk(self.start, [])
+        return found
+
+    def outcome_of(self, path: list[tuple[str, str]]) -> str:
+        node_id = self.start
+        for expected_node, answer in path:
+            if expected_node != node_id:
+                raise ValueError(f"path visits {expected_node!r} where the graph is at {node_id!r}")
+            node_id = self.nodes[node_id].answers[answer].to
+        if node_id not in self.outcomes:
+            raise ValueError(f"path stops at question {node_id!r}, not at an outcome")
+        return node_id
+
+
+def _citation(raw: Any) -> Citation | None:
+    if not isinstance(raw, dict):
+        return None
+    document, section = str(raw.get("document", "")).strip(), str(raw.get("section", "")).strip()
+    return Citation(document, section) if document and section else None
+
+
+def _answer_key(key: Any) -> str:
+    # YAML 1.1 reads a bare yes/no as a boolean; a pack author should not have to know that.
+    if key is True:
+        return "yes"
+    if key is False:
+        return "no"
+    return str(key)
+
+
+def parse_pack(raw: Any, name: str = "<pack>") -> Pack:
+    """Build a Pack from parsed YAML, collecting every problem before refusing it."""
+    problems: list[str] = []
+    if not isinstance(raw, dict):
+        raise PackError(name, ["the file must be a mapping with id, version, start, nodes and outcomes"])
+    for key in ("id", "version", "start", "nodes", "outcomes"):
+        if key not in raw:
+            problems.append(f"missing top-level key {key!r}")
+    if problems:
+        raise PackError(name, problems)
+    pack_id = str(raw["id"])
+    try:
+        version = int(raw["version"])
+    except (TypeError, ValueError):
+        problems.append(f"version must be a whole number, not {raw['version']!r}")
+        version = 0
+
+    outcomes: dict[str, Outcome] = {}
+    raw_outcomes = raw["outcomes"] if isinstance(raw["outcomes"], dict) else {}
+    for oid, body in raw_outcomes.items():
+        oid = str(oid)
+        if oid not in OUTCOMES:
+            problems.append(f"outcome {oid!r} is not one of {', '.join(OUTCOMES)}")
+        body = body if isinstance(body, dict) else {}
+        if not body.get("title") or not body.get("summary"):
+            problems.append(f"outcome {oid!r} needs a title and a summary")
+        outcomes[oid] = Outcome(
+            id=oid,
+            title=str(body.get("title", "")),
+            summary=str(body.get("summary", "")).strip(),
+            advice=tuple(str(a).strip() for a in body.get("advice") or ()),
+            cite=_citation(body.get("cite")),
+            grounds={str(k): str(v).strip() for k, v in (body.get("grounds") or {}).items()},
+        )
+    for oid in OUTCOMES:
+        if oid not in outcomes:
+            problems.append(f"outcome {oid!r} is missing (every pack offers all five outcomes)")
+
+    nodes: dict[str, Node] = {}
+    raw_nodes = raw["nodes"] if isinstance(raw["nodes"], dict) else {}
+    if not raw_nodes:
+        problems.append("the pack has no nodes")
+    for nid, body in raw_nodes.items():
+        nid = str(nid)
+        body = body if isinstance(body, dict) else {}
+        if nid in outcomes:
+            problems.append(f"node {nid!r} has the same id as an outcome")
+        if not body.get("question"):
+            problems.append(f"node {nid!r} has no question")
+        if not body.get("why"):
+            problems.append(f"node {nid!r} has no 'why' text")
+        cite = _citation(body.get("cite"))
+        if cite is None:
+            problems.append(f"node {nid!r} has no citation (cite: {{document: ..., section: ...}})")
+        labels = {_answer_key(k): str(v) for k, v in (body.get("labels") or {}).items()}
+        answers: dict[str, Answer] = {}
+        for key, target in (body.get("answers") or {}).items():
+            key = _answer_key(key)
+            if key not in ANSWERS:
+                problems.append(f"node {nid!r} offers answer {key!r}; answers are yes, no and not_sure")
+                continue
+            ground = None
+            if isinstance(target, dict):
+                ground = target.get("ground")
+                target = target.get("to")
+            answers[key] = Answer(key, str(target), ground, labels.get(key))
+        for key in ANSWERS:
+            if key not in answers:
+                problems.append(f"node {nid!r} does not say where {key!r} leads")
+        nodes[nid] = Node(
+            id=nid,
+            question=str(body.get("question", "")).strip(),
+            why=str(body.get("why", "")).strip(),
+            cite=cite or Citation("", ""),
+            answers=answers,
+            help=(str(body["help"]).strip() if body.get("help") else None),
+        )
+
+    start = str(raw["start"])
+    if start not in nodes:
+        problems.append(f"start {start!r} is not a node")
+    problems += _graph_problems(nodes, outcomes, start)
+    if problems:
+        raise PackError(name, problems)
+    return Pack(
+        id=pack_id,
+        version=version,
+        title=str(raw.get("title", pack_id)),
+        source=str(raw.get("source", "")),
+        start=start,
+        nodes=nodes,
+        outcomes=outcomes,
+    )
+
+
+def _graph_problems(nodes: dict[str, Node], outcomes: dict[str, Outcome], start: str) -> list[str]:
+    problems: list[str] = []
+    for node in nodes.values():
+        for ans in node.answers.values():
+            if ans.to not in nodes and ans.to not in outcomes:
+                problems.append(f"node {node.id!r}: answer {ans.answer!r} leads to {ans.to!r}, which does not exist")
+            if ans.to == "share_without_consent":
+                grounds = outcomes.get("share_without_consent")
+                if not ans.ground:
+                    problems.append(f"node {node.id!r}: answer {ans.answer!r} shares without consent but names no ground")
+                elif grounds is not None and ans.ground not in grounds.grounds:
+                    problems.append(f"node {node.id!r}: ground {ans.ground!r} is not described under share_without_consent.grounds")
+    if start not in nodes:
+        return problems
+
+    reachable: set[str] = set()
+    stack = [start]
+    while stack:
+        current = stack.pop()
+        if current in reachable or current not in nodes:
+            continue
+        reachable.add(current)
+        stack.extend(a.to for a in nodes[current].answers.values())
+    for nid in nodes:
+        if nid not in reachable:
+            problems.append(f"node {nid!r} cannot be reached from {start!r}")
+
+    # A cycle means some path never ends in an outcome.
+    state: dict[str, int] = {}  # 1 = on the current route, 2 = finished
+
+    def visit(nid: str, route: list[str]) -> None:
+        state[nid] = 1
+        for ans in nodes[nid].answers.values():
+            if ans.to not in nodes:
+                continue
+            if state.get(ans.to) == 1:
+                loop = route[route.index(ans.to):] + [nid, ans.to] if ans.to in route else [nid, ans.to]
+                problems.append("a path never ends in an outcome: it loops " + " -> ".join(dict.fromkeys(loop)))
+            elif ans.to not in state:
+                visit(ans.to, route + [nid])
+        state[nid] = 2
+
+    visit(start, [])
+    return problems
+
+
+def load_pack_file(path: str | Path) -> Pack:
+    path = Path(path)
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise PackError(str(path), [f"no such file: {path}"]) from None
+    except yaml.YAMLError as err:
+        raise PackError(str(path), [f"not valid YAML: {err}"]) from None
+    return parse_pack(raw, path.name)
+
+
+def available_packs() -> list[str]:
+    return sorted(p.stem for p in PACKS_DIR.glob("*.yaml"))
+
+
+@lru_cache(maxsize=None)
+def load_pack(name: str) -> Pack:
+    """A built-in pack by id (e.g. 'hmg-2008'), or a path to a YAML file."""
+    if name.endswith((".yaml", ".yml")) or "/" in name:
+        return load_pack_file(name)
+    path = PACKS_DIR / f"{name}.yaml"
+    if not path.exists():
+        raise PackError(name, [f"no built-in pack called {name!r}; available: {', '.join(available_packs())}"])
+    return load_pack_file(path)

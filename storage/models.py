@@ -1,0 +1,163 @@
+"""SQLAlchemy models. Times are naive UTC throughout (SQLite keeps no zone)."""
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timezone
+from typing import Any
+
+from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+def new_id() -> str:
+    return uuid.uuid4().hex
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Conversation(Base):
+    """Where one practitioner is in one walk through the flowchart.
+
+    Holds the Slack user id because the bot must know whose DM it is and who may answer;
+    it never reaches a record, an export or a digest.
+    """
+
+    __tablename__ = "conversations"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    workspace: Mapped[str] = mapped_column(String(32))
+    user_id: Mapped[str] = mapped_column(String(32), index=True)
+    team: Mapped[str] = mapped_column(String(64))
+    channel_id: Mapped[str | None] = mapped_column(String(32))
+    policy: Mapped[str] = mapped_column(String(64))
+    state: Mapped[str] = mapped_column(String(64))
+    path: Mapped[list[dict[str, str]]] = mapped_column(JSON, default=list)
+    # active -> decided (an outcome) -> recorded (details stored); or abandoned
+    status: Mapped[str] = mapped_column(String(16), default="active")
+    message_ts: Mapped[str | None] = mapped_column(String(32))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
+    version: Mapped[int] = mapped_column(Integer, nullable=False)
+
+    __mapper_args__ = {"version_id_col": version}
+    __table_args__ = (Index("ix_conversations_status_updated", "status", "updated_at"),)
+
+
+class Record(Base):
+    """The decision record: its current state. Every change is also a ChainEntry."""
+
+    __tablename__ = "records"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    conversation_id: Mapped[str | None] = mapped_column(String(32), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    policy: Mapped[str] = mapped_column(String(64))
+    team: Mapped[str] = mapped_column(String(64), index=True)
+    practitioner: Mapped[str] = mapped_column(String(64))
+    path: Mapped[list[dict[str, str]]] = mapped_column(JSON, default=list)
+    outcome: Mapped[str] = mapped_column(String(32))
+    ground: Mapped[str | None] = mapped_column(String(64))
+    unsure_at: Mapped[str | None] = mapped_column(String(64))  # kept apart so the digest can GROUP BY it
+    escalation: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    shared_what: Mapped[str | None] = mapped_column(Text)
+    shared_with: Mapped[str | None] = mapped_column(Text)
+    reason: Mapped[str | None] = mapped_column(Text)
+    prev_hash: Mapped[str] = mapped_column(String(64), default="")  # set by records.append
+    hash: Mapped[str] = mapped_column(String(64), default="")
+
+
+class ChainEntry(Base):
+    """One append-only write to a record, linked to the entry before it by hash."""
+
+    __tablename__ = "record_chain"
+
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    record_id: Mapped[str] = mapped_column(String(32), index=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    at: Mapped[datetime] = mapped_column(DateTime)
+    payload: Mapped[str] = mapped_column(Text)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+class ChainHead(Base):
+    """A single row: the last entry of the chain. Updating it first serialises writers."""
+
+    __tablename__ = "chain_head"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer, default=0)
+    hash: Mapped[str] = mapped_column(String(64))
+    # After a purge the chain starts later; this is the prev_hash its first kept entry must carry.
+    anchor_seq: Mapped[int] = mapped_column(Integer, default=0)
+    anchor_hash: Mapped[str] = mapped_column(String(64))
+
+
+class Escalation(Base):
+    """A request for a safeguarding lead's advice, and its follow-through."""
+
+    __tablename__ = "escalations"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    record_id: Mapped[str] = mapped_column(ForeignKey("records.id", ondelete="CASCADE"), unique=True)
+    conversation_id: Mapped[str] = mapped_column(String(32), index=True)
+    team: Mapped[str] = mapped_column(String(64))
+    practitioner_user: Mapped[str] = mapped_column(String(32))
+    urgent: Mapped[bool] = mapped_column(default=False)
+    node: Mapped[str | None] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(16), default="open")  # open, claimed, resolved
+    opened_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    claimed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    claimed_by: Mapped[str | None] = mapped_column(String(32))
+    resolved_at: Mapped[datetime | None] = mapped_column(DateTime)
+    lead_outcome: Mapped[str | None] = mapped_column(String(32))
+    pings: Mapped[list[dict[str, str]]] = mapped_column(JSON, default=list)  # [{channel, ts}]
+    reminders_sent: Mapped[int] = mapped_column(Integer, default=0)
+    remind_at: Mapped[datetime | None] = mapped_column(DateTime, index=True)
+    version: Mapped[int] = mapped_column(Integer, nullable=False)
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class Outbox(Base):
+    """A Slack message that could not be sent yet; retried by the scheduler."""
+
+    __tablename__ = "outbox"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    method: Mapped[str] = mapped_column(String(64))
+    args: Mapped[dict[str, Any]] = mapped_column(JSON)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    due_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class Job(Base):
+    """A due time held in the database, so restarts neither skip nor repeat, and one
+    process claims it (the lease) when several run."""
+
+    __tablename__ = "jobs"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    due_at: Mapped[datetime] = mapped_column(DateTime)
+    lease_until: Mapped[datetime | None] = mapped_column(DateTime)
+    lease_owner: Mapped[str | None] = mapped_column(String(64))
+    last_run_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class SeenRequest(Base):
+    """Natural keys of Slack deliveries already handled (event ids, retries)."""
+
+    __tablename__ = "seen_requests"
+
+    key: Mapped[str] = mapped_column(String(128), primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
+
+    __table_args__ = (UniqueConstraint("key"),)

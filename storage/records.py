@@ -1,0 +1,174 @@
+"""Decision records: writes as a hash chain, pseudonyms, and the export view.
+
+Every write to a record appends a ChainEntry whose payload is the record's whole exported
+state after the write; `hash` = SHA-256 over the entry (including the previous hash), so
+editing or deleting any entry, or editing a record row, is detectable by `verify_chain`.
+"""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any, Iterator
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from .models import ChainEntry, ChainHead, Record, utcnow
+
+GENESIS = "0" * 64
+EXPORT_FIELDS = (
+    "id",
+    "created_at",
+    "policy",
+    "team",
+    "practitioner",
+    "path",
+    "outcome",
+    "ground",
+    "escalation",
+    "shared_what",
+    "shared_with",
+    "reason",
+    "prev_hash",
+    "hash",
+)
+
+
+def pseudonymise(key: str, user_id: str) -> str:
+    """Keyed pseudonym (HMAC-SHA256): stable per person, meaningless without the key."""
+    return hmac.new(key.encode("utf-8"), user_id.encode("utf-8"), hashlib.sha256).hexdigest()
+
+
+def iso(moment: datetime | None) -> str | None:
+    if moment is None:
+        return None
+    return moment.replace(tzinfo=timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def record_state(record: Record) -> dict[str, Any]:
+    """The record as exported, without its chain fields."""
+    return {
+        "id": record.id,
+        "created_at": iso(record.created_at),
+        "policy": record.policy,
+        "team": record.team,
+        "practitioner": record.practitioner,
+        "path": [{"node": s["node"], "answer": s["answer"]} for s in record.path or []],
+        "outcome": record.outcome,
+        "ground": record.ground,
+        "escalation": record.escalation,
+        "shared_what": record.shared_what,
+        "shared_with": record.shared_with,
+        "reason": record.reason,
+    }
+
+
+def export_row(record: Record) -> dict[str, Any]:
+    row = record_state(record)
+    row["prev_hash"] = record.prev_hash
+    row["hash"] = record.hash
+    return row
+
+
+def canonical(data: Any) -> str:
+    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def entry_hash(seq: int, record_id: str, kind: str, at: str, payload: str, prev_hash: str) -> str:
+    material = canonical({"seq": seq, "record": record_id, "kind": kind, "at": at, "payload": payload, "prev": prev_hash})
+    return hashlib.sha256(material.encode("utf-8")).hexdigest()
+
+
+def _claim_head(session: Session) -> ChainHead:
+    """Lock the chain head for this transaction: the UPDATE takes the write lock first,
+    on SQLite and PostgreSQL alike, so two writers can never both extend the same hash."""
+    bumped = session.execute(update(ChainHead).where(ChainHead.id == 1).values(seq=ChainHead.seq + 1))
+    if bumped.rowcount == 0:
+        session.add(ChainHead(id=1, seq=1, hash=GENESIS, anchor_seq=0, anchor_hash=GENESIS))
+        session.flush()
+    query = select(ChainHead).where(ChainHead.id == 1).execution_options(populate_existing=True)
+    return session.execute(query).scalar_one()
+
+
+def append(session: Session, record: Record, kind: str, now: datetime | None = None) -> ChainEntry:
+    """Write `record`'s current state as the next link of the chain, and stamp the record."""
+    now = now or utcnow()
+    session.flush()
+    head = _claim_head(session)
+    seq, prev = head.seq, head.hash
+    record.updated_at = now
+    record.prev_hash = prev
+    payload = canonical(record_state(record))
+    at = iso(now) or ""
+    digest = entry_hash(seq, record.id, kind, at, payload, prev)
+    record.hash = digest
+    head.hash = digest
+    entry = ChainEntry(seq=seq, record_id=record.id, kind=kind, at=now, payload=payload, prev_hash=prev, hash=digest)
+    session.add(entry)
+    session.flush()
+    return entry
+
+
+@dataclass
+class ChainReport:
+    ok: bool
+    entries: int
+    records: int
+    problem: str | None = None
+    record_id: str | None = None
+
+    def __str__(self) -> str:
+        if self.ok:
+            return f"chain intact: {self.entries} entries over {self.records} records"
+        return f"chain broken at record {self.record_id}: {self.problem}"
+
+
+def verify_chain(session: Session) -> ChainReport:
+    """Walk the chain in order; name the first record whose history does not add up."""
+    head = session.get(ChainHead, 1)
+    expected_prev = head.anchor_hash if head else GENESIS
+    expected_seq = (head.anchor_seq if head else 0) + 1
+    latest: dict[str, ChainEntry] = {}
+    count = 0
+    query = select(ChainEntry).order_by(ChainEntry.seq).execution_options(yield_per=1000)
+    for entry in session.execute(query).scalars():
+        count += 1
+        if entry.seq != expected_seq:
+            return ChainReport(False, count, len(latest), f"entry {expected_seq} is missing (deleted?)", entry.record_id)
+        if entry.prev_hash != expected_prev:
+            return ChainReport(False, count, len(latest), f"entry {entry.seq} does not follow the one before", entry.record_id)
+        digest = entry_hash(entry.seq, entry.record_id, entry.kind, iso(entry.at) or "", entry.payload, entry.prev_hash)
+        if digest != entry.hash:
+            return ChainReport(False, count, len(latest), f"entry {entry.seq} was changed after it was written", entry.record_id)
+        latest[entry.record_id] = entry
+        expected_prev, expected_seq = entry.hash, entry.seq + 1
+    if head is not None and count and head.hash != expected_prev:
+        return ChainReport(False, count, len(latest), "the newest entries are missing", None)
+    records = select(Record).order_by(Record.created_at, Record.id).execution_options(yield_per=1000)
+    seen = 0
+    for record in session.execute(records).scalars():
+        seen += 1
+        entry = latest.pop(record.id, None)
+        if entry is None:
+            return ChainReport(False, count, seen, "the record has no entry in the chain", record.id)
+        if entry.hash != record.hash or canonical(record_state(record)) != entry.payload:
+            return ChainReport(False, count, seen, "the record differs from its last chain entry (edited?)", record.id)
+    if latest:
+        missing = next(iter(latest))
+        return ChainReport(False, count, seen, "the record was deleted outside a purge", missing)
+    return ChainReport(True, count, seen)
+
+
+def iter_records(session: Session, since: datetime | None = None, team: str | None = None) -> Iterator[Record]:
+    """Records oldest first, streamed in batches so memory stays flat."""
+    query = select(Record).order_by(Record.created_at, Record.id)
+    if since is not None:
+        query = query.where(Record.created_at >= since)
+    if team is not None:
+        query = query.where(Record.team == team)
+    for record in session.execute(query.execution_options(yield_per=500)).scalars():
+        yield record
+        session.expunge(record)

@@ -1,0 +1,203 @@
+"""A fake Slack Web API over real HTTP: records every call, answers like Slack, and can be
+told to fail. The bot reaches it through SLACK_API_URL, as it would reach GovSlack."""
+from __future__ import annotations
+
+import itertools
+import json
+import threading
+import time
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, urlparse
+
+WORKSPACE = "T0TEST"
+BOT_USER = "U0BOT"
+
+
+@dataclass
+class Call:
+    method: str
+    args: dict[str, Any]
+    result: dict[str, Any] = field(default_factory=dict)
+    at: float = field(default_factory=time.time)
+
+    @property
+    def message(self) -> dict[str, Any]:
+        """The posted message as Slack would hand it back in a later payload."""
+        return {"channel": self.result.get("channel"), "ts": self.result.get("ts") or self.args.get("ts"),
+                "text": self.args.get("text"), "blocks": self.args.get("blocks") or []}
+
+
+def _matches(args: dict[str, Any], match: dict[str, Any]) -> bool:
+    """Equal values match; a set matches any of its members."""
+    return all(args.get(k) in v if isinstance(v, (set, frozenset)) else args.get(k) == v for k, v in match.items())
+
+
+class FakeSlack:
+    def __init__(self) -> None:
+        self.calls: list[Call] = []
+        self.unknown_users: set[str] = set()
+        self.unknown_channels: set[str] = set()
+        self.faults: dict[str, list[tuple[int, dict[str, str]]]] = {}
+        self.uploads: dict[str, bytes] = {}
+        self._ts = itertools.count(1)
+        self._lock = threading.Lock()
+        self._cond = threading.Condition(self._lock)
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self.server.daemon_threads = True
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server.server_address[1]}/api/"
+
+    def start(self) -> "FakeSlack":
+        self.thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+    # --- test controls ---------------------------------------------------------------------
+    def fail(self, method: str, status: int, times: int = 1, retry_after: int | None = None) -> None:
+        headers = {"Retry-After": str(retry_after)} if retry_after is not None else {}
+        self.faults.setdefault(method, []).extend([(status, headers)] * times)
+
+    def reset(self) -> None:
+        with self._lock:
+            self.calls.clear()
+            self.faults.clear()
+
+    def calls_to(self, method: str, **match: Any) -> list[Call]:
+        with self._lock:
+            return [c for c in self.calls if c.method == method and _matches(c.args, match)]
+
+    def calls_to_since(self, method: str, since: int, **match: Any) -> list[Call]:
+        with self._lock:
+            return [c for c in self.calls[since:] if c.method == method and _matches(c.args, match)]
+
+    def wait_for(self, method: str, count: int = 1, timeout: float = 10.0, since: int = 0, **match: Any) -> list[Call]:
+        """Wait until at least `count` calls to `method` (matching) have arrived after index `since`."""
+        deadline = time.time() + timeout
+        with self._cond:
+            while True:
+                found = [c for c in self.calls[since:] if c.method == method and _matches(c.args, match)]
+                if len(found) >= count:
+                    return found
+                left = deadline - time.time()
+                if left <= 0:
+                    seen = [c.method for c in self.calls[since:]]
+                    raise AssertionError(f"timed out waiting for {count} x {method} {match}; saw {seen}")
+                self._cond.wait(left)
+
+    def mark(self) -> int:
+        with self._lock:
+            return len(self.calls)
+
+    # --- the API ---------------------------------------------------------------------------
+    def answer(self, method: str, args: dict[str, Any]) -> tuple[int, dict[str, str], dict[str, Any]]:
+        with self._cond:
+            faults = self.faults.get(method)
+            if faults:
+                status, headers = faults.pop(0)
+                self.calls.append(Call(method + "#failed", args))
+                self._cond.notify_all()
+                return status, headers, {"ok": False, "error": "ratelimited" if status == 429 else "internal_error"}
+            ts = f"{1_700_000_000 + next(self._ts)}.000100"
+        status, headers, body = self._respond(method, args, ts)
+        with self._cond:
+            self.calls.append(Call(method, args, body))
+            self._cond.notify_all()
+        return status, headers, body
+
+    def _respond(self, method: str, args: dict[str, Any], ts: str) -> tuple[int, dict[str, str], dict[str, Any]]:
+        channel = str(args.get("channel") or "")
+        if channel[:1] in ("U", "W"):
+            channel = "D" + channel[1:]  # a DM with that user
+        if method == "auth.test":
+            return 200, {}, {"ok": True, "team_id": WORKSPACE, "user_id": BOT_USER, "bot_id": "B0BOT", "team": "Test"}
+        if method == "chat.postMessage":
+            return 200, {}, {"ok": True, "channel": channel, "ts": ts, "message": {"ts": ts, "text": args.get("text")}}
+        if method == "chat.update":
+            return 200, {}, {"ok": True, "channel": channel, "ts": args.get("ts")}
+        if method == "chat.postEphemeral":
+            return 200, {}, {"ok": True, "message_ts": ts}
+        if method in ("views.open", "views.publish", "views.update", "views.push"):
+            return 200, {}, {"ok": True, "view": {"id": "V" + ts.replace(".", "")}}
+        if method == "conversations.open":
+            user = str(args.get("users") or "")
+            return 200, {}, {"ok": True, "channel": {"id": "D" + user[1:]}}
+        if method == "users.info":
+            user = str(args.get("user"))
+            if user in self.unknown_users:
+                return 200, {}, {"ok": False, "error": "user_not_found"}
+            return 200, {}, {"ok": True, "user": {"id": user, "deleted": False}}
+        if method == "conversations.info":
+            if channel in self.unknown_channels:
+                return 200, {}, {"ok": False, "error": "channel_not_found"}
+            return 200, {}, {"ok": True, "channel": {"id": channel}}
+        if method == "files.getUploadURLExternal":
+            file_id = "F" + ts.replace(".", "")
+            port = self.server.server_address[1]
+            return 200, {}, {"ok": True, "upload_url": f"http://127.0.0.1:{port}/upload/{file_id}", "file_id": file_id}
+        if method == "files.completeUploadExternal":
+            return 200, {}, {"ok": True, "files": args.get("files")}
+        return 200, {}, {"ok": False, "error": "unknown_method"}
+
+    def _handler(self):
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *_a: Any) -> None:  # keep test output quiet
+                pass
+
+            def _reply(self, status: int, headers: dict[str, str], body: dict[str, Any]) -> None:
+                data = json.dumps(body).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json; charset=utf-8")
+                for k, v in headers.items():
+                    self.send_header(k, v)
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def _args(self) -> dict[str, Any]:
+                parsed = urlparse(self.path)
+                args: dict[str, Any] = {k: v[0] for k, v in parse_qs(parsed.query).items()}
+                length = int(self.headers.get("Content-Length") or 0)
+                raw = self.rfile.read(length) if length else b""
+                ctype = self.headers.get("Content-Type", "")
+                if raw and "json" in ctype:
+                    args.update(json.loads(raw))
+                elif raw and "form" in ctype:
+                    for k, v in parse_qs(raw.decode()).items():
+                        value: Any = v[0]
+                        if k in ("blocks", "view", "attachments", "files") and value.startswith(("[", "{")):
+                            value = json.loads(value)
+                        args[k] = value
+                elif raw:
+                    args["_body"] = raw
+                for key in ("blocks", "view", "files"):
+                    if isinstance(args.get(key), str) and args[key].startswith(("[", "{")):
+                        args[key] = json.loads(args[key])
+                return args
+
+            def do_GET(self) -> None:  # noqa: N802
+                self.do_POST()
+
+            def do_POST(self) -> None:  # noqa: N802
+                path = urlparse(self.path).path
+                if path.startswith("/upload/"):
+                    args = self._args()
+                    fake.uploads[path.rsplit("/", 1)[1]] = args.get("_body", b"") if isinstance(args.get("_body"), bytes) else b"x"
+                    self.send_response(200)
+                    self.send_header("Content-Length", "2")
+                    self.end_headers()
+                    self.wfile.write(b"OK")
+                    return
+                method = path.removeprefix("/api/")
+                self._reply(*fake.answer(method, self._args()))
+
+        return Handler
