@@ -12,8 +12,9 @@ log = logging.getLogger("canishare.startup")
 
 
 def check_slack_ids(settings: Settings, secrets: Secrets) -> list[str]:
-    """Problems with configured IDs, in words an operator can act on. Leads first: a lead
-    who does not exist is a child whose escalation goes nowhere."""
+    """Problems with configured IDs, in words an operator can act on. Leads, deputies and
+    channels are fatal: an escalation that goes nowhere leaves a child at risk. An unknown
+    member or admin is only logged, so one person leaving cannot take the service down."""
     client = make_client(secrets.bot_token, secrets.api_url)
     problems: list[str] = []
     roles: dict[str, str] = {}
@@ -30,11 +31,11 @@ def check_slack_ids(settings: Settings, secrets: Secrets) -> list[str]:
         try:
             user = client.users_info(user=user_id)["user"]
             if user.get("deleted"):
-                problems.append(f"{user_id} ({role}) has been deactivated in Slack")
+                _report(problems, role, f"{user_id} ({role}) has been deactivated in Slack")
         except SlackApiError as err:
             error = err.response.get("error")
             if error in ("user_not_found", "invalid_user"):
-                problems.append(f"{user_id} ({role}) is not a user in this workspace")
+                _report(problems, role, f"{user_id} ({role}) is not a user in this workspace")
             elif error == "missing_scope":
                 log.warning("cannot check user ids: the app lacks users:read")
                 break
@@ -53,3 +54,10 @@ def check_slack_ids(settings: Settings, secrets: Secrets) -> list[str]:
             else:
                 raise
     return problems
+
+
+def _report(problems: list[str], role: str, message: str) -> None:
+    if role.startswith(("safeguarding lead", "deputy")):
+        problems.append(message)
+    else:
+        log.warning("configuration: %s", message)
