@@ -72,7 +72,7 @@ def register(app: App, deps: Deps) -> None:
                 "Please ask your canishare admin to add you to a team.")))
             return
         if len(teams) > 1:
-            picker = [B.button(t.name, "pick_team", t.id) for t in teams[:5]]
+            picker = [B.button(t.name, f"pick_team_{i}", t.id) for i, t in enumerate(teams[:5])]
             from slack_sdk.models.blocks import ActionsBlock
             m.post(user_id, "Which team are you asking for?",
                    B.to_dicts(B.notice_blocks("You work in more than one team. *Which team is this about?*") + [ActionsBlock(block_id="team", elements=picker)]))
@@ -128,7 +128,7 @@ def register(app: App, deps: Deps) -> None:
         ack()
         begin(client, _user(body), _workspace(body))
 
-    @app.action("pick_team")
+    @app.action(re.compile(r"^pick_team_\d+$"))
     def on_pick_team(ack: Ack, body: dict, action: dict, client: WebClient) -> None:
         ack()
         user = _user(body)
