@@ -161,5 +161,62 @@ def _configured_pack() -> str:
         return "hmg-2008"
 
 
+@main.command()
+@click.option("--format", "fmt", type=click.Choice(["json", "text"]), default="text", show_default=True)
+@click.option("--post", is_flag=True, help="Also post it to the configured digest channel (needs SLACK_BOT_TOKEN).")
+@click.option("--last-slot", is_flag=True, help="Cover the 7 days ending at the most recent scheduled slot, not now.")
+def digest(fmt: str, post: bool, last_slot: bool) -> None:
+    """The last 7 days' digest: counts only, never names or case details."""
+    from datetime import timedelta, timezone
+
+    from .config import DigestSettings, config_path
+    from .digest import digest_text, post_digest
+    from storage.digest import compute_digest, scheduled_digest_end
+
+    path = config_path()
+    schedule = _settings().digest if (post or path is not None) else DigestSettings()
+    now = datetime.now(timezone.utc)
+    # Up to the next whole second, so a record written a moment ago is in.
+    end = scheduled_digest_end(now, schedule) if last_slot else (now + timedelta(seconds=1)).replace(microsecond=0)
+    db = _database()
+    with db.sessions() as s:
+        d = compute_digest(s, end, schedule.zone)
+    click.echo(json.dumps(d, indent=2) if fmt == "json" else digest_text(d), nl=fmt == "json")
+    if post:
+        from slack_sdk.errors import SlackApiError, SlackClientError
+
+        from .messenger import make_client
+
+        token = os.environ.get("SLACK_BOT_TOKEN")
+        if not token:
+            _fail("--post needs SLACK_BOT_TOKEN")
+        if not schedule.channel:
+            _fail("--post needs digest.channel in the configuration")
+        api_url = os.environ.get("SLACK_API_URL") or None
+        if api_url and not api_url.endswith("/"):
+            api_url += "/"
+        try:
+            ts = post_digest(make_client(token, api_url), schedule.channel, d)
+        except SlackApiError as err:
+            _fail(f"Slack refused the digest: {err.response.get('error')}")
+        except (SlackClientError, OSError) as err:
+            _fail(f"could not reach Slack ({type(err).__name__})")
+        click.echo(f"canishare: digest posted to {schedule.channel} (ts {ts})", err=True)
+
+
+@main.command()
+def purge() -> None:
+    """Delete what the retention rules say is due now; prints the counts."""
+    from storage.models import utcnow
+    from storage.retention import purge as run_purge
+
+    settings = _settings()
+    db = _database()
+    with db.session() as s:
+        counts = run_purge(s, utcnow(), settings.retention_days)
+    for key, value in counts.items():
+        click.echo(f"{key}: {value}")
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -127,11 +127,21 @@ class ChainReport:
 
 
 def verify_chain(session: Session) -> ChainReport:
-    """Walk the chain in order; name the first record whose history does not add up."""
+    """Walk the chain in order; name the first record whose history does not add up.
+
+    A retention purge (storage.retention) leaves a tombstone in place of each entry of a
+    purged record: kind "purged", empty payload, seq and hashes kept. Its own hash cannot be
+    recomputed, but it must still follow the entry before it and be followed by the entry
+    after it, and its record must be gone entirely (no live entry, no row). Tombstones at the
+    start of the chain may be dropped, the head's anchor then marking where the chain starts.
+    """
+    from .retention import is_tombstone  # retention imports this module
+
     head = session.get(ChainHead, 1)
     expected_prev = head.anchor_hash if head else GENESIS
     expected_seq = (head.anchor_seq if head else 0) + 1
     latest: dict[str, ChainEntry] = {}
+    purged: set[str] = set()
     count = 0
     query = select(ChainEntry).order_by(ChainEntry.seq).execution_options(yield_per=1000)
     for entry in session.execute(query).scalars():
@@ -140,20 +150,28 @@ def verify_chain(session: Session) -> ChainReport:
             return ChainReport(False, count, len(latest), f"entry {expected_seq} is missing (deleted?)", entry.record_id)
         if entry.prev_hash != expected_prev:
             return ChainReport(False, count, len(latest), f"entry {entry.seq} does not follow the one before", entry.record_id)
-        digest = entry_hash(entry.seq, entry.record_id, entry.kind, iso(entry.at) or "", entry.payload, entry.prev_hash)
-        if digest != entry.hash:
-            return ChainReport(False, count, len(latest), f"entry {entry.seq} was changed after it was written", entry.record_id)
-        latest[entry.record_id] = entry
+        if is_tombstone(entry.kind, entry.payload):
+            purged.add(entry.record_id)
+        else:
+            digest = entry_hash(entry.seq, entry.record_id, entry.kind, iso(entry.at) or "", entry.payload, entry.prev_hash)
+            if digest != entry.hash:
+                return ChainReport(False, count, len(latest), f"entry {entry.seq} was changed after it was written", entry.record_id)
+            latest[entry.record_id] = entry
         expected_prev, expected_seq = entry.hash, entry.seq + 1
-    if head is not None and count and head.hash != expected_prev:
+    if head is not None and head.hash != expected_prev:
         return ChainReport(False, count, len(latest), "the newest entries are missing", None)
+    blanked = purged & latest.keys()
+    if blanked:
+        return ChainReport(False, count, len(latest), "some of the record's entries were blanked but it was not purged",
+                           min(blanked))
     records = select(Record).order_by(Record.created_at, Record.id).execution_options(yield_per=1000)
     seen = 0
     for record in session.execute(records).scalars():
         seen += 1
         entry = latest.pop(record.id, None)
         if entry is None:
-            return ChainReport(False, count, seen, "the record has no entry in the chain", record.id)
+            problem = "the record was purged but its row is still there" if record.id in purged else "the record has no entry in the chain"
+            return ChainReport(False, count, seen, problem, record.id)
         if entry.hash != record.hash or canonical(record_state(record)) != entry.payload:
             return ChainReport(False, count, seen, "the record differs from its last chain entry (edited?)", record.id)
     if latest:

@@ -124,8 +124,13 @@ class Server:
         return result
 
     def stop(self, sig: str = "term") -> None:
+        if sig == "kill":  # the whole process group, as a crash or an OOM kill takes master and workers
+            try:
+                os.killpg(self.proc.pid, 9)
+            except ProcessLookupError:
+                pass
         if self.proc.poll() is None:
-            (self.proc.kill if sig == "kill" else self.proc.terminate)()
+            self.proc.terminate()
             try:
                 self.proc.wait(10)
             except subprocess.TimeoutExpired:
@@ -160,7 +165,7 @@ def start_server(workdir: Path, fake: FakeSlack, db_url: str, config: dict | Non
     port = port or free_port()
     log = open(workdir / "server.log", "ab")
     proc = subprocess.Popen([canishare_exe(), "serve", "--port", str(port), *extra_args], env=env, cwd=workdir,
-                            stdout=log, stderr=subprocess.STDOUT)
+                            stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     url = f"http://127.0.0.1:{port}"
     deadline = time.time() + 30
     while time.time() < deadline:

@@ -1,0 +1,304 @@
+"""The weekly digest for admins: text, Block Kit, a small chart, posting, and the scheduled
+tasks (the weekly digest and the daily retention purge).
+
+Everything rendered here comes from `storage.digest.compute_digest`: counts keyed by
+outcome, team id and node id. No name, Slack ID, pseudonym or free text is ever in it.
+"""
+from __future__ import annotations
+
+import io
+import logging
+import os
+import socket
+import uuid
+from datetime import datetime, timedelta, timezone
+from typing import Any, Callable
+
+from slack_sdk import WebClient
+from slack_sdk.models.blocks import ContextBlock, DividerBlock, HeaderBlock, MarkdownTextObject, PlainTextObject, SectionBlock
+from sqlalchemy import or_, update
+from sqlalchemy.exc import IntegrityError
+
+from storage.db import Database
+from storage.digest import OUTCOMES, compute_digest, next_digest_slot, scheduled_digest_end
+from storage.models import Job
+from storage.retention import purge
+
+from .config import Settings
+
+log = logging.getLogger("canishare.digest")
+
+OUTCOME_LABELS = {
+    "share": "Share",
+    "share_without_consent": "Share without consent",
+    "do_not_share": "Do not share",
+    "seek_advice": "Seek advice",
+    "urgent": "Urgent",
+}
+CHART_TITLE = "Decisions by outcome: this week and last week"
+MAX_LINES = 15  # teams or nodes listed in a message; the rest are summed
+
+
+# --- rendering ------------------------------------------------------------------------------
+
+def _label(outcome: str) -> str:
+    return OUTCOME_LABELS.get(outcome, outcome.replace("_", " ").capitalize())
+
+
+def _outcomes(d: dict[str, Any]) -> list[str]:
+    extra = [o for o in d.get("by_outcome", {}) if o not in OUTCOMES]
+    return list(OUTCOMES) + sorted(extra)
+
+
+def _change(now: int, before: int) -> str:
+    diff = now - before
+    return "no change" if diff == 0 else f"{diff:+d}"
+
+
+def _when(d: dict[str, Any], key: str) -> str:
+    local = d.get(f"{key}_local")
+    if not local:
+        return d[key]
+    return datetime.fromisoformat(local).strftime("%a %d %b %Y %H:%M")
+
+
+def _period(d: dict[str, Any]) -> str:
+    zone = d.get("timezone")
+    return f"{_when(d, 'period_start')} to {_when(d, 'period_end')}" + (f" ({zone})" if zone else "")
+
+
+def _minutes(value: float | None) -> str:
+    if value is None:
+        return "none claimed"
+    if value < 90:
+        return f"{value:g} min"
+    return f"{value / 60:.1f} h"
+
+
+def _ranked(this: dict[str, int], last: dict[str, int]) -> list[tuple[str, int, int]]:
+    keys = sorted(set(this) | set(last), key=lambda k: (-this.get(k, 0), -last.get(k, 0), k))
+    return [(k, this.get(k, 0), last.get(k, 0)) for k in keys]
+
+
+def _lines(rows: list[tuple[str, int, int]], fmt: Callable[[str, int, int], str]) -> list[str]:
+    shown = [fmt(k, a, b) for k, a, b in rows[:MAX_LINES]]
+    rest = rows[MAX_LINES:]
+    if rest:
+        shown.append(fmt(f"{len(rest)} more", sum(a for _, a, _ in rest), sum(b for _, _, b in rest)))
+    return shown
+
+
+def digest_text(d: dict[str, Any]) -> str:
+    """A plain summary, for the terminal and as the Slack message's fallback text."""
+    prev = d.get("previous") or {}
+    pb = prev.get("by_outcome", {})
+    out = [f"Weekly digest: {_period(d)}",
+           f"Decisions: {d['total']} (last week {prev.get('total', 0)}, {_change(d['total'], prev.get('total', 0))})"]
+    for o in _outcomes(d):
+        out.append(f"  {_label(o)}: {d['by_outcome'].get(o, 0)} (last week {pb.get(o, 0)})")
+    teams = _ranked(d.get("by_team", {}), prev.get("by_team", {}))
+    out.append("By team:" if teams else "By team: none")
+    out += _lines(teams, lambda k, a, b: f"  {k}: {a} (last week {b})")
+    unsure = _ranked(d.get("unsure_at", {}), prev.get("unsure_at", {}))
+    out.append("Not sure at:" if unsure else "Not sure at: none")
+    out += _lines(unsure, lambda k, a, b: f"  {k}: {a} (last week {b})")
+    e, pe = d["escalations"], prev.get("escalations", {})
+    out.append(f"Escalations: {e['opened']} opened, {e['claimed']} claimed, {e['resolved']} resolved; "
+               f"median time to claim {_minutes(e['median_minutes_to_claim'])}")
+    if pe:
+        out.append(f"  last week: {pe['opened']} opened, {pe['claimed']} claimed, {pe['resolved']} resolved; "
+                   f"median time to claim {_minutes(pe['median_minutes_to_claim'])}")
+    out.append(f"Walks abandoned: {d.get('abandoned', 0)} (last week {prev.get('abandoned', 0)})")
+    return "\n".join(out) + "\n"
+
+
+def _esc(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def digest_blocks(d: dict[str, Any]) -> list[dict]:
+    """Block Kit: this week against last week."""
+    prev = d.get("previous") or {}
+    pb = prev.get("by_outcome", {})
+    md = lambda text: MarkdownTextObject(text=text)  # noqa: E731
+    blocks: list = [
+        HeaderBlock(text=PlainTextObject(text="Can I share? Weekly digest", emoji=False)),
+        ContextBlock(elements=[md(_esc(_period(d)))]),
+        SectionBlock(block_id="total", text=md(
+            f"*{d['total']}* decisions this week (last week {prev.get('total', 0)}, {_change(d['total'], prev.get('total', 0))})")),
+        SectionBlock(block_id="outcomes", fields=[
+            md(f"*{_label(o)}*\n{d['by_outcome'].get(o, 0)}  (last week {pb.get(o, 0)})") for o in _outcomes(d)[:10]
+        ]),
+    ]
+    teams = _ranked(d.get("by_team", {}), prev.get("by_team", {}))
+    if teams:
+        blocks.append(SectionBlock(block_id="teams", text=md(
+            "*By team*\n" + "\n".join(_lines(teams, lambda k, a, b: f"• `{_esc(k)}`: {a} (last week {b})")))))
+    unsure = _ranked(d.get("unsure_at", {}), prev.get("unsure_at", {}))
+    if unsure:
+        blocks.append(SectionBlock(block_id="unsure", text=md(
+            "*Answered Not sure at*\n" + "\n".join(_lines(unsure, lambda k, a, b: f"• `{_esc(k)}`: {a} (last week {b})")))))
+    e, pe = d["escalations"], prev.get("escalations") or {"opened": 0, "claimed": 0, "resolved": 0, "median_minutes_to_claim": None}
+    blocks.append(SectionBlock(block_id="escalations", fields=[
+        md(f"*Escalations opened*\n{e['opened']}  (last week {pe['opened']})"),
+        md(f"*Claimed*\n{e['claimed']}  (last week {pe['claimed']})"),
+        md(f"*Resolved*\n{e['resolved']}  (last week {pe['resolved']})"),
+        md(f"*Median time to claim*\n{_minutes(e['median_minutes_to_claim'])}  (last week {_minutes(pe['median_minutes_to_claim'])})"),
+    ]))
+    blocks.append(SectionBlock(block_id="abandoned", text=md(
+        f"*Walks abandoned:* {d.get('abandoned', 0)} (last week {prev.get('abandoned', 0)})")))
+    blocks.append(DividerBlock())
+    blocks.append(ContextBlock(elements=[md(":lock: Counts only: no names, Slack IDs or case details.")]))
+    return [b.to_dict() for b in blocks]
+
+
+def digest_chart_png(d: dict[str, Any]) -> bytes:
+    """A small bar chart (PNG) of decisions by outcome, this week beside last week."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure  # no pyplot: no global state, safe in a worker thread
+
+    prev = (d.get("previous") or {}).get("by_outcome", {})
+    outcomes = _outcomes(d)
+    this = [d["by_outcome"].get(o, 0) for o in outcomes]
+    last = [prev.get(o, 0) for o in outcomes]
+    fig = Figure(figsize=(6.4, 3.2), dpi=100)
+    FigureCanvasAgg(fig)
+    ax = fig.add_subplot()
+    xs = range(len(outcomes))
+    width = 0.38
+    ax.bar([x - width / 2 for x in xs], last, width, label="Last week", color="#b0b7c3")
+    bars = ax.bar([x + width / 2 for x in xs], this, width, label="This week", color="#1f6feb")
+    ax.bar_label(bars, fontsize=8, padding=1)
+    ax.set_xticks(list(xs), [_label(o).replace(" without ", "\nwithout ").replace("Do not ", "Do not\n") for o in outcomes],
+                  fontsize=8)
+    ax.set_ylabel("Decisions", fontsize=8)
+    ax.tick_params(axis="y", labelsize=8)
+    ax.yaxis.get_major_locator().set_params(integer=True)
+    ax.set_ylim(0, max([1, *this, *last]) * 1.15)
+    ax.set_title(CHART_TITLE, fontsize=10)
+    ax.spines[["top", "right"]].set_visible(False)
+    ax.legend(fontsize=8, frameon=False)
+    fig.tight_layout()
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png")
+    return buf.getvalue()
+
+
+def post_digest(client: WebClient, channel: str, d: dict[str, Any]) -> str:
+    """Post the digest to `channel`, then the chart. Returns the message's ts.
+
+    A failed chart upload is logged, not raised: the digest itself went, and trying again
+    would post it twice."""
+    resp = client.chat_postMessage(channel=channel, text=digest_text(d), blocks=digest_blocks(d), unfurl_links=False)
+    try:
+        client.files_upload_v2(channel=resp.get("channel") or channel, content=digest_chart_png(d), filename="digest.png",
+                               title=CHART_TITLE)
+    except Exception as err:  # noqa: BLE001
+        log.warning("digest posted but its chart could not be uploaded: %s", type(err).__name__)
+    return resp["ts"]
+
+
+# --- scheduled tasks ------------------------------------------------------------------------
+
+DIGEST_JOB = "weekly_digest"
+RETENTION_JOB = "retention"
+DIGEST_LEASE = timedelta(minutes=10)  # how long a claim holds before another process may retry
+RETRY_AFTER = timedelta(minutes=5)  # after a failed post
+RETENTION_EVERY = timedelta(days=1)
+
+
+def _naive(moment: datetime) -> datetime:
+    return moment if moment.tzinfo is None else moment.astimezone(timezone.utc).replace(tzinfo=None)
+
+
+def _owner() -> str:
+    return f"{socket.gethostname()[:40]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"[:64]
+
+
+def _read_or_create(db: Database, name: str, first_due: datetime) -> datetime | None:
+    """The job's due time; a missing row is created with `first_due` (None: it was just made
+    by another process, come back next tick)."""
+    with db.session() as s:
+        job = s.get(Job, name)
+        if job is not None:
+            return job.due_at
+    try:
+        with db.session() as s:
+            s.add(Job(name=name, due_at=first_due))
+        return first_due
+    except IntegrityError:
+        return None
+
+
+def weekly_digest_task(settings: Settings, db: Database, client: WebClient) -> Callable[[datetime], str | None]:
+    """A ticker task that posts the digest once per weekly slot.
+
+    The next slot is the `weekly_digest` row of the jobs table. A process that finds it due
+    claims it with a conditional UPDATE (same due_at as read, no live lease), posts, and
+    then moves due_at to the first slot after now. So two processes never both post; a
+    restart neither repeats a week (due_at has moved on) nor skips one (a slot missed while
+    the server was down is still due, and is posted once, for the latest week, on return).
+    A failed post releases the claim for a retry in RETRY_AFTER. On first run the row is
+    created with the next slot: no digest for weeks before the bot was running.
+    """
+    schedule = settings.digest
+    owner = _owner()
+
+    def task(now: datetime) -> str | None:
+        now = _naive(now)
+        if not schedule.channel:
+            return None
+        due = _read_or_create(db, DIGEST_JOB, _naive(next_digest_slot(now, schedule)))
+        if due is None or due > now:
+            return None
+        with db.session() as s:
+            taken = s.execute(
+                update(Job)
+                .where(Job.name == DIGEST_JOB, Job.due_at == due, or_(Job.lease_until.is_(None), Job.lease_until < now))
+                .values(lease_owner=owner, lease_until=now + DIGEST_LEASE)
+            ).rowcount
+        if not taken:
+            return None
+        mine = (Job.name == DIGEST_JOB, Job.due_at == due, Job.lease_owner == owner)
+        try:
+            with db.session() as s:
+                digest = compute_digest(s, scheduled_digest_end(now, schedule), schedule.zone)
+            ts = post_digest(client, schedule.channel, digest)
+        except Exception:
+            with db.session() as s:
+                s.execute(update(Job).where(*mine).values(lease_until=now + RETRY_AFTER))
+            raise
+        with db.session() as s:
+            s.execute(update(Job).where(*mine).values(
+                due_at=_naive(next_digest_slot(now, schedule)), last_run_at=now, lease_owner=None, lease_until=None))
+        log.info("weekly digest posted (%d decisions)", digest["total"])
+        return ts
+
+    task.__name__ = "weekly_digest"
+    return task
+
+
+def retention_task(settings: Settings, db: Database) -> Callable[[datetime], dict[str, int] | None]:
+    """A ticker task that runs the retention purge once a day (first run: at once).
+
+    The claim (moving due_at on, conditional on the value read) and the purge share one
+    transaction: two processes never purge together, and a failed purge stays due."""
+
+    def task(now: datetime) -> dict[str, int] | None:
+        now = _naive(now)
+        due = _read_or_create(db, RETENTION_JOB, now)
+        if due is None or due > now:
+            return None
+        with db.session() as s:
+            taken = s.execute(
+                update(Job).where(Job.name == RETENTION_JOB, Job.due_at == due)
+                .values(due_at=now + RETENTION_EVERY, last_run_at=now)
+            ).rowcount
+            if not taken:
+                return None
+            counts = purge(s, now, settings.retention_days)
+        log.info("retention purge: %s", ", ".join(f"{k} {v}" for k, v in counts.items()))
+        return counts
+
+    task.__name__ = "retention"
+    return task
