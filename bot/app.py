@@ -17,12 +17,15 @@ log = logging.getLogger("canishare.app")
 
 def build_app(settings: Settings, secrets: Secrets, db: Database) -> App:
     client = make_client(secrets.bot_token, secrets.api_url)
+    # Bolt's warnings quote parts of payloads; only its errors (which we reduce to types) are logged.
+    bolt_logger = logging.getLogger("canishare.bolt")
+    bolt_logger.setLevel(logging.ERROR)
     app = App(
         signing_secret=secrets.signing_secret,
         client=client,  # carries the token and the configured base URL
         # Ack returns as soon as a listener calls ack(); the Web API work happens after.
         process_before_response=False,
-        logger=logging.getLogger("canishare.bolt"),
+        logger=bolt_logger,
     )
     # Which workspace we are installed in; requests from any other are refused.
     workspace = client.auth_test().get("team_id")

@@ -89,7 +89,7 @@ def question_blocks(conversation_id: str, node: Node, number: int, can_go_back: 
 
 
 def question_text(node: Node, number: int) -> str:
-    return f"Question {number}: {node.question}"
+    return f"Question {number}: {escape(node.question)}"
 
 
 def answered_blocks(node: Node, number: int, answer: str) -> list[Block]:
@@ -185,7 +185,7 @@ def outcome_blocks(
 
 
 def outcome_text(outcome: Outcome) -> str:
-    return outcome.title
+    return escape(outcome.title)
 
 
 # --- the record modal -----------------------------------------------------------------------

@@ -124,7 +124,8 @@ class Escalations:
         return sent
 
     # --- claim and resolve ----------------------------------------------------------------
-    def _act(self, messenger: Messenger, escalation_id: str, user_id: str, change) -> ActResult:
+    def _act(self, messenger: Messenger, escalation_id: str, user_id: str, change,
+             clicked: tuple[str, str] | None = None) -> ActResult:
         now = utcnow()
         try:
             with self.db.session() as s:
@@ -141,22 +142,27 @@ class Escalations:
         except StaleDataError:
             return ActResult(False, "Someone else acted on this at the same moment; the message shows where it stands.")
         blocks = self._blocks(esc)
-        for ping in esc.pings or []:
-            messenger.update(ping["channel"], ping["ts"], ping_text(esc.urgent, esc.practitioner_user), blocks)
+        # The clicked message too: its ts may not be stored yet if the lead was very quick.
+        targets = {(p["channel"], p["ts"]) for p in esc.pings or []}
+        if clicked and all(clicked):
+            targets.add(clicked)
+        for channel, ts in sorted(targets):
+            messenger.update(channel, ts, ping_text(esc.urgent, esc.practitioner_user), blocks)
         messenger.post(esc.practitioner_user, "Update from your safeguarding lead",
                        to_dicts_text(practitioner_update(esc.status, user_id, esc.lead_outcome)))
         return ActResult(True)
 
-    def claim(self, messenger: Messenger, escalation_id: str, user_id: str) -> ActResult:
+    def claim(self, messenger: Messenger, escalation_id: str, user_id: str, clicked: tuple[str, str] | None = None) -> ActResult:
         def change(esc: Escalation, now: datetime) -> str | None:
             if esc.status != "open":
                 return f"Already {esc.status} by <@{esc.claimed_by}>."
             esc.status, esc.claimed_by, esc.claimed_at, esc.remind_at = "claimed", user_id, now, None
             return None
 
-        return self._act(messenger, escalation_id, user_id, change)
+        return self._act(messenger, escalation_id, user_id, change, clicked)
 
-    def resolve(self, messenger: Messenger, escalation_id: str, user_id: str, lead_outcome: str) -> ActResult:
+    def resolve(self, messenger: Messenger, escalation_id: str, user_id: str, lead_outcome: str,
+                clicked: tuple[str, str] | None = None) -> ActResult:
         def change(esc: Escalation, now: datetime) -> str | None:
             if esc.status == "resolved":
                 return "This request is already resolved."
@@ -167,7 +173,7 @@ class Escalations:
             esc.status, esc.resolved_at, esc.lead_outcome, esc.remind_at = "resolved", now, lead_outcome, None
             return None
 
-        return self._act(messenger, escalation_id, user_id, change)
+        return self._act(messenger, escalation_id, user_id, change, clicked)
 
     # --- reminders ------------------------------------------------------------------------
     def remind_due(self, messenger: Messenger, now: datetime) -> int:

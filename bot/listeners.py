@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from slack_bolt import Ack, App
+from slack_bolt import Ack, App, BoltResponse
 from slack_sdk import WebClient
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -178,10 +178,11 @@ def register(app: App, deps: Deps) -> None:
             m.ephemeral(channel, user, {"not_yours": NOT_YOURS, "missing": MISSING, "finished": FINISHED}[result.kind])
             return
         if result.kind == "already":
-            if result.previous is None or result.previous != result.answer:
-                label = ANSWER_LABELS.get(result.previous or "", "")
-                note = f"You already answered this question{f' ({label})' if label else ''}. To change it, use *Back* on your latest question."
-                m.ephemeral(channel, user, note)
+            if result.previous is None:
+                m.ephemeral(channel, user, "That isn't the question you're on now, so nothing changed. Please use your latest message.")
+            elif result.previous != result.answer:  # the same answer again is a double click: stay quiet
+                label = ANSWER_LABELS[result.previous]
+                m.ephemeral(channel, user, f"You already answered this question ({label}). To change it, use *Back* on your latest question.")
             return
         assert result.answered is not None and result.answer and result.conversation
         number = len(result.conversation.path)
@@ -216,7 +217,7 @@ def register(app: App, deps: Deps) -> None:
         if node is None:
             messenger(client).ephemeral(_channel(body), user, MISSING)
             return
-        messenger(client).ephemeral(_channel(body), user, f"Why am I asked this? {node.why}", B.to_dicts(B.why_blocks(node)))
+        messenger(client).ephemeral(_channel(body), user, f"Why am I asked this? {B.escape(node.why)}", B.to_dicts(B.why_blocks(node)))
 
     @app.action("back")
     def on_back(ack: Ack, body: dict, action: dict, client: WebClient) -> None:
@@ -308,7 +309,7 @@ def register(app: App, deps: Deps) -> None:
     def on_claim(ack: Ack, body: dict, action: dict, client: WebClient) -> None:
         ack()
         user = _user(body)
-        outcome = deps.escalations.claim(messenger(client), action.get("value", ""), user)
+        outcome = deps.escalations.claim(messenger(client), action.get("value", ""), user, _clicked(body))
         if outcome.message:
             messenger(client).ephemeral(_channel(body), user, outcome.message)
 
@@ -322,7 +323,7 @@ def register(app: App, deps: Deps) -> None:
         if lead_outcome not in LEAD_OUTCOMES:
             messenger(client).ephemeral(_channel(body), user, "Please pick one of the listed outcomes.")
             return
-        outcome = deps.escalations.resolve(messenger(client), escalation_id, user, lead_outcome)
+        outcome = deps.escalations.resolve(messenger(client), escalation_id, user, lead_outcome, _clicked(body))
         if outcome.message:
             messenger(client).ephemeral(_channel(body), user, outcome.message)
 
@@ -335,9 +336,11 @@ def register(app: App, deps: Deps) -> None:
         client.views_publish(user_id=user, view=home_view(settings, deps.escalations, db, user))
 
     @app.error
-    def on_error(error: Exception) -> None:
-        # Type only: exception text can carry payload fragments.
+    def on_error(error: Exception) -> BoltResponse:
+        # Type only: exception text can carry payload fragments. Errors that reach here before
+        # an ack come from payloads Slack would never send, so the sender gets a 400, not a 500.
         log.error("listener failed: %s", type(error).__name__)
+        return BoltResponse(status=400, body="")
 
 
 def _channel(body: dict) -> str:
@@ -346,6 +349,14 @@ def _channel(body: dict) -> str:
 
 def _message_ts(body: dict) -> str | None:
     return (body.get("message") or {}).get("ts") or (body.get("container") or {}).get("message_ts")
+
+
+def _clicked(body: dict) -> tuple[str, str] | None:
+    """The message a button was clicked on, unless it is the App Home view."""
+    if (body.get("container") or {}).get("type") != "message":
+        return None
+    ts = _message_ts(body)
+    return (_channel(body), ts) if ts else None
 
 
 def _replace(m: Messenger, body: dict, text: str, blocks: list) -> None:

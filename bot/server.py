@@ -1,11 +1,13 @@
 """Serving: the WSGI app (Slack events + health check), gunicorn, or Socket Mode."""
 from __future__ import annotations
 
+import io
 import logging
 from typing import Any, Callable, Iterable
 
 from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
+from slack_sdk.signature import SignatureVerifier
 
 from storage.db import Database
 
@@ -17,14 +19,51 @@ from .scheduler import Ticker
 log = logging.getLogger("canishare.server")
 
 
-def wsgi_app(bolt: App, db: Database) -> Callable[..., Iterable[bytes]]:
+MAX_BODY = 256 * 1024  # Slack's payloads are a few kB; anything near this is not from Slack
+
+
+def _plain(start_response: Callable[..., Any], status: str, text: str) -> list[bytes]:
+    start_response(status, [("Content-Type", "text/plain; charset=utf-8")])
+    return [text.encode()]
+
+
+def wsgi_app(bolt: App, db: Database, signing_secret: str) -> Callable[..., Iterable[bytes]]:
     slack = SlackRequestHandler(bolt, path="/slack/events")
+    verifier = SignatureVerifier(signing_secret)
 
     def application(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
-        if environ.get("PATH_INFO") == "/healthz" and environ.get("REQUEST_METHOD") in ("GET", "HEAD"):
-            start_response("200 OK", [("Content-Type", "text/plain; charset=utf-8")])
-            return [b"ok\n"]
-        return slack(environ, start_response)
+        path, method = environ.get("PATH_INFO"), environ.get("REQUEST_METHOD")
+        if path == "/healthz" and method in ("GET", "HEAD"):
+            return _plain(start_response, "200 OK", "ok\n")
+        if path != "/slack/events" or method != "POST":
+            return _plain(start_response, "404 Not Found", "not found\n")
+        try:
+            length = int(environ.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            return _plain(start_response, "400 Bad Request", "bad length\n")
+        if length > MAX_BODY:
+            return _plain(start_response, "413 Content Too Large", "too large\n")
+        body = environ["wsgi.input"].read(length) if length else b""
+        headers = {"x-slack-signature": environ.get("HTTP_X_SLACK_SIGNATURE", ""),
+                   "x-slack-request-timestamp": environ.get("HTTP_X_SLACK_REQUEST_TIMESTAMP", "")}
+        try:
+            body.decode("utf-8")  # Slack always sends UTF-8; the verifier below needs it too
+        except UnicodeDecodeError:
+            unsigned = not (headers["x-slack-signature"] and headers["x-slack-request-timestamp"])
+            return _plain(start_response, "401 Unauthorized" if unsigned else "400 Bad Request", "not UTF-8\n")
+        # Checked here as well as in Bolt, so that nothing unsigned is even parsed.
+        try:
+            signed = all(headers.values()) and verifier.is_valid_request(body, headers)
+        except ValueError:  # a timestamp that is not a number
+            signed = False
+        if not signed:
+            return _plain(start_response, "401 Unauthorized", "invalid request\n")
+        environ["wsgi.input"] = io.BytesIO(body)
+        try:
+            return slack(environ, start_response)
+        except Exception:  # noqa: BLE001 - a malformed payload is the sender's fault, never a 500
+            log.warning("could not handle a request (malformed payload)")
+            return _plain(start_response, "400 Bad Request", "malformed request\n")
 
     return application
 
@@ -65,7 +104,7 @@ def serve_http(settings: Settings, secrets: Secrets, db_url: str | None, port: i
             db = Database(db_url)
             bolt = build_app(settings, secrets, db)
             Ticker(db, scheduled_tasks(bolt, db)).start()
-            return wsgi_app(bolt, db)
+            return wsgi_app(bolt, db, secrets.signing_secret)
 
     Server().run()
 

@@ -91,8 +91,11 @@ def answer(db: Database, *, conversation_id: str, user_id: str, node_id: str, an
             try:
                 step = flow.answer(convo, node_id, answer)
             except AlreadyAnswered as err:
-                return Result("already", convo, flow, answered=flow.pack.nodes.get(node_id), previous=err.previous)
+                return Result("already", convo, flow, answered=flow.pack.nodes.get(node_id), answer=answer,
+                              previous=err.previous)
             except AnswerRefused:
+                if node_id in flow.pack.nodes and answer in ("yes", "no", "not_sure"):
+                    return Result("already", convo, flow, answered=flow.pack.nodes[node_id], answer=answer)
                 return Result("missing", convo, flow)
             convo.updated_at = now or utcnow()
             result = Result("question", convo, flow, node=flow.question(convo), answered=step.answered, answer=answer)

@@ -109,9 +109,9 @@ class Flow:
         """Answer `node_id` with `answer`. Refuses stale or foreign answers, changes nothing then."""
         if convo.state != node_id:
             previous = next((s["answer"] for s in convo.path if s["node"] == node_id), None)
-            if previous is not None or node_id in self.pack.nodes:
+            if previous is not None:
                 raise AlreadyAnswered(node_id, previous)
-            raise NotOffered(f"{node_id!r} is not a question in {self.pack.ref}")
+            raise NotOffered(f"{node_id!r} is not the question this conversation is at")
         if node_id not in self.pack.nodes:
             raise Finished(f"the conversation has reached {convo.state!r}")
         event = self.machine.events.get(answer)

@@ -135,9 +135,12 @@ _POSTCODE_AREAS = frozenset(
 # --------------------------------------------------------------------------
 # Email
 # --------------------------------------------------------------------------
+# A cheap bounded candidate pass keeps the scan linear; each candidate is
+# then checked with the stricter pattern.
+_EMAIL_CAND_RE = re.compile(r"[A-Za-z0-9._%+'\-]{1,64}@[A-Za-z0-9.\-]{1,255}")
 _EMAIL_RE = re.compile(
-    r"[A-Za-z0-9](?:[A-Za-z0-9._%+'\-]*[A-Za-z0-9_%+\-])?@[A-Za-z0-9](?:[A-Za-z0-9\-]*[A-Za-z0-9])?"
-    r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9\-]*[A-Za-z0-9])?)*\.[A-Za-z]{2,}\b"
+    r"[A-Za-z0-9](?:[A-Za-z0-9._%+'\-]{0,62}[A-Za-z0-9_%+\-])?@[A-Za-z0-9](?:[A-Za-z0-9\-]{0,61}[A-Za-z0-9])?"
+    r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9\-]{0,61}[A-Za-z0-9])?){0,8}\.[A-Za-z]{2,24}\b"
 )
 
 # --------------------------------------------------------------------------
@@ -149,7 +152,7 @@ _EMAIL_RE = re.compile(
 # a leading 0, + or 00 (optionally inside a bracket).  UK numbers need a
 # 9-10 digit national number starting 1, 2, 3, 5, 7, 8 or 9.  The matcher
 # only runs on small windows around candidates found by a cheap regex.
-_PHONE_HINT_RE = re.compile(r"(?:\+|(?<!\d)0)[\d \t().\-\u00a0/]{7,}\d")
+_PHONE_HINT_RE = re.compile(r"(?:\+|(?<!\d)0)[\d \t().\-\u00a0/]{7,24}\d")
 _PHONE_START_RE = re.compile(r"\(?\s*[0+]")
 
 # --------------------------------------------------------------------------
@@ -166,11 +169,11 @@ _MON = (
 _DAY = r"(?:[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)?"
 _YEAR = r"(?:(?:19|20)\d{2}|['’]\d{2})"
 
-# Numeric d/m/y with one consistent separator (/ . -), or ISO y-m-d.
-_NUM_DATE_RE = re.compile(
-    r"(?<![\d./])(?<!\d-)(\d{1,2})([/.\-])(\d{1,2})\2(\d{4}|\d{2})(?!\d|[./\-]\d)"
-    r"|(?<![\d./\-])((?:19|20)\d{2})-(\d{1,2})-(\d{1,2})(?!\d|[./\-]\d)"
-)
+# Numeric d/m/y with one consistent separator (/ . -), or ISO y-m-d; not
+# part of a longer dotted/slashed number.  The pattern starts with a digit
+# (fast scan); boundaries are checked in code.
+_NUM_DATE_RE = re.compile(r"(\d{1,4})([/.\-])(\d{1,2})\2(\d{1,4})")
+_DIGIT_RE = re.compile(r"\d")
 _NUM_DATE_HINT_RE = re.compile(r"\d[/.\-]\d")
 # Textual dates.  Groups: day-month-year, month-day-year (both full dates),
 # then the partial forms day-month, month-day, month-year.
@@ -185,7 +188,8 @@ _TEXT_DATE_RE = re.compile(
 # Words that say "this is when someone was born".
 _DOB_WORD_RE = re.compile(
     r"(?<![A-Za-z])(?:d\.?\s?o\.?\s?b\.?(?![A-Za-z])|date\s+of\s+birth|birth\s?date|born|"
-    r"birthday|b['’]?day|aged)",
+    r"birthday|b['’]?day|aged|(?:turns?|turning|will\s+be|is\s+going\s+to\s+be)\s+\d{1,2}\b"
+    r"(?!\s*(?:months?|weeks?|wks?|days?|hours?|hrs?|minutes?|mins?|%|am\b|pm\b|[.:/])))",
     re.IGNORECASE,
 )
 # Words that make a date the date of an event (checked as whole words in the
@@ -283,7 +287,7 @@ _ORG_WORDS = frozenset(
     park station estate court courts house houses church mosque temple gurdwara
     synagogue chapel library centre gardens garden square place terrace row hill green
     bridge dock village town city borough county district region authority brigade guides
-    scouts cadets army navy force forces federation institute commission government
+    scouts cadets brownies rainbows beavers cubs army navy force forces federation institute commission government
     ministry tribunal prison probation refuge shelter hostel pantry foodbank kitchen
     cafe café shop store market mall arena stadium museum theatre cinema services
     children's childrens women's womens men's family families healthcare health""".split()
@@ -415,7 +419,10 @@ _FIRST_NAMES = frozenset(
     tamara tanya tara tasha teagan terry theo theodore thomas tia tiffany tilly tim
     timothy toby tom tommy tony tracey tracy tyler tyrone usman valerie vanessa vicky
     vincent wayne wendy william willow wojciech yasmin yousef yusuf zachary zak zain
-    zainab zara zoe zofia zoë zuzanna""".split()
+    zainab zara zoe zofia zoë zuzanna
+    albert albie arabella ayla bonnie connor darcie delilah edith eliza eloise eva ezra
+    grayson hallie jaxon jenson jesse jude lottie lyra mabel maeve margot milo myla nancy
+    ophelia orla otis penelope ralph reuben teddy thea""".split()
 )
 # First names that are also ordinary words, months or places: only counted
 # as part of "Firstname Surname", never on their own.
@@ -426,10 +433,9 @@ _AMBIGUOUS_FIRST = frozenset(
     bailey harley brook autumn willow heather violet iris hazel olive ginger sandy frank
     guy max miles drew dean king prince duke earl major sunny honey star river ocean
     rain noel christian patience destiny harmony melody liberty justice genesis trinity
-    eden zion heaven carter cooper parker spencer morgan lane art ray don bob kit""".split()
+    eden zion heaven carter cooper parker spencer morgan lane art ray don bob kit hudson
+    roman rowan sonny jasper nova penny chester""".split()
 )
-_LONE_FIRST_NAMES = _FIRST_NAMES - _AMBIGUOUS_FIRST - _STOP_WORDS
-
 _FIRST_OR_AMBIGUOUS = _FIRST_NAMES | _AMBIGUOUS_FIRST
 # First names that may stand on their own (also used after a role word in
 # lower case: "mum kerry").
@@ -439,16 +445,40 @@ _LONE_FIRST_NAMES = _FIRST_NAMES - _AMBIGUOUS_FIRST - _STOP_WORDS - _ORG_WORDS -
 # " (Year 9)", " in Year 4", ", DOB ...".
 _AFTER_AGE_RE = re.compile(
     r"\s*(?:[,(:\-–—]\s*)?(?:aged?\s*\d|\d{1,2}\s*(?:yrs?|years?|y/?o)\b|\d{1,2}\s*\)|"
-    r"(?:in\s+)?year\s*\d|yr\s*\d|d\.?\s?o\.?\s?b|born\b)",
+    r"(?:in\s+)?year\s*\d|yr\s*\d|d\.?\s?o\.?\s?b|born\b)"
+    r"|\s*[,(]\s*\d{1,2}\s*[,)]",
     re.IGNORECASE,
 )
 # Role straight after a capitalised run: ", the child", " (mum)", " - pupil".
 _AFTER_ROLE_RE = re.compile(
-    r"\s*(?:[,(:\-–—]\s*)?(?:(?:the|her|his|their|a|an|our|my|your|who\s+is\s+(?:the|a|her|his|their))\s+)?"
+    r"\s*(?:[,(:\-–—]\s*)?(?:(?:the|her|his|their|a|an|our|my|your|(?:who\s+)?is\s+(?:the|a|her|his|their))\s+)?"
     r"(?:(?:step|half|ex|foster|birth|older|younger|eldest|youngest|little|big|baby|twin)[\s\-]?)?"
     r"([A-Za-z][A-Za-z\-]*)(?:\s+([A-Za-z]+))?",
     re.IGNORECASE,
 )
+# "Precious and her brother", "Kai and his mum".
+_AND_ROLE_RE = re.compile(
+    r"\s+(?:and|&)\s+(?:her|his|their)\s+(?:(?:step|half|older|younger|little|big|baby|twin)[\s\-]?)?"
+    r"([A-Za-z\-]+)",
+    re.IGNORECASE,
+)
+# Words that introduce a name: "her name is Brogan", "known as Kai",
+# "a man called Dean".
+_NAME_INTRO_RE = re.compile(
+    r"(?:\bname\s+is|\bname['’]s|\bnamed|\bnicknamed|\bknown\s+as|\bgoes\s+by|"
+    r"\b(?:someone|somebody|a\s+[a-z]+|an\s+[a-z]+)\s+called)\s*[:\"“']?\s*$",
+    re.IGNORECASE,
+)
+# A single capitalised word that says something is a person ("Olamide
+# said", "Bartosz disclosed").  Two-word runs are not used: organisations
+# say things too ("Alder Hey said").
+_SAID_AFTER_RE = re.compile(
+    r"\s+(?:has\s+|had\s+|then\s+|later\s+|also\s+)?(?:said|says|told|tells|disclosed|discloses|"
+    r"reported|explained|stated|shouted|screamed|cried|admitted|denied|alleged|whispered|"
+    r"texted|messaged|confided|mentioned)\b"
+)
+_NAME_PREFIXES = frozenset({"mc", "mac", "o", "d", "de", "la", "le", "di", "da", "van", "von", "fitz", "st"})
+_STOP_OR_ORG = _STOP_WORDS | _ORG_WORDS
 _FAMILY_AFTER_RE = re.compile(r"\s+(?:family|household|twins|children|kids|boys|girls)\b", re.IGNORECASE)
 _GAP_AFTER_ROLE_RE = re.compile(r"\s*[,:(\-–—\"“']?\s*")
 _SENTENCE_GAP_CHARS = frozenset(".!?;\n•")
@@ -500,7 +530,12 @@ def _scan_postcodes(text: str) -> list[_Span]:
 def _scan_emails(text: str) -> list[_Span]:
     if "@" not in text:
         return []
-    return [m.span() for m in _EMAIL_RE.finditer(text)]
+    out: list[_Span] = []
+    for cand in _EMAIL_CAND_RE.finditer(text):
+        m = _EMAIL_RE.search(text, cand.start(), cand.end())
+        if m:
+            out.append(m.span())
+    return out
 
 
 def _scan_phones(text: str, taken: list[_Span]) -> bool:
@@ -558,12 +593,24 @@ def _find_dates(tv: _Text) -> list[tuple[int, int, bool]]:
     """All dates as (start, end, has_year), sorted."""
     text = tv.text
     dates: list[tuple[int, int, bool]] = []
+    n = len(text)
     if _NUM_DATE_HINT_RE.search(text):
         for m in _NUM_DATE_RE.finditer(text):
-            if m.group(1) is not None:
-                d, mo = int(m.group(1)), int(m.group(3))
+            a, sep, b, c = m.groups()
+            s, e = m.span()
+            # Boundaries: "v1.2.3.4", "2023-24-1", "12/3/2024/5" are not dates.
+            if s and (text[s - 1].isdigit() or text[s - 1] in "./" or (
+                text[s - 1] == "-" and s > 1 and text[s - 2].isdigit()
+            )):
+                continue
+            if e < n and (text[e].isdigit() or (text[e] in "./-" and e + 1 < n and text[e + 1].isdigit())):
+                continue
+            if len(a) <= 2 and len(c) in (2, 4):
+                d, mo = int(a), int(b)
+            elif len(a) == 4 and sep == "-" and len(c) <= 2 and a[:2] in ("19", "20"):
+                mo, d = int(b), int(c)
             else:
-                mo, d = int(m.group(6)), int(m.group(7))
+                continue
             if not _valid_dm(d, mo):
                 continue
             if _SECTION_PREFIX_RE.search(text, max(0, m.start() - 12), m.start()):
@@ -576,10 +623,12 @@ def _find_dates(tv: _Text) -> list[tuple[int, int, bool]]:
         if w.lower().rstrip(".") not in _MONTH_WORDS or s < seen_to:
             continue
         lo = max(0, s - 14)
-        while lo > 0 and not text[lo - 1].isspace():
+        floor = max(0, s - 30)
+        while lo > floor and not text[lo - 1].isspace():
             lo -= 1
         hi = min(n, e + 12)
-        while hi < n and not text[hi].isspace():
+        ceil = min(n, e + 30)
+        while hi < ceil and not text[hi].isspace():
             hi += 1
         for m in _TEXT_DATE_RE.finditer(text, lo, hi):
             if m.end() <= seen_to:
@@ -641,13 +690,25 @@ def _scan_dates(tv: _Text) -> tuple[bool, list[_Span]]:
 
 
 def _looks_like_name(first: str, second: str | None) -> bool:
-    f = first.lower().rstrip("'’s") if first.endswith(("'s", "’s")) else first.lower()
+    f = _split_possessive(first)[0].lower()
     if second is None:
         return f in _LONE_FIRST_NAMES
     s = second.lower()
     if f in _STOP_WORDS or f in _ORG_WORDS or s in _STOP_WORDS or s in _ORG_WORDS:
         return False
     return f in _FIRST_OR_AMBIGUOUS or s in _LONE_FIRST_NAMES
+
+
+def _camel_case(word: str) -> bool:
+    """True for brand-like words ("FaceTimed", "WhatsApp"), not "McDonald"."""
+    seg = 0
+    for i in range(1, len(word)):
+        c = word[i]
+        if c in "-'’":
+            seg = i + 1
+        elif c.isupper() and i > seg and word[seg:i].lower() not in _NAME_PREFIXES:
+            return True
+    return False
 
 
 def _split_possessive(word: str) -> tuple[str, bool]:
@@ -671,9 +732,10 @@ def _scan_names(tv: _Text) -> bool:
     cap = [False] * n
     initial = [False] * n
     for k, (_s, _e, w) in enumerate(toks):
-        b, p = _split_possessive(w)
-        if not b:
-            b = w
+        if w[-1] in "'’sS":
+            b, p = _split_possessive(w)
+        else:
+            b, p = w, False
         base[k] = b
         low[k] = b.lower()
         poss[k] = p
@@ -729,8 +791,8 @@ def _scan_names(tv: _Text) -> bool:
                 continue
             break
         is_org = any(low[x] in _ORG_WORDS or (low[x] in _PLACE_PREFIX and cap[x]) for x in range(k, j + 1))
-        if k > 0 and cap[k - 1] is False and low[k - 1] in _PLACE_PREFIX and base[k - 1][0].isupper() and joined(k):
-            is_org = True  # "St Mary's"
+        if k > 0 and low[k - 1] in _PLACE_PREFIX and base[k - 1][0].isupper() and gap(k) in (". ", "."):
+            is_org = True  # "St. Mary's"
         r = (k, j, is_org)
         runs.append(r)
         for x in range(k, j + 1):
@@ -742,16 +804,14 @@ def _scan_names(tv: _Text) -> bool:
         if not cap[x]:
             return False
         lw = low[x]
-        if lw in _STOP_WORDS or lw in _ORG_WORDS:
+        if lw in _STOP_OR_ORG or toks[x][2].lower() in _STOP_OR_ORG:
+            return False
+        if "-" in lw and lw.split("-", 1)[0] in _STOP_OR_ORG:
+            return False  # "Facebook-messaged", "Social-care"
+        if _camel_case(base[x]):
             return False
         r = run_of[x]
         return r is None or not r[2]
-
-    def is_role(x: int) -> bool:
-        lw = low[x]
-        if lw in _ROLE_WORDS:
-            return True
-        return x > 0 and (low[x - 1], lw) in _ROLE_PAIRS and gap(x) == " "
 
     for i in range(n):
         lw = low[i]
@@ -767,7 +827,7 @@ def _scan_names(tv: _Text) -> bool:
 
         # 2. Role word + name: "pupil Jayden", "mum, Kerry Hughes",
         #    "a boy called Jayden", "the young person (Kacey)", "mum kerry".
-        if is_role(i) and i + 1 < n:
+        if i + 1 < n and (lw in _ROLE_WORDS or (i > 0 and (low[i - 1], lw) in _ROLE_PAIRS and gap(i) == " ")):
             j = i + 1
             while j < n and low[j] in _NAME_CONNECTORS and not cap[j]:
                 j += 1
@@ -782,18 +842,26 @@ def _scan_names(tv: _Text) -> bool:
         if cap[i] and candidate(i):
             if lw in _LONE_FIRST_NAMES:
                 return True
-            if "-" in lw and any(p in _LONE_FIRST_NAMES for p in lw.split("-")):
-                return True
+            if "-" in lw:
+                parts = base[i].split("-")
+                # "Olivia-Rose", "Bailey-Jo": double-barrelled first names.
+                if any(p.lower() in _LONE_FIRST_NAMES for p in parts):
+                    return True
+                if all(p[:1].isupper() for p in parts) and any(p.lower() in _FIRST_OR_AMBIGUOUS for p in parts):
+                    return True
             if lw in _FIRST_OR_AMBIGUOUS and i + 1 < n and candidate(i + 1) and joined(i + 1):
                 return True
+            # 4. "her name is Brogan", "a man called Dean".
+            if _NAME_INTRO_RE.search(text, max(0, toks[i][0] - 30), toks[i][0]):
+                return True
 
-    # 4. Name + person context: "Amelia Brown, the child", "Leo's mum",
+    # 5. Name + person context: "Amelia Brown, the child", "Leo's mum",
     #    "Mia Robinson, aged 7", "Tyler (Year 8)", "the Hughes family".
-    for first, last, is_org in runs:
+    for run_first, last, is_org in runs:
         if is_org:
             continue
         k = last
-        while k >= first and candidate(k):
+        while k >= run_first and candidate(k):
             k -= 1
         first = k + 1  # trailing stretch of candidate words
         if first > last or last - first >= 3:
@@ -813,7 +881,13 @@ def _scan_names(tv: _Text) -> bool:
                 w2 = (m.group(2) or "").lower()
                 if w1 in _ROLE_WORDS or (w1, w2) in _ROLE_PAIRS:
                     return True
+        m = _AND_ROLE_RE.match(text, end)
+        if m and m.group(1).lower() in _ROLE_WORDS:
+            return True
         if length == 1 and first > 0 and low[first - 1] == "the" and _FAMILY_AFTER_RE.match(text, end):
+            return True
+        # 6. A single name saying something: "Olamide said ...".
+        if length == 1 and first == run_first and _SAID_AFTER_RE.match(text, end):
             return True
     return False
 
@@ -830,7 +904,7 @@ def screen(text: str) -> list[Finding]:
     if not isinstance(text, str) or not text.strip():
         return []
     found: set[str] = set()
-    has_digit = any(c.isdigit() for c in text)
+    has_digit = _DIGIT_RE.search(text) is not None
     taken: list[_Span] = []
     if has_digit:
         nhs = _scan_nhs(text)

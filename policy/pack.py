@@ -121,6 +121,24 @@ def _citation(raw: Any) -> Citation | None:
     return Citation(document, section) if document and section else None
 
 
+def _mapping(value: Any, what: str, problems: list[str]) -> dict:
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        problems.append(f"{what} must be a mapping (key: value lines), not a {type(value).__name__}")
+        return {}
+    return value
+
+
+def _listed(value: Any, what: str, problems: list[str]) -> list:
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        problems.append(f"{what} must be a list of bullet points (lines starting with '- ')")
+        return []
+    return value
+
+
 def _answer_key(key: Any) -> str:
     # YAML 1.1 reads a bare yes/no as a boolean; a pack author should not have to know that.
     if key is True:
@@ -160,9 +178,9 @@ def parse_pack(raw: Any, name: str = "<pack>") -> Pack:
             id=oid,
             title=str(body.get("title", "")),
             summary=str(body.get("summary", "")).strip(),
-            advice=tuple(str(a).strip() for a in body.get("advice") or ()),
+            advice=tuple(str(a).strip() for a in _listed(body.get("advice"), f"outcome {oid!r}: advice", problems)),
             cite=_citation(body.get("cite")),
-            grounds={str(k): str(v).strip() for k, v in (body.get("grounds") or {}).items()},
+            grounds={str(k): str(v).strip() for k, v in _mapping(body.get("grounds"), f"outcome {oid!r}: grounds", problems).items()},
         )
     for oid in OUTCOMES:
         if oid not in outcomes:
@@ -184,17 +202,23 @@ def parse_pack(raw: Any, name: str = "<pack>") -> Pack:
         cite = _citation(body.get("cite"))
         if cite is None:
             problems.append(f"node {nid!r} has no citation (cite: {{document: ..., section: ...}})")
-        labels = {_answer_key(k): str(v) for k, v in (body.get("labels") or {}).items()}
+        labels = {_answer_key(k): str(v) for k, v in _mapping(body.get("labels"), f"node {nid!r}: labels", problems).items()}
         answers: dict[str, Answer] = {}
-        for key, target in (body.get("answers") or {}).items():
+        for key, target in _mapping(body.get("answers"), f"node {nid!r}: answers", problems).items():
             key = _answer_key(key)
             if key not in ANSWERS:
                 problems.append(f"node {nid!r} offers answer {key!r}; answers are yes, no and not_sure")
+                continue
+            if key in answers:
+                problems.append(f"node {nid!r} gives {key!r} twice (is one of them a bare yes/no and one quoted?)")
                 continue
             ground = None
             if isinstance(target, dict):
                 ground = target.get("ground")
                 target = target.get("to")
+                if ground is not None and not isinstance(ground, str):
+                    problems.append(f"node {nid!r}: the ground of {key!r} must be a single name")
+                    ground = None
             answers[key] = Answer(key, str(target), ground, labels.get(key))
         for key in ANSWERS:
             if key not in answers:

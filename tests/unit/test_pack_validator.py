@@ -342,9 +342,6 @@ def test_bare_keys_in_the_fixture_file_are_read_as_answers():
 
 # --- malformed sections (found while writing these tests; see the report) -----------------
 
-@pytest.mark.xfail(strict=True, raises=(AttributeError, TypeError),
-                   reason="BUG policy/pack.py:189 (answers), :187 (labels), :165 (grounds): a section that is a list, "
-                          "not a mapping, crashes with AttributeError instead of PackError")
 @pytest.mark.parametrize(
     "mutate",
     [
@@ -359,9 +356,6 @@ def test_section_of_the_wrong_shape_is_refused_readably(mutate):
     assert any("consent" in p for p in err.problems)
 
 
-@pytest.mark.xfail(strict=True, raises=TypeError,
-                   reason="BUG policy/pack.py:238: a ground that is not a string (a list) crashes with TypeError "
-                          "(unhashable) instead of PackError")
 def test_ground_that_is_not_a_name_is_refused():
     def listed(raw):
         raw["nodes"]["legal_duty"]["answers"]["yes"] = {"to": "share_without_consent", "ground": ["legal_duty"]}
@@ -370,8 +364,6 @@ def test_ground_that_is_not_a_name_is_refused():
     assert any("'legal_duty'" in p for p in err.problems)
 
 
-@pytest.mark.xfail(strict=True, reason="BUG policy/pack.py:163: advice written as one string becomes one bullet "
-                                       "per character instead of being refused or kept as one line")
 def test_advice_as_a_single_string_is_not_split_into_characters():
     raw = copy.deepcopy(HMG_RAW)
     raw["outcomes"]["do_not_share"]["advice"] = "Record your reasons."
@@ -383,8 +375,6 @@ def test_advice_as_a_single_string_is_not_split_into_characters():
         assert pack.outcomes["do_not_share"].advice == ("Record your reasons.",)
 
 
-@pytest.mark.xfail(strict=True, reason="BUG policy/pack.py:189-198: both `yes:` and `\"yes\":` on one node are "
-                                       "silently merged, the later one winning, instead of being refused")
 def test_the_same_answer_given_twice_is_refused():
     def twice(raw):
         raw["nodes"]["danger"]["answers"][True] = "share"  # bare `yes:` next to the quoted "yes": urgent
@@ -443,8 +433,6 @@ def test_cli_policy_check_refuses_bad_yaml(tmp_path):
     assert "not valid YAML" in result.stderr
 
 
-@pytest.mark.xfail(strict=True, reason="BUG policy/pack.py:189: `canishare policy check` prints a traceback for a "
-                                       "node whose answers are a list (AttributeError escapes parse_pack)")
 def test_cli_policy_check_refuses_a_wrongly_shaped_pack_readably(tmp_path):
     raw = copy.deepcopy(HMG_RAW)
     raw["nodes"]["consent"]["answers"] = ["yes", "no", "not_sure"]

@@ -1,0 +1,246 @@
+"""Draw a pack's flowchart as a PNG, offline, with matplotlib's Agg renderer.
+
+Questions are square boxes from top to bottom; each answer that ends the conversation
+goes to a rounded outcome box drawn beside its question (an outcome reached from
+several questions is drawn once per question, coloured the same everywhere, as paper
+flowcharts do), and each answer that leads to another question is an arrow downwards.
+Edges carry the button labels: Yes, No, Not sure.
+
+Imports nothing of ours outside `policy`; needs no display and no network.
+"""
+from __future__ import annotations
+
+import io
+import textwrap
+from dataclasses import dataclass
+
+from .pack import ANSWER_LABELS, ANSWERS, Pack
+
+# Sizes in inches: the axes are laid out 1:1 on the figure, so data units are inches.
+QUESTION_W = 3.4
+OUTCOME_W = 2.2
+OUTCOME_H = 0.52
+OUTCOME_STEP = 0.66  # vertical distance between the outcome boxes beside one question
+SIDE_GAP = 1.1  # between a question box and its outcome boxes (room for the edge label)
+COLUMN_W = QUESTION_W + SIDE_GAP + OUTCOME_W + 0.7
+MARGIN = 0.4
+TITLE_H = 1.25
+LEGEND_H = 0.95
+MIN_WIDTH = 9.5  # room for the title, the key and the legend on a one-column pack
+DPI = 110
+
+QUESTION_FILL = "#eef2f7"
+EDGE_COLOUR = "#34495e"
+OUTCOME_COLOURS = {
+    "urgent": "#f5c6cb",
+    "share": "#c3e6cb",
+    "share_without_consent": "#bee5eb",
+    "do_not_share": "#d6d8db",
+    "seek_advice": "#ffeeba",
+}
+FALLBACK_COLOUR = "#e2e3e5"
+
+
+@dataclass
+class _Placed:
+    x: float  # centre
+    y: float  # centre
+    w: float
+    h: float
+
+    @property
+    def top(self) -> float:
+        return self.y + self.h / 2
+
+    @property
+    def bottom(self) -> float:
+        return self.y - self.h / 2
+
+    @property
+    def left(self) -> float:
+        return self.x - self.w / 2
+
+    @property
+    def right(self) -> float:
+        return self.x + self.w / 2
+
+
+def _question_children(pack: Pack, node_id: str) -> list[str]:
+    node = pack.nodes[node_id]
+    seen: list[str] = []
+    for key in ANSWERS:
+        ans = node.answers.get(key)
+        if ans is not None and ans.to in pack.nodes and ans.to not in seen:
+            seen.append(ans.to)
+    return seen
+
+
+def _rows(pack: Pack) -> dict[str, int]:
+    """Each question's row: the length of the longest route to it, so arrows point down."""
+    order: list[str] = []
+    seen: set[str] = set()
+
+    def visit(nid: str) -> None:  # depth-first post-order gives a reverse topological order
+        seen.add(nid)
+        for child in _question_children(pack, nid):
+            if child not in seen:
+                visit(child)
+        order.append(nid)
+
+    visit(pack.start)
+    rows = {nid: 0 for nid in order}
+    for nid in reversed(order):
+        for child in _question_children(pack, nid):
+            rows[child] = max(rows[child], rows[nid] + 1)
+    return rows
+
+
+def _columns(pack: Pack) -> dict[str, float]:
+    """Each question's column: leaves of the depth-first tree get 0, 1, 2...; a parent
+    sits above the middle of its children."""
+    columns: dict[str, float] = {}
+    next_leaf = [0]
+
+    def place(nid: str) -> float:
+        columns[nid] = -1.0  # claimed, so a later parent does not place it again
+        kids = [c for c in _question_children(pack, nid) if c not in columns]
+        if not kids:
+            columns[nid] = float(next_leaf[0])
+            next_leaf[0] += 1
+        else:
+            xs = [place(c) for c in kids]
+            columns[nid] = (min(xs) + max(xs)) / 2
+        return columns[nid]
+
+    place(pack.start)
+    return columns
+
+
+def _wrap(text: str, width: int) -> str:
+    return "\n".join(textwrap.wrap(text, width=width)) or text
+
+
+def _outcome_text(pack: Pack, outcome_id: str, ground: str | None) -> str:
+    outcome = pack.outcomes[outcome_id]
+    text = _wrap(outcome.title, 34)
+    if ground:
+        text += "\nground: " + ground.replace("_", " ")
+    return text
+
+
+def render_png(pack: Pack) -> bytes:
+    """The pack's flowchart as PNG bytes."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+    from matplotlib.patches import FancyArrowPatch, FancyBboxPatch, Patch
+
+    rows = _rows(pack)
+    columns = _columns(pack)
+    question_text = {
+        nid: f"{nid}\n" + _wrap(node.question, 50) for nid, node in pack.nodes.items()
+    }
+    max_lines = max(t.count("\n") + 1 for t in question_text.values())
+    question_h = 0.3 + 0.17 * max_lines
+    row_h = max(question_h, 2 * OUTCOME_STEP + OUTCOME_H) + 0.6
+
+    n_rows = max(rows.values()) + 1
+    n_cols = max(columns.values()) + 1
+    drawing_w = (n_cols - 1) * COLUMN_W + QUESTION_W + SIDE_GAP + OUTCOME_W
+    width = max(MIN_WIDTH, 2 * MARGIN + drawing_w)
+    left = (width - drawing_w) / 2  # centre a narrow drawing
+    height = TITLE_H + n_rows * row_h + LEGEND_H + MARGIN
+
+    fig = Figure(figsize=(width, height), dpi=DPI)
+    FigureCanvasAgg(fig)
+    ax = fig.add_axes((0, 0, 1, 1))
+    ax.set_xlim(0, width)
+    ax.set_ylim(0, height)
+    ax.axis("off")
+
+    ax.text(MARGIN, height - 0.35, pack.title, fontsize=13, fontweight="bold", va="top")
+    ax.text(MARGIN, height - 0.72,
+            f"Policy pack {pack.ref}. Square boxes are questions, rounded boxes are outcomes;\n"
+            "arrows are labelled with the answer given.",
+            fontsize=9, va="top", color="#555555", linespacing=1.3)
+
+    placed: dict[str, _Placed] = {}
+    for nid in pack.nodes:
+        if nid not in rows:
+            continue  # unreachable: the validator refuses such packs anyway
+        x = left + columns[nid] * COLUMN_W + QUESTION_W / 2
+        y = height - TITLE_H - rows[nid] * row_h - row_h / 2
+        placed[nid] = _Placed(x, y, QUESTION_W, question_h)
+
+    def arrow(start: tuple[float, float], end: tuple[float, float], label: str,
+              label_at: float = 0.5, curve: float = 0.0) -> None:
+        ax.add_patch(FancyArrowPatch(
+            start, end, arrowstyle="-|>", mutation_scale=12, linewidth=1.1, color=EDGE_COLOUR,
+            connectionstyle=f"arc3,rad={curve}", shrinkA=0, shrinkB=1, zorder=1,
+        ))
+        lx = start[0] + (end[0] - start[0]) * label_at
+        ly = start[1] + (end[1] - start[1]) * label_at
+        ax.text(lx, ly, label, fontsize=8, ha="center", va="center", color=EDGE_COLOUR, zorder=3,
+                bbox={"boxstyle": "round,pad=0.15", "facecolor": "white", "edgecolor": "none"})
+
+    # start marker
+    first = placed[pack.start]
+    ax.annotate("Start", xy=(first.x, first.top), xytext=(first.x, first.top + 0.32),
+                ha="center", va="bottom", fontsize=8, fontweight="bold", color=EDGE_COLOUR,
+                arrowprops={"arrowstyle": "-|>", "color": EDGE_COLOUR, "linewidth": 1.1})
+
+    for nid, box in placed.items():
+        node = pack.nodes[nid]
+        ax.add_patch(FancyBboxPatch(
+            (box.left, box.bottom), box.w, box.h, boxstyle="square,pad=0",
+            facecolor=QUESTION_FILL, edgecolor=EDGE_COLOUR, linewidth=1.2, zorder=2,
+        ))
+        ident, _, question = question_text[nid].partition("\n")
+        ax.text(box.left + 0.12, box.top - 0.1, ident, fontsize=8.5, fontweight="bold",
+                ha="left", va="top", zorder=3, color=EDGE_COLOUR)
+        ax.text(box.left + 0.12, box.top - 0.32, question, fontsize=8, ha="left", va="top",
+                zorder=3, linespacing=1.25)
+
+        ends = [node.answers[k] for k in ANSWERS if k in node.answers and node.answers[k].to in pack.outcomes]
+        offsets = [OUTCOME_STEP * (len(ends) - 1) / 2 - i * OUTCOME_STEP for i in range(len(ends))]
+        for ans, offset in zip(ends, offsets):
+            out = _Placed(box.right + SIDE_GAP + OUTCOME_W / 2, box.y + offset, OUTCOME_W, OUTCOME_H)
+            ax.add_patch(FancyBboxPatch(
+                (out.left, out.bottom), out.w, out.h,
+                boxstyle="round,pad=0,rounding_size=0.18",
+                facecolor=OUTCOME_COLOURS.get(ans.to, FALLBACK_COLOUR), edgecolor=EDGE_COLOUR,
+                linewidth=1.0, zorder=2,
+            ))
+            ax.text(out.x, out.y, _outcome_text(pack, ans.to, ans.ground), fontsize=7.5,
+                    ha="center", va="center", zorder=3, linespacing=1.2)
+            arrow((box.right, box.y + offset * 0.45), (out.left, out.y),
+                  ANSWER_LABELS[ans.answer], label_at=0.5)
+
+        for key in ANSWERS:
+            ans = node.answers.get(key)
+            if ans is None or ans.to not in placed:
+                continue
+            child = placed[ans.to]
+            skips = rows[ans.to] - rows[nid] > 1 and abs(child.x - box.x) < 1e-6
+            arrow((box.x, box.bottom), (child.x, child.top), ANSWER_LABELS[key],
+                  label_at=0.45, curve=0.35 if skips else 0.0)
+
+    legend = [Patch(facecolor=OUTCOME_COLOURS.get(oid, FALLBACK_COLOUR), edgecolor=EDGE_COLOUR,
+                    label=f"{oid}: {pack.outcomes[oid].title}") for oid in pack.outcomes]
+    fig.legend(handles=legend, loc="lower left", bbox_to_anchor=(MARGIN / width, 0.08 / height),
+               ncol=3 if width >= 13 else 2, fontsize=8, frameon=False, title="Outcomes (as recorded)",
+               title_fontsize=8.5, alignment="left")
+
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=DPI, facecolor="white", metadata={"Software": None})
+    return buffer.getvalue()
+
+
+def render(pack: Pack, fmt: str) -> bytes:
+    """The pack drawn in `fmt` ("mermaid" or "png"), as bytes ready to write."""
+    if fmt == "png":
+        return render_png(pack)
+    if fmt == "mermaid":
+        from .graph import to_mermaid
+
+        return to_mermaid(pack).encode("utf-8")
+    raise ValueError(f"unknown format {fmt!r}; use mermaid or png")
