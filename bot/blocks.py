@@ -17,9 +17,11 @@ from slack_sdk.models.blocks import (
     HeaderBlock,
     InputBlock,
     MarkdownTextObject,
+    Option,
     PlainTextInputElement,
     PlainTextObject,
     SectionBlock,
+    StaticSelectElement,
 )
 from slack_sdk.models.views import View
 
@@ -171,17 +173,27 @@ def outcome_blocks(
         blocks.append(ContextBlock(block_id="recorded", elements=[md(":white_check_mark: Decision recorded.")]))
         blocks.append(ActionsBlock(block_id="next", elements=[button("Start a new question", "start_conversation", "new")]))
     else:
-        blocks.append(
-            ActionsBlock(
-                block_id="next",
-                elements=[
-                    button("Record the decision", "record_open", conversation_id, "primary"),
-                    button("Change my last answer", "back", node_value(conversation_id, outcome.id)),
-                    button("Start again", "start_conversation", "new"),
-                ],
-            )
-        )
+        elements = [
+            button("Record the decision", "record_open", conversation_id, "primary"),
+            button("Change my last answer", "back", node_value(conversation_id, outcome.id)),
+        ]
+        if len(reasons) > 1:
+            elements.append(change_answer_picker(conversation_id, outcome.id, reasons))
+        elements.append(button("Start again", "start_conversation", "new"))
+        blocks.append(ActionsBlock(block_id="next", elements=elements))
     return blocks
+
+
+def change_answer_picker(conversation_id: str, outcome_id: str, reasons: Sequence[tuple[Node, str]]) -> StaticSelectElement:
+    """Go back to any earlier question; everything answered after it is taken back. Each
+    option names the outcome it was offered from, so a stale message cannot rewind silently."""
+    options = [
+        Option(value=node_value(conversation_id, f"{node.id}@{outcome_id}"),
+               text=PlainTextObject(text=_clip(f"{i}. {node.question}", 75)))
+        for i, (node, _answer) in enumerate(reasons[:100], start=1)
+    ]
+    return StaticSelectElement(action_id="change_answer", placeholder=PlainTextObject(text="Change an earlier answer"),
+                               options=options)
 
 
 def outcome_text(outcome: Outcome) -> str:

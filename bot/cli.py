@@ -124,27 +124,72 @@ def policy() -> None:
 
 @policy.command("check")
 @click.argument("pack", required=False)
-def policy_check(pack: str | None) -> None:
-    """Validate a pack (default: the configured one, else hmg-2008)."""
-    name = pack or _configured_pack()
-    try:
-        loaded = load_pack(name)
-    except PackError as err:
-        _fail(str(err))
-    paths = loaded.paths()
-    click.echo(f"{loaded.ref}: valid — {len(loaded.nodes)} questions, {len(loaded.outcomes)} outcomes, {len(paths)} paths")
+@click.option("--all", "check_all", is_flag=True, help="Check every shipped pack.")
+@click.option("--scenarios", "scenarios_from", type=click.Path(exists=True), default=None,
+              help="A scenario file, or a folder of <pack id>.yaml scenario files "
+                   "(default: policy/scenarios/, or ../scenarios/ beside a pack given as a file).")
+def policy_check(pack: str | None, check_all: bool, scenarios_from: str | None) -> None:
+    """Validate a pack and run its scenarios (default: the configured one, else hmg-2008).
+
+    Exits 1 if the pack is not valid or any scenario's expected outcome disagrees with it;
+    paths no scenario exercises are listed but do not fail the check.
+    """
+    from policy.pack import available_packs
+    from policy.scenarios import ScenarioError, coverage, default_scenario_source
+
+    if check_all and pack:
+        _fail("give a pack or --all, not both")
+    if check_all and scenarios_from and not os.path.isdir(scenarios_from):
+        _fail("with --all, --scenarios must be a folder of <pack id>.yaml files")
+    failed = False
+    for name in available_packs() if check_all else [pack or _configured_pack()]:
+        try:
+            loaded = load_pack(name)
+        except PackError as err:
+            click.echo(f"canishare: {err}", err=True)
+            failed = True
+            continue
+        paths = loaded.paths()
+        click.echo(f"{loaded.ref}: valid — {len(loaded.nodes)} questions, {len(loaded.outcomes)} outcomes, {len(paths)} paths")
+        try:
+            report = coverage(loaded, scenarios_from or default_scenario_source(name))
+        except ScenarioError as err:
+            click.echo(f"canishare: {err}", err=True)
+            failed = True
+            continue
+        for line in report.lines():
+            click.echo(line)
+        failed = failed or not report.ok
+    sys.exit(1 if failed else 0)
 
 
 @policy.command("graph")
 @click.argument("pack", required=False)
-@click.option("--format", "fmt", type=click.Choice(["mermaid"]), default="mermaid", show_default=True)
-def policy_graph(pack: str | None, fmt: str) -> None:
-    """Print the pack's flowchart as Mermaid text."""
+@click.option("--format", "fmt", type=click.Choice(["mermaid", "png"]), default="mermaid", show_default=True)
+@click.option("--output", "-o", type=click.Path(dir_okay=False), default=None, help="Write to FILE instead of stdout.")
+def policy_graph(pack: str | None, fmt: str, output: str | None) -> None:
+    """Draw the pack's flowchart: Mermaid text, or a PNG image (drawn offline)."""
     try:
         loaded = load_pack(pack or _configured_pack())
     except PackError as err:
         _fail(str(err))
-    click.echo(to_mermaid(loaded), nl=False)
+    if fmt == "mermaid" and output is None:
+        click.echo(to_mermaid(loaded), nl=False)
+        return
+    from policy.render import render
+
+    data = render(loaded, fmt)
+    if output is not None:
+        os.makedirs(os.path.dirname(os.path.abspath(output)), exist_ok=True)
+        with open(output, "wb") as handle:
+            handle.write(data)
+        click.echo(f"{loaded.ref}: wrote {output}", err=True)
+        return
+    if sys.stdout.isatty():
+        _fail("a PNG is binary: use --output FILE, or redirect stdout to a file")
+    stream = click.get_binary_stream("stdout")
+    stream.write(data)
+    stream.flush()
 
 
 def _configured_pack() -> str:

@@ -222,11 +222,21 @@ def register(app: App, deps: Deps) -> None:
     @app.action("back")
     def on_back(ack: Ack, body: dict, action: dict, client: WebClient) -> None:
         ack()
-        user = _user(body)
         conversation_id, from_node = B.parse_value(action.get("value", ""))
+        go_back(client, body, conversation_id, from_node, None)
+
+    @app.action("change_answer")
+    def on_change_answer(ack: Ack, body: dict, action: dict, client: WebClient) -> None:
+        ack()
+        conversation_id, target = B.parse_value((action.get("selected_option") or {}).get("value", ""))
+        to_node, _, from_outcome = target.partition("@")
+        go_back(client, body, conversation_id, from_outcome, to_node)
+
+    def go_back(client: WebClient, body: dict, conversation_id: str, from_node: str, to_node: str | None) -> None:
+        user = _user(body)
         m = messenger(client)
         try:
-            result = walk.back(db, conversation_id=conversation_id, user_id=user, from_node=from_node)
+            result = walk.back(db, conversation_id=conversation_id, user_id=user, from_node=from_node, to_node=to_node)
         except SQLAlchemyError:
             m.ephemeral(_channel(body), user, TRY_AGAIN)
             return
@@ -236,10 +246,10 @@ def register(app: App, deps: Deps) -> None:
             else:
                 show(m, body, user, result)
             return
-        assert result.answered is not None and result.conversation
+        assert result.conversation is not None
         if result.outcome is not None:
             _replace(m, body, "You changed your answer", B.notice_blocks(f"~{B.escape(result.outcome.title)}~ — you went back to change your answer."))
-        else:
+        elif result.answered is not None:
             _replace(m, body, "You went back", B.went_back_blocks(result.answered, len(result.conversation.path) + 2))
         ask(m, _channel(body), result)
 

@@ -125,8 +125,9 @@ def _decide(s: Session, convo: Conversation, flow: Flow, key: str, now: datetime
     return record
 
 
-def back(db: Database, *, conversation_id: str, user_id: str, from_node: str) -> Result:
-    """Take back the last answer, from the question or outcome message `from_node`."""
+def back(db: Database, *, conversation_id: str, user_id: str, from_node: str, to_node: str | None = None) -> Result:
+    """Take back the last answer (or, with `to_node`, every answer from that question on),
+    from the question or outcome message `from_node`. Only before the record is stored."""
     try:
         with db.session() as s:
             refused, convo, flow = _load(s, conversation_id, user_id)
@@ -137,8 +138,10 @@ def back(db: Database, *, conversation_id: str, user_id: str, from_node: str) ->
                 return Result("finished", convo, flow)
             if convo.state != from_node or not convo.path:
                 return Result("already", convo, flow)
+            if to_node is not None and to_node not in {p["node"] for p in convo.path}:
+                return Result("missing", convo, flow)
             was_at = convo.state
-            node = flow.back(convo)
+            node = flow.back_to(convo, to_node) if to_node else flow.back(convo)
             convo.status = "active"
             convo.updated_at = utcnow()
             s.flush()

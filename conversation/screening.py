@@ -17,15 +17,25 @@ Rules (details next to each detector):
                 leading 0, + or 00 and not overlapping another finding.
 * email         local@domain.tld
 * date_of_birth a date near a birth word (DOB, d.o.b, date of birth, born,
-                birthday, aged), or a bare full date with a year that is not
-                clearly an event date.  See ``_scan_dates``.
+                birthday, aged, "turns 16", "will be 18"), or a bare full date
+                with a year that is not clearly an event date ("meeting on
+                12/03/2024" is an event date).  See ``_scan_dates``.
 * name          honorific + name ("Mrs Okafor"), role word + name ("pupil
-                Jayden", "mum, Kerry Hughes"), name + person context ("Amelia
-                Brown, the child", "Leo's mum", "Mia, aged 7", "the Hughes
-                family"), or a common first name.  Capitalised runs containing
-                an institution word ("St Mary's Primary School") and a long
-                stop list (days, months, services, roles, pronouns, ...) are
-                never names.
+                Jayden", "mum, Kerry Hughes", "mum kerry"), name + person
+                context ("Amelia Brown, the child", "Leo's mum", "Mia, aged 7",
+                "Kai and his sister", "the Hughes family"), "her name is
+                Brogan", a single unknown capitalised word that says something
+                ("Olamide said"), or a common first name (built-in list; names
+                that are also words or places, like Grace or Jordan, only as
+                "Firstname Surname").  Capitalised runs containing an
+                institution word ("St Mary's Primary School") and a long stop
+                list (days, months, services, roles, pronouns, ...) are never
+                names.
+
+Known limits: an unusual name with no role word, honorific or other cue
+("spoke with Kwabena Mensah") is missed; an organisation or place used as a
+speaker ("Leeds said") or a product named after a person ("Hollie Guard") is
+flagged.
 """
 
 from __future__ import annotations
@@ -643,10 +653,11 @@ def _scan_dates(tv: _Text) -> tuple[bool, list[_Span]]:
     """Return (found a date of birth, spans of all dates).
 
     A date is a date of birth when:
-      1. a birth word (DOB, d.o.b, date of birth, born, birthday, aged) is in
-         the same sentence up to 50 characters before it, or up to 25
-         characters after it ("03/04/2012 (DOB)").  Partial dates count here
-         ("born on 3rd April", "DOB: March 2019"); or
+      1. a birth word (DOB, d.o.b, date of birth, born, birthday, aged, or an
+         age milestone such as "turns 16" / "will be 18" - but not "will be
+         6 months") is in the same sentence up to 50 characters before it,
+         or up to 25 characters after it ("03/04/2012 (DOB)").  Partial dates
+         count here ("born on 3rd April", "DOB: March 2019"); or
       2. it is a full calendar date with a year written straight after a
          name and a comma or bracket ("Leah, 03/04/2012", "Leah Smith
          (3.4.12)"); or

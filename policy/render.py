@@ -103,12 +103,11 @@ def _columns(pack: Pack) -> dict[str, float]:
 
     def place(nid: str) -> float:
         columns[nid] = -1.0  # claimed, so a later parent does not place it again
-        kids = [c for c in _question_children(pack, nid) if c not in columns]
-        if not kids:
+        xs = [place(c) for c in _question_children(pack, nid) if c not in columns]
+        if not xs:
             columns[nid] = float(next_leaf[0])
             next_leaf[0] += 1
         else:
-            xs = [place(c) for c in kids]
             columns[nid] = (min(xs) + max(xs)) / 2
         return columns[nid]
 
@@ -172,12 +171,19 @@ def render_png(pack: Pack) -> bytes:
         placed[nid] = _Placed(x, y, QUESTION_W, question_h)
 
     def arrow(start: tuple[float, float], end: tuple[float, float], label: str,
-              label_at: float = 0.5, curve: float = 0.0) -> None:
+              label_at: float = 0.5, detour: float = 0.0) -> None:
+        """A straight arrow; with `detour`, one that leaves the start box by its left side
+        and runs down `detour` inches left of the column, past the boxes in between."""
+        if detour:
+            arm = detour * 72  # connection arms are in points
+            style = f"arc,angleA=180,angleB=180,armA={arm},armB={arm},rad=6"
+        else:
+            style = "arc3,rad=0"
         ax.add_patch(FancyArrowPatch(
             start, end, arrowstyle="-|>", mutation_scale=12, linewidth=1.1, color=EDGE_COLOUR,
-            connectionstyle=f"arc3,rad={curve}", shrinkA=0, shrinkB=1, zorder=1,
+            connectionstyle=style, shrinkA=0, shrinkB=1, zorder=1,
         ))
-        lx = start[0] + (end[0] - start[0]) * label_at
+        lx = start[0] - detour + (end[0] - start[0]) * label_at
         ly = start[1] + (end[1] - start[1]) * label_at
         ax.text(lx, ly, label, fontsize=8, ha="center", va="center", color=EDGE_COLOUR, zorder=3,
                 bbox={"boxstyle": "round,pad=0.15", "facecolor": "white", "edgecolor": "none"})
@@ -220,9 +226,12 @@ def render_png(pack: Pack) -> bytes:
             if ans is None or ans.to not in placed:
                 continue
             child = placed[ans.to]
-            skips = rows[ans.to] - rows[nid] > 1 and abs(child.x - box.x) < 1e-6
-            arrow((box.x, box.bottom), (child.x, child.top), ANSWER_LABELS[key],
-                  label_at=0.45, curve=0.35 if skips else 0.0)
+            if rows[ans.to] - rows[nid] > 1 and abs(child.x - box.x) < 1e-6:
+                # the boxes in between are in the way: go round them on the left
+                arrow((box.left, box.y), (child.left, child.y), ANSWER_LABELS[key],
+                      label_at=0.5, detour=0.35)
+            else:
+                arrow((box.x, box.bottom), (child.x, child.top), ANSWER_LABELS[key], label_at=0.45)
 
     legend = [Patch(facecolor=OUTCOME_COLOURS.get(oid, FALLBACK_COLOUR), edgecolor=EDGE_COLOUR,
                     label=f"{oid}: {pack.outcomes[oid].title}") for oid in pack.outcomes]

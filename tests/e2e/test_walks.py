@@ -183,3 +183,32 @@ def test_healthz(server):
 
     with urllib.request.urlopen(server.url + "/healthz") as resp:
         assert resp.status == 200
+
+
+def test_change_an_earlier_answer_from_the_outcome(server):
+    person = Person(server, "U0PRACT2")
+    outcome = person.walk(["no", "yes", "yes", "no"])  # ... confidential: No -> share
+    assert is_outcome(outcome)
+    picker = next(b["elements"] for b in outcome["blocks"] if b.get("block_id") == "next")
+    options = next(e["options"] for e in picker if e["action_id"] == "change_answer")
+    purpose = next(o["value"] for o in options if o["text"]["text"].startswith("2."))
+    mark = person.click(outcome, "change_answer", selected=purpose)
+    again = person.next_post(mark)
+    assert node_of(again) == "purpose"
+    final = person.answer(again, "no")
+    assert is_outcome(final)
+    record = [r for r in export(server) if r["outcome"] == "do_not_share"][-1]
+    assert record["path"] == [{"node": "danger", "answer": "no"}, {"node": "purpose", "answer": "no"}]
+    # The first outcome's picker is stale now: using it again changes nothing.
+    mark = person.click(outcome, "change_answer", selected=purpose)
+    server.fake.wait_for("chat.postEphemeral", since=mark)
+    assert [r for r in export(server) if r["id"] == record["id"]][0]["path"] == record["path"]
+
+
+def test_change_my_last_answer_from_the_outcome(server):
+    person = Person(server, "U0PRACT2")
+    outcome = person.walk(["no", "no"])
+    mark = person.click(outcome, "back")
+    again = person.next_post(mark)
+    assert node_of(again) == "purpose"
+    assert "went back" in str(server.fake.wait_for("chat.update", since=mark, ts=outcome["ts"])[0].args["blocks"])
