@@ -88,21 +88,11 @@ def serve(port: int | None, workers: int, threads: int) -> None:
 @click.option("--team", default=None, help="Only this team's records (team id).")
 def export(fmt: str, since: datetime | None, team: str | None) -> None:
     """Decision records to stdout, oldest first."""
-    from storage.records import EXPORT_FIELDS, export_row, iter_records
+    from storage.export import write_export
 
     db = _database()
-    out = sys.stdout
-    writer = None
-    if fmt == "csv":
-        writer = csv.DictWriter(out, fieldnames=list(EXPORT_FIELDS), lineterminator="\n")
-        writer.writeheader()
     with db.sessions() as s:
-        for record in iter_records(s, since, team):
-            row = export_row(record)
-            if writer is not None:
-                writer.writerow({k: json.dumps(v) if isinstance(v, (list, dict)) else ("" if v is None else v) for k, v in row.items()})
-            else:
-                out.write(json.dumps(row, ensure_ascii=False) + "\n")
+        write_export(s, sys.stdout, fmt, since, team)
 
 
 @main.command()

@@ -19,6 +19,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from conversation.screening import explain, screen
 from policy import ANSWER_LABELS
 
+from . import admin
 from . import blocks as B
 from . import walk
 from .config import Settings
@@ -343,7 +344,22 @@ def register(app: App, deps: Deps) -> None:
         user = event.get("user") or ""
         if event.get("tab", "home") != "home" or not user:
             return
-        client.views_publish(user_id=user, view=home_view(settings, deps.escalations, db, user))
+        extra = (lambda _u: admin.admin_blocks(admin.this_week(settings, db))) if settings.is_admin(user) else None
+        client.views_publish(user_id=user, view=home_view(settings, deps.escalations, db, user, extra))
+
+    @app.action("admin_post_digest")
+    def on_admin_digest(ack: Ack, body: dict, client: WebClient) -> None:
+        ack()
+        user = _user(body)
+        messenger(client).post(user, "Digest", B.to_dicts(B.notice_blocks(admin.post_digest_now(settings, db, client, user))))
+
+    @app.action("admin_export")
+    def on_admin_export(ack: Ack, body: dict, client: WebClient) -> None:
+        ack()
+        user = _user(body)
+        refusal = admin.send_export(settings, db, client, user)
+        if refusal:
+            messenger(client).post(user, "Export", B.to_dicts(B.notice_blocks(refusal)))
 
     @app.error
     def on_error(error: Exception) -> BoltResponse:

@@ -189,9 +189,9 @@ class FakeSlack:
 
             def do_POST(self) -> None:  # noqa: N802
                 path = urlparse(self.path).path
-                if path.startswith("/upload/"):
-                    args = self._args()
-                    fake.uploads[path.rsplit("/", 1)[1]] = args.get("_body", b"") if isinstance(args.get("_body"), bytes) else b"x"
+                if path.startswith("/upload/"):  # the file's raw bytes, whatever Content-Type urllib put on them
+                    length = int(self.headers.get("Content-Length") or 0)
+                    fake.uploads[path.rsplit("/", 1)[1]] = self.rfile.read(length) if length else b""
                     self.send_response(200)
                     self.send_header("Content-Length", "2")
                     self.end_headers()

@@ -1,0 +1,1 @@
+"""Benchmarks for canishare (not part of the test suite). Run them with `bench/run`."""
