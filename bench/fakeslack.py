@@ -82,9 +82,9 @@ class FakeSlack:
         ts = f"{1_700_000_000 + next(self._ts)}.000100"
         channel = str(args.get("channel") or "")
         if method == "chat.postMessage":
-            dm_user = channel if channel[:1] in ("U", "W") else None
             if channel[:1] in ("U", "W"):
                 channel = "D" + channel[1:]
+            dm_user = "U" + channel[1:] if channel[:1] == "D" else None
             if dm_user and dm_user in self.inbox:
                 self.inbox[dm_user].put_nowait({"channel": channel, "ts": ts, "text": args.get("text"),
                                                 "blocks": args.get("blocks") or []})

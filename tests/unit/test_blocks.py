@@ -241,7 +241,8 @@ def test_outcome_blocks_for_every_outcome(pack_name, outcome_id, recorded, leads
         assert ("ground" in ids) == (ground is not None)
         assert ("recorded" in ids) == recorded
         actions = [e["action_id"] for b in dicts if b.get("block_id") == "next" for e in b["elements"]]
-        assert actions == (["start_conversation"] if recorded else ["record_open", "back", "start_conversation"])
+        picker = ["change_answer"] if len(because) > 1 else []
+        assert actions == (["start_conversation"] if recorded else ["record_open", "back", *picker, "start_conversation"])
         mentions_leads = outcome_id in ("seek_advice", "urgent") and leads
         assert_no_raw_markup(dicts, allowed_mentions=leads if mentions_leads else ())
         summary = next(b for b in dicts if b.get("block_id") == "summary")["text"]["text"]
