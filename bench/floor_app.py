@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import re
 
 from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
@@ -25,7 +26,7 @@ def build(before_response: bool) -> App:
     app = App(signing_secret=os.environ["SLACK_SIGNING_SECRET"], client=client,
               process_before_response=before_response, logger=logger)
 
-    @app.action({"type": "block_actions"})
+    @app.action(re.compile(r"^answer_(yes|no|not_sure)$"))  # the bot's matcher for answer clicks
     def only_ack(ack) -> None:
         ack()
 

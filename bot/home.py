@@ -5,6 +5,7 @@ from slack_sdk.models.blocks import ActionsBlock, Block, ContextBlock, DividerBl
 from slack_sdk.models.views import View
 
 from . import blocks as B
+from .procedure_blocks import next_menu
 from .config import Settings
 from .escalation import Escalations
 
@@ -19,6 +20,8 @@ def start_section(organisation: str) -> list[Block]:
             f"{B.escape(organisation)}'s information-sharing questions one at a time, tell you what to do, "
             "and get your safeguarding lead if you're unsure. Nothing you tell me names anyone.")),
         ActionsBlock(block_id="home_start", elements=[B.button("Start", "start_conversation", "home", "primary")]),
+        SectionBlock(text=B.md("*What happens next?* The procedures after a referral, in plain steps.")),
+        ActionsBlock(block_id="home_procedures", elements=[next_menu()]),
     ]
 
 

@@ -18,9 +18,12 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from conversation.screening import explain, screen
 from policy import ANSWER_LABELS
+from policy.procedures import procedure
 
 from . import admin
 from . import blocks as B
+from . import followup
+from . import procedure_blocks as P
 from . import walk
 from .config import Settings
 from .escalation import Escalations
@@ -199,6 +202,7 @@ def register(app: App, deps: Deps) -> None:
         team = settings.team(convo.team)
         blocks = B.outcome_blocks(convo.id, flow.pack, outcome, flow.reasons(convo), flow.ground(convo), record.id,
                                   record.updated_at, leads=team.leads, recorded=recorded)
+        blocks += P.followthrough_blocks(convo.id, outcome, flow.ground(convo))
         m.post(channel, B.outcome_text(outcome), B.to_dicts(blocks))
         if outcome.id in ("seek_advice", "urgent") and not recorded:
             deps.escalations.open(m, record_id=record.id, conversation_id=convo.id, practitioner=convo.user_id,
@@ -312,6 +316,7 @@ def register(app: App, deps: Deps) -> None:
             team = settings.team(convo.team)
             blocks = B.outcome_blocks(convo.id, flow.pack, result.outcome, flow.reasons(convo), flow.ground(convo),
                                       result.record.id, result.record.created_at, leads=team.leads, recorded=True)
+            blocks += P.followthrough_blocks(convo.id, result.outcome, flow.ground(convo))
             m.update(meta["ch"], meta["ts"], B.outcome_text(result.outcome), B.to_dicts(blocks))
         m.post(user, "Decision recorded", B.to_dicts(B.recorded_blocks(result.record.id)))
 
@@ -337,6 +342,71 @@ def register(app: App, deps: Deps) -> None:
         outcome = deps.escalations.resolve(messenger(client), escalation_id, user, lead_outcome, _clicked(body))
         if outcome.message:
             messenger(client).ephemeral(_channel(body), user, outcome.message)
+
+    # --- what happens next -------------------------------------------------------------------
+    @app.action("procedure_show")
+    def on_procedure(ack: Ack, body: dict, action: dict, client: WebClient) -> None:
+        ack()
+        user = _user(body)
+        number = (action.get("selected_option") or {}).get("value", "")
+        try:
+            proc = procedure(int(number))
+        except (KeyError, ValueError):
+            messenger(client).ephemeral(_channel(body), user, "Please pick one of the listed procedures.")
+            return
+        messenger(client).post(user, proc.title, B.to_dicts(P.procedure_blocks(proc)))
+
+    @app.action("referral_start")
+    def on_referral(ack: Ack, body: dict, action: dict, client: WebClient) -> None:
+        ack()
+        user = _user(body)
+        m = messenger(client)
+        try:
+            result = followup.make_referral(db, action.get("value", ""), user, settings.digest.zone)
+        except SQLAlchemyError:
+            m.ephemeral(_channel(body), user, TRY_AGAIN)
+            return
+        if not result.ok or result.referral is None:
+            m.ephemeral(_channel(body), user, result.message or MISSING)
+            return
+        r = result.referral
+        blocks = P.procedure_blocks(procedure(1)) + P.referral_offer(r.id, r.confirm_by, r.decision_due, settings.digest.zone)
+        m.post(user, "Referral to children's social care: what happens next", B.to_dicts(blocks))
+
+    @app.action("followup_accept")
+    def on_followup_accept(ack: Ack, body: dict, action: dict, client: WebClient) -> None:
+        ack()
+        user = _user(body)
+        m = messenger(client)
+        try:
+            items = followup.schedule_reminders(db, action.get("value", ""), user, settings.digest.zone)
+        except SQLAlchemyError:
+            m.ephemeral(_channel(body), user, TRY_AGAIN)
+            return
+        if not items:
+            m.ephemeral(_channel(body), user, MISSING)
+            return
+        with db.sessions() as s:
+            referral = s.get(followup.Referral, items[0].referral_id)
+        _replace(m, body, "Reminders set", P.scheduled_blocks(items, referral, settings.digest.zone))
+
+    @app.action("followup_decline")
+    def on_followup_decline(ack: Ack, body: dict, client: WebClient) -> None:
+        ack()
+        _replace(messenger(client), body, "No reminders", B.notice_blocks(
+            "No reminders. Remember to confirm a phoned referral in writing within 48 hours, and to chase "
+            "children's social care if you have not heard their decision within one working day."))
+
+    @app.action(re.compile(r"^followup_(done|dismiss)_\d+$"))
+    def on_followup_close(ack: Ack, body: dict, action: dict, client: WebClient) -> None:
+        ack()
+        user = _user(body)
+        status = "done" if action["action_id"].startswith("followup_done") else "dismissed"
+        try:
+            note = followup.close(db, action.get("value", ""), user, status)
+        except SQLAlchemyError:
+            note = TRY_AGAIN
+        messenger(client).ephemeral(_channel(body), user, note)
 
     # --- home -------------------------------------------------------------------------------
     @app.event("app_home_opened")

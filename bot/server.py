@@ -11,7 +11,9 @@ from slack_sdk.signature import SignatureVerifier
 
 from storage.db import Database
 
+from . import followup
 from .app import build_app
+from .digest import retention_task, weekly_digest_task
 from .config import Secrets, Settings
 from .messenger import Messenger
 from .scheduler import Ticker
@@ -78,11 +80,11 @@ def scheduled_tasks(bolt: App, db: Database) -> list[Callable]:
     def outbox(now):
         return messenger.flush_outbox(now)
 
-    tasks: list[Callable] = [escalation_reminders, outbox]
-    extra = getattr(bolt, "canishare_tasks", None)
-    if extra:
-        tasks += extra(messenger)
-    return tasks
+    def referral_reminders(now):
+        return followup.send_due(db, messenger, now, deps.settings.digest.zone)
+
+    return [escalation_reminders, outbox, referral_reminders,
+            weekly_digest_task(deps.settings, db, bolt.client), retention_task(deps.settings, db)]
 
 
 def serve_http(settings: Settings, secrets: Secrets, db_url: str | None, port: int, workers: int, threads: int) -> None:

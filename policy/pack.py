@@ -68,6 +68,8 @@ class Outcome:
     advice: tuple[str, ...]
     cite: Citation | None
     grounds: dict[str, str] = field(default_factory=dict)
+    procedure: int | None = None  # the procedure flowchart to show with this outcome
+    referral_grounds: tuple[str, ...] = ()  # grounds on which to offer "I am making a referral"
 
 
 @dataclass(frozen=True)
@@ -181,7 +183,14 @@ def parse_pack(raw: Any, name: str = "<pack>") -> Pack:
             advice=tuple(str(a).strip() for a in _listed(body.get("advice"), f"outcome {oid!r}: advice", problems)),
             cite=_citation(body.get("cite")),
             grounds={str(k): str(v).strip() for k, v in _mapping(body.get("grounds"), f"outcome {oid!r}: grounds", problems).items()},
+            procedure=int(body["procedure"]) if str(body.get("procedure", "")).isdigit() else None,
+            referral_grounds=tuple(str(g) for g in _listed(body.get("referral_grounds"), f"outcome {oid!r}: referral_grounds", problems)),
         )
+        if body.get("procedure") is not None and outcomes[oid].procedure is None:
+            problems.append(f"outcome {oid!r}: procedure must be a procedure number (1 to 5)")
+        for g in outcomes[oid].referral_grounds:
+            if g not in outcomes[oid].grounds:
+                problems.append(f"outcome {oid!r}: referral ground {g!r} is not one of its grounds")
     for oid in OUTCOMES:
         if oid not in outcomes:
             problems.append(f"outcome {oid!r} is missing (every pack offers all five outcomes)")

@@ -160,4 +160,34 @@ class SeenRequest(Base):
     key: Mapped[str] = mapped_column(String(128), primary_key=True)
     at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
 
-    __table_args__ = (UniqueConstraint("key"),)
+
+class Referral(Base):
+    """A practitioner said they are making a referral to children's social care."""
+
+    __tablename__ = "referrals"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    record_id: Mapped[str] = mapped_column(String(32), unique=True)
+    team: Mapped[str] = mapped_column(String(64))
+    made_at: Mapped[datetime] = mapped_column(DateTime, index=True)
+    confirm_by: Mapped[datetime] = mapped_column(DateTime)  # the written confirmation's deadline
+    confirmed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    decision_due: Mapped[datetime] = mapped_column(DateTime)
+    checked_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class FollowUp(Base):
+    """A reminder the practitioner asked for; a due time held in the database."""
+
+    __tablename__ = "followups"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    referral_id: Mapped[str] = mapped_column(ForeignKey("referrals.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[str] = mapped_column(String(32))
+    step: Mapped[str] = mapped_column(String(32))  # confirm_in_writing, check_decision
+    due_at: Mapped[datetime] = mapped_column(DateTime, index=True)
+    status: Mapped[str] = mapped_column(String(16), default="scheduled")  # scheduled, sent, done, dismissed
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+    __table_args__ = (UniqueConstraint("referral_id", "step"),)

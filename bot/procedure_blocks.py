@@ -1,0 +1,120 @@
+"""Block Kit for "what happens next": procedures, the referral offer and its reminders."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from zoneinfo import ZoneInfo
+
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    Block,
+    ContextBlock,
+    HeaderBlock,
+    Option,
+    PlainTextObject,
+    SectionBlock,
+    StaticSelectElement,
+)
+
+from policy.procedures import Procedure, load_procedures
+
+from .blocks import button, escape, md
+
+STEP_TEXT_LIMIT = 2900
+
+
+def procedure_blocks(proc: Procedure) -> list[Block]:
+    lines = []
+    for step in proc.steps.values():
+        branch = f"_{escape(step.branch)}:_ " if step.branch else ""
+        lines.append(f"• {branch}*{escape(step.who)}* — {escape(step.what)}")
+    blocks: list[Block] = [
+        HeaderBlock(text=PlainTextObject(text=f"{proc.number}. {proc.title}"[:150])),
+        SectionBlock(text=md(escape(proc.summary))),
+    ]
+    chunk: list[str] = []
+    for line in lines:  # sections of at most ~3000 characters each
+        if sum(len(c) + 1 for c in chunk) + len(line) > STEP_TEXT_LIMIT:
+            blocks.append(SectionBlock(text=md("\n".join(chunk))))
+            chunk = []
+        chunk.append(line)
+    if chunk:
+        blocks.append(SectionBlock(text=md("\n".join(chunk))))
+    blocks.append(ContextBlock(elements=[md(f":books: {escape(proc.cite.document)} — {escape(proc.cite.section)}")]))
+    return blocks
+
+
+def next_menu(action_id: str = "procedure_show") -> StaticSelectElement:
+    """The "What happens next?" menu of the five procedures."""
+    options = [Option(value=str(n), text=PlainTextObject(text=f"{n}. {p.title}"[:75])) for n, p in sorted(load_procedures().items())]
+    return StaticSelectElement(action_id=action_id, placeholder=PlainTextObject(text="What happens next?"), options=options)
+
+
+def referral_offer(referral_id: str, confirm_by: datetime, decision_due: datetime, tz: ZoneInfo) -> list[Block]:
+    def local(moment: datetime) -> str:
+        return moment.replace(tzinfo=timezone.utc).astimezone(tz).strftime("%A %d %B at %H:%M")
+
+    return [
+        SectionBlock(block_id="referral", text=md(
+            ":telephone_receiver: *You are making a referral to children's social care.*\n"
+            f"• If you phone it through, confirm it in writing by *{local(confirm_by)}* (within 48 hours).\n"
+            f"• Children's social care should decide on next steps by *{local(decision_due)}* (one working day). "
+            "If you have heard nothing by then, chase it up.\n"
+            "Shall I remind you?")),
+        ActionsBlock(block_id="referral_reminders", elements=[
+            button("Yes, remind me", "followup_accept", referral_id, "primary"),
+            button("No thanks", "followup_decline", referral_id),
+        ]),
+    ]
+
+
+REMINDER_TEXT = {
+    "confirm_in_writing": "Have you confirmed your referral in writing yet? It is due by *{confirm_by}*.",
+    "check_decision": "Children's social care should have decided on next steps by now (*{decision_due}*). "
+                      "Have you heard what they decided? If not, chase it up.",
+}
+
+
+def reminder_blocks(item, referral, tz: ZoneInfo | None = None) -> list[Block]:
+    tz = tz or ZoneInfo("Europe/London")
+
+    def local(moment: datetime) -> str:
+        return moment.replace(tzinfo=timezone.utc).astimezone(tz).strftime("%a %d %b %H:%M")
+
+    text = REMINDER_TEXT[item.step].format(confirm_by=local(referral.confirm_by), decision_due=local(referral.decision_due))
+    return [
+        SectionBlock(block_id="reminder", text=md(f":alarm_clock: {text}")),
+        ActionsBlock(block_id="reminder_actions", elements=[
+            button("Done", "followup_done_0", item.id, "primary"),
+            button("Dismiss", "followup_dismiss_0", item.id),
+        ]),
+    ]
+
+
+def scheduled_blocks(items, referral, tz: ZoneInfo) -> list[Block]:
+    def local(moment: datetime) -> str:
+        return moment.replace(tzinfo=timezone.utc).astimezone(tz).strftime("%a %d %b %H:%M")
+
+    lines = {"confirm_in_writing": "to confirm the referral in writing", "check_decision": "to check for children's social care's decision"}
+    text = "\n".join(f"• {local(i.due_at)} — {lines[i.step]}" for i in items)
+    blocks: list[Block] = [SectionBlock(block_id="scheduled", text=md(f":alarm_clock: I'll remind you:\n{text}"))]
+    for i, item in enumerate(items):  # action ids must be unique within a message
+        blocks.append(ActionsBlock(block_id=f"step_{item.step}", elements=[
+            button(f"Done: {lines[item.step].removeprefix('to ')}"[:75], f"followup_done_{i}", item.id),
+            button("Dismiss reminder", f"followup_dismiss_{i}", item.id),
+        ]))
+    return blocks
+
+
+def followthrough_blocks(conversation_id: str, outcome, ground: str | None) -> list[Block]:
+    """What an outcome message adds about what happens next."""
+    from policy.procedures import procedure
+
+    blocks: list[Block] = []
+    if outcome.procedure:
+        blocks += procedure_blocks(procedure(outcome.procedure))
+    elements = []
+    if ground and ground in outcome.referral_grounds:
+        elements.append(button("I am making a referral", "referral_start", conversation_id, "primary"))
+    elements.append(next_menu())
+    blocks.append(ActionsBlock(block_id="whats_next", elements=elements))
+    return blocks
