@@ -1,7 +1,6 @@
 """The `canishare` command line."""
 from __future__ import annotations
 
-import csv
 import json
 import logging
 import os

@@ -48,7 +48,11 @@ class Deps:
 
 
 def _user(body: dict) -> str:
-    return (body.get("user") or {}).get("id") or body.get("user_id") or ""
+    user = body.get("user")
+    if isinstance(user, dict) and user.get("id"):
+        return user["id"]
+    event = body.get("event") if isinstance(body.get("event"), dict) else {}
+    return body.get("user_id") or event.get("user") or ""
 
 
 def _workspace(body: dict) -> str:
@@ -82,13 +86,8 @@ def register(app: App, deps: Deps) -> None:
                    B.to_dicts(B.notice_blocks("You work in more than one team. *Which team is this about?*") + [ActionsBlock(block_id="team", elements=picker)]))
             return
         team = teams[0]
-        try:
-            result = walk.start(db, workspace=workspace, user_id=user_id, team=team.id,
-                                policy=settings.policy_for(team.id), channel_id=None)
-        except SQLAlchemyError:
-            log.exception("could not start a conversation")
-            m.post(user_id, TRY_AGAIN, B.to_dicts(B.notice_blocks(TRY_AGAIN)))
-            return
+        result = walk.start(db, workspace=workspace, user_id=user_id, team=team.id,
+                            policy=settings.policy_for(team.id), channel_id=None)
         ask(m, user_id, result)
 
     def ask(m: Messenger, channel: str, result: walk.Result) -> None:
@@ -147,34 +146,20 @@ def register(app: App, deps: Deps) -> None:
     @app.action(re.compile(r"^answer_(yes|no|not_sure)$"))
     def on_answer(ack: Ack, body: dict, action: dict, client: WebClient) -> None:
         ack()
-        user = _user(body)
-        conversation_id, node_id = B.parse_value(action.get("value", ""))
-        answer = action["action_id"].removeprefix("answer_")
-        m = messenger(client)
-        try:
-            result = walk.answer(db, conversation_id=conversation_id, user_id=user, node_id=node_id, answer=answer,
-                                 pseudonym_key=deps.pseudonym_key)
-        except (SQLAlchemyError, LookupError):
-            log.exception("answer not saved")
-            m.ephemeral(_channel(body), user, TRY_AGAIN)
-            return
-        show(m, body, user, result)
+        take_answer(client, body, action, action["action_id"].removeprefix("answer_"))
 
     @app.action("escalate")
     def on_escalate(ack: Ack, body: dict, action: dict, client: WebClient) -> None:
         # "Ask my safeguarding lead" is Not sure at this question: same outcome, same record.
         ack()
+        take_answer(client, body, action, "not_sure")
+
+    def take_answer(client: WebClient, body: dict, action: dict, answer: str) -> None:
         user = _user(body)
         conversation_id, node_id = B.parse_value(action.get("value", ""))
-        m = messenger(client)
-        try:
-            result = walk.answer(db, conversation_id=conversation_id, user_id=user, node_id=node_id, answer="not_sure",
-                                 pseudonym_key=deps.pseudonym_key)
-        except (SQLAlchemyError, LookupError):
-            log.exception("escalation not saved")
-            m.ephemeral(_channel(body), user, TRY_AGAIN)
-            return
-        show(m, body, user, result)
+        result = walk.answer(db, conversation_id=conversation_id, user_id=user, node_id=node_id, answer=answer,
+                             pseudonym_key=deps.pseudonym_key)
+        show(messenger(client), body, user, result)
 
     def show(m: Messenger, body: dict, user: str, result: walk.Result) -> None:
         channel = _channel(body)
@@ -213,11 +198,7 @@ def register(app: App, deps: Deps) -> None:
         ack()
         _conversation_id, node_id = B.parse_value(action.get("value", ""))
         user = _user(body)
-        try:
-            result = walk.current(db, conversation_id=_conversation_id, user_id=user)
-        except SQLAlchemyError:
-            messenger(client).ephemeral(_channel(body), user, TRY_AGAIN)
-            return
+        result = walk.current(db, conversation_id=_conversation_id, user_id=user)
         node = result.flow.pack.nodes.get(node_id) if result.flow else None
         if node is None:
             messenger(client).ephemeral(_channel(body), user, MISSING)
@@ -240,11 +221,7 @@ def register(app: App, deps: Deps) -> None:
     def go_back(client: WebClient, body: dict, conversation_id: str, from_node: str, to_node: str | None) -> None:
         user = _user(body)
         m = messenger(client)
-        try:
-            result = walk.back(db, conversation_id=conversation_id, user_id=user, from_node=from_node, to_node=to_node)
-        except SQLAlchemyError:
-            m.ephemeral(_channel(body), user, TRY_AGAIN)
-            return
+        result = walk.back(db, conversation_id=conversation_id, user_id=user, from_node=from_node, to_node=to_node)
         if result.kind != "question":
             if result.kind == "already":
                 m.ephemeral(_channel(body), user, "That question has moved on; use Back on your latest message.")
@@ -264,11 +241,7 @@ def register(app: App, deps: Deps) -> None:
         ack()
         user = _user(body)
         conversation_id = action.get("value", "")
-        try:
-            result = walk.current(db, conversation_id=conversation_id, user_id=user)
-        except SQLAlchemyError:
-            messenger(client).ephemeral(_channel(body), user, TRY_AGAIN)
-            return
+        result = walk.current(db, conversation_id=conversation_id, user_id=user)
         if result.kind != "outcome" or result.outcome is None:
             messenger(client).ephemeral(_channel(body), user, {"not_yours": NOT_YOURS}.get(result.kind, MISSING))
             return
@@ -361,11 +334,7 @@ def register(app: App, deps: Deps) -> None:
         ack()
         user = _user(body)
         m = messenger(client)
-        try:
-            result = followup.make_referral(db, action.get("value", ""), user, settings.digest.zone)
-        except SQLAlchemyError:
-            m.ephemeral(_channel(body), user, TRY_AGAIN)
-            return
+        result = followup.make_referral(db, action.get("value", ""), user, settings.digest.zone)
         if not result.ok or result.referral is None:
             m.ephemeral(_channel(body), user, result.message or MISSING)
             return
@@ -378,11 +347,7 @@ def register(app: App, deps: Deps) -> None:
         ack()
         user = _user(body)
         m = messenger(client)
-        try:
-            items = followup.schedule_reminders(db, action.get("value", ""), user, settings.digest.zone)
-        except SQLAlchemyError:
-            m.ephemeral(_channel(body), user, TRY_AGAIN)
-            return
+        items = followup.schedule_reminders(db, action.get("value", ""), user, settings.digest.zone)
         if not items:
             m.ephemeral(_channel(body), user, MISSING)
             return
@@ -402,11 +367,7 @@ def register(app: App, deps: Deps) -> None:
         ack()
         user = _user(body)
         status = "done" if action["action_id"].startswith("followup_done") else "dismissed"
-        try:
-            note = followup.close(db, action.get("value", ""), user, status)
-        except SQLAlchemyError:
-            note = TRY_AGAIN
-        messenger(client).ephemeral(_channel(body), user, note)
+        messenger(client).ephemeral(_channel(body), user, followup.close(db, action.get("value", ""), user, status))
 
     # --- home -------------------------------------------------------------------------------
     @app.event("app_home_opened")
@@ -432,15 +393,23 @@ def register(app: App, deps: Deps) -> None:
             messenger(client).post(user, "Export", B.to_dicts(B.notice_blocks(refusal)))
 
     @app.error
-    def on_error(error: Exception) -> BoltResponse:
-        # Type only: exception text can carry payload fragments. Errors that reach here before
-        # an ack come from payloads Slack would never send, so the sender gets a 400, not a 500.
+    def on_error(error: Exception, body: dict, client: WebClient) -> BoltResponse:
+        # Type only: exception text can carry payload fragments. Listeners ack first, so an
+        # error here came after the ack: the person is told, and nothing half-written stays
+        # (each unit of work is one transaction). Before an ack, it was a payload Slack would
+        # never send: a 400, not a 500.
         log.error("listener failed: %s", type(error).__name__)
+        user = _user(body or {})
+        if isinstance(error, (SQLAlchemyError, LookupError)) and user:
+            Messenger(client, db).ephemeral(_channel(body), user, TRY_AGAIN)
         return BoltResponse(status=400, body="")
 
 
 def _channel(body: dict) -> str:
-    return (body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id") or _user(body)
+    event = body.get("event") if isinstance(body.get("event"), dict) else {}
+    channel = body.get("channel") if isinstance(body.get("channel"), dict) else {}
+    container = body.get("container") if isinstance(body.get("container"), dict) else {}
+    return channel.get("id") or container.get("channel_id") or body.get("channel_id") or event.get("channel") or _user(body)
 
 
 def _message_ts(body: dict) -> str | None:

@@ -69,25 +69,28 @@ def start(db: Database, *, workspace: str, user_id: str, team: str, policy: str,
     return Result("question", convo, flow, node=flow.question(convo))
 
 
-def _load(s: Session, conversation_id: str, user_id: str) -> tuple[Result | None, Conversation | None, Flow | None]:
+def _load(s: Session, conversation_id: str, user_id: str,
+          open_only: bool = False) -> tuple[Result | None, Conversation | None, Flow | None]:
+    """The conversation if it is this user's (and, with open_only, still open to answers)."""
     convo = s.get(Conversation, conversation_id) if conversation_id else None
     if convo is None:
         return Result("missing"), None, None
     if convo.user_id != user_id:
         return Result("not_yours"), None, None
-    return None, convo, flow_for_ref(convo.policy)
+    flow = flow_for_ref(convo.policy)
+    if open_only and convo.status in ("recorded", "abandoned"):
+        return Result("finished", convo, flow), None, None
+    return None, convo, flow
 
 
 def answer(db: Database, *, conversation_id: str, user_id: str, node_id: str, answer: str, pseudonym_key: str,
            now: datetime | None = None) -> Result:
     try:
         with db.session() as s:
-            refused, convo, flow = _load(s, conversation_id, user_id)
+            refused, convo, flow = _load(s, conversation_id, user_id, open_only=True)
             if refused:
                 return refused
             assert convo and flow
-            if convo.status in ("recorded", "abandoned"):
-                return Result("finished", convo, flow)
             try:
                 step = flow.answer(convo, node_id, answer)
             except AlreadyAnswered as err:
@@ -130,12 +133,10 @@ def back(db: Database, *, conversation_id: str, user_id: str, from_node: str, to
     from the question or outcome message `from_node`. Only before the record is stored."""
     try:
         with db.session() as s:
-            refused, convo, flow = _load(s, conversation_id, user_id)
+            refused, convo, flow = _load(s, conversation_id, user_id, open_only=True)
             if refused:
                 return refused
             assert convo and flow
-            if convo.status in ("recorded", "abandoned"):
-                return Result("finished", convo, flow)
             if convo.state != from_node or not convo.path:
                 return Result("already", convo, flow)
             if to_node is not None and to_node not in {p["node"] for p in convo.path}:

@@ -11,7 +11,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import yaml
+from .yamlfile import read_yaml
 
 PACKS_DIR = Path(__file__).parent / "packs"
 
@@ -305,14 +305,7 @@ def _graph_problems(nodes: dict[str, Node], outcomes: dict[str, Outcome], start:
 
 
 def load_pack_file(path: str | Path) -> Pack:
-    path = Path(path)
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise PackError(str(path), [f"no such file: {path}"]) from None
-    except yaml.YAMLError as err:
-        raise PackError(str(path), [f"not valid YAML: {err}"]) from None
-    return parse_pack(raw, path.name)
+    return parse_pack(*read_yaml(path, PackError))
 
 
 def available_packs() -> list[str]:

@@ -18,7 +18,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import yaml
+from .yamlfile import read_yaml
 
 from .pack import Citation
 
@@ -316,14 +316,7 @@ def _graph_problems(steps: dict[str, Step], start: str) -> list[str]:
 # --- loading -------------------------------------------------------------------------------
 
 def load_procedure_file(path: str | Path) -> Procedure:
-    path = Path(path)
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ProcedureError(str(path), [f"no such file: {path}"]) from None
-    except yaml.YAMLError as err:
-        raise ProcedureError(str(path), [f"not valid YAML: {err}"]) from None
-    return parse_procedure(raw, path.name)
+    return parse_procedure(*read_yaml(path, ProcedureError))
 
 
 @lru_cache(maxsize=None)

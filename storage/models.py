@@ -72,6 +72,9 @@ class Record(Base):
     prev_hash: Mapped[str] = mapped_column(String(64), default="")  # set by records.append
     hash: Mapped[str] = mapped_column(String(64), default="")
 
+    # The digest's week: an index-only range scan grouped by these (no heap reads).
+    __table_args__ = (Index("ix_records_digest", "created_at", "outcome", "team", "unsure_at"),)
+
 
 class ChainEntry(Base):
     """One append-only write to a record, linked to the entry before it by hash."""
@@ -124,6 +127,8 @@ class Escalation(Base):
     version: Mapped[int] = mapped_column(Integer, nullable=False)
 
     __mapper_args__ = {"version_id_col": version}
+    # The digest's week: counts and time-to-claim from the index alone.
+    __table_args__ = (Index("ix_escalations_digest", "opened_at", "claimed_at", "resolved_at"),)
 
 
 class Outbox(Base):

@@ -1,7 +1,6 @@
 """Reliability: exactly once, restarts, Slack and database failures, workspaces."""
 from __future__ import annotations
 
-import json
 import threading
 import time
 
@@ -10,7 +9,7 @@ from sqlalchemy.engine import make_url
 
 from tests.conftest import BOT_TOKEN, PSEUDONYM_KEY, FreshDatabase, base_database_url, start_server
 from tests.e2e.helpers import Person, export, is_outcome, node_of
-from tests.slackreq import SIGNING_SECRET, SlackSender
+from tests.slackreq import SIGNING_SECRET
 
 
 def test_double_click_advances_once(server):
@@ -33,7 +32,7 @@ def test_double_click_advances_once(server):
 
 
 def test_forged_value_for_someone_elses_conversation_changes_nothing(server):
-    victim, attacker = Person(server, "U0PRACT1"), Person(server, "U0PRACT2")
+    victim = Person(server, "U0PRACT1")
     question = victim.start()
     mark = server.fake.mark()
     forged = {**question, "channel": "D0PRACT2"}

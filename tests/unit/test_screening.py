@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from conversation import screening
 from conversation.screening import KINDS, LABELS, Finding, explain, screen
-from tests.screening_report import evaluate, load, typical_text
+from tests.screening_report import evaluate, load
 
 ITEMS = load()
 
