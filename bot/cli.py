@@ -156,23 +156,36 @@ def policy_check(pack: str | None, check_all: bool, scenarios_from: str | None) 
 @click.argument("pack", required=False)
 @click.option("--format", "fmt", type=click.Choice(["mermaid", "png"]), default="mermaid", show_default=True)
 @click.option("--output", "-o", type=click.Path(dir_okay=False), default=None, help="Write to FILE instead of stdout.")
-def policy_graph(pack: str | None, fmt: str, output: str | None) -> None:
-    """Draw the pack's flowchart: Mermaid text, or a PNG image (drawn offline)."""
-    try:
-        loaded = load_pack(pack or _configured_pack())
-    except PackError as err:
-        _fail(str(err))
-    if fmt == "mermaid" and output is None:
-        click.echo(to_mermaid(loaded), nl=False)
-        return
-    from policy.render import render
+@click.option("--procedure", "procedure_key", default=None, help="Draw procedure N (1-5) instead of a pack.")
+def policy_graph(pack: str | None, fmt: str, output: str | None, procedure_key: str | None) -> None:
+    """Draw the pack's (or a procedure's) flowchart: Mermaid text, or a PNG image (drawn offline)."""
+    if procedure_key is not None:
+        from policy import procedures
+        from policy.render import render_procedure_png
 
-    data = render(loaded, fmt)
+        try:
+            proc = procedures.procedure(procedure_key)
+        except KeyError:
+            _fail(f"no procedure {procedure_key!r}; there are procedures 1 to 5")
+        name = f"procedure {proc.number}"
+        data = procedures.to_mermaid(proc).encode() if fmt == "mermaid" else render_procedure_png(proc)
+    else:
+        try:
+            loaded = load_pack(pack or _configured_pack())
+        except PackError as err:
+            _fail(str(err))
+        from policy.render import render
+
+        name = loaded.ref
+        data = render(loaded, fmt)
+    if fmt == "mermaid" and output is None:
+        click.echo(data.decode(), nl=False)
+        return
     if output is not None:
         os.makedirs(os.path.dirname(os.path.abspath(output)), exist_ok=True)
         with open(output, "wb") as handle:
             handle.write(data)
-        click.echo(f"{loaded.ref}: wrote {output}", err=True)
+        click.echo(f"{name}: wrote {output}", err=True)
         return
     if sys.stdout.isatty():
         _fail("a PNG is binary: use --output FILE, or redirect stdout to a file")
