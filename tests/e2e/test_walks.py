@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import hmac
 import re
 import time
@@ -212,3 +213,30 @@ def test_change_my_last_answer_from_the_outcome(server):
     again = person.next_post(mark)
     assert node_of(again) == "purpose"
     assert "went back" in str(server.fake.wait_for("chat.update", since=mark, ts=outcome["ts"])[0].args["blocks"])
+
+
+def test_mention_and_message_shortcut_start_in_the_dm(server):
+    import uuid
+
+    user = "U0PRACT1"
+    dm = {user, "D" + user[1:]}
+    mark = server.fake.mark()
+    ts = f"{time.time():.6f}"
+    reply = server.slack.event({"type": "app_mention", "user": user, "channel": "C0GENERAL", "ts": ts, "event_ts": ts,
+                                "text": "<@U0BOT> can I share what Kezia told me?"})
+    assert reply.status == 200
+    question = server.fake.wait_for("chat.postMessage", since=mark, channel=dm)[0]
+    assert node_of(question.message) == "danger"
+    note = server.fake.wait_for("chat.postEphemeral", since=mark, channel="C0GENERAL")[0]
+    assert "direct message" in note.args["text"]
+    assert not server.fake.calls_to_since("chat.postMessage", mark, channel="C0GENERAL")  # nothing in the channel
+
+    mark = server.fake.mark()
+    payload = {"type": "message_action", "callback_id": "canishare_message", "trigger_id": f"t-{uuid.uuid4().hex[:6]}",
+               "user": {"id": user}, "team": {"id": "T0TEST"}, "channel": {"id": "C0GENERAL"},
+               "message": {"type": "message", "user": "U0OTHER", "ts": ts, "text": "Kezia's mum phoned about her bruises"},
+               "response_url": "http://127.0.0.1:9/hooks", "message_ts": ts}
+    assert server.slack.send_form({"payload": json.dumps(payload)}).status == 200
+    question = server.fake.wait_for("chat.postMessage", since=mark, channel=dm)[0]
+    assert node_of(question.message) == "danger"
+    assert "Kezia" not in json.dumps([c.args for c in server.fake.calls[mark:]])
