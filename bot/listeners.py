@@ -169,7 +169,9 @@ def register(app: App, deps: Deps) -> None:
         if result.kind == "already":
             if result.previous is None:
                 m.ephemeral(channel, user, "That isn't the question you're on now, so nothing changed. Please use your latest message.")
-            elif result.previous != result.answer:  # the same answer again is a double click: stay quiet
+            elif result.previous == result.answer:  # a double click: it counted once
+                m.ephemeral(channel, user, f"Already answered ({ANSWER_LABELS[result.previous]}) — your next step is below.")
+            else:
                 label = ANSWER_LABELS[result.previous]
                 m.ephemeral(channel, user, f"You already answered this question ({label}). To change it, use *Back* on your latest question.")
             return

@@ -108,8 +108,8 @@ def answer(db: Database, *, conversation_id: str, user_id: str, node_id: str, an
                 result.record = _decide(s, convo, flow, pseudonym_key, convo.updated_at)
             s.flush()  # the version check: a racing click for the same question loses here
             return result
-    except StaleDataError:
-        return Result("already", answered=None)
+    except StaleDataError:  # another click on the same question committed first
+        return Result("already", answer=answer, previous=answer)
 
 
 def _decide(s: Session, convo: Conversation, flow: Flow, key: str, now: datetime) -> Record:

@@ -26,6 +26,8 @@ def test_double_click_advances_once(server):
     questions = [c for c in person.dm_posts(mark) if "answer_yes" in str(c.args.get("blocks"))]
     assert len(questions) == 1, "one click's worth of next question"
     assert node_of(nxt) == "purpose"
+    losers = server.fake.calls_to_since("chat.postEphemeral", mark, user="U0PRACT1")
+    assert len(losers) == 3 and all("Already answered" in c.args["text"] for c in losers)
     # The conversation is intact: it carries on from purpose.
     assert is_outcome(person.answer(nxt, "no"))
     assert export(server)[-1]["path"] == [{"node": "danger", "answer": "no"}, {"node": "purpose", "answer": "no"}]
