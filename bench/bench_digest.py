@@ -224,7 +224,7 @@ def main() -> None:
     parser.add_argument("--records", type=int, default=1_000_000)
     parser.add_argument("--pg", action="store_true", help="also benchmark a fresh PostgreSQL database")
     parser.add_argument("--pg-url", default=os.environ.get("DATABASE_URL") or "postgresql://postgres@127.0.0.1:5432/test")
-    parser.add_argument("--sqlite-path", default="/tmp/canishare-bench.db")
+    parser.add_argument("--sqlite-path", default="/tmp/canishare-bench-digest.db")
     parser.add_argument("--keep", action="store_true", help="keep the databases afterwards")
     parser.add_argument("--export-child", metavar="URL", help=argparse.SUPPRESS)
     args = parser.parse_args()

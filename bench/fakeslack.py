@@ -106,3 +106,19 @@ class FakeSlack:
         else:
             body = {"ok": False, "error": "unknown_method"}
         return web.json_response(body)
+
+
+def main() -> None:
+    """Serve the fake on its own (used by bench.profile_click): prints its URL, runs until killed."""
+    import sys
+
+    async def serve() -> None:
+        fake = await FakeSlack(float(sys.argv[1]) if len(sys.argv) > 1 else 0.0).start()
+        print(fake.url, flush=True)
+        await asyncio.Event().wait()
+
+    asyncio.run(serve())
+
+
+if __name__ == "__main__":
+    main()

@@ -83,32 +83,38 @@ class LoadResult:
         }
 
 
-def _cpu_snapshot(pgid: int | None) -> tuple[float, float, float, float]:
-    """(server process-group CPU s, this process CPU s, machine busy jiffies, machine total jiffies)."""
+def _cpu_snapshot(pgid: int | None) -> tuple[float, float, float, float, dict[int, float]]:
+    """(server process-group CPU s, this process CPU s, machine busy jiffies, machine total
+    jiffies, {postgres pid: CPU s})."""
     server = 0.0
+    postgres: dict[int, float] = {}
     tick = os.sysconf("SC_CLK_TCK")
-    if pgid:
-        for pid in os.listdir("/proc"):
-            if not pid.isdigit():
-                continue
-            try:
-                with open(f"/proc/{pid}/stat") as f:
-                    parts = f.read().rsplit(")", 1)[1].split()
-                if int(parts[2]) == pgid:  # field 5 (pgrp)
-                    server += (int(parts[11]) + int(parts[12])) / tick
-            except (OSError, IndexError, ValueError):
-                continue
+    for pid in os.listdir("/proc"):
+        if not pid.isdigit():
+            continue
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                head, rest = f.read().rsplit(")", 1)
+            parts = rest.split()
+            cpu = (int(parts[11]) + int(parts[12])) / tick
+            if pgid and int(parts[2]) == pgid:  # field 5 (pgrp)
+                server += cpu
+            elif head.endswith("(postgres"):
+                postgres[int(pid)] = cpu
+        except (OSError, IndexError, ValueError):
+            continue
     ru = resource.getrusage(resource.RUSAGE_SELF)
     with open("/proc/stat") as f:
         fields = [int(x) for x in f.readline().split()[1:]]
     idle = fields[3] + fields[4]
-    return server, ru.ru_utime + ru.ru_stime, sum(fields) - idle, sum(fields)
+    return server, ru.ru_utime + ru.ru_stime, sum(fields) - idle, sum(fields), postgres
 
 
 def _cpu_delta(a: tuple, b: tuple, seconds: float) -> dict:
     total = (b[3] - a[3]) or 1
+    pg = sum(cpu - a[4].get(pid, 0.0) for pid, cpu in b[4].items())
     return {"server_cores": (b[0] - a[0]) / seconds, "loadgen_cores": (b[1] - a[1]) / seconds,
-            "machine_busy": (b[2] - a[2]) / total}
+            "postgres_cores": pg / seconds, "machine_busy": (b[2] - a[2]) / total}
 
 
 class Clicker:

@@ -5,9 +5,10 @@
 It runs the real CLI (bot.cli) and the real app (bot.app.build_app); only the Bolt App it
 returns is adjusted, after it is built, before the first request:
 
-  early_ack   a global middleware acks block_actions before Bolt hands the listener to its
-              executor (process_before_response stays False): the HTTP 200 no longer waits
-              for an executor thread, nor for the 10 ms ack poll.
+  early_ack   a global middleware acks block_actions and /canishare (with the listener's own
+              reply) before Bolt hands the listener to its executor (process_before_response
+              stays False): the HTTP 200 no longer waits for an executor thread, nor for the
+              10 ms ack poll, because the wait loop finds ack() already done.
   pool=N      Bolt's listener executor gets N threads (Bolt's default is 5).
   poll=MS     Bolt's ack wait loop polls every MS ms instead of 10 (a monkeypatch).
   lazy        process_before_response=True, with every button listener split into an ack
@@ -91,9 +92,12 @@ def _apply(app, opts: dict[str, str]) -> None:
         _make_lazy(app)
     if "early_ack" in opts:
         @app.middleware
-        def ack_clicks_at_once(body, ack, next):  # noqa: A002 - Bolt's name
+        def ack_at_once(body, ack, next):  # noqa: A002 - Bolt's name
             if body.get("type") == "block_actions":
                 ack()
+            elif body.get("command") == "/canishare":  # the same answer on_command gives
+                in_dm = (body.get("channel_name") == "directmessage") or str(body.get("channel_id", "")).startswith("D")
+                ack() if in_dm else ack("I've sent you a direct message to work through it in private.")
             return next()
 
 

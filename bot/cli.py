@@ -222,6 +222,11 @@ def digest(fmt: str, post: bool, last_slot: bool) -> None:
 
     path = config_path()
     schedule = _settings().digest if (post or path is not None) else DigestSettings()
+    token = os.environ.get("SLACK_BOT_TOKEN")
+    if post and not token:
+        _fail("--post needs SLACK_BOT_TOKEN")
+    if post and not schedule.channel:
+        _fail("--post needs digest.channel in the configuration")
     now = datetime.now(timezone.utc)
     # Up to the next whole second, so a record written a moment ago is in.
     end = scheduled_digest_end(now, schedule) if last_slot else (now + timedelta(seconds=1)).replace(microsecond=0)
@@ -234,11 +239,6 @@ def digest(fmt: str, post: bool, last_slot: bool) -> None:
 
         from .messenger import make_client
 
-        token = os.environ.get("SLACK_BOT_TOKEN")
-        if not token:
-            _fail("--post needs SLACK_BOT_TOKEN")
-        if not schedule.channel:
-            _fail("--post needs digest.channel in the configuration")
         api_url = os.environ.get("SLACK_API_URL") or None
         if api_url and not api_url.endswith("/"):
             api_url += "/"
@@ -255,12 +255,11 @@ def digest(fmt: str, post: bool, last_slot: bool) -> None:
 def purge() -> None:
     """Delete what the retention rules say is due now; prints the counts."""
     from storage.models import utcnow
-    from storage.retention import purge as run_purge
+    from storage.retention import purge_in_batches
 
     settings = _settings()
     db = _database()
-    with db.session() as s:
-        counts = run_purge(s, utcnow(), settings.retention_days)
+    counts = purge_in_batches(db, utcnow(), settings.retention_days)
     for key, value in counts.items():
         click.echo(f"{key}: {value}")
 

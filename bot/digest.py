@@ -22,7 +22,7 @@ from sqlalchemy.exc import IntegrityError
 from storage.db import Database
 from storage.digest import OUTCOMES, compute_digest, next_digest_slot, scheduled_digest_end
 from storage.models import Job
-from storage.retention import purge
+from storage.retention import purge_in_batches
 
 from .config import Settings
 
@@ -109,6 +109,10 @@ def digest_text(d: dict[str, Any]) -> str:
         out.append(f"  last week: {pe['opened']} opened, {pe['claimed']} claimed, {pe['resolved']} resolved; "
                    f"median time to claim {_minutes(pe['median_minutes_to_claim'])}")
     out.append(f"Walks abandoned: {d.get('abandoned', 0)} (last week {prev.get('abandoned', 0)})")
+    r = d.get("referrals") or {}
+    if r:
+        out.append(f"Referrals made: {r['made']}; confirmed in writing: {r['confirmed_in_writing']} "
+                   f"({r['confirmed_on_time']} within 48 hours)")
     return "\n".join(out) + "\n"
 
 
@@ -147,6 +151,11 @@ def digest_blocks(d: dict[str, Any]) -> list[dict]:
     ]))
     blocks.append(SectionBlock(block_id="abandoned", text=md(
         f"*Walks abandoned:* {d.get('abandoned', 0)} (last week {prev.get('abandoned', 0)})")))
+    r = d.get("referrals") or {}
+    if r:
+        blocks.append(SectionBlock(block_id="referrals", text=md(
+            f"*Referrals made:* {r['made']}; confirmed in writing {r['confirmed_in_writing']} "
+            f"({r['confirmed_on_time']} within 48 hours)")))
     blocks.append(DividerBlock())
     blocks.append(ContextBlock(elements=[md(":lock: Counts only: no names, Slack IDs or case details.")]))
     return [b.to_dict() for b in blocks]
@@ -281,22 +290,30 @@ def weekly_digest_task(settings: Settings, db: Database, client: WebClient) -> C
 def retention_task(settings: Settings, db: Database) -> Callable[[datetime], dict[str, int] | None]:
     """A ticker task that runs the retention purge once a day (first run: at once).
 
-    The claim (moving due_at on, conditional on the value read) and the purge share one
-    transaction: two processes never purge together, and a failed purge stays due."""
+    It claims the day's run by moving due_at on with a conditional UPDATE (the value read),
+    so two processes never purge together, then purges in short batches. A purge that fails
+    part-way is due again in an hour; what it already deleted stays deleted (each batch is
+    complete in itself and the chain verifies after each)."""
 
     def task(now: datetime) -> dict[str, int] | None:
         now = _naive(now)
         due = _read_or_create(db, RETENTION_JOB, now)
         if due is None or due > now:
             return None
+        next_due = now + RETENTION_EVERY
         with db.session() as s:
             taken = s.execute(
-                update(Job).where(Job.name == RETENTION_JOB, Job.due_at == due)
-                .values(due_at=now + RETENTION_EVERY, last_run_at=now)
+                update(Job).where(Job.name == RETENTION_JOB, Job.due_at == due).values(due_at=next_due, last_run_at=now)
             ).rowcount
-            if not taken:
-                return None
-            counts = purge(s, now, settings.retention_days)
+        if not taken:
+            return None
+        try:
+            counts = purge_in_batches(db, now, settings.retention_days)
+        except Exception:
+            with db.session() as s:
+                s.execute(update(Job).where(Job.name == RETENTION_JOB, Job.due_at == next_due)
+                          .values(due_at=now + timedelta(hours=1)))
+            raise
         log.info("retention purge: %s", ", ".join(f"{k} {v}" for k, v in counts.items()))
         return counts
 

@@ -19,10 +19,10 @@ from datetime import date, datetime, time as dtime, timedelta, timezone
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, extract, func, or_, select
+from sqlalchemy import and_, case, extract, func, or_, select
 from sqlalchemy.orm import Session
 
-from .models import Conversation, Escalation, Record
+from .models import Conversation, Escalation, Record, Referral
 from .records import iso
 
 OUTCOMES = ("share", "share_without_consent", "do_not_share", "seek_advice", "urgent")
@@ -156,6 +156,16 @@ def _abandoned(session: Session, start: datetime, end: datetime) -> int:
     return int(n or 0)
 
 
+def _referrals(session: Session, start: datetime, end: datetime) -> dict[str, int]:
+    """Referrals made in the week, and how many were confirmed in writing (and in time)."""
+    on_time = case((and_(Referral.confirmed_at.is_not(None), Referral.confirmed_at <= Referral.confirm_by), 1))
+    made, confirmed, in_time = session.execute(
+        select(func.count(), func.count(Referral.confirmed_at), func.count(on_time))
+        .where(Referral.made_at >= start, Referral.made_at < end)
+    ).one()
+    return {"made": int(made or 0), "confirmed_in_writing": int(confirmed or 0), "confirmed_on_time": int(in_time or 0)}
+
+
 def _period(session: Session, start_utc: datetime, end_utc: datetime, tz: ZoneInfo) -> dict[str, Any]:
     start, end = _naive_utc(start_utc), _naive_utc(end_utc)
     total, by_outcome, by_team, unsure = _records(session, start, end)
@@ -170,6 +180,7 @@ def _period(session: Session, start_utc: datetime, end_utc: datetime, tz: ZoneIn
         "unsure_at": unsure,
         "escalations": _escalations(session, start, end),
         "abandoned": _abandoned(session, start, end),
+        "referrals": _referrals(session, start, end),
     }
 
 

@@ -38,11 +38,15 @@ That is why the purge runs only from `canishare purge` or the scheduler, and rep
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
+from typing import TYPE_CHECKING
 
 from sqlalchemy import and_, delete, func, select, update
 from sqlalchemy.orm import Session
 
-from .models import ChainEntry, ChainHead, Conversation, Escalation, Record, SeenRequest
+from .models import ChainEntry, ChainHead, Conversation, Escalation, FollowUp, Record, Referral, SeenRequest
+
+if TYPE_CHECKING:
+    from .db import Database
 
 TOMBSTONE_KIND = "purged"
 ABANDONED_AFTER = timedelta(days=30)
@@ -59,9 +63,12 @@ def is_tombstone(kind: str, payload: str) -> bool:
     return kind == TOMBSTONE_KIND and payload == ""
 
 
-def purge(session: Session, now: datetime, retention_days: int) -> dict[str, int]:
+def purge(session: Session, now: datetime, retention_days: int, limit: int | None = None) -> dict[str, int]:
     """Delete what is due at `now` (naive UTC, or aware) in the caller's transaction; returns
-    how many rows of each kind went. Safe to run again: a second run finds nothing due."""
+    how many rows of each kind went. Safe to run again: a second run finds nothing due.
+
+    With `limit`, only the `limit` oldest due records go (with everything of theirs), so a
+    large purge can be split into short transactions (`purge_in_batches`)."""
     if retention_days < 1:
         raise ValueError("retention_days must be at least 1")
     now = _naive_utc(now)
@@ -71,7 +78,11 @@ def purge(session: Session, now: datetime, retention_days: int) -> dict[str, int
     # lock), so no writer appends an entry to a record while it is being purged.
     session.execute(update(ChainHead).where(ChainHead.id == 1).values(seq=ChainHead.seq))
 
-    due = select(Record.id).where(Record.created_at < cutoff)
+    oldest = select(Record.id).where(Record.created_at < cutoff)
+    if limit is not None:
+        oldest = oldest.order_by(Record.created_at, Record.id).limit(limit)
+    due_ids = oldest.subquery()
+    due = select(due_ids.c.id)
     no_sync = {"synchronize_session": False}
 
     redacted = session.execute(
@@ -81,13 +92,17 @@ def purge(session: Session, now: datetime, retention_days: int) -> dict[str, int
     escalations = session.execute(
         delete(Escalation).where(Escalation.record_id.in_(due)), execution_options=no_sync
     ).rowcount
+    # Referrals and their reminders hold the practitioner's Slack id: they go with the record.
+    referrals = select(Referral.id).where(Referral.record_id.in_(due))
+    session.execute(delete(FollowUp).where(FollowUp.referral_id.in_(referrals)), execution_options=no_sync)
+    session.execute(delete(Referral).where(Referral.record_id.in_(due)), execution_options=no_sync)
     their_conversations = session.execute(
         delete(Conversation).where(
-            Conversation.id.in_(select(Record.conversation_id).where(Record.created_at < cutoff, Record.conversation_id.is_not(None)))
+            Conversation.id.in_(select(Record.conversation_id).where(Record.id.in_(due), Record.conversation_id.is_not(None)))
         ),
         execution_options=no_sync,
     ).rowcount
-    records = session.execute(delete(Record).where(Record.created_at < cutoff), execution_options=no_sync).rowcount
+    records = session.execute(delete(Record).where(Record.id.in_(due)), execution_options=no_sync).rowcount
 
     abandoned = session.execute(
         delete(Conversation).where(
@@ -108,6 +123,20 @@ def purge(session: Session, now: datetime, retention_days: int) -> dict[str, int
         "abandoned_conversations": abandoned or 0,
         "seen_requests": seen or 0,
     }
+
+
+def purge_in_batches(db: "Database", now: datetime, retention_days: int, batch: int = 500) -> dict[str, int]:
+    """`purge` in transactions of at most `batch` records each, so a large purge (the first
+    one, or after retention_days is lowered) never holds the write lock for long; on SQLite
+    that lock stops every click. Returns the summed counts."""
+    total: dict[str, int] = {}
+    while True:
+        with db.session() as s:
+            counts = purge(s, now, retention_days, limit=batch)
+        for key, value in counts.items():
+            total[key] = total.get(key, 0) + value
+        if counts["records"] < batch:
+            return total
 
 
 def _drop_dead_prefix(session: Session) -> int:

@@ -422,4 +422,28 @@ def test_cli_digest_json_text_and_post(database: Database, fresh_db: str, fake_s
     assert len(digest_posts(fake_slack, mark)) == 1
 
     no_token = runner.invoke(main, ["digest", "--post"], env={**env, "SLACK_BOT_TOKEN": ""})
-    assert no_token.exit_code == 1
+    assert no_token.exit_code == 1 and "SLACK_BOT_TOKEN" in no_token.output
+
+    refused = fake_slack.mark()
+    fake_slack.fail("chat.postMessage", 400)
+    failed = runner.invoke(main, ["digest", "--post"], env=env)
+    assert failed.exit_code == 1 and digest_posts(fake_slack, refused) == []
+
+
+def test_digest_counts_referrals_and_confirmations_on_time(database):
+    from datetime import datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    from storage.digest import compute_digest
+    from storage.models import Referral
+
+    made = datetime(2026, 3, 4, 10, 0)
+    with database.session() as s:
+        for confirmed_after in (timedelta(hours=3), timedelta(hours=60), None):  # on time, late, not yet
+            s.add(Referral(record_id=f"rec{confirmed_after}", team="early-help", made_at=made,
+                           confirm_by=made + timedelta(hours=48), decision_due=made + timedelta(days=1),
+                           confirmed_at=made + confirmed_after if confirmed_after else None))
+    with database.sessions() as s:
+        digest = compute_digest(s, datetime(2026, 3, 9, 9, 0, tzinfo=ZoneInfo("Europe/London")), ZoneInfo("Europe/London"))
+    assert digest["referrals"] == {"made": 3, "confirmed_in_writing": 2, "confirmed_on_time": 1}
+    assert digest["previous"]["referrals"]["made"] == 0

@@ -13,7 +13,7 @@ from sqlalchemy import delete, func, select, update
 from storage.db import Database
 from storage.models import ChainEntry, ChainHead, Conversation, Escalation, Record, SeenRequest
 from storage.records import append, pseudonymise, verify_chain
-from storage.retention import TOMBSTONE_KIND, purge
+from storage.retention import TOMBSTONE_KIND, purge, purge_in_batches
 from tests.conftest import PSEUDONYM_KEY, TEST_CONFIG
 
 NOW = datetime(2026, 6, 15, 12, 0)
@@ -141,6 +141,31 @@ def test_purge_deletes_exactly_what_is_due(purged) -> None:
         assert head.anchor_seq == 2 and head.seq == 7
 
 
+def test_purge_in_batches_deletes_the_same(world) -> None:
+    db, w = world
+    counts = purge_in_batches(db, NOW, DAYS, batch=1)
+    assert counts == {"records": 2, "chain_entries_redacted": 4, "chain_entries_dropped": 2, "escalations": 1,
+                      "record_conversations": 1, "abandoned_conversations": 2, "seen_requests": 1}
+    with db.sessions() as s:
+        assert ids(s, Record.id) == w.kept_records
+        assert ids(s, Conversation.id) == w.kept_conversations
+        assert ids(s, Escalation.id) == w.kept_escalations
+        assert verify_chain(s).ok
+
+
+def test_a_limited_purge_takes_the_oldest_and_verifies(world) -> None:
+    db, w = world
+    with db.session() as s:
+        oldest = s.execute(select(Record.id).order_by(Record.created_at).limit(1)).scalar_one()
+        counts = purge(s, NOW, DAYS, limit=1)
+    assert counts["records"] == 1 and counts["chain_entries_redacted"] == 2 and counts["chain_entries_dropped"] == 1
+    with db.sessions() as s:
+        assert s.get(Record, oldest) is None
+        assert ids(s, Record.id) == (w.purged_records - {oldest}) | w.kept_records
+        report = verify_chain(s)
+        assert report.ok, str(report)
+
+
 def test_verify_passes_after_purge_and_after_more_writes(purged) -> None:
     db, w, _ = purged
     with db.sessions() as s:
@@ -252,3 +277,23 @@ def test_cli_purge_prints_counts(world, fresh_db: str, tmp_path) -> None:
     with db.sessions() as s:
         assert verify_chain(s).ok
         assert s.execute(select(func.count()).select_from(Record)).scalar() == 0
+
+
+def test_purge_takes_referrals_and_their_reminders_with_the_record(database) -> None:
+    from storage.models import FollowUp, Referral
+
+    with database.session() as s:
+        old, new = record(s, CUTOFF - timedelta(days=1)), record(s, CUTOFF + timedelta(days=1))
+        s.flush()
+        for r in (old, new):
+            ref = Referral(record_id=r.id, team="early-help", made_at=r.created_at, confirm_by=r.created_at,
+                           decision_due=r.created_at)
+            s.add(ref)
+            s.flush()
+            s.add(FollowUp(referral_id=ref.id, user_id="U0PRACT1", step="check_decision", due_at=r.created_at))
+    with database.session() as s:
+        purge(s, NOW, DAYS)
+    with database.sessions() as s:
+        assert ids(s, Referral.record_id) == {new.id}
+        assert len(ids(s, FollowUp.id)) == 1
+        assert verify_chain(s).ok

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-25 15:41:08.379501
+Create Date: 2026-11-25 16:03:35.083308
 """
 from alembic import op
 import sqlalchemy as sa
@@ -100,6 +100,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('records', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_records_created_at'), ['created_at'], unique=False)
+        batch_op.create_index('ix_records_digest', ['created_at', 'outcome', 'team', 'unsure_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_records_team'), ['team'], unique=False)
 
     op.create_table('referrals',
@@ -149,6 +150,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('escalations', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_escalations_conversation_id'), ['conversation_id'], unique=False)
+        batch_op.create_index('ix_escalations_digest', ['opened_at', 'claimed_at', 'resolved_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_escalations_remind_at'), ['remind_at'], unique=False)
 
     op.create_table('followups',
@@ -178,6 +180,7 @@ def downgrade() -> None:
     op.drop_table('followups')
     with op.batch_alter_table('escalations', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_escalations_remind_at'))
+        batch_op.drop_index('ix_escalations_digest')
         batch_op.drop_index(batch_op.f('ix_escalations_conversation_id'))
 
     op.drop_table('escalations')
@@ -191,6 +194,7 @@ def downgrade() -> None:
     op.drop_table('referrals')
     with op.batch_alter_table('records', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_records_team'))
+        batch_op.drop_index('ix_records_digest')
         batch_op.drop_index(batch_op.f('ix_records_created_at'))
 
     op.drop_table('records')
