@@ -93,6 +93,7 @@ def fake_slack() -> Iterator[FakeSlack]:
     fake = FakeSlack().start()
     yield fake
     fake.stop()
+    assert not fake.invalid, f"the bot sent Block Kit that Slack would refuse: {fake.invalid[:5]}"
 
 
 def free_port() -> int:

@@ -34,6 +34,39 @@ def _matches(args: dict[str, Any], match: dict[str, Any]) -> bool:
     return all(args.get(k) in v if isinstance(v, (set, frozenset)) else args.get(k) == v for k, v in match.items())
 
 
+MESSAGE_BLOCKS, VIEW_BLOCKS, TEXT_LIMIT = 50, 100, 40_000
+
+
+def block_kit_problem(method: str, args: dict[str, Any]) -> str | None:
+    """What Slack would refuse in a message or view: parsed with slack_sdk.models (whose
+    to_dict() validates lengths) and checked against Slack's block and text limits."""
+    from slack_sdk.errors import SlackObjectFormationError
+    from slack_sdk.models.blocks import Block
+    from slack_sdk.models.views import View
+
+    try:
+        if method in ("chat.postMessage", "chat.update", "chat.postEphemeral"):
+            blocks = args.get("blocks") or []
+            if len(blocks) > MESSAGE_BLOCKS:
+                return f"{len(blocks)} blocks (limit {MESSAGE_BLOCKS})"
+            if len(str(args.get("text") or "")) > TEXT_LIMIT:
+                return "text too long"
+            ids = [e.get("action_id") for b in blocks for e in (b.get("elements") or []) + [b.get("accessory") or {}]
+                   if isinstance(e, dict) and e.get("action_id")]
+            if len(ids) != len(set(ids)):
+                return f"duplicate action ids {ids}"
+            for block in blocks:
+                Block.parse(block).to_dict()
+        elif method in ("views.open", "views.publish", "views.update", "views.push"):
+            view = args.get("view") or {}
+            if len(view.get("blocks") or []) > VIEW_BLOCKS:
+                return f"{len(view['blocks'])} blocks in a view (limit {VIEW_BLOCKS})"
+            View(**view).to_dict()
+    except (SlackObjectFormationError, TypeError, ValueError, KeyError) as err:
+        return f"{type(err).__name__}: {err}"
+    return None
+
+
 class FakeSlack:
     def __init__(self) -> None:
         self.calls: list[Call] = []
@@ -41,6 +74,7 @@ class FakeSlack:
         self.unknown_channels: set[str] = set()
         self.faults: dict[str, list[tuple[int, dict[str, str]]]] = {}
         self.uploads: dict[str, bytes] = {}
+        self.invalid: list[str] = []  # payloads Slack would have refused
         self._ts = itertools.count(1)
         self._lock = threading.Lock()
         self._cond = threading.Condition(self._lock)
@@ -113,6 +147,10 @@ class FakeSlack:
         return status, headers, body
 
     def _respond(self, method: str, args: dict[str, Any], ts: str) -> tuple[int, dict[str, str], dict[str, Any]]:
+        problem = block_kit_problem(method, args)
+        if problem:  # Slack would refuse it; record it so the test run fails
+            self.invalid.append(f"{method}: {problem}")
+            return 200, {}, {"ok": False, "error": "invalid_blocks"}
         channel = str(args.get("channel") or "")
         if channel[:1] in ("U", "W"):
             channel = "D" + channel[1:]  # a DM with that user

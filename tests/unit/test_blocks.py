@@ -334,3 +334,15 @@ def test_ping_blocks_in_every_status(status, urgent, pack_name):
         if pack_name == "hmg-2008" and unsure is not None and reasons is reasons_full:
             text = " ".join(mrkdwn_texts(dicts))
             assert B.escape(unsure.question) in text
+
+
+def test_the_fake_slack_refuses_what_slack_would():
+    from tests.fakeslack import block_kit_problem
+
+    section = {"type": "section", "text": {"type": "mrkdwn", "text": "ok"}}
+    assert block_kit_problem("chat.postMessage", {"blocks": [section]}) is None
+    assert "limit 50" in block_kit_problem("chat.postMessage", {"blocks": [section] * 51})
+    too_long = {"type": "section", "text": {"type": "mrkdwn", "text": "x" * 3001}}
+    assert "3000" in block_kit_problem("chat.update", {"blocks": [too_long]})
+    twice = {"type": "actions", "elements": [{"type": "button", "action_id": "a", "text": {"type": "plain_text", "text": "x"}}] * 2}
+    assert "duplicate" in block_kit_problem("chat.postMessage", {"blocks": [twice]})
