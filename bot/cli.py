@@ -10,7 +10,6 @@ from datetime import datetime
 import click
 
 from policy import PackError, load_pack
-from policy.graph import to_mermaid
 
 
 def _fail(message: str) -> None:

@@ -27,6 +27,7 @@ from . import procedure_blocks as P
 from . import walk
 from .config import Settings
 from .escalation import Escalations
+from .escalation_blocks import LEAD_OUTCOMES
 from .home import home_view
 from .messenger import Messenger
 
@@ -310,7 +311,6 @@ def register(app: App, deps: Deps) -> None:
         user = _user(body)
         value = ((action.get("selected_option") or {}).get("value")) or ""
         escalation_id, _, lead_outcome = value.partition(":")
-        from .escalation_blocks import LEAD_OUTCOMES
         if lead_outcome not in LEAD_OUTCOMES:
             messenger(client).ephemeral(_channel(body), user, "Please pick one of the listed outcomes.")
             return

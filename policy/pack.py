@@ -11,7 +11,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from .yamlfile import read_yaml
+from .yamlfile import DataFileError, read_yaml
 
 PACKS_DIR = Path(__file__).parent / "packs"
 
@@ -20,14 +20,14 @@ OUTCOMES = ("share", "share_without_consent", "do_not_share", "seek_advice", "ur
 ANSWER_LABELS = {"yes": "Yes", "no": "No", "not_sure": "Not sure"}
 
 
-class PackError(ValueError):
+class PackError(DataFileError):
     """A policy pack that must not be used; the message says what to fix."""
 
-    def __init__(self, pack: str, problems: list[str]):
-        self.pack = pack
-        self.problems = problems
-        listed = "\n".join(f"  - {p}" for p in problems)
-        super().__init__(f"policy pack {pack!r} is not valid:\n{listed}")
+    kind = "policy pack"
+
+    @property
+    def pack(self) -> str:
+        return self.name
 
 
 @dataclass(frozen=True)

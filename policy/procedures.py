@@ -18,7 +18,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from .yamlfile import read_yaml
+from .yamlfile import DataFileError, read_yaml
 
 from .pack import Citation
 
@@ -43,14 +43,14 @@ _UNIT_WORDS = {"hours": ("hour", "hours"), "working_days": ("working day", "work
 MERMAID_LABEL_CHARS = 60
 
 
-class ProcedureError(ValueError):
+class ProcedureError(DataFileError):
     """A procedure that must not be used; the message lists every problem found."""
 
-    def __init__(self, procedure: str, problems: list[str]):
-        self.procedure = procedure
-        self.problems = problems
-        listed = "\n".join(f"  - {p}" for p in problems)
-        super().__init__(f"procedure {procedure!r} is not valid:\n{listed}")
+    kind = "procedure"
+
+    @property
+    def procedure(self) -> str:
+        return self.name
 
 
 @dataclass(frozen=True)

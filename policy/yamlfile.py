@@ -7,6 +7,18 @@ from typing import Any, Callable
 import yaml
 
 
+class DataFileError(ValueError):
+    """A data file (pack, procedure, scenarios) that must not be used; lists every problem."""
+
+    kind = "data file"
+
+    def __init__(self, name: str, problems: list[str]):
+        self.name = name
+        self.problems = problems
+        listed = "\n".join(f"  - {p}" for p in problems)
+        super().__init__(f"{self.kind} {name!r} is not valid:\n{listed}")
+
+
 def read_yaml(path: str | Path, error: Callable[[str, list[str]], Exception]) -> tuple[Any, str]:
     """The parsed file and its name; `error(name, problems)` is raised when it cannot be read."""
     path = Path(path)
