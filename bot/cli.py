@@ -68,7 +68,7 @@ def serve(port: int | None, workers: int, threads: int) -> None:
         _fail("more than one worker needs PostgreSQL (set DATABASE_URL); SQLite is for a single process")
     problems = check_slack_ids(settings, secrets)
     if problems:
-        _fail("the configuration names Slack IDs this workspace does not know:\n" + "\n".join(f"  - {p}" for p in problems))
+        _fail("cannot start:\n" + "\n".join(f"  - {p}" for p in problems))
     db.engine.dispose()  # each worker opens its own connections
     if secrets.app_token:
         click.echo("canishare: Socket Mode", err=True)

@@ -16,6 +16,13 @@ def check_slack_ids(settings: Settings, secrets: Secrets) -> list[str]:
     channels are fatal: an escalation that goes nowhere leaves a child at risk. An unknown
     member or admin is only logged, so one person leaving cannot take the service down."""
     client = make_client(secrets.bot_token, secrets.api_url)
+    where = secrets.api_url or "https://slack.com/api/"
+    try:
+        client.auth_test()
+    except SlackApiError as err:
+        return [f"Slack refused SLACK_BOT_TOKEN ({err.response.get('error')}); copy the Bot User OAuth Token (xoxb-…) again"]
+    except OSError as err:
+        return [f"cannot reach Slack's Web API at {where} ({type(err).__name__}); check the network or SLACK_API_URL"]
     problems: list[str] = []
     roles: dict[str, str] = {}
     for team in settings.teams:

@@ -229,3 +229,12 @@ def test_unknown_lead_in_slack_is_refused_at_start(tmp_path, fake_slack, fresh_d
 
 def test_config_file_is_yaml(tmp_path):
     assert yaml.safe_load(yaml.safe_dump(TEST_CONFIG))["teams"][0]["leads"] == ["U0LEAD1"]
+
+
+def test_unreachable_slack_is_a_clear_error_at_start(tmp_path, fake_slack, fresh_db):
+    env = server_env(tmp_path, fake_slack, fresh_db)
+    env["SLACK_API_URL"] = "http://127.0.0.1:9/api/"  # nothing listens there
+    result = subprocess.run([canishare_exe(), "serve", "--port", "0"], env=env, cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 1
+    assert "cannot reach Slack's Web API at http://127.0.0.1:9/api/" in result.stderr
+    assert "Traceback" not in result.stderr
