@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+from concurrent.futures import ThreadPoolExecutor
 
 from slack_bolt import App, BoltResponse
 
@@ -23,8 +24,10 @@ def build_app(settings: Settings, secrets: Secrets, db: Database) -> App:
     app = App(
         signing_secret=secrets.signing_secret,
         client=client,  # carries the token and the configured base URL
-        # Ack returns as soon as a listener calls ack(); the Web API work happens after.
-        process_before_response=False,
+        # Every listener acks in the request thread and leaves Web API work to a lazy
+        # listener, so an ack never waits behind other clicks' work (bench/results.md).
+        process_before_response=True,
+        listener_executor=ThreadPoolExecutor(max_workers=32, thread_name_prefix="canishare-lazy"),
         logger=bolt_logger,
     )
     # Which workspace we are installed in; requests from any other are refused.

@@ -69,6 +69,38 @@ def register(app: App, deps: Deps) -> None:
     def messenger(client: WebClient) -> Messenger:
         return Messenger(client, db)
 
+    def acked(listen, reply=None):
+        """Register `work` the slack-bolt way for work that talks to Slack: ack() in the
+        request thread at once (optionally with a reply built from the body), then run the
+        work on Bolt's lazy executor. Errors in the work are reported to the person here,
+        never logged with their text."""
+
+        def decorate(work):
+            def ack_now(ack: Ack, body: dict) -> None:
+                ack(reply(body)) if reply else ack()
+
+            def run(body: dict, client: WebClient, action: dict | None, event: dict | None) -> None:
+                try:
+                    work(body=body, client=client, action=action or {}, event=event or {})
+                except Exception as error:  # noqa: BLE001 - a listener must never die silently
+                    tell_failure(error, body, client)
+
+            listen(ack=ack_now, lazy=[run])
+            return work
+
+        return decorate
+
+    def tell_failure(error: Exception, body: dict, client: WebClient) -> None:
+        log.error("listener failed: %s", type(error).__name__)  # the type only: messages can quote payloads
+        user = _user(body or {})
+        if not user:
+            return
+        if isinstance(error, (SQLAlchemyError, LookupError)):
+            note = TRY_AGAIN
+        else:
+            note = "Sorry, something went wrong on my side. Please try again; nothing was saved half-way."
+        Messenger(client, db).ephemeral(_channel(body), user, note)
+
     # --- starting ---------------------------------------------------------------------------
     def begin(client: WebClient, user_id: str, workspace: str, team_id: str | None = None) -> None:
         m = messenger(client)
@@ -97,14 +129,16 @@ def register(app: App, deps: Deps) -> None:
         blocks = B.question_blocks(result.conversation.id, node, result.number, can_go_back=bool(result.conversation.path))
         m.post(channel, B.question_text(node, result.number), B.to_dicts(blocks))
 
-    @app.command("/canishare")
-    def on_command(ack: Ack, body: dict, client: WebClient) -> None:
+    def command_reply(body: dict) -> str | None:
         in_dm = (body.get("channel_name") == "directmessage") or str(body.get("channel_id", "")).startswith("D")
-        ack() if in_dm else ack("I've sent you a direct message to work through it in private.")
+        return None if in_dm else "I've sent you a direct message to work through it in private."
+
+    @acked(app.command("/canishare"), reply=command_reply)
+    def on_command(body: dict, client: WebClient, **_) -> None:
         begin(client, _user(body), _workspace(body))
 
-    @app.event("message")
-    def on_message(body: dict, event: dict, client: WebClient) -> None:
+    @acked(app.event("message"))
+    def on_message(body: dict, event: dict, client: WebClient, **_) -> None:
         # Only a person's new message in our DM starts a walk; edits, joins and bots do not.
         if event.get("channel_type") != "im" or event.get("subtype") or event.get("bot_id"):
             return
@@ -113,28 +147,25 @@ def register(app: App, deps: Deps) -> None:
             return
         begin(client, user, _workspace(body))
 
-    @app.event("app_mention")
-    def on_mention(body: dict, event: dict, client: WebClient) -> None:
+    @acked(app.event("app_mention"))
+    def on_mention(body: dict, event: dict, client: WebClient, **_) -> None:
         user = event.get("user") or ""
         if not user or not walk.first_time(db, f"start:{event.get('channel')}:{event.get('ts')}"):
             return
         messenger(client).ephemeral(event.get("channel", ""), user, "I've sent you a direct message to work through it in private.")
         begin(client, user, _workspace(body))
 
-    @app.shortcut("canishare_message")
-    def on_shortcut(ack: Ack, body: dict, client: WebClient) -> None:
-        ack()
+    @acked(app.shortcut("canishare_message"))
+    def on_shortcut(body: dict, client: WebClient, **_) -> None:
         # The message itself is never read or stored: it may hold a child's details.
         begin(client, _user(body), _workspace(body))
 
-    @app.action("start_conversation")
-    def on_start(ack: Ack, body: dict, client: WebClient) -> None:
-        ack()
+    @acked(app.action("start_conversation"))
+    def on_start(body: dict, client: WebClient, **_) -> None:
         begin(client, _user(body), _workspace(body))
 
-    @app.action(re.compile(r"^pick_team_\d+$"))
-    def on_pick_team(ack: Ack, body: dict, action: dict, client: WebClient) -> None:
-        ack()
+    @acked(app.action(re.compile(r"^pick_team_\d+$")))
+    def on_pick_team(body: dict, action: dict, client: WebClient, **_) -> None:
         user = _user(body)
         team_id = action.get("value", "")
         if team_id not in {t.id for t in settings.teams_of(user)}:
@@ -144,15 +175,13 @@ def register(app: App, deps: Deps) -> None:
         begin(client, user, _workspace(body), team_id)
 
     # --- answering --------------------------------------------------------------------------
-    @app.action(re.compile(r"^answer_(yes|no|not_sure)$"))
-    def on_answer(ack: Ack, body: dict, action: dict, client: WebClient) -> None:
-        ack()
+    @acked(app.action(re.compile(r"^answer_(yes|no|not_sure)$")))
+    def on_answer(body: dict, action: dict, client: WebClient, **_) -> None:
         take_answer(client, body, action, action["action_id"].removeprefix("answer_"))
 
-    @app.action("escalate")
-    def on_escalate(ack: Ack, body: dict, action: dict, client: WebClient) -> None:
+    @acked(app.action("escalate"))
+    def on_escalate(body: dict, action: dict, client: WebClient, **_) -> None:
         # "Ask my safeguarding lead" is Not sure at this question: same outcome, same record.
-        ack()
         take_answer(client, body, action, "not_sure")
 
     def take_answer(client: WebClient, body: dict, action: dict, answer: str) -> None:
@@ -196,9 +225,8 @@ def register(app: App, deps: Deps) -> None:
             deps.escalations.open(m, record_id=record.id, conversation_id=convo.id, practitioner=convo.user_id,
                                   team_id=convo.team, urgent=outcome.id == "urgent")
 
-    @app.action("why")
-    def on_why(ack: Ack, body: dict, action: dict, client: WebClient) -> None:
-        ack()
+    @acked(app.action("why"))
+    def on_why(body: dict, action: dict, client: WebClient, **_) -> None:
         _conversation_id, node_id = B.parse_value(action.get("value", ""))
         user = _user(body)
         result = walk.current(db, conversation_id=_conversation_id, user_id=user)
@@ -208,15 +236,13 @@ def register(app: App, deps: Deps) -> None:
             return
         messenger(client).ephemeral(_channel(body), user, f"Why am I asked this? {B.escape(node.why)}", B.to_dicts(B.why_blocks(node)))
 
-    @app.action("back")
-    def on_back(ack: Ack, body: dict, action: dict, client: WebClient) -> None:
-        ack()
+    @acked(app.action("back"))
+    def on_back(body: dict, action: dict, client: WebClient, **_) -> None:
         conversation_id, from_node = B.parse_value(action.get("value", ""))
         go_back(client, body, conversation_id, from_node, None)
 
-    @app.action("change_answer")
-    def on_change_answer(ack: Ack, body: dict, action: dict, client: WebClient) -> None:
-        ack()
+    @acked(app.action("change_answer"))
+    def on_change_answer(body: dict, action: dict, client: WebClient, **_) -> None:
         conversation_id, target = B.parse_value((action.get("selected_option") or {}).get("value", ""))
         to_node, _, from_outcome = target.partition("@")
         go_back(client, body, conversation_id, from_outcome, to_node)
@@ -239,9 +265,8 @@ def register(app: App, deps: Deps) -> None:
         ask(m, _channel(body), result)
 
     # --- recording --------------------------------------------------------------------------
-    @app.action("record_open")
-    def on_record_open(ack: Ack, body: dict, action: dict, client: WebClient) -> None:
-        ack()
+    @acked(app.action("record_open"))
+    def on_record_open(body: dict, action: dict, client: WebClient, **_) -> None:
         user = _user(body)
         conversation_id = action.get("value", "")
         result = walk.current(db, conversation_id=conversation_id, user_id=user)
@@ -254,13 +279,15 @@ def register(app: App, deps: Deps) -> None:
         meta = json.dumps({"c": conversation_id, "ch": _channel(body), "ts": _message_ts(body)})
         client.views_open(trigger_id=body["trigger_id"], view=B.record_modal(result.outcome.id, meta))
 
-    @app.view(B.RECORD_CALLBACK)
-    def on_record_submit(ack: Ack, body: dict, view: dict, client: WebClient) -> None:
+    def screen_and_save(ack: Ack, body: dict, view: dict, context) -> None:
+        """The modal's answer depends on this, so it runs before the ack: screen the text
+        (nothing flagged is stored, logged or sent), then store it in one transaction."""
         user = _user(body)
         try:
             meta = json.loads(view.get("private_metadata") or "{}")
             values = view["state"]["values"]
             texts = {k: (values.get(k, {}).get("value", {}).get("value") or "").strip() for k in ("shared_what", "shared_with", "reason")}
+            conversation_id = str(meta.get("c", ""))
         except (ValueError, AttributeError, KeyError, TypeError):
             ack(response_action="errors", errors={"reason": "Something was wrong with this form; please close it and try again."})
             return
@@ -271,43 +298,55 @@ def register(app: App, deps: Deps) -> None:
             elif (found := screen(text)):
                 errors[block_id] = explain(found)
         if errors:
-            ack(response_action="errors", errors=errors)  # nothing stored, nothing logged
+            ack(response_action="errors", errors=errors)
             return
         try:
-            result = walk.save_details(db, conversation_id=str(meta.get("c", "")), user_id=user, **texts)
+            result = walk.save_details(db, conversation_id=conversation_id, user_id=user, **texts)
         except SQLAlchemyError:
-            log.exception("record details not saved")
+            log.error("record details not saved: database unavailable")
             ack(response_action="errors", errors={"reason": "I couldn't save this just now. Please try again in a moment; your text is still here."})
             return
         if result.kind in ("not_yours", "missing"):
             ack(response_action="errors", errors={"reason": NOT_YOURS if result.kind == "not_yours" else MISSING})
             return
+        if result.kind == "outcome":  # stored just now (not a second click on Save)
+            context["canishare_recorded"] = {"c": conversation_id, "ch": meta.get("ch"), "ts": meta.get("ts")}
         ack()
-        if result.kind == "finished" or result.record is None:
+
+    def confirm_recorded(body: dict, context, client: WebClient) -> None:
+        """After the ack: mark the outcome message recorded and confirm in the DM."""
+        saved = context.get("canishare_recorded")
+        if not saved:
             return
-        m = messenger(client)
-        convo, flow = result.conversation, result.flow
-        assert convo and flow and result.outcome
-        if meta.get("ch") and meta.get("ts"):
-            team = settings.team(convo.team)
-            blocks = B.outcome_blocks(convo.id, flow.pack, result.outcome, flow.reasons(convo), flow.ground(convo),
-                                      result.record.id, result.record.created_at, leads=team.leads, recorded=True)
-            blocks += P.followthrough_blocks(convo.id, result.outcome, flow.ground(convo))
-            m.update(meta["ch"], meta["ts"], B.outcome_text(result.outcome), B.to_dicts(blocks))
-        m.post(user, "Decision recorded", B.to_dicts(B.recorded_blocks(result.record.id)))
+        user = _user(body)
+        try:
+            result = walk.current(db, conversation_id=saved["c"], user_id=user)
+            convo, flow, record = result.conversation, result.flow, result.record
+            if not (convo and flow and record and result.outcome):
+                return
+            m = messenger(client)
+            if saved.get("ch") and saved.get("ts"):
+                team = settings.team(convo.team)
+                blocks = B.outcome_blocks(convo.id, flow.pack, result.outcome, flow.reasons(convo), flow.ground(convo),
+                                          record.id, record.created_at, leads=team.leads, recorded=True)
+                blocks += P.followthrough_blocks(convo.id, result.outcome, flow.ground(convo))
+                m.update(saved["ch"], saved["ts"], B.outcome_text(result.outcome), B.to_dicts(blocks))
+            m.post(user, "Decision recorded", B.to_dicts(B.recorded_blocks(record.id)))
+        except Exception as error:  # noqa: BLE001 - the record is safe; only the confirmation is lost
+            tell_failure(error, body, client)
+
+    app.view(B.RECORD_CALLBACK)(ack=screen_and_save, lazy=[confirm_recorded])
 
     # --- escalation -------------------------------------------------------------------------
-    @app.action("esc_claim")
-    def on_claim(ack: Ack, body: dict, action: dict, client: WebClient) -> None:
-        ack()
+    @acked(app.action("esc_claim"))
+    def on_claim(body: dict, action: dict, client: WebClient, **_) -> None:
         user = _user(body)
         outcome = deps.escalations.claim(messenger(client), action.get("value", ""), user, _clicked(body))
         if outcome.message:
             messenger(client).ephemeral(_channel(body), user, outcome.message)
 
-    @app.action("esc_resolve")
-    def on_resolve(ack: Ack, body: dict, action: dict, client: WebClient) -> None:
-        ack()
+    @acked(app.action("esc_resolve"))
+    def on_resolve(body: dict, action: dict, client: WebClient, **_) -> None:
         user = _user(body)
         value = ((action.get("selected_option") or {}).get("value")) or ""
         escalation_id, _, lead_outcome = value.partition(":")
@@ -319,9 +358,8 @@ def register(app: App, deps: Deps) -> None:
             messenger(client).ephemeral(_channel(body), user, outcome.message)
 
     # --- what happens next -------------------------------------------------------------------
-    @app.action("procedure_show")
-    def on_procedure(ack: Ack, body: dict, action: dict, client: WebClient) -> None:
-        ack()
+    @acked(app.action("procedure_show"))
+    def on_procedure(body: dict, action: dict, client: WebClient, **_) -> None:
         user = _user(body)
         number = (action.get("selected_option") or {}).get("value", "")
         try:
@@ -331,9 +369,8 @@ def register(app: App, deps: Deps) -> None:
             return
         messenger(client).post(user, proc.title, B.to_dicts(P.procedure_blocks(proc)))
 
-    @app.action("referral_start")
-    def on_referral(ack: Ack, body: dict, action: dict, client: WebClient) -> None:
-        ack()
+    @acked(app.action("referral_start"))
+    def on_referral(body: dict, action: dict, client: WebClient, **_) -> None:
         user = _user(body)
         m = messenger(client)
         result = followup.make_referral(db, action.get("value", ""), user, settings.digest.zone)
@@ -344,9 +381,8 @@ def register(app: App, deps: Deps) -> None:
         blocks = P.procedure_blocks(procedure(1)) + P.referral_offer(r.id, r.confirm_by, r.decision_due, settings.digest.zone)
         m.post(user, "Referral to children's social care: what happens next", B.to_dicts(blocks))
 
-    @app.action("followup_accept")
-    def on_followup_accept(ack: Ack, body: dict, action: dict, client: WebClient) -> None:
-        ack()
+    @acked(app.action("followup_accept"))
+    def on_followup_accept(body: dict, action: dict, client: WebClient, **_) -> None:
         user = _user(body)
         m = messenger(client)
         items = followup.schedule_reminders(db, action.get("value", ""), user, settings.digest.zone)
@@ -357,53 +393,44 @@ def register(app: App, deps: Deps) -> None:
             referral = s.get(followup.Referral, items[0].referral_id)
         _replace(m, body, "Reminders set", P.scheduled_blocks(items, referral, settings.digest.zone))
 
-    @app.action("followup_decline")
-    def on_followup_decline(ack: Ack, body: dict, client: WebClient) -> None:
-        ack()
+    @acked(app.action("followup_decline"))
+    def on_followup_decline(body: dict, client: WebClient, **_) -> None:
         _replace(messenger(client), body, "No reminders", B.notice_blocks(
             "No reminders. Remember to confirm a phoned referral in writing within 48 hours, and to chase "
             "children's social care if you have not heard their decision within one working day."))
 
-    @app.action(re.compile(r"^followup_(done|dismiss)_\d+$"))
-    def on_followup_close(ack: Ack, body: dict, action: dict, client: WebClient) -> None:
-        ack()
+    @acked(app.action(re.compile(r"^followup_(done|dismiss)_\d+$")))
+    def on_followup_close(body: dict, action: dict, client: WebClient, **_) -> None:
         user = _user(body)
         status = "done" if action["action_id"].startswith("followup_done") else "dismissed"
         messenger(client).ephemeral(_channel(body), user, followup.close(db, action.get("value", ""), user, status))
 
     # --- home -------------------------------------------------------------------------------
-    @app.event("app_home_opened")
-    def on_home(event: dict, client: WebClient) -> None:
+    @acked(app.event("app_home_opened"))
+    def on_home(event: dict, client: WebClient, **_) -> None:
         user = event.get("user") or ""
         if event.get("tab", "home") != "home" or not user:
             return
         extra = (lambda _u: admin.admin_blocks(admin.this_week(settings, db))) if settings.is_admin(user) else None
         client.views_publish(user_id=user, view=home_view(settings, deps.escalations, db, user, extra))
 
-    @app.action("admin_post_digest")
-    def on_admin_digest(ack: Ack, body: dict, client: WebClient) -> None:
-        ack()
+    @acked(app.action("admin_post_digest"))
+    def on_admin_digest(body: dict, client: WebClient, **_) -> None:
         user = _user(body)
         messenger(client).post(user, "Digest", B.to_dicts(B.notice_blocks(admin.post_digest_now(settings, db, client, user))))
 
-    @app.action("admin_export")
-    def on_admin_export(ack: Ack, body: dict, client: WebClient) -> None:
-        ack()
+    @acked(app.action("admin_export"))
+    def on_admin_export(body: dict, client: WebClient, **_) -> None:
         user = _user(body)
         refusal = admin.send_export(settings, db, client, user)
         if refusal:
             messenger(client).post(user, "Export", B.to_dicts(B.notice_blocks(refusal)))
 
     @app.error
-    def on_error(error: Exception, body: dict, client: WebClient) -> BoltResponse:
-        # Type only: exception text can carry payload fragments. Listeners ack first, so an
-        # error here came after the ack: the person is told, and nothing half-written stays
-        # (each unit of work is one transaction). Before an ack, it was a payload Slack would
-        # never send: a 400, not a 500.
-        log.error("listener failed: %s", type(error).__name__)
-        user = _user(body or {})
-        if isinstance(error, (SQLAlchemyError, LookupError)) and user:
-            Messenger(client, db).ephemeral(_channel(body), user, TRY_AGAIN)
+    def on_error(error: Exception) -> BoltResponse:
+        # Reached only before an ack (the work after it reports its own errors): a payload
+        # Slack would never send, so a 400, not a 500. The type only: messages quote payloads.
+        log.error("request refused: %s", type(error).__name__)
         return BoltResponse(status=400, body="")
 
 
