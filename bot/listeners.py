@@ -77,7 +77,8 @@ def register(app: App, deps: Deps) -> None:
 
         def decorate(work):
             def ack_now(ack: Ack, body: dict) -> None:
-                ack(reply(body)) if reply else ack()
+                text = reply(body) if reply else None
+                ack(text) if text else ack()  # Bolt refuses ack(None)
 
             def run(body: dict, client: WebClient, action: dict | None, event: dict | None) -> None:
                 try:

@@ -240,3 +240,13 @@ def test_mention_and_message_shortcut_start_in_the_dm(server):
     question = server.fake.wait_for("chat.postMessage", since=mark, channel=dm)[0]
     assert node_of(question.message) == "danger"
     assert "Kezia" not in json.dumps([c.args for c in server.fake.calls[mark:]])
+
+
+def test_slash_command_typed_in_the_dm_is_acked_quietly(server):
+    mark = server.fake.mark()
+    reply = server.slack.command("U0PRACT3", channel="D0PRACT3")
+    assert reply.status == 200 and not reply.body.strip()
+    question = server.fake.wait_for("chat.postMessage", since=mark, channel={"U0PRACT3", "D0PRACT3"})[0]
+    assert node_of(question.message) == "danger"
+    in_channel = server.slack.command("U0PRACT3", channel="C0GENERAL")
+    assert in_channel.status == 200 and "direct message" in in_channel.body
