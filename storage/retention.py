@@ -104,13 +104,19 @@ def purge(session: Session, now: datetime, retention_days: int, limit: int | Non
     ).rowcount
     records = session.execute(delete(Record).where(Record.id.in_(due)), execution_options=no_sync).rowcount
 
+    stale = select(Conversation.id).where(
+        Conversation.status.in_(("abandoned", "active")), Conversation.updated_at < now - ABANDONED_AFTER
+    )
+    old_keys = select(SeenRequest.key).where(SeenRequest.at < now - SEEN_AFTER)
+    if limit is not None:  # the same short transactions for these as for records
+        stale = stale.order_by(Conversation.updated_at).limit(limit)
+        old_keys = old_keys.order_by(SeenRequest.at).limit(limit)
     abandoned = session.execute(
-        delete(Conversation).where(
-            Conversation.status.in_(("abandoned", "active")), Conversation.updated_at < now - ABANDONED_AFTER
-        ),
-        execution_options=no_sync,
+        delete(Conversation).where(Conversation.id.in_(select(stale.subquery().c.id))), execution_options=no_sync
     ).rowcount
-    seen = session.execute(delete(SeenRequest).where(SeenRequest.at < now - SEEN_AFTER), execution_options=no_sync).rowcount
+    seen = session.execute(
+        delete(SeenRequest).where(SeenRequest.key.in_(select(old_keys.subquery().c.key))), execution_options=no_sync
+    ).rowcount
 
     dropped = _drop_dead_prefix(session)
     session.flush()
@@ -135,7 +141,7 @@ def purge_in_batches(db: "Database", now: datetime, retention_days: int, batch: 
             counts = purge(s, now, retention_days, limit=batch)
         for key, value in counts.items():
             total[key] = total.get(key, 0) + value
-        if counts["records"] < batch:
+        if max(counts["records"], counts["abandoned_conversations"], counts["seen_requests"]) < batch:
             return total
 
 

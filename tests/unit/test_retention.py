@@ -297,3 +297,16 @@ def test_purge_takes_referrals_and_their_reminders_with_the_record(database) -> 
         assert ids(s, Referral.record_id) == {new.id}
         assert len(ids(s, FollowUp.id)) == 1
         assert verify_chain(s).ok
+
+
+def test_batched_purge_also_batches_abandoned_conversations(database) -> None:
+    with database.session() as s:
+        for _ in range(7):
+            conversation(s, "abandoned", NOW - timedelta(days=40))
+        kept = conversation(s, "abandoned", NOW - timedelta(days=2))
+    with database.session() as s:  # one short transaction takes at most one batch
+        assert purge(s, NOW, DAYS, limit=3)["abandoned_conversations"] == 3
+    counts = purge_in_batches(database, NOW, DAYS, batch=3)
+    assert counts["abandoned_conversations"] == 4
+    with database.sessions() as s:
+        assert ids(s, Conversation.id) == {kept}
