@@ -136,11 +136,11 @@ class Proc:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def start(self) -> "Proc":
-        log = open(self.workdir / self.log_name, "ab")
-        self.started_at = time.perf_counter()
-        self.proc = subprocess.Popen(self.argv, env=self.env, cwd=self.workdir, stdout=log, stderr=subprocess.STDOUT,
-                                     start_new_session=True)
+    def start(self) -> Proc:
+        with open(self.workdir / self.log_name, "ab") as log:  # the child keeps its own copy of the descriptor
+            self.started_at = time.perf_counter()
+            self.proc = subprocess.Popen(self.argv, env=self.env, cwd=self.workdir, stdout=log, stderr=subprocess.STDOUT,
+                                         start_new_session=True)
         return self
 
     def stop(self) -> None:
@@ -193,10 +193,12 @@ def signed_headers(body: bytes, content_type: str = "application/x-www-form-urle
     return {"Content-Type": content_type, "X-Slack-Request-Timestamp": ts, "X-Slack-Signature": sig}
 
 
-def command_body(user: str, workspace: str) -> bytes:
+def command_body(user: str, workspace: str, in_dm: bool = True) -> bytes:
+    """/canishare typed in the bot's DM, or (in_dm=False) in a channel."""
+    channel, name = ("D" + user[1:], "directmessage") if in_dm else ("C0BENCH", "general")
     return urlencode({
-        "token": "legacy", "team_id": workspace, "team_domain": "bench", "channel_id": "D" + user[1:],
-        "channel_name": "directmessage", "user_id": user, "user_name": "someone", "command": "/canishare", "text": "",
+        "token": "legacy", "team_id": workspace, "team_domain": "bench", "channel_id": channel,
+        "channel_name": name, "user_id": user, "user_name": "someone", "command": "/canishare", "text": "",
         "api_app_id": "A0APP", "response_url": "http://127.0.0.1:9/hooks", "trigger_id": f"trig-{uuid.uuid4().hex[:8]}",
     }).encode()
 
@@ -229,4 +231,4 @@ def pct(values: list[float], p: float) -> float:
 
 
 def ms(seconds: float) -> str:
-    return "n/a" if seconds != seconds else f"{seconds * 1000:.1f}"
+    return "n/a" if math.isnan(seconds) else f"{seconds * 1000:.1f}"

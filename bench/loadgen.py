@@ -1,9 +1,9 @@
 """Simulated practitioners (closed loop, aiohttp) and the floor's clickers.
 
-A practitioner sends a signed /canishare, waits for the question the bot posts to the fake
+A practitioner sends a signed /canishare (typed in a channel, as the e2e tests do), waits for the question the bot posts to the fake
 Slack, and clicks one of its answer buttons (the payload carries the real message, as Slack's
 does); it then waits for the next question or the outcome and clicks again at once (no think
-time: the heaviest load that many people can make). Every `double_every`-th click is sent
+time: the heaviest load that many people can make), or after a think time if one is given. Every `double_every`-th click is sent
 twice at the same moment (a double click); only one of the two may advance the walk.
 """
 from __future__ import annotations
@@ -65,6 +65,8 @@ class LoadResult:
     walks: int = 0
     seconds: float = 0.0
     lag: list[float] = field(default_factory=list)            # load generator event-loop lag
+    client_errors: dict[str, int] = field(default_factory=dict)  # requests that got no HTTP response
+    refused: dict[str, int] = field(default_factory=dict)        # requests not answered 200, by kind
     cpu: dict = field(default_factory=dict)
     convs: dict[str, ConvStat] = field(default_factory=dict)
 
@@ -79,7 +81,8 @@ class LoadResult:
             "feel_p50": pct(self.feel, 50), "feel_p99": pct(self.feel, 99),
             "cmd_p50": pct(self.commands, 50), "cmd_p99": pct(self.commands, 99),
             "rate": self.rate, "non200": self.non200, "timeouts": self.timeouts, "lost": self.lost_followups,
-            "lag_p99": pct(self.lag, 99), "cpu": self.cpu,
+            "feel_max": max(self.feel) if self.feel else float("nan"),
+            "lag_p99": pct(self.lag, 99), "cpu": self.cpu, "client_errors": self.client_errors, "refused": self.refused,
         }
 
 
@@ -122,8 +125,11 @@ class Clicker:
 
     def __init__(self, base_url: str, timeout: float = 10.0):
         self.url = base_url.rstrip("/") + "/slack/events"
-        self.session = aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0),
+        # Idle connections are dropped after 1.5 s, before gunicorn's 2 s keep-alive closes them
+        # from its side (reusing one just as the server closes it would fail the request).
+        self.session = aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0, keepalive_timeout=1.5),
                                              timeout=aiohttp.ClientTimeout(total=timeout))
+        self.errors: dict[str, int] = {}
 
     async def post(self, body: bytes) -> tuple[int, float]:
         t0 = time.perf_counter()
@@ -131,7 +137,9 @@ class Clicker:
             async with self.session.post(self.url, data=body, headers=signed_headers(body)) as resp:
                 await resp.read()
                 return resp.status, time.perf_counter() - t0
-        except (asyncio.TimeoutError, aiohttp.ClientError):
+        except (TimeoutError, aiohttp.ClientError) as err:
+            name = type(err).__name__
+            self.errors[name] = self.errors.get(name, 0) + 1
             return 0, time.perf_counter() - t0
 
     async def close(self) -> None:
@@ -159,7 +167,7 @@ async def _next_message(q: asyncio.Queue, after_node: str | None, timeout: float
             return None
         try:
             message = await asyncio.wait_for(q.get(), left)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             return None
         if _is_outcome(message):
             return message
@@ -177,8 +185,9 @@ async def _lag_probe(out: list[float], stop: asyncio.Event) -> None:
 
 async def walk_load(base_url: str, fake: FakeSlack, *, practitioners: int = 50, warmup: float = 3.0,
                     measure: float = 15.0, double_every: int = 20, seed: int = 1, user_prefix: str = "U0P",
-                    server_pgid: int | None = None) -> LoadResult:
-    """Practitioners walking conversations through the real bot, for warmup + measure seconds."""
+                    server_pgid: int | None = None, think: tuple[float, float] | None = None) -> LoadResult:
+    """Practitioners walking conversations through the real bot, for warmup + measure seconds;
+    with `think` = (lo, hi) each waits a uniform lo..hi seconds before every request."""
     result = LoadResult()
     clicker = Clicker(base_url)
     stop = asyncio.Event()
@@ -194,13 +203,18 @@ async def walk_load(base_url: str, fake: FakeSlack, *, practitioners: int = 50, 
             while not q.empty():
                 q.get_nowait()
             answers = rng.choices(WALKS, WALK_WEIGHTS)[0]
+            if think:
+                await asyncio.sleep(rng.uniform(*think))
+                if stop.is_set():
+                    break
             t0 = time.perf_counter()
-            status, took = await clicker.post(command_body(user, WORKSPACE))
+            status, took = await clicker.post(command_body(user, WORKSPACE, in_dm=False))
             if window.inside(t0):
                 result.commands.append(took)
             if status != 200:
-                result.non200 += 1
-                await asyncio.sleep(0.05)
+                key = f"/canishare HTTP {status or 'no response'}"
+                result.refused[key] = result.refused.get(key, 0) + 1
+                await asyncio.sleep(0.2)
                 continue
             message = await _next_message(q, None, 10.0)
             if message is None:
@@ -210,6 +224,8 @@ async def walk_load(base_url: str, fake: FakeSlack, *, practitioners: int = 50, 
                 result.start_feel.append(time.perf_counter() - t0)
             result.walks += 1
             for answer in answers:
+                if think:
+                    await asyncio.sleep(rng.uniform(*think))
                 if stop.is_set():
                     break
                 value = _answer_value(message, f"answer_{answer}")
@@ -242,6 +258,8 @@ async def walk_load(base_url: str, fake: FakeSlack, *, practitioners: int = 50, 
                     stat.failed += 1
                     result.non200 += status != 0
                     result.timeouts += status == 0
+                    key = f"click HTTP {status or 'no response'}"
+                    result.refused[key] = result.refused.get(key, 0) + 1
                     break
                 stat.acked += 1
                 nxt = await _next_message(q, node, 10.0)
@@ -269,6 +287,7 @@ async def walk_load(base_url: str, fake: FakeSlack, *, practitioners: int = 50, 
     await asyncio.wait(tasks, timeout=30)
     lag_stop.set()
     await lag_task
+    result.client_errors = clicker.errors
     await clicker.close()
     result.seconds = measure
     result.cpu = _cpu_delta(cpu0, cpu1, measure)
@@ -329,6 +348,7 @@ async def floor_load(base_url: str, *, clickers: int = 50, warmup: float = 2.0, 
     await asyncio.wait(tasks, timeout=30)
     lag_stop.set()
     await lag_task
+    result.client_errors = clicker.errors
     await clicker.close()
     result.seconds = measure
     result.cpu = _cpu_delta(cpu0, cpu1, measure)

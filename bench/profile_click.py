@@ -13,15 +13,25 @@ from __future__ import annotations
 
 import argparse
 import io
+import json
 import os
+import subprocess
 import sys
 import tempfile
-import subprocess
 import time
 from concurrent.futures import Executor, Future
 from pathlib import Path
 
-from .common import ROOT, BOT_TOKEN, CONFIG, PSEUDONYM_KEY, SIGNING_SECRET, click_body, command_body, signed_headers
+from .common import (
+    BOT_TOKEN,
+    CONFIG,
+    PSEUDONYM_KEY,
+    ROOT,
+    SIGNING_SECRET,
+    click_body,
+    command_body,
+    signed_headers,
+)
 from .fakeslack import WORKSPACE
 from .loadgen import WALKS
 
@@ -61,6 +71,38 @@ def _call(app, body: bytes) -> int:
 
     b"".join(app(environ, start_response))
     return status["s"]
+
+
+CATEGORIES = (
+    ("Slack Web API calls (slack_sdk, urllib)", lambda f: "slack_sdk/web/" in f.file_path and f.function.startswith(("chat_", "views_", "api_call"))),
+    ("Block Kit to dicts (slack_sdk models)", lambda f: f.file_path.endswith("bot/blocks.py") and f.function == "to_dicts"),
+    ("database (bot/walk.py: SQLAlchemy, SQLite)", lambda f: f.file_path.endswith("bot/walk.py") and f.function in ("answer", "start", "current", "first_time")),
+)
+
+
+def _shares(profiler, total_wall: float) -> dict[str, float]:
+    """Fraction of the profiled time in each category (outermost matching frame counted once)."""
+    root = profiler.last_session.root_frame() if hasattr(profiler, "last_session") else None
+    if root is None:
+        return {}
+    sums = {name: 0.0 for name, _ in CATEGORIES}
+
+    def visit(frame) -> None:
+        for name, match in CATEGORIES:
+            try:
+                if match(frame):
+                    sums[name] += frame.time
+                    return
+            except (AttributeError, TypeError):
+                break
+        for child in frame.children:
+            visit(child)
+
+    visit(root)
+    total = root.time or 1.0
+    out = {name: value / total for name, value in sums.items()}
+    out["the rest (Bolt dispatch, signature checks, payload parsing, building blocks)"] = max(0.0, 1 - sum(out.values()))
+    return out
 
 
 def main() -> None:
@@ -149,15 +191,18 @@ def main() -> None:
     profiler = Profiler(interval=0.0005)
     run(args.clicks)
     text = profiler.output_text(unicode=True, color=False, show_all=False)
+    shares = _shares(profiler, spent["click"] + spent["command"])
     report = (f"# One thread, Bolt's listener executor replaced by an inline one; the fake Slack in another process.\n"
               f"# Unprofiled wall time inside the WSGI app: {per_click * 1000:.2f} ms per click, "
               f"{per_command * 1000:.2f} ms per /canishare (one per 7 clicks).\n"
+              f"# Share of the app's time: " + ", ".join(f"{k} {v:.0%}" for k, v in shares.items()) + "\n"
               f"# Profile of {spent['clicks']} clicks and {spent['commands']} commands (app time only):\n")
     report += text
     if args.out:
         Path(args.out).write_text(report)
     print(report)
-    print(f"PER_CLICK_MS={per_click * 1000:.3f}", file=sys.stderr)
+    print("RESULT=" + json.dumps({"per_click_ms": per_click * 1000, "per_command_ms": per_command * 1000, "shares": shares}),
+          file=sys.stderr)
     fake_proc.terminate()
     fake_proc.wait(5)
     os._exit(0)

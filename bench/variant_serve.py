@@ -10,10 +10,15 @@ returns is adjusted, after it is built, before the first request:
               stays False): the HTTP 200 no longer waits for an executor thread, nor for the
               10 ms ack poll, because the wait loop finds ack() already done.
   pool=N      Bolt's listener executor gets N threads (Bolt's default is 5).
+  pbr=0|1     process_before_response off or on, whatever build_app chose (with the
+              listeners' ack/lazy split as registered: pbr=0 makes each ack wait for a thread
+              of Bolt's executor, as before the split).
   poll=MS     Bolt's ack wait loop polls every MS ms instead of 10 (a monkeypatch).
   lazy        process_before_response=True, with every button listener split into an ack
               function (ack() at once) and a lazy function (the listener as written), as
               Bolt recommends for FaaS; the command acks the same way.
+  switch=MS   sys.setswitchinterval(MS / 1000): how long a thread may hold the GIL while
+              others wait (CPython's default is 5 ms).
   stats       GET /_bench/stats answers this worker's pid, how many transitions.Machine
               and conversation.flow.Flow objects it has built, and flow_for.cache_info().
 
@@ -84,6 +89,10 @@ def _make_lazy(app) -> None:
 
 
 def _apply(app, opts: dict[str, str]) -> None:
+    if "pbr" in opts:  # process_before_response, whatever build_app chose
+        on = opts["pbr"] in ("1", "true", "yes")
+        app._process_before_response = on
+        app._listener_runner.process_before_response = on
     if "pool" in opts:
         pool = ThreadPoolExecutor(max_workers=int(opts["pool"]))
         app._listener_runner.listener_executor = pool
@@ -92,7 +101,7 @@ def _apply(app, opts: dict[str, str]) -> None:
         _make_lazy(app)
     if "early_ack" in opts:
         @app.middleware
-        def ack_at_once(body, ack, next):  # noqa: A002 - Bolt's name
+        def ack_at_once(body, ack, next):
             if body.get("type") == "block_actions":
                 ack()
             elif body.get("command") == "/canishare":  # the same answer on_command gives
@@ -101,8 +110,31 @@ def _apply(app, opts: dict[str, str]) -> None:
             return next()
 
 
+def describe() -> None:
+    """Print how build_app configures Bolt today (JSON), from the same environment as serve."""
+    from bot.app import build_app
+    from bot.config import load_secrets, load_settings
+    from storage.db import Database
+
+    db = Database(os.environ["DATABASE_URL"])
+    db.migrate()
+    app = build_app(load_settings(), load_secrets(), db)
+    executor = app._listener_runner.listener_executor
+    print(json.dumps({
+        "process_before_response": bool(app.process_before_response),
+        "executor_threads": getattr(executor, "_max_workers", None),
+        "listeners": len(app._listeners),
+        "lazy_listeners": sum(1 for listener in app._listeners if listener.lazy_functions),
+    }))
+
+
 def main() -> None:
+    if sys.argv[1:] == ["describe"]:
+        describe()
+        return
     opts = _options()
+    if "switch" in opts:  # the GIL's switch interval (CPython's default is 5 ms)
+        sys.setswitchinterval(float(opts["switch"]) / 1000.0)
     if "poll" in opts:
         import slack_bolt.listener.thread_runner as runner
 
@@ -119,7 +151,7 @@ def main() -> None:
     if "stats" in opts:
         _count_constructions()
 
-    import bot.server as server
+    from bot import server
 
     real_build, real_wsgi = server.build_app, server.wsgi_app
 
