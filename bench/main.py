@@ -643,17 +643,19 @@ def findings(b: Bench, growth: list[dict], startup: list[dict]) -> list[str]:
                 "process (flow_for: one miss, every other click a hit).")
         worst = max(growth, key=lambda g: g["solo"]["feel_max"])
         if worst["solo"]["feel_max"] > 0.5:
-            text += (f" But the worst click in the {worst['size']:,}-record run took {worst['solo']['feel_max']:.1f} s "
-                     f"(p99 {ms(worst['solo']['feel_p99'])} ms): the retention purge that runs ~2 s after start "
-                     f"({purge_short(worst['solo'].get('purge'))}) deletes every abandoned conversation older "
-                     "than 30 days in one statement, in one transaction, which on SQLite holds the write lock and "
-                     "stops every click meanwhile (reproduced on this data: one batch of 92k deletes, 3.2 s, 5 s with "
-                     "its commit). `purge_in_batches` (storage/retention.py:128) batches only the records: the "
-                     "abandoned-conversation delete (storage/retention.py:107) and the seen_requests delete (:113) "
-                     "ignore `limit`, and the loop (:138) stops on the record count alone. Fix: apply `limit` to them "
-                     "as well (delete the ids of the `limit` oldest due rows) and loop until every kind comes back "
-                     "short of a batch. It bites on the first purge of a database that has never been purged (an "
-                     "upgrade) or after a long stop; the daily purge after that only has a day's worth.")
+            text += (f" But single clicks stall: the worst in the {worst['size']:,}-record run took "
+                     f"{worst['solo']['feel_max']:.1f} s (p99 {ms(worst['solo']['feel_p99'])} ms), while the retention "
+                     f"purge that every new process runs ~2 s after start was deleting that history's abandoned "
+                     f"conversations ({purge_short(worst['solo'].get('purge'))}). Each purge batch is a write "
+                     "transaction, and on SQLite a click's transaction (BEGIN IMMEDIATE) waits for it. Before the purge "
+                     "was batched (storage/retention.py, `purge_in_batches`, before the change that limits the "
+                     "abandoned-conversation and seen-request deletes too) one 92k-row delete held the lock for 5 s; "
+                     "batched, each batch holds it ~0.15-0.2 s at 100k records, yet a click can still wait about a "
+                     "second: SQLite's busy handler sleeps with back-off (up to 100 ms per try), so a waiting click "
+                     "can miss the short gap between two back-to-back batches. A pause between batches (a "
+                     "`time.sleep(0.05)` after each commit in `purge_in_batches`) is the obvious next try; one 8 s "
+                     "trial here was inconclusive, so it is proposed, not claimed. Worth a look before a first purge "
+                     "on a big SQLite database (an upgrade, or after a long stop); PostgreSQL has row locks only.")
         out.append(text)
     if startup:
         first = startup[0]
@@ -994,12 +996,18 @@ async def run(args: argparse.Namespace) -> int:
         if digest_proc is not None and digest_proc.poll() is None:  # stopped early: our own child only
             os.killpg(digest_proc.pid, 9)
     elapsed = time.perf_counter() - t_start
+    saved = {"rows": b.rows, "notes": b.notes, "shipped": b.shipped, "race": b.race, "profile": b.profile,
+             "growth_counts": getattr(b, "growth_counts", {}), "import_note": getattr(b, "import_note", ""),
+             "pg": b.pg, "durations": d.__dict__, "started": started.isoformat(), "elapsed": elapsed,
+             "startup": startup, "growth": growth, "digest_table": digest_table, "digest_note": digest_note,
+             "profile_path": str(profile_path) if profile_path else None, "busy_before": busy_before}
+    (work / "run.json").write_text(json.dumps(saved, default=lambda o: o.url if isinstance(o, FreshDb) else str(o)))
     text = report(b, started, elapsed, startup, growth, digest_table, digest_note, profile_path, busy_before)
     out = Path(args.out)
     out.write_text(text + "\n")
     (work / "rows.json").write_text(json.dumps(b.rows, default=str, indent=1))
     print(text)
-    log(f"done in {elapsed / 60:.1f} min; wrote {out} (raw rows: {work / 'rows.json'})")
+    log(f"done in {elapsed / 60:.1f} min; wrote {out} (numbers: {work / 'run.json'}; --render it to reword the report)")
     return 0
 
 
@@ -1013,8 +1021,26 @@ def main() -> None:
     parser.add_argument("--digest-timeout", type=float, default=480.0)
     parser.add_argument("--growth-sizes", default=None, help="comma-separated record counts (default 1000,100000,1000000)")
     parser.add_argument("--out", default=str(BENCH / "results.md"))
+    parser.add_argument("--render", metavar="RUN_JSON", help="rewrite the report from a run's saved numbers (its run.json)")
     args = parser.parse_args()
+    if args.render:
+        sys.exit(render(args))
     sys.exit(asyncio.run(run(args)))
+
+
+def render(args: argparse.Namespace) -> int:
+    """The report again from a run's run.json (after a change to the report's wording)."""
+    saved = json.loads(Path(args.render).read_text())
+    d = Durations(**{k: tuple(v) if k == "growth" else v for k, v in saved["durations"].items()})
+    b = Bench(args, d, Path(tempfile.gettempdir()))
+    b.rows, b.notes, b.shipped, b.race, b.profile = saved["rows"], saved["notes"], saved["shipped"], saved["race"], saved["profile"]
+    b.growth_counts, b.import_note, b.pg = saved["growth_counts"], saved["import_note"], saved["pg"]
+    profile_path = Path(saved["profile_path"]) if saved["profile_path"] else None
+    text = report(b, datetime.fromisoformat(saved["started"]), saved["elapsed"], saved["startup"], saved["growth"],
+                  saved["digest_table"], saved["digest_note"], profile_path, saved["busy_before"])
+    Path(args.out).write_text(text + "\n")
+    print(text)
+    return 0
 
 
 if __name__ == "__main__":
