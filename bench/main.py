@@ -646,7 +646,7 @@ def findings(b: Bench, growth: list[dict], startup: list[dict]) -> list[str]:
             text += (f" But single clicks stall: the worst in the {worst['size']:,}-record run took "
                      f"{worst['solo']['feel_max']:.1f} s (p99 {ms(worst['solo']['feel_p99'])} ms), while the retention "
                      f"purge that every new process runs ~2 s after start was deleting that history's abandoned "
-                     f"conversations ({purge_short(worst['solo'].get('purge'))}). Each purge batch is a write "
+                     f"conversations ({purge_short(worst['solo'].get('purge')) if worst['solo'].get('purge') else 'it had not finished when the run ended'}). Each purge batch is a write "
                      "transaction, and on SQLite a click's transaction (BEGIN IMMEDIATE) waits for it. Before the purge "
                      "was batched (storage/retention.py, `purge_in_batches`, before the change that limits the "
                      "abandoned-conversation and seen-request deletes too) one 92k-row delete held the lock for 5 s; "
