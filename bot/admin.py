@@ -18,18 +18,11 @@ from storage.export import write_export
 
 from . import blocks as B
 from .config import Settings
-from .digest import post_digest
+from .digest import OUTCOME_LABELS, post_digest
 
 log = logging.getLogger("canishare.admin")
 
 REFUSAL = "Only canishare admins can do that, so nothing was done. Ask your organisation's canishare admin if you need it."
-OUTCOME_NAMES = {
-    "share": "Share",
-    "share_without_consent": "Share without consent",
-    "do_not_share": "Do not share",
-    "seek_advice": "Seek advice",
-    "urgent": "Urgent",
-}
 
 
 def this_week(settings: Settings, db: Database, now: datetime | None = None) -> dict:
@@ -40,7 +33,7 @@ def this_week(settings: Settings, db: Database, now: datetime | None = None) -> 
 
 def admin_blocks(digest: dict) -> list[Block]:
     """Figures for the last 7 days, and the admin's two buttons."""
-    outcomes = " · ".join(f"{OUTCOME_NAMES.get(k, k)}: *{v}*" for k, v in digest["by_outcome"].items())
+    outcomes = " · ".join(f"{OUTCOME_LABELS.get(k, k)}: *{v}*" for k, v in digest["by_outcome"].items())
     esc = digest["escalations"]
     median = esc.get("median_minutes_to_claim")
     claim = f"{median:.0f} min" if isinstance(median, (int, float)) else "n/a"

@@ -24,6 +24,7 @@ from storage.digest import OUTCOMES, compute_digest, next_digest_slot, scheduled
 from storage.models import Job
 from storage.retention import purge_in_batches
 
+from .blocks import escape
 from .config import Settings
 
 log = logging.getLogger("canishare.digest")
@@ -116,9 +117,6 @@ def digest_text(d: dict[str, Any]) -> str:
     return "\n".join(out) + "\n"
 
 
-def _esc(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
 
 def digest_blocks(d: dict[str, Any]) -> list[dict]:
     """Block Kit: this week against last week."""
@@ -127,7 +125,7 @@ def digest_blocks(d: dict[str, Any]) -> list[dict]:
     md = lambda text: MarkdownTextObject(text=text)  # noqa: E731
     blocks: list = [
         HeaderBlock(text=PlainTextObject(text="Can I share? Weekly digest", emoji=False)),
-        ContextBlock(elements=[md(_esc(_period(d)))]),
+        ContextBlock(elements=[md(escape(_period(d)))]),
         SectionBlock(block_id="total", text=md(
             f"*{d['total']}* decisions this week (last week {prev.get('total', 0)}, {_change(d['total'], prev.get('total', 0))})")),
         SectionBlock(block_id="outcomes", fields=[
@@ -137,11 +135,11 @@ def digest_blocks(d: dict[str, Any]) -> list[dict]:
     teams = _ranked(d.get("by_team", {}), prev.get("by_team", {}))
     if teams:
         blocks.append(SectionBlock(block_id="teams", text=md(
-            "*By team*\n" + "\n".join(_lines(teams, lambda k, a, b: f"• `{_esc(k)}`: {a} (last week {b})")))))
+            "*By team*\n" + "\n".join(_lines(teams, lambda k, a, b: f"• `{escape(k)}`: {a} (last week {b})")))))
     unsure = _ranked(d.get("unsure_at", {}), prev.get("unsure_at", {}))
     if unsure:
         blocks.append(SectionBlock(block_id="unsure", text=md(
-            "*Answered Not sure at*\n" + "\n".join(_lines(unsure, lambda k, a, b: f"• `{_esc(k)}`: {a} (last week {b})")))))
+            "*Answered Not sure at*\n" + "\n".join(_lines(unsure, lambda k, a, b: f"• `{escape(k)}`: {a} (last week {b})")))))
     e, pe = d["escalations"], prev.get("escalations") or {"opened": 0, "claimed": 0, "resolved": 0, "median_minutes_to_claim": None}
     blocks.append(SectionBlock(block_id="escalations", fields=[
         md(f"*Escalations opened*\n{e['opened']}  (last week {pe['opened']})"),

@@ -19,7 +19,7 @@ from storage.db import Database
 from storage.models import Escalation, Record, utcnow
 from storage.records import append, iso, pseudonymise
 
-from .blocks import to_dicts
+from .blocks import notice_blocks, to_dicts
 from .config import Settings, Team
 from .escalation_blocks import ping_blocks, ping_text, practitioner_update
 from .messenger import Messenger
@@ -149,7 +149,7 @@ class Escalations:
         for channel, ts in sorted(targets):
             messenger.update(channel, ts, ping_text(esc.urgent, esc.practitioner_user), blocks)
         messenger.post(esc.practitioner_user, "Update from your safeguarding lead",
-                       to_dicts_text(practitioner_update(esc.status, user_id, esc.lead_outcome)))
+                       to_dicts(notice_blocks(practitioner_update(esc.status, user_id, esc.lead_outcome))))
         return ActResult(True)
 
     def claim(self, messenger: Messenger, escalation_id: str, user_id: str, clicked: tuple[str, str] | None = None) -> ActResult:
@@ -221,6 +221,3 @@ class Escalations:
                 ).scalars()
             )
 
-
-def to_dicts_text(text: str) -> list[dict]:
-    return [{"type": "section", "text": {"type": "mrkdwn", "text": text}}]

@@ -41,7 +41,7 @@ def lead_section(escalations: list) -> list[Block]:
     return blocks
 
 
-def home_view(settings: Settings, escalations: Escalations, db, user_id: str, admin_blocks=None) -> View:
+def home_view(settings: Settings, escalations: Escalations, user_id: str, admin_blocks=None) -> View:
     blocks = start_section(settings.organisation)
     if any(user_id in escalations.responders(t) for t in settings.teams):
         blocks += lead_section(escalations.open_for(user_id))

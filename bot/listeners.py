@@ -413,7 +413,7 @@ def register(app: App, deps: Deps) -> None:
         if event.get("tab", "home") != "home" or not user:
             return
         extra = (lambda _u: admin.admin_blocks(admin.this_week(settings, db))) if settings.is_admin(user) else None
-        client.views_publish(user_id=user, view=home_view(settings, deps.escalations, db, user, extra))
+        client.views_publish(user_id=user, view=home_view(settings, deps.escalations, user, extra))
 
     @acked(app.action("admin_post_digest"))
     def on_admin_digest(body: dict, client: WebClient, **_) -> None:

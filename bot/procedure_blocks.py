@@ -20,6 +20,12 @@ from policy.procedures import Procedure, load_procedures
 from .blocks import button, escape, md
 
 STEP_TEXT_LIMIT = 2900
+SHORT, LONG = "%a %d %b %H:%M", "%A %d %B at %H:%M"
+
+
+def local(moment: datetime, tz: ZoneInfo, fmt: str = SHORT) -> str:
+    """A naive-UTC time from the database, as the organisation's clock shows it."""
+    return moment.replace(tzinfo=timezone.utc).astimezone(tz).strftime(fmt)
 
 
 def procedure_blocks(proc: Procedure) -> list[Block]:
@@ -50,14 +56,11 @@ def next_menu(action_id: str = "procedure_show") -> StaticSelectElement:
 
 
 def referral_offer(referral_id: str, confirm_by: datetime, decision_due: datetime, tz: ZoneInfo) -> list[Block]:
-    def local(moment: datetime) -> str:
-        return moment.replace(tzinfo=timezone.utc).astimezone(tz).strftime("%A %d %B at %H:%M")
-
     return [
         SectionBlock(block_id="referral", text=md(
             ":telephone_receiver: *You are making a referral to children's social care.*\n"
-            f"• If you phone it through, confirm it in writing by *{local(confirm_by)}* (within 48 hours).\n"
-            f"• Children's social care should decide on next steps by *{local(decision_due)}* (one working day). "
+            f"• If you phone it through, confirm it in writing by *{local(confirm_by, tz, LONG)}* (within 48 hours).\n"
+            f"• Children's social care should decide on next steps by *{local(decision_due, tz, LONG)}* (one working day). "
             "If you have heard nothing by then, chase it up.\n"
             "Shall I remind you?")),
         ActionsBlock(block_id="referral_reminders", elements=[
@@ -77,10 +80,7 @@ REMINDER_TEXT = {
 def reminder_blocks(item, referral, tz: ZoneInfo | None = None) -> list[Block]:
     tz = tz or ZoneInfo("Europe/London")
 
-    def local(moment: datetime) -> str:
-        return moment.replace(tzinfo=timezone.utc).astimezone(tz).strftime("%a %d %b %H:%M")
-
-    text = REMINDER_TEXT[item.step].format(confirm_by=local(referral.confirm_by), decision_due=local(referral.decision_due))
+    text = REMINDER_TEXT[item.step].format(confirm_by=local(referral.confirm_by, tz), decision_due=local(referral.decision_due, tz))
     return [
         SectionBlock(block_id="reminder", text=md(f":alarm_clock: {text}")),
         ActionsBlock(block_id="reminder_actions", elements=[
@@ -91,11 +91,8 @@ def reminder_blocks(item, referral, tz: ZoneInfo | None = None) -> list[Block]:
 
 
 def scheduled_blocks(items, referral, tz: ZoneInfo) -> list[Block]:
-    def local(moment: datetime) -> str:
-        return moment.replace(tzinfo=timezone.utc).astimezone(tz).strftime("%a %d %b %H:%M")
-
     lines = {"confirm_in_writing": "to confirm the referral in writing", "check_decision": "to check for children's social care's decision"}
-    text = "\n".join(f"• {local(i.due_at)} — {lines[i.step]}" for i in items)
+    text = "\n".join(f"• {local(i.due_at, tz)} — {lines[i.step]}" for i in items)
     blocks: list[Block] = [SectionBlock(block_id="scheduled", text=md(f":alarm_clock: I'll remind you:\n{text}"))]
     for i, item in enumerate(items):  # action ids must be unique within a message
         blocks.append(ActionsBlock(block_id=f"step_{item.step}", elements=[

@@ -10,7 +10,6 @@ import time
 from datetime import timedelta
 
 import pytest
-import yaml
 
 from tests.conftest import BOT_TOKEN, PSEUDONYM_KEY, TEST_CONFIG, canishare_exe, server_env
 from tests.e2e.helpers import Person, export, is_outcome, node_of
@@ -225,10 +224,6 @@ def test_unknown_lead_in_slack_is_refused_at_start(tmp_path, fake_slack, fresh_d
         fake_slack.unknown_users.discard("U0LEAD1")
     assert result.returncode == 1
     assert "U0LEAD1 (safeguarding lead of early-help) is not a user" in result.stderr
-
-
-def test_config_file_is_yaml(tmp_path):
-    assert yaml.safe_load(yaml.safe_dump(TEST_CONFIG))["teams"][0]["leads"] == ["U0LEAD1"]
 
 
 def test_unreachable_slack_is_a_clear_error_at_start(tmp_path, fake_slack, fresh_db):
