@@ -150,10 +150,10 @@ def outcome_blocks(
 ) -> list[Block]:
     blocks: list[Block] = [HeaderBlock(text=PlainTextObject(text=outcome.title[:150]))]
     summary = escape(outcome.summary)
-    if outcome.id in ("seek_advice", "urgent") and leads:
+    if outcome.escalates and leads:  # the pack declares which outcomes escalate
         who = ", ".join(mention(u) for u in leads)
         summary += f"\n\n*Your safeguarding lead:* {who}. They have been told and will be in touch"
-        summary += " — *now*." if outcome.id == "urgent" else "."
+        summary += " — *now*." if outcome.urgent else "."
     blocks.append(SectionBlock(block_id="summary", text=md(summary)))
     if ground:
         text = pack.outcomes["share_without_consent"].grounds.get(ground, ground)

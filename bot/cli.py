@@ -117,7 +117,7 @@ def policy() -> None:
               help="A scenario file, or a folder of <pack id>.yaml scenario files "
                    "(default: policy/scenarios/, or ../scenarios/ beside a pack given as a file).")
 def policy_check(pack: str | None, check_all: bool, scenarios_from: str | None) -> None:
-    """Validate a pack and run its scenarios (default: the configured one, else hmg-2008).
+    """Validate a pack and run its scenarios (default: the configured one, else hmg-2024).
 
     Exits 1 if the pack is not valid or any scenario's expected outcome disagrees with it;
     paths no scenario exercises are listed but do not fail the check.
@@ -194,17 +194,17 @@ def policy_graph(pack: str | None, fmt: str, output: str | None, procedure_key: 
 
 
 def _configured_pack() -> str:
-    from .config import ConfigError, config_path
+    from .config import DEFAULT_POLICY, ConfigError, config_path
 
     path = config_path()
     if path is None or not path.exists():
-        return "hmg-2008"
+        return DEFAULT_POLICY
     import yaml
 
     try:
-        return str((yaml.safe_load(path.read_text()) or {}).get("policy") or "hmg-2008")
+        return str((yaml.safe_load(path.read_text()) or {}).get("policy") or DEFAULT_POLICY)
     except (yaml.YAMLError, ConfigError, AttributeError):
-        return "hmg-2008"
+        return DEFAULT_POLICY
 
 
 @main.command()

@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass
+from datetime import date
 from datetime import time as dtime
 from pathlib import Path
 from typing import Literal
@@ -16,7 +17,11 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from conversation.timescales import CALENDARS, WorkingCalendar
 from policy import PackError, load_pack
+
+# The pack a configuration without `policy:` uses: the current national advice.
+DEFAULT_POLICY = "hmg-2024"
 
 USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
 CHANNEL_ID = re.compile(r"^[CGD][A-Z0-9]{2,}$")
@@ -112,14 +117,36 @@ class EscalationSettings(Strict):
     remind_after_minutes: int = Field(default=60, ge=1, le=7 * 24 * 60)
 
 
+class WorkingDays(Strict):
+    """Which days count as working days for procedure timescales: Monday to Friday, less a
+    UK nation's bank holidays (`calendar`) and the organisation's own closure dates."""
+
+    calendar: str = "england-and-wales"
+    closed: list[date] = []
+
+    @field_validator("calendar", mode="before")
+    @classmethod
+    def _calendar(cls, v: object) -> str:
+        name = str(v).strip().lower().replace(" ", "-").replace("_", "-")
+        if name not in CALENDARS:
+            raise ValueError(f"working_days.calendar must be one of {', '.join(CALENDARS)}, not {v!r}")
+        return name
+
+    @property
+    def holidays(self) -> WorkingCalendar:
+        """The closed days, for conversation.timescales.due_at."""
+        return WorkingCalendar(self.calendar, frozenset(self.closed))
+
+
 class Settings(Strict):
     organisation: str
-    policy: str = "hmg-2008"
+    policy: str = DEFAULT_POLICY
     teams: list[Team]
     default_team: str | None = None
     admins: list[str] = []
     digest: DigestSettings = DigestSettings()
     escalation: EscalationSettings = EscalationSettings()
+    working_days: WorkingDays = WorkingDays()
     retention_days: int = Field(default=2190, ge=1)
 
     @field_validator("admins")

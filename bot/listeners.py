@@ -222,9 +222,9 @@ def register(app: App, deps: Deps) -> None:
                                   record.updated_at, leads=team.leads, recorded=recorded)
         blocks += P.followthrough_blocks(convo.id, outcome, flow.ground(convo))
         m.post(channel, B.outcome_text(outcome), B.to_dicts(blocks))
-        if outcome.id in ("seek_advice", "urgent") and not recorded:
+        if outcome.escalates and not recorded:  # declared by the pack (escalate: routine or urgent)
             deps.escalations.open(m, record_id=record.id, conversation_id=convo.id, practitioner=convo.user_id,
-                                  team_id=convo.team, urgent=outcome.id == "urgent")
+                                  team_id=convo.team, urgent=outcome.urgent)
 
     @acked(app.action("why"))
     def on_why(body: dict, action: dict, client: WebClient, **_) -> None:

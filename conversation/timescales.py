@@ -1,26 +1,86 @@
 """When a procedure's timescale falls due: pure functions, the clock passed in.
 
 Nothing here reads the time or any configuration. The caller supplies the moment the
-timescale starts (an aware datetime), the organisation's time zone and its bank holidays.
+timescale starts (an aware datetime), the organisation's time zone and the days it is
+closed: a `WorkingCalendar` (bank holidays of a UK nation, from the `holidays` package,
+plus the organisation's own closure dates) or any set of dates.
 """
 from __future__ import annotations
 
+from collections.abc import Container, Iterable
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
+import holidays as _holidays
+
 from policy.procedures import Timescale
+
+# The bank-holiday calendars a configuration may name (working_days.calendar), and the
+# subdivision of the `holidays` package's United Kingdom calendar each one is.
+# England and Wales share their bank holidays; "none" counts weekends only.
+CALENDARS = {
+    "england-and-wales": "ENG",
+    "scotland": "SCT",
+    "northern-ireland": "NIR",
+    "none": None,
+}
+
+
+@lru_cache(maxsize=None)
+def _bank_holidays(subdivision: str) -> _holidays.HolidayBase:
+    # The package fills in each year on first use, so one object serves every year.
+    return _holidays.UK(subdiv=subdivision)
+
+
+@dataclass(frozen=True)
+class WorkingCalendar:
+    """The days that are not working days besides weekends: a UK nation's bank holidays
+    and the organisation's extra closure dates. Use it wherever a set of holidays is taken:
+    `day in calendar` is True on a bank holiday or a closure date."""
+
+    calendar: str = "england-and-wales"
+    closed: frozenset[date] = field(default_factory=frozenset)
+
+    def __post_init__(self) -> None:
+        if self.calendar not in CALENDARS:
+            raise ValueError(f"unknown working-day calendar {self.calendar!r}; "
+                             f"calendars are {', '.join(CALENDARS)}")
+        object.__setattr__(self, "closed", frozenset(self.closed))
+
+    def __contains__(self, day: object) -> bool:
+        if not isinstance(day, date):
+            return False
+        if isinstance(day, datetime):
+            day = day.date()
+        if day in self.closed:
+            return True
+        subdivision = CALENDARS[self.calendar]
+        return subdivision is not None and day in _bank_holidays(subdivision)
+
+    def name_of(self, day: date) -> str | None:
+        """Why `day` is closed ("Christmas Day", "closure date"), or None on an open day."""
+        if day in self.closed:
+            return "closure date"
+        subdivision = CALENDARS[self.calendar]
+        return _bank_holidays(subdivision).get(day) if subdivision else None
+
+
+def working_calendar(calendar: str = "england-and-wales", closed: Iterable[date] = ()) -> WorkingCalendar:
+    return WorkingCalendar(calendar, frozenset(closed))
 
 # When a timescale counted in working days starts on a day that is not a working day,
 # the count starts from this local time on the next working day.
 WORKING_DAY_STARTS = time(9, 0)
 
 
-def is_working_day(day: date, holidays: frozenset[date] = frozenset()) -> bool:
-    """Monday to Friday, and not one of `holidays`."""
+def is_working_day(day: date, holidays: Container[date] = frozenset()) -> bool:
+    """Monday to Friday, and not one of `holidays` (a set of dates or a WorkingCalendar)."""
     return day.weekday() < 5 and day not in holidays
 
 
-def next_working_day(day: date, holidays: frozenset[date] = frozenset()) -> date:
+def next_working_day(day: date, holidays: Container[date] = frozenset()) -> date:
     """The first working day strictly after `day`."""
     day += timedelta(days=1)
     while not is_working_day(day, holidays):
@@ -51,7 +111,7 @@ def _at_wall_time(day: date, at: time, tz: ZoneInfo) -> datetime:
 
 
 def due_at(start: datetime, timescale: Timescale, tz: ZoneInfo,
-           holidays: frozenset[date] = frozenset()) -> datetime:
+           holidays: Container[date] = frozenset()) -> datetime:
     """The moment a timescale that started at `start` runs out, as an aware datetime in `tz`.
 
     `start` must be aware (any zone); it is read on the wall clock of `tz`.
@@ -62,7 +122,8 @@ def due_at(start: datetime, timescale: Timescale, tz: ZoneInfo,
       clock change is 23 or 25 real hours).
     - months: that many calendar months later at the same local wall time; a day past the
       end of the month becomes the month's last day (31 January + 3 months = 30 April).
-    - working_days: Monday to Friday, not counting `holidays` (local dates). From a start on
+    - working_days: Monday to Friday, not counting `holidays` (local dates: a set, or a
+      WorkingCalendar of a UK nation's bank holidays and closure dates). From a start on
       a working day, count forward that many working days and end at the same local time of
       day: Thursday 10:00 + 1 = Friday 10:00; Friday 15:00 + 1 = Monday 15:00 (Tuesday
       15:00 if the Monday is a bank holiday). A start on a day that is not a working day

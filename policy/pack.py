@@ -18,6 +18,9 @@ PACKS_DIR = Path(__file__).parent / "packs"
 ANSWERS = ("yes", "no", "not_sure")
 OUTCOMES = ("share", "share_without_consent", "do_not_share", "seek_advice", "urgent")
 ANSWER_LABELS = {"yes": "Yes", "no": "No", "not_sure": "Not sure"}
+# How an outcome escalates to the practitioner's safeguarding lead, declared by the pack:
+# none (no one is told), routine (the lead is pinged), urgent (lead and deputies, marked urgent).
+ESCALATIONS = ("none", "routine", "urgent")
 
 
 class PackError(DataFileError):
@@ -70,6 +73,15 @@ class Outcome:
     grounds: dict[str, str] = field(default_factory=dict)
     procedure: int | None = None  # the procedure flowchart to show with this outcome
     referral_grounds: tuple[str, ...] = ()  # grounds on which to offer "I am making a referral"
+    escalate: str = "none"  # one of ESCALATIONS: declared by the pack, never decided by the bot
+
+    @property
+    def escalates(self) -> bool:
+        return self.escalate != "none"
+
+    @property
+    def urgent(self) -> bool:
+        return self.escalate == "urgent"
 
 
 @dataclass(frozen=True)
@@ -185,7 +197,11 @@ def parse_pack(raw: Any, name: str = "<pack>") -> Pack:
             grounds={str(k): str(v).strip() for k, v in _mapping(body.get("grounds"), f"outcome {oid!r}: grounds", problems).items()},
             procedure=int(body["procedure"]) if str(body.get("procedure", "")).isdigit() else None,
             referral_grounds=tuple(str(g) for g in _listed(body.get("referral_grounds"), f"outcome {oid!r}: referral_grounds", problems)),
+            escalate=str(body.get("escalate", "")),
         )
+        if outcomes[oid].escalate not in ESCALATIONS:
+            problems.append(f"outcome {oid!r}: escalate must say how the safeguarding lead is told, one of "
+                            f"{', '.join(ESCALATIONS)}, not {body.get('escalate')!r}")
         if body.get("procedure") is not None and outcomes[oid].procedure is None:
             problems.append(f"outcome {oid!r}: procedure must be a procedure number (1 to 5)")
         for g in outcomes[oid].referral_grounds:
@@ -194,6 +210,12 @@ def parse_pack(raw: Any, name: str = "<pack>") -> Pack:
     for oid in OUTCOMES:
         if oid not in outcomes:
             problems.append(f"outcome {oid!r} is missing (every pack offers all five outcomes)")
+    # What the two escalating outcomes promise the practitioner ("your lead has been told",
+    # "marked urgent") must be what the pack declares.
+    for oid, least in (("seek_advice", ("routine", "urgent")), ("urgent", ("urgent",))):
+        if oid in outcomes and outcomes[oid].escalate in ESCALATIONS and outcomes[oid].escalate not in least:
+            problems.append(f"outcome {oid!r} tells the practitioner their lead is told, so escalate must be "
+                            f"{' or '.join(least)}, not {outcomes[oid].escalate!r}")
 
     nodes: dict[str, Node] = {}
     raw_nodes = raw["nodes"] if isinstance(raw["nodes"], dict) else {}

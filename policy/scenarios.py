@@ -16,7 +16,7 @@ from typing import Any
 
 import yaml
 
-from .pack import ANSWERS, OUTCOMES, Pack, load_pack
+from .pack import ANSWERS, OUTCOMES, Citation, Pack, load_pack
 
 SCENARIOS_DIR = Path(__file__).parent / "scenarios"
 
@@ -41,6 +41,7 @@ class Scenario:
     answers: tuple[tuple[str, str], ...]  # (node, answer) in the order answered
     outcome: str  # expected outcome
     ground: str | None = None  # expected ground, for share_without_consent
+    cite: Citation | None = None  # the guidance section the expected outcome rests on
 
     @property
     def path(self) -> Path_:
@@ -111,6 +112,13 @@ def parse_scenarios(raw: Any, source: str = "<scenarios>", pack_id: str | None =
             ground = str(expect["ground"]) if expect.get("ground") else None
         if outcome not in OUTCOMES:
             problems.append(f"{label}: expect.outcome must be one of {', '.join(OUTCOMES)}, not {outcome or None!r}")
+        cite = None
+        if body.get("cite") is not None:
+            raw_cite = body["cite"]
+            if isinstance(raw_cite, dict) and str(raw_cite.get("document") or "").strip() and str(raw_cite.get("section") or "").strip():
+                cite = Citation(str(raw_cite["document"]).strip(), str(raw_cite["section"]).strip())
+            else:
+                problems.append(f"{label}: cite needs a document and a section (cite: {{document: ..., section: ...}})")
         found.append(Scenario(
             pack=file_pack,
             name=name,
@@ -118,6 +126,7 @@ def parse_scenarios(raw: Any, source: str = "<scenarios>", pack_id: str | None =
             answers=tuple(steps),
             outcome=outcome,
             ground=ground,
+            cite=cite,
         ))
     if problems:
         raise ScenarioError(source, problems)

@@ -52,7 +52,7 @@ def only_problem(err: PackError) -> str:
 
 def test_shipped_pack_is_valid():
     pack = parse_pack(copy.deepcopy(HMG_RAW), "hmg-2008.yaml")
-    assert pack.ref == "hmg-2008@1"
+    assert pack.ref == "hmg-2008@2"
     assert pack.start == "danger"
     assert list(pack.nodes) == ["danger", "purpose", "identifiable", "confidential", "consent",
                                 "legal_duty", "significant_harm", "serious_crime"]
@@ -209,7 +209,7 @@ def test_missing_outcome_is_refused(outcome):
 
 def test_unknown_outcome_is_refused():
     def add(raw):
-        raw["outcomes"]["ask_later"] = {"title": "Later", "summary": "Ask later."}
+        raw["outcomes"]["ask_later"] = {"title": "Later", "summary": "Ask later.", "escalate": "none"}
 
     problem = only_problem(refused(add))
     assert "'ask_later'" in problem
@@ -397,10 +397,14 @@ def run_check(tmp_path: Path, *args: str) -> subprocess.CompletedProcess:
 
 
 def test_cli_policy_check_passes_the_default_pack(tmp_path):
+    # Without a configuration the default pack is hmg-2024, the current advice.
     result = run_check(tmp_path)
     assert result.returncode == 0, result.stderr
-    assert "hmg-2008@1: valid" in result.stdout
-    assert "17 paths" in result.stdout
+    assert "hmg-2024@2: valid" in result.stdout
+    assert "(100%)" in result.stdout
+    result = run_check(tmp_path, "hmg-2008")
+    assert result.returncode == 0, result.stderr
+    assert "hmg-2008@2: valid" in result.stdout and "17 paths" in result.stdout
 
 
 def test_cli_policy_check_passes_a_valid_pack_file(tmp_path):

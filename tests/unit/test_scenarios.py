@@ -53,13 +53,95 @@ def test_both_packs_ship():
     assert {"hmg-2008", "hmg-2024"} <= set(SHIPPED)
 
 
+# Where Not sure does not end in seek_advice, and why (POLICY.md, "Not sure").
+NOT_SURE_EXCEPTIONS = {
+    ("hmg-2008", "danger"): "urgent",  # unsure about danger right now: act now, lead pinged as urgent
+    ("hmg-2024", "danger"): "urgent",
+    ("hmg-2024", "special_category"): "safeguarding_condition",  # unsure of a data category: the stricter test
+}
+
+
 @pytest.mark.parametrize("pack_id", SHIPPED)
 def test_every_shipped_pack_validates(pack_id):
     pack = load_pack(pack_id)
     assert pack.id == pack_id
     assert set(pack.outcomes) == set(OUTCOMES)
     for node in pack.nodes.values():
-        assert node.answers["not_sure"].to == "seek_advice", node.id
+        expected = NOT_SURE_EXCEPTIONS.get((pack_id, node.id), "seek_advice")
+        assert node.answers["not_sure"].to == expected, node.id
+
+
+@pytest.mark.parametrize("pack_id", SHIPPED)
+def test_unsure_about_danger_is_urgent_and_escalates_urgently(pack_id):
+    pack = load_pack(pack_id)
+    assert pack.start == "danger"
+    assert pack.outcome_of([("danger", "not_sure")]) == "urgent"
+    assert pack.outcomes["urgent"].escalate == "urgent"
+    assert pack.outcomes["seek_advice"].escalate == "routine"
+    assert {o.escalate for oid, o in pack.outcomes.items() if oid not in ("seek_advice", "urgent")} == {"none"}
+    # The urgent outcome never tells a practitioner to hold back while it says call 999.
+    assert "before you share anything" not in pack.outcomes["urgent"].summary
+
+
+@pytest.mark.parametrize("pack_id", SHIPPED)
+def test_every_scenario_names_the_guidance_it_rests_on(pack_id):
+    for scenario in load_scenarios(pack_id):
+        assert scenario.cite and scenario.cite.document and scenario.cite.section, scenario.name
+
+
+@pytest.mark.parametrize("pack_id", SHIPPED)
+def test_every_path_is_exercised_by_a_scenario(pack_id):
+    pack = load_pack(pack_id)
+    assert uncovered_paths(pack) == []
+
+
+HARD_CASES = {
+    # name: the outcome (and ground) current guidance demands, per pack
+    "Gillick-competent 15-year-old refuses while at risk": {"hmg-2008": ("share_without_consent", "significant_harm"),
+                                                            "hmg-2024": ("share_without_consent", "safeguarding_condition")},
+    "Parent refuses while a child is at risk": {"hmg-2008": ("share_without_consent", "significant_harm"),
+                                                "hmg-2024": ("share_without_consent", "safeguarding_condition")},
+    "Domestic abuse where telling the parent raises the risk": {"hmg-2008": ("share_without_consent", "significant_harm"),
+                                                                "hmg-2024": ("share_without_consent", "safeguarding_condition")},
+    "Section 47 enquiry the family must not be told about": {"hmg-2008": ("share_without_consent", "significant_harm"),
+                                                             "hmg-2024": ("share_without_consent", "safeguarding_condition")},
+    "Court order the parent objects to": {"hmg-2008": ("share_without_consent", "legal_duty"),
+                                          "hmg-2024": ("share_without_consent", "legal_obligation")},
+    "School asked about a notifiable disease": {"hmg-2008": ("share_without_consent", "legal_duty"),
+                                                "hmg-2024": ("share_without_consent", "official_request")},
+    "Serious crime by a young person": {"hmg-2008": ("share_without_consent", "serious_crime"),
+                                        "hmg-2024": ("share_without_consent", "serious_crime")},
+    "Serious crime against an adult": {"hmg-2008": ("share_without_consent", "serious_crime"),
+                                       "hmg-2024": ("share_without_consent", "serious_crime")},
+    "Information that identifies no one": {"hmg-2008": ("share", None), "hmg-2024": ("share", None)},
+    "Unsure whether a baby is in danger now": {"hmg-2008": ("urgent", None), "hmg-2024": ("urgent", None)},
+    "17-year-old agrees to share with housing": {"hmg-2008": ("share", None), "hmg-2024": ("share", None)},
+}
+
+
+@pytest.mark.parametrize("pack_id", SHIPPED)
+def test_hard_cases_reach_what_current_guidance_demands(pack_id):
+    by_name = {s.name: s for s in load_scenarios(pack_id)}
+    for name, expected in HARD_CASES.items():
+        scenario = by_name[name]
+        assert run_scenario(scenario) == expected[pack_id], name
+        assert (scenario.outcome, scenario.ground) == expected[pack_id], name
+
+
+def test_a_child_at_risk_never_ends_in_do_not_share_in_hmg_2024():
+    """Golden rule 3: once the practitioner says a child may be at risk, no answer to a
+    data protection question leads to do_not_share; only being unsure leads to advice."""
+    pack = load_pack("hmg-2024")
+    for path in pack.paths():
+        if ("risk_of_harm", "yes") in path:
+            outcome = pack.outcome_of(path)
+            assert outcome != "do_not_share", path
+            if outcome == "seek_advice":
+                assert path[-1][1] == "not_sure", path
+    # and the risk question comes before any data protection question
+    order = [node for node, _ in pack.paths()[1]]
+    assert order.index("risk_of_harm") < order.index("special_category")
+    assert pack.nodes["danger"].answers["no"].to == "risk_of_harm"
 
 
 @pytest.mark.parametrize("pack_id", SHIPPED)
@@ -84,14 +166,26 @@ def test_scenario_answers_are_quoted_strings(pack_id):
 
 def test_hmg_2024_shape():
     pack = load_pack("hmg-2024")
-    assert pack.ref == "hmg-2024@1"
+    assert pack.ref == "hmg-2024@2"
     assert pack.start == "danger"
     assert pack.nodes["danger"].answers["yes"].to == "urgent"
-    assert set(pack.outcomes["share_without_consent"].grounds) == {"risk_of_harm", "safeguarding_condition", "legal_obligation"}
+    assert set(pack.outcomes["share_without_consent"].grounds) == {
+        "risk_of_harm", "safeguarding_condition", "serious_crime", "legal_obligation", "official_request"}
     cites = " ".join(str(n.cite) for n in pack.nodes.values()) + " ".join(str(o.cite) for o in pack.outcomes.values())
     for rule in range(1, 8):
         assert re.search(rf"\brules? [^;]*\b{rule}\b", cites), f"golden rule {rule} is not cited"
     assert "Article 6" in cites and "paragraph 18" in cites
+    assert "Schedule 2" in cites and "Annex 1" in cites  # crime ground; recognised legitimate interests
+    grounds = pack.outcomes["share_without_consent"].grounds
+    assert "adult" in grounds["serious_crime"] and "Schedule 2, paragraph 2" in grounds["serious_crime"]
+    assert "6(1)(ea)" in grounds["risk_of_harm"] and "5 February 2026" in grounds["risk_of_harm"]
+    # agreement is kept apart from consent as a lawful basis
+    assert "not consent as a lawful basis" in pack.nodes["agreement"].why
+    # Fraser is about contraception advice; Gillick is the general test; 16 and 17 are covered
+    help_text = pack.nodes["agreement"].help
+    assert "Gillick" in help_text and "Fraser" in help_text and "contraception" in help_text and "16 or 17" in help_text
+    # golden rule 2: a child may stop using the service if told
+    assert "stop" in pack.nodes["tell_family"].why and "stop using your service" in pack.nodes["tell_family"].help
 
 
 AMERICAN = re.compile(r"\b(organiz\w*|recogniz\w*|authoriz\w*|behavior\w*|colou?r|center\w*|favor\w*|honor\w*|"
@@ -180,7 +274,7 @@ def test_mismatches_name_the_scenario():
     )
     problems = {m.scenario.name: str(m) for m in check_scenarios(pack, wrong)}
     assert set(problems) == {"Wrong outcome", "Wrong ground", "Out of turn", "Stops short", "Goes on"}
-    assert "expected share, but hmg-2008@1 gives do_not_share" in problems["Wrong outcome"]
+    assert "expected share, but hmg-2008@2 gives do_not_share" in problems["Wrong outcome"]
     assert "ground legal_duty" in problems["Wrong ground"]
 
 
@@ -217,7 +311,7 @@ def test_check_reports_a_wrong_expectation(tmp_path):
     result = canishare("policy", "check", "hmg-2008", "--scenarios", str(tmp_path))
     out = text_of(result)
     assert result.returncode == 1, out
-    assert "hmg-2008@1: valid" in out
+    assert "hmg-2008@2: valid" in out
     assert '"Teacher told of bruising"' in out
     assert "expected do_not_share" in out and "share_without_consent (ground significant_harm)" in out
 
@@ -245,8 +339,9 @@ def test_check_lists_uncovered_paths_without_failing(tmp_path):
     assert missing and all(pack.outcome_of(p) == "seek_advice" for p in missing)
     assert f"{kept} scenarios exercise {len(pack.paths()) - len(missing)} of {len(pack.paths())} paths" in out
     assert "not exercised:" in out
-    assert "  - danger=not_sure ⇒ seek_advice" in out
-    assert "danger=no → purpose=yes → personal_data=yes → lawful_basis=not_sure ⇒ seek_advice" in out
+    assert "  - danger=no → risk_of_harm=not_sure ⇒ seek_advice" in out
+    assert "danger=no → risk_of_harm=no → serious_crime=not_sure ⇒ seek_advice" in out
+    assert "danger=not_sure" not in out  # urgent, so its scenario was kept
 
 
 def test_check_a_pack_file_uses_the_scenarios_folder_beside_it(tmp_path):
