@@ -148,6 +148,14 @@ def policy_check(pack: str | None, check_all: bool, scenarios_from: str | None) 
         for line in report.lines():
             click.echo(line)
         failed = failed or not report.ok
+    from policy.procedures import ProcedureError, timescale_report
+
+    try:  # the procedures' timescales: every one dated and cited, local ones marked
+        for line in timescale_report():
+            click.echo(line)
+    except ProcedureError as err:
+        click.echo(f"canishare: {err}", err=True)
+        failed = True
     sys.exit(1 if failed else 0)
 
 

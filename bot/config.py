@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from conversation.timescales import CALENDARS, WorkingCalendar
 from policy import PackError, load_pack
+from policy.procedures import Timescale, local_timescale_names, parse_timescale_value
 
 # The pack a configuration without `policy:` uses: the current national advice.
 DEFAULT_POLICY = "hmg-2024"
@@ -147,12 +148,40 @@ class Settings(Strict):
     digest: DigestSettings = DigestSettings()
     escalation: EscalationSettings = EscalationSettings()
     working_days: WorkingDays = WorkingDays()
+    # The organisation's own values for the procedures' local timescales (those no national
+    # text sets), e.g. {confirm_in_writing: {hours: 24}}; unset ones keep the shipped default.
+    local_timescales: dict[str, dict[str, int]] = {}
     retention_days: int = Field(default=2190, ge=1)
 
     @field_validator("admins")
     @classmethod
     def _admins(cls, v: list[str]) -> list[str]:
         return _check_users(v, "admins")
+
+    @field_validator("local_timescales")
+    @classmethod
+    def _local_timescales(cls, v: dict[str, dict[str, int]]) -> dict[str, dict[str, int]]:
+        allowed = local_timescale_names()
+        problems: list[str] = []
+        for name, value in v.items():
+            if name not in allowed:
+                problems.append(f"{name!r} is not a local timescale (local ones: {', '.join(sorted(allowed)) or 'none'}); "
+                                f"national timescales cannot be changed")
+                continue
+            parse_timescale_value(value, f"local timescale {name!r}", problems)
+        if problems:
+            raise ValueError("; ".join(problems))
+        return v
+
+    @property
+    def local_timescale_values(self) -> dict[str, Timescale]:
+        """local_timescales as Timescale values, for policy.procedures.procedure(..., local=...)."""
+        found: dict[str, Timescale] = {}
+        for name, value in self.local_timescales.items():
+            parsed = parse_timescale_value(value, name, [])
+            if parsed is not None:
+                found[name] = parsed
+        return found
 
     @model_validator(mode="after")
     def _cross_checks(self) -> "Settings":

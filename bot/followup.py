@@ -7,6 +7,7 @@ Every event is a chain entry on the decision record (kinds only, never text).
 """
 from __future__ import annotations
 
+from collections.abc import Container, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from zoneinfo import ZoneInfo
@@ -15,7 +16,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from conversation.timescales import due_at
-from policy.procedures import procedure
+from policy.procedures import Timescale, procedure
 from storage.db import Database
 from storage.models import Conversation, FollowUp, Record, Referral, utcnow
 from storage.records import append
@@ -42,9 +43,11 @@ def _naive(moment: datetime) -> datetime:
     return moment.astimezone(timezone.utc).replace(tzinfo=None)
 
 
-def deadlines(made_at: datetime, tz: ZoneInfo, holidays: frozenset[date] = frozenset()) -> dict[str, datetime]:
-    """Naive-UTC deadlines and reminder times for a referral made at `made_at` (naive UTC)."""
-    referral = procedure(1)
+def deadlines(made_at: datetime, tz: ZoneInfo, holidays: Container[date] = frozenset(),
+              local: Mapping[str, Timescale] | None = None) -> dict[str, datetime]:
+    """Naive-UTC deadlines and reminder times for a referral made at `made_at` (naive UTC);
+    `holidays` is the organisation's working-day calendar, `local` its local timescales."""
+    referral = procedure(1, local=local)
     start = _aware(made_at)
     confirm_by = due_at(start, referral.timescales["confirm_in_writing"], tz, holidays)
     decision_due = due_at(start, referral.timescales["decision_on_next_steps"], tz, holidays)
@@ -56,7 +59,8 @@ def deadlines(made_at: datetime, tz: ZoneInfo, holidays: frozenset[date] = froze
     }
 
 
-def make_referral(db: Database, conversation_id: str, user_id: str, tz: ZoneInfo, now: datetime | None = None) -> ReferralResult:
+def make_referral(db: Database, conversation_id: str, user_id: str, tz: ZoneInfo, now: datetime | None = None,
+                  holidays: Container[date] = frozenset(), local: Mapping[str, Timescale] | None = None) -> ReferralResult:
     now = now or utcnow()
     with db.session() as s:
         convo = s.get(Conversation, conversation_id)
@@ -68,7 +72,7 @@ def make_referral(db: Database, conversation_id: str, user_id: str, tz: ZoneInfo
         existing = s.execute(select(Referral).where(Referral.record_id == record.id)).scalar_one_or_none()
         if existing is not None:
             return ReferralResult(True, existing)
-        due = deadlines(now, tz)
+        due = deadlines(now, tz, holidays, local)
         referral = Referral(record_id=record.id, team=record.team, made_at=now, confirm_by=due["confirm_by"],
                             decision_due=due["decision_due"])
         s.add(referral)
@@ -81,7 +85,8 @@ def make_referral(db: Database, conversation_id: str, user_id: str, tz: ZoneInfo
         return ReferralResult(True, referral)
 
 
-def schedule_reminders(db: Database, referral_id: str, user_id: str, tz: ZoneInfo) -> list[FollowUp]:
+def schedule_reminders(db: Database, referral_id: str, user_id: str, tz: ZoneInfo,
+                       holidays: Container[date] = frozenset(), local: Mapping[str, Timescale] | None = None) -> list[FollowUp]:
     """The two reminders for a referral; asking twice schedules nothing more."""
     with db.session() as s:
         referral = s.get(Referral, referral_id)
@@ -89,7 +94,7 @@ def schedule_reminders(db: Database, referral_id: str, user_id: str, tz: ZoneInf
         convo = s.get(Conversation, record.conversation_id) if record and record.conversation_id else None
         if referral is None or convo is None or convo.user_id != user_id:
             return []
-        due = deadlines(referral.made_at, tz)
+        due = deadlines(referral.made_at, tz, holidays, local)
         existing = {f.step: f for f in s.execute(select(FollowUp).where(FollowUp.referral_id == referral_id)).scalars()}
         for step in STEPS:
             if step not in existing:

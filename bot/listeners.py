@@ -374,19 +374,21 @@ def register(app: App, deps: Deps) -> None:
     def on_referral(body: dict, action: dict, client: WebClient, **_) -> None:
         user = _user(body)
         m = messenger(client)
-        result = followup.make_referral(db, action.get("value", ""), user, settings.digest.zone)
+        result = followup.make_referral(db, action.get("value", ""), user, settings.digest.zone,
+                                        holidays=settings.working_days.holidays, local=settings.local_timescale_values)
         if not result.ok or result.referral is None:
             m.ephemeral(_channel(body), user, result.message or MISSING)
             return
         r = result.referral
-        blocks = P.procedure_blocks(procedure(1)) + P.referral_offer(r.id, r.confirm_by, r.decision_due, settings.digest.zone)
+        blocks = P.procedure_blocks(procedure(1, local=settings.local_timescale_values)) + P.referral_offer(r.id, r.confirm_by, r.decision_due, settings.digest.zone)
         m.post(user, "Referral to children's social care: what happens next", B.to_dicts(blocks))
 
     @acked(app.action("followup_accept"))
     def on_followup_accept(body: dict, action: dict, client: WebClient, **_) -> None:
         user = _user(body)
         m = messenger(client)
-        items = followup.schedule_reminders(db, action.get("value", ""), user, settings.digest.zone)
+        items = followup.schedule_reminders(db, action.get("value", ""), user, settings.digest.zone,
+                                            holidays=settings.working_days.holidays, local=settings.local_timescale_values)
         if not items:
             m.ephemeral(_channel(body), user, MISSING)
             return

@@ -1,19 +1,32 @@
 """Procedures: what happens after a referral, as data, loaded and validated.
 
 The seed page lists five procedure flowcharts from "Working Together to Safeguard
-Children" (2010). Each one is a YAML file in policy/procedures/ (1-referral.yaml and so
-on). This module turns them into plain frozen dataclasses and refuses a procedure that
+Children" (2010), an edition since replaced four times. Each one is a YAML file in
+policy/procedures/ (1-referral.yaml and so on), now following Working Together to
+Safeguard Children 2023 (as updated) and the Children Act 1989. This module turns them into plain frozen dataclasses and refuses a procedure that
 could mislead a practitioner: a step that leads nowhere, a step nobody reaches, a loop
 with no way out, a deadline that is named but never defined, text that Slack would
 mangle, or a step whose text does not say the deadline it is tied to.
 
-Timescales are named parameters (`confirm_in_writing: {hours: 48}`) so the bot can set
-reminders from them; conversation.timescales works out when one falls due.
+Timescales are named, dated, cited parameters (OpenFisca's way): each gives its value,
+the date it has applied since, and the source that states it:
+
+    decision_on_next_steps:
+      value: {working_days: 1}
+      since: 2023-12-15
+      source: {document: "Working Together to Safeguard Children 2023", section: "..."}
+
+A timescale no current national text states is marked `local: true`: it is a default the
+organisation may change (configuration `local_timescales`), never presented as national.
+A step's text may say `{timescale}` where its timescale's current value belongs.
+The bot sets reminders from timescales; conversation.timescales works out when one falls due.
 """
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -29,6 +42,9 @@ UNITS = ("hours", "working_days", "days", "months")
 TOP_KEYS = ("id", "number", "title", "summary", "cite", "timescales", "steps")
 STEP_KEYS = ("id", "who", "what", "next")
 OPTIONAL_STEP_KEYS = ("timescale", "branch")
+TIMESCALE_KEYS = ("value", "since", "source")
+OPTIONAL_TIMESCALE_KEYS = ("local", "note")
+PLACEHOLDER = "{timescale}"
 
 # Characters that Slack mrkdwn (or HTML, or Mermaid) would read as markup.
 FORBIDDEN_CHARS = "<>&*_"
@@ -57,6 +73,11 @@ class ProcedureError(DataFileError):
 class Timescale:
     unit: str  # hours / working_days / days / months
     amount: int  # a positive whole number
+    # Where the value comes from; not part of equality, so Timescale("hours", 48) still
+    # equals a shipped 48-hour timescale whatever its provenance.
+    since: date | None = field(default=None, compare=False)  # the date the value has applied since
+    source: Citation | None = field(default=None, compare=False)  # the text that states it
+    local: bool = field(default=False, compare=False)  # True: no national text states it
 
     def describe(self) -> str:
         """'48 hours', '1 working day', '15 working days', '3 months'."""
@@ -79,10 +100,11 @@ class Timescale:
 class Step:
     id: str
     who: str
-    what: str
+    what: str  # as shown: {timescale} already replaced by the timescale's value
     timescale: str | None  # a key of Procedure.timescales, or None
     next: tuple[str, ...]  # ids of the following steps; empty for an end step
     branch: str | None = None  # label on the edge into this step
+    template: str = field(default="", compare=False)  # `what` as written, {timescale} included
 
     @property
     def is_end(self) -> bool:
@@ -108,6 +130,28 @@ class Procedure:
         """Ids of the steps that end the procedure, in file order."""
         return [s.id for s in self.steps.values() if s.is_end]
 
+    def local_timescales(self) -> dict[str, Timescale]:
+        return {name: t for name, t in self.timescales.items() if t.local}
+
+    def with_local(self, overrides: Mapping[str, Timescale] | None) -> "Procedure":
+        """This procedure with the organisation's own values for its local timescales.
+
+        Names this procedure does not use are ignored (a configuration sets a name for
+        every procedure that has it); a national timescale cannot be overridden."""
+        if not overrides:
+            return self
+        timescales = dict(self.timescales)
+        for name, value in overrides.items():
+            if name not in timescales:
+                continue
+            if not timescales[name].local:
+                raise ValueError(f"timescale {name!r} is national ({timescales[name].source}); only local "
+                                 f"timescales can be set by an organisation")
+            timescales[name] = replace(timescales[name], unit=value.unit, amount=value.amount)
+        steps = {sid: replace(st, what=_fill(st.template or st.what, timescales.get(st.timescale or "")))
+                 for sid, st in self.steps.items()}
+        return replace(self, timescales=timescales, steps=steps)
+
 
 # --- parsing and validation ----------------------------------------------------------------
 
@@ -122,10 +166,52 @@ def _plain_problem(where: str, field: str, text: str) -> str | None:
     return None
 
 
+def _fill(template: str, timescale: "Timescale | None") -> str:
+    return template.replace(PLACEHOLDER, timescale.describe()) if timescale else template
+
+
 def _timescale(name: str, raw: Any, problems: list[str]) -> Timescale | None:
+    """A dated, cited parameter: value ({unit: amount}), since (a date), source (a citation),
+    optionally local (true when no national text states it) and a note."""
     where = f"timescale {name!r}"
     if not _NAME.match(name):
         problems.append(f"{where}: names are lower-case letters, digits and underscores")
+    if not isinstance(raw, dict) or "value" not in raw:
+        problems.append(f"{where} must be a dated, cited parameter: value (e.g. {{hours: 48}}), since (a date) "
+                        f"and source ({{document: ..., section: ...}})")
+        return None
+    for key in raw:
+        if key not in TIMESCALE_KEYS + OPTIONAL_TIMESCALE_KEYS:
+            problems.append(f"{where} has an unknown key {str(key)!r} "
+                            f"(keys are {', '.join(TIMESCALE_KEYS + OPTIONAL_TIMESCALE_KEYS)})")
+    since = raw.get("since")
+    if isinstance(since, datetime):
+        since = since.date()
+    if not isinstance(since, date):
+        problems.append(f"{where}: since must be the date the value has applied since (YYYY-MM-DD), not {since!r}")
+        since = None
+    source = None
+    if isinstance(raw.get("source"), dict):
+        source = Citation(_text(raw["source"].get("document")), _text(raw["source"].get("section")))
+    if source is None or not source.document or not source.section:
+        problems.append(f"{where}: source needs a document and a section (source: {{document: ..., section: ...}})")
+        source = None
+    local = raw.get("local", False)
+    if not isinstance(local, bool):
+        problems.append(f"{where}: local must be true or false, not {local!r}")
+        local = False
+    for label, text in (("source", f"{source.document} {source.section}" if source else ""), ("note", _text(raw.get("note")))):
+        problem = _plain_problem(where, label, text)
+        if problem:
+            problems.append(problem)
+    value = parse_timescale_value(raw["value"], where, problems)
+    if value is None:
+        return None
+    return Timescale(value.unit, value.amount, since=since, source=source, local=local)
+
+
+def parse_timescale_value(raw: Any, where: str, problems: list[str]) -> Timescale | None:
+    """One unit and a positive whole amount, e.g. {hours: 48}; problems are appended."""
     if not isinstance(raw, dict) or not raw:
         problems.append(f"{where} must be one unit and an amount, e.g. {{hours: 48}}; "
                         f"units are {', '.join(UNITS)}")
@@ -186,15 +272,20 @@ def _step(raw: Any, index: int, timescales: dict[str, Timescale], problems: list
         problems.append(f"{where} lists the same next step twice")
 
     timescale = raw.get("timescale")
+    template = what
     if timescale is not None:
         timescale = _text(timescale)
         if timescale not in timescales:
             known = ", ".join(timescales) or "none are defined"
             problems.append(f"{where} uses timescale {timescale!r}, which is not defined (defined: {known})")
-        elif not any(s in what.lower() for s in timescales[timescale].spellings()):
-            problems.append(f"{where} uses timescale {timescale!r} but its text does not say "
-                            f"{timescales[timescale].describe()!r}")
-    return Step(id=sid, who=who, what=what, timescale=timescale, next=nexts, branch=branch)
+        else:
+            what = _fill(what, timescales[timescale])
+            if not any(s in what.lower() for s in timescales[timescale].spellings()):
+                problems.append(f"{where} uses timescale {timescale!r} but its text does not say "
+                                f"{timescales[timescale].describe()!r}")
+    elif PLACEHOLDER in what:
+        problems.append(f"{where} says {PLACEHOLDER} but has no timescale")
+    return Step(id=sid, who=who, what=what, timescale=timescale, next=nexts, branch=branch, template=template)
 
 
 def parse_procedure(raw: Any, name: str = "<procedure>") -> Procedure:
@@ -347,6 +438,33 @@ def _load_all(directory: Path) -> tuple[Procedure, ...]:
     return tuple(sorted(loaded, key=lambda p: p.number))
 
 
+def local_timescale_names(directory: str | Path | None = None) -> dict[str, Timescale]:
+    """Every timescale an organisation may set (marked local), by name, across procedures."""
+    found: dict[str, Timescale] = {}
+    for proc in load_procedures(directory).values():
+        found.update(proc.local_timescales())
+    return found
+
+
+def all_timescales(directory: str | Path | None = None) -> list[tuple[Procedure, str, Timescale]]:
+    """Every timescale of every procedure, for `canishare policy check`."""
+    return [(proc, name, t) for proc in load_procedures(directory).values() for name, t in proc.timescales.items()]
+
+
+def timescale_report(directory: str | Path | None = None) -> list[str]:
+    """What `canishare policy check` says about the procedures' timescales: each one's value,
+    since-date and source, local ones marked. Raises ProcedureError if any is invalid."""
+    rows = all_timescales(directory)
+    local = sorted({name for _, name, t in rows if t.local})
+    lines = [f"procedures: valid — {len(load_procedures(directory))} procedures, {len(rows)} timescales, "
+             f"each dated and cited; local (set by your organisation): {', '.join(local) or 'none'}"]
+    for proc, name, t in rows:
+        mark = " [local]" if t.local else ""
+        lines.append(f"  - procedure {proc.number} {name}: {t.describe()} since {t.since.isoformat() if t.since else '?'}"
+                     f"{mark} ({t.source})")
+    return lines
+
+
 def load_procedures(directory: str | Path | None = None) -> dict[int, Procedure]:
     """The shipped procedures (or those in `directory`) by number, 1 to 5.
 
@@ -356,17 +474,18 @@ def load_procedures(directory: str | Path | None = None) -> dict[int, Procedure]
     return {p.number: p for p in _load_all(folder.resolve())}
 
 
-def procedure(key: int | str) -> Procedure:
-    """A shipped procedure by number (3 or "3") or id ("urgent_action")."""
+def procedure(key: int | str, local: Mapping[str, Timescale] | None = None) -> Procedure:
+    """A shipped procedure by number (3 or "3") or id ("urgent_action"), with the
+    organisation's own values for its local timescales when `local` is given."""
     procedures = load_procedures()
     if isinstance(key, int) and not isinstance(key, bool) and key in procedures:
-        return procedures[key]
+        return procedures[key].with_local(local)
     if isinstance(key, str):
         if key.strip().isdigit() and int(key) in procedures:
-            return procedures[int(key)]
+            return procedures[int(key)].with_local(local)
         for proc in procedures.values():
             if proc.id == key.strip():
-                return proc
+                return proc.with_local(local)
     known = ", ".join(f"{p.number} ({p.id})" for p in procedures.values())
     raise KeyError(f"no procedure {key!r}; known procedures: {known}")
 

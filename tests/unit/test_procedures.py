@@ -92,8 +92,14 @@ def test_each_shipped_procedure_loads_and_validates(number):
     assert isinstance(proc, Procedure)
     assert (proc.number, proc.id) == (number, pid)
     assert proc.title and proc.summary
-    assert proc.cite.document == "Working Together to Safeguard Children (2010)"
-    assert proc.cite.section.startswith(f"Flowchart {number}:")
+    # Working Together 2010 is replaced: every procedure cites the 2023 edition, by chapter.
+    assert proc.cite.document.startswith("Working Together to Safeguard Children 2023")
+    assert proc.cite.section.startswith("Chapter 3")
+    assert "2010" not in proc.cite.document
+    for name, t in proc.timescales.items():
+        assert t.since is not None and t.source and t.source.document and t.source.section, name
+        if not t.local:
+            assert t.source.document.startswith(("Working Together to Safeguard Children 2023", "Children Act 1989")), name
     assert proc.start == next(iter(proc.steps))
     assert proc.ends(), "every procedure has an end"
     for s in proc.steps.values():
@@ -134,6 +140,7 @@ def test_required_timescales():
     assert p5.timescales["core_group"] == Timescale("working_days", 10)
     assert p5.timescales["first_review"] == Timescale("months", 3)
     assert p5.timescales["later_reviews"] == Timescale("months", 6)
+    assert procedure(2).timescales["assessment"] == Timescale("working_days", 45)
     described = {t.describe() for p in (p1, p4, p5) for t in p.timescales.values()}
     assert {"48 hours", "1 working day", "15 working days", "10 working days",
             "3 months", "6 months"} <= described
@@ -270,10 +277,78 @@ def test_step_text_must_say_its_timescale():
 )
 def test_bad_timescale_value(value, words):
     def spoil(raw):
-        raw["timescales"]["confirm_in_writing"] = value
+        raw["timescales"]["confirm_in_writing"]["value"] = value
 
     err = refused(spoil)
     assert any("'confirm_in_writing'" in p and words in p for p in err.problems), err.problems
+
+
+# --- timescales are dated, cited parameters ---------------------------------------------
+
+def test_the_replaced_2010_assessments_are_gone():
+    names = {name for p in load_procedures().values() for name in p.timescales}
+    assert not names & {"initial_assessment", "core_assessment"}
+    texts = " ".join(s.what for p in load_procedures().values() for s in p.steps.values())
+    assert "10 working days of the referral" not in texts and "35 working days" not in texts
+    assert "45 working days of the referral" in procedure(2).steps["assessment"].what
+
+
+def test_timescales_no_national_text_states_are_local():
+    assert procedure(1).timescales["confirm_in_writing"].local
+    assert procedure(3).timescales["confirm_in_writing"].local
+    assert not procedure(1).timescales["decision_on_next_steps"].local
+    assert not procedure(4).timescales["initial_conference"].local
+    assert "your organisation" in procedure(1).steps["confirm_in_writing"].what
+
+
+@pytest.mark.parametrize("key, value, words", [
+    ("since", None, "since must be the date"),
+    ("since", "soon", "since must be the date"),
+    ("source", None, "source needs a document and a section"),
+    ("source", {"document": "Working Together"}, "source needs a document and a section"),
+    ("local", "yes", "local must be true or false"),
+    ("sinse", "2020-01-01", "unknown key 'sinse'"),
+])
+def test_a_timescale_must_be_dated_and_cited(key, value, words):
+    def spoil(raw):
+        ts = raw["timescales"]["decision_on_next_steps"]
+        if value is None:
+            ts.pop(key)
+        else:
+            ts[key] = value
+
+    err = refused(spoil)
+    assert any("'decision_on_next_steps'" in p and words in p for p in err.problems), err.problems
+
+
+def test_a_bare_value_is_not_a_timescale():
+    err = refused(lambda raw: raw["timescales"].update(decision_on_next_steps={"working_days": 1}))
+    assert any("'decision_on_next_steps' must be a dated, cited parameter" in p for p in err.problems), err.problems
+
+
+def test_an_organisation_sets_a_local_timescale_and_the_text_follows():
+    mine = procedure(1, local={"confirm_in_writing": Timescale("hours", 24)})
+    assert mine.timescales["confirm_in_writing"] == Timescale("hours", 24)
+    assert mine.timescales["confirm_in_writing"].local
+    assert "within 24 hours" in mine.steps["confirm_in_writing"].what
+    assert "48 hours" not in mine.steps["confirm_in_writing"].what
+    assert "within 48 hours" in procedure(1).steps["confirm_in_writing"].what  # the shipped one is unchanged
+    assert procedure(1, local={"core_group": Timescale("working_days", 5)}) == procedure(1)  # not used here
+
+
+def test_a_national_timescale_cannot_be_overridden():
+    with pytest.raises(ValueError, match="national"):
+        procedure(1, local={"decision_on_next_steps": Timescale("working_days", 3)})
+
+
+def test_policy_check_reports_every_timescale_with_its_date_and_source():
+    from policy.procedures import timescale_report
+
+    lines = timescale_report()
+    assert lines[0].startswith("procedures: valid — 5 procedures, 10 timescales")
+    assert "confirm_in_writing, core_group" in lines[0]
+    assert any("assessment: 45 working days since 2013-04-15" in line for line in lines)
+    assert any("confirm_in_writing: 48 hours since 2010-03-01 [local]" in line for line in lines)
 
 
 def test_missing_or_half_citation():
@@ -463,6 +538,51 @@ def test_working_days_property(start, amount, holidays):
                   if is_working_day(first + timedelta(days=n), holidays))
     rolled = 0 if is_working_day(first, holidays) else 1
     assert counted == amount + rolled
+
+
+# --- bank holidays -------------------------------------------------------------------------
+
+def test_a_referral_on_christmas_eve_is_due_after_the_boxing_day_holiday():
+    """Thursday 24 December 2026, 15:00: Friday is Christmas Day, the weekend follows, and
+    Monday 28 December is the Boxing Day substitute holiday in England and Wales."""
+    from conversation.timescales import working_calendar
+
+    start = at("2026-12-24 15:00")
+    decision = procedure(1).timescales["decision_on_next_steps"]
+    assert due_at(start, decision, LONDON, working_calendar("england-and-wales")) == at("2026-12-29 15:00")
+    assert due_at(start, decision, LONDON) == at("2026-12-25 15:00")  # what a weekends-only count gets wrong
+
+
+@pytest.mark.parametrize("calendar, start, due", [
+    ("scotland", "2026-12-31 10:00", "2027-01-05 10:00"),  # 1 and 2 January are both holidays in Scotland
+    ("england-and-wales", "2026-12-31 10:00", "2027-01-04 10:00"),
+    ("northern-ireland", "2026-03-16 10:00", "2026-03-18 10:00"),  # St Patrick's Day
+    ("england-and-wales", "2026-03-16 10:00", "2026-03-17 10:00"),
+    ("england-and-wales", "2026-08-28 12:00", "2026-09-01 12:00"),  # late summer bank holiday, 31 August
+    ("scotland", "2026-08-28 12:00", "2026-08-31 12:00"),  # Scotland's is 3 August
+    ("none", "2026-12-24 15:00", "2026-12-25 15:00"),
+])
+def test_each_uk_calendar(calendar, start, due):
+    from conversation.timescales import working_calendar
+
+    assert due_at(at(start), ONE_WORKING_DAY, LONDON, working_calendar(calendar)) == at(due)
+
+
+def test_extra_closure_dates_are_skipped_too():
+    from conversation.timescales import working_calendar
+
+    closed = working_calendar("england-and-wales", [date(2026, 12, 29), date(2026, 12, 30)])
+    assert due_at(at("2026-12-24 15:00"), ONE_WORKING_DAY, LONDON, closed) == at("2026-12-31 15:00")
+    assert date(2026, 12, 29) in closed and date(2026, 12, 25) in closed and date(2026, 12, 24) not in closed
+    assert closed.name_of(date(2026, 12, 28)) == "Boxing Day (observed)"
+    assert closed.name_of(date(2026, 12, 30)) == "closure date"
+
+
+def test_an_unknown_calendar_is_refused():
+    from conversation.timescales import working_calendar
+
+    with pytest.raises(ValueError, match="england-and-wales"):
+        working_calendar("wales-only")
 
 
 # --- to_mermaid ----------------------------------------------------------------------------
