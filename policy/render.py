@@ -221,17 +221,21 @@ def render_png(pack: Pack) -> bytes:
             arrow((box.right, box.y + offset * 0.45), (out.left, out.y),
                   ANSWER_LABELS[ans.answer], label_at=0.5)
 
+        # Several answers leading to the same question share one arrow ("Yes / Not sure"),
+        # so no label is drawn over another.
+        to_questions: dict[str, list[str]] = {}
         for key in ANSWERS:
             ans = node.answers.get(key)
-            if ans is None or ans.to not in placed:
-                continue
-            child = placed[ans.to]
-            if rows[ans.to] - rows[nid] > 1 and abs(child.x - box.x) < 1e-6:
+            if ans is not None and ans.to in placed:
+                to_questions.setdefault(ans.to, []).append(ANSWER_LABELS[key])
+        for target, labels in to_questions.items():
+            child = placed[target]
+            label = " / ".join(labels)
+            if rows[target] - rows[nid] > 1 and abs(child.x - box.x) < 1e-6:
                 # the boxes in between are in the way: go round them on the left
-                arrow((box.left, box.y), (child.left, child.y), ANSWER_LABELS[key],
-                      label_at=0.5, detour=0.35)
+                arrow((box.left, box.y), (child.left, child.y), label, label_at=0.5, detour=0.35)
             else:
-                arrow((box.x, box.bottom), (child.x, child.top), ANSWER_LABELS[key], label_at=0.45)
+                arrow((box.x, box.bottom), (child.x, child.top), label, label_at=0.45)
 
     legend = [Patch(facecolor=OUTCOME_COLOURS.get(oid, FALLBACK_COLOUR), edgecolor=EDGE_COLOUR,
                     label=f"{oid}: {pack.outcomes[oid].title}") for oid in pack.outcomes]
