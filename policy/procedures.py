@@ -456,7 +456,7 @@ def timescale_report(directory: str | Path | None = None) -> list[str]:
     since-date and source, local ones marked. Raises ProcedureError if any is invalid."""
     rows = all_timescales(directory)
     local = sorted({name for _, name, t in rows if t.local})
-    lines = [f"procedures: valid — {len(load_procedures(directory))} procedures, {len(rows)} timescales, "
+    lines = [f"procedures: {len(load_procedures(directory))} procedures and {len(rows)} timescales, all valid, "
              f"each dated and cited; local (set by your organisation): {', '.join(local) or 'none'}"]
     for proc, name, t in rows:
         mark = " [local]" if t.local else ""

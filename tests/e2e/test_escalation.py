@@ -58,11 +58,28 @@ def test_urgent_goes_to_leads_and_deputies_marked_urgent(server):
     assert "URGENT" in lead.args["text"] and "URGENT" in str(deputy.args["blocks"])
 
 
-def _escalate(server, user="U0PRACT1"):
-    practitioner = Person(server, user)
+def test_unsure_about_danger_is_urgent_for_leads_and_deputies(server):
+    """DESIGN.md: Not sure at danger ends in urgent, and the lead and deputies are pinged as urgent."""
+    practitioner = Person(server, "U0PRACT3")  # school-nursing: no channel, so DMs
     first = practitioner.start()
     mark = server.fake.mark()
-    practitioner.answer(first, "not_sure")
+    outcome = practitioner.answer(first, "not_sure")
+    assert "Act now" in str(outcome["blocks"])
+    lead = ping_for(server, mark, "U0LEAD2")
+    deputy = ping_for(server, mark, "U0DEP2")
+    assert "URGENT" in lead.args["text"] and "URGENT" in str(deputy.args["blocks"])
+    record = record_of(server, [{"node": "danger", "answer": "not_sure"}])
+    assert record["outcome"] == "urgent" and record["escalation"]["urgent"] is True
+
+
+def _escalate(server, user="U0PRACT1", routine=False):
+    """Not sure at danger (urgent), or, with routine=True, No then Not sure at purpose."""
+    practitioner = Person(server, user)
+    post = practitioner.start()
+    if routine:
+        post = practitioner.answer(post, "no")
+    mark = server.fake.mark()
+    practitioner.answer(post, "not_sure")
     ping = ping_for(server, mark, "C0ESC1")
     return practitioner, ping.message
 
@@ -138,7 +155,7 @@ def test_reminders_fire_once_with_two_workers_and_then_reach_deputies(server):
     from storage.models import Escalation
     from sqlalchemy import select
 
-    _escalate(server, "U0PRACT2")
+    _escalate(server, "U0PRACT2", routine=True)  # urgent ones reach deputies at once
     settings = load_settings(server.workdir / "canishare.yml")
     workers = []
     for _ in range(2):  # two processes' worth of engines, services and clients

@@ -345,7 +345,7 @@ def test_policy_check_reports_every_timescale_with_its_date_and_source():
     from policy.procedures import timescale_report
 
     lines = timescale_report()
-    assert lines[0].startswith("procedures: valid — 5 procedures, 10 timescales")
+    assert lines[0].startswith("procedures: 5 procedures and 10 timescales, all valid")
     assert "confirm_in_writing, core_group" in lines[0]
     assert any("assessment: 45 working days since 2013-04-15" in line for line in lines)
     assert any("confirm_in_writing: 48 hours since 2010-03-01 [local]" in line for line in lines)
