@@ -399,7 +399,7 @@ def register(app: App, deps: Deps) -> None:
     @acked(app.action("followup_decline"))
     def on_followup_decline(body: dict, client: WebClient, **_) -> None:
         _replace(messenger(client), body, "No reminders", B.notice_blocks(
-            "No reminders. Remember to confirm a phoned referral in writing within 48 hours, and to chase "
+            "No reminders. Remember to confirm a phoned referral in writing within your organisation's timescale, and to chase "
             "children's social care if you have not heard their decision within one working day."))
 
     @acked(app.action(re.compile(r"^followup_(done|dismiss)_\d+$")))

@@ -59,7 +59,7 @@ def referral_offer(referral_id: str, confirm_by: datetime, decision_due: datetim
     return [
         SectionBlock(block_id="referral", text=md(
             ":telephone_receiver: *You are making a referral to children's social care.*\n"
-            f"• If you phone it through, confirm it in writing by *{local(confirm_by, tz, LONG)}* (within 48 hours).\n"
+            f"• If you phone it through, confirm it in writing by *{local(confirm_by, tz, LONG)}* (your organisation's timescale).\n"
             f"• Children's social care should decide on next steps by *{local(decision_due, tz, LONG)}* (one working day). "
             "If you have heard nothing by then, chase it up.\n"
             "Shall I remind you?")),
