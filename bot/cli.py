@@ -139,6 +139,8 @@ def policy_check(pack: str | None, check_all: bool, scenarios_from: str | None) 
             continue
         paths = loaded.paths()
         click.echo(f"{loaded.ref}: valid — {len(loaded.nodes)} questions, {len(loaded.outcomes)} outcomes, {len(paths)} paths")
+        click.echo(f"{loaded.ref}: escalates (declared by the pack) — "
+                   + ", ".join(f"{o.id}: {o.escalate}" for o in loaded.outcomes.values()))
         try:
             report = coverage(loaded, scenarios_from or default_scenario_source(name))
         except ScenarioError as err:

@@ -144,3 +144,16 @@ def test_hmg_2008_keeps_its_node_ids_and_logic():
                                 "legal_duty", "significant_harm", "serious_crime"]
     assert pack.outcome_of([("danger", "no"), ("purpose", "yes"), ("identifiable", "yes"), ("confidential", "yes"),
                             ("consent", "no"), ("legal_duty", "no"), ("significant_harm", "yes")]) == "share_without_consent"
+
+
+def test_policy_check_reports_each_outcome_s_escalation():
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    result = subprocess.run([sys.executable, "-m", "bot.cli", "policy", "check", "hmg-2024"],
+                            cwd=Path(__file__).resolve().parents[2], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert ("hmg-2024@2: escalates (declared by the pack) — share: none, share_without_consent: none, "
+            "do_not_share: none, seek_advice: routine, urgent: urgent") in result.stdout
+    assert "29 of 29 paths (100%)" in result.stdout
