@@ -47,7 +47,7 @@ def test_walk_reaches_outcome_and_exports_record(server, answers, outcome, groun
     record = records[-1]
     assert record["outcome"] == outcome
     assert record["ground"] == ground
-    assert record["policy"] == "hmg-2008@2"
+    assert record["policy"] == "hmg-2008@1"
     assert record["team"] == "early-help"
     assert record["practitioner"] == hmac.new(PSEUDONYM_KEY.encode(), user.encode(), hashlib.sha256).hexdigest()
     assert user not in str(record)

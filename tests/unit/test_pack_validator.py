@@ -52,7 +52,7 @@ def only_problem(err: PackError) -> str:
 
 def test_shipped_pack_is_valid():
     pack = parse_pack(copy.deepcopy(HMG_RAW), "hmg-2008.yaml")
-    assert pack.ref == "hmg-2008@2"
+    assert pack.ref == "hmg-2008@1"
     assert pack.start == "danger"
     assert list(pack.nodes) == ["danger", "purpose", "identifiable", "confidential", "consent",
                                 "legal_duty", "significant_harm", "serious_crime"]
@@ -404,7 +404,7 @@ def test_cli_policy_check_passes_the_default_pack(tmp_path):
     assert "(100%)" in result.stdout
     result = run_check(tmp_path, "hmg-2008")
     assert result.returncode == 0, result.stderr
-    assert "hmg-2008@2: valid" in result.stdout and "17 paths" in result.stdout
+    assert "hmg-2008@1: valid" in result.stdout and "17 paths" in result.stdout
 
 
 def test_cli_policy_check_passes_a_valid_pack_file(tmp_path):

@@ -274,7 +274,7 @@ def test_mismatches_name_the_scenario():
     )
     problems = {m.scenario.name: str(m) for m in check_scenarios(pack, wrong)}
     assert set(problems) == {"Wrong outcome", "Wrong ground", "Out of turn", "Stops short", "Goes on"}
-    assert "expected share, but hmg-2008@2 gives do_not_share" in problems["Wrong outcome"]
+    assert "expected share, but hmg-2008@1 gives do_not_share" in problems["Wrong outcome"]
     assert "ground legal_duty" in problems["Wrong ground"]
 
 
@@ -311,7 +311,7 @@ def test_check_reports_a_wrong_expectation(tmp_path):
     result = canishare("policy", "check", "hmg-2008", "--scenarios", str(tmp_path))
     out = text_of(result)
     assert result.returncode == 1, out
-    assert "hmg-2008@2: valid" in out
+    assert "hmg-2008@1: valid" in out
     assert '"Teacher told of bruising"' in out
     assert "expected do_not_share" in out and "share_without_consent (ground significant_harm)" in out
 
