@@ -156,4 +156,4 @@ def test_policy_check_reports_each_outcome_s_escalation():
     assert result.returncode == 0, result.stderr
     assert ("hmg-2024@2: escalates (declared by the pack) — share: none, share_without_consent: none, "
             "do_not_share: none, seek_advice: routine, urgent: urgent") in result.stdout
-    assert "29 of 29 paths (100%)" in result.stdout
+    assert "31 of 31 paths (100%)" in result.stdout

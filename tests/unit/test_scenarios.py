@@ -130,14 +130,15 @@ def test_hard_cases_reach_what_current_guidance_demands(pack_id):
 
 def test_a_child_at_risk_never_ends_in_do_not_share_in_hmg_2024():
     """Golden rule 3: once the practitioner says a child may be at risk, no answer to a
-    data protection question leads to do_not_share; only being unsure leads to advice."""
+    data protection question leads to do_not_share; only being unsure leads to advice,
+    or a recipient who is not there to keep the child safe (the lead is told instead)."""
     pack = load_pack("hmg-2024")
     for path in pack.paths():
         if ("risk_of_harm", "yes") in path:
             outcome = pack.outcome_of(path)
             assert outcome != "do_not_share", path
             if outcome == "seek_advice":
-                assert path[-1][1] == "not_sure", path
+                assert path[-1][1] == "not_sure" or path[-1] == ("recipient", "no"), path
     # and the risk question comes before any data protection question
     order = [node for node, _ in pack.paths()[1]]
     assert order.index("risk_of_harm") < order.index("special_category")
