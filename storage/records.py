@@ -32,6 +32,7 @@ EXPORT_FIELDS = (
     "shared_what",
     "shared_with",
     "reason",
+    "note",
     "prev_hash",
     "hash",
 )
@@ -49,8 +50,8 @@ def iso(moment: datetime | None) -> str | None:
 
 
 def record_state(record: Record) -> dict[str, Any]:
-    """The record as exported, without its chain fields."""
-    return {
+    """The record as exported, without its chain fields (the payload of its chain entries)."""
+    state: dict[str, Any] = {
         "id": record.id,
         "created_at": iso(record.created_at),
         "policy": record.policy,
@@ -60,14 +61,25 @@ def record_state(record: Record) -> dict[str, Any]:
         "outcome": record.outcome,
         "ground": record.ground,
         "escalation": record.escalation,
-        "shared_what": record.shared_what,
-        "shared_with": record.shared_with,
-        "reason": record.reason,
     }
+    if record.format == 1:
+        # Made before record details were choices (migration 0004): the free text it was
+        # stored and hashed with, and no note key, so its chain entries still verify.
+        state.update(shared_what=record.legacy_shared_what, shared_with=record.legacy_shared_with,
+                     reason=record.legacy_reason)
+        return state
+    state.update(
+        shared_what=None if record.shared_what is None else list(record.shared_what),
+        shared_with=None if record.shared_with is None else list(record.shared_with),
+        reason=record.reason,
+        note=record.note,
+    )
+    return state
 
 
 def export_row(record: Record) -> dict[str, Any]:
     row = record_state(record)
+    row.setdefault("note", None)  # records of format 1 had no note
     row["prev_hash"] = record.prev_hash
     row["hash"] = record.hash
     return row
