@@ -353,6 +353,10 @@ _SAID_AFTER_RE = re.compile(
     r"reported|explained|stated|shouted|screamed|cried|admitted|denied|alleged|whispered|"
     r"texted|messaged|confided|mentioned)\b"
 )
+_THING_CALLED_RE = re.compile(
+    r"\b(?:poem|song|book|film|movie|game|story|show|series|programme|program|app|website|group|club|band|"
+    r"dog|cat|pet|horse|hamster|rabbit|toy|teddy|doll|boat|project|course|charity|campaign|place)\s+(?:called|named)\s*$",
+    re.IGNORECASE)
 _NAME_PREFIXES = frozenset({"mc", "mac", "o", "d", "de", "la", "le", "di", "da", "van", "von", "fitz", "st"})
 _STOP_OR_ORG = _STOP_WORDS | _ORG_WORDS
 _FAMILY_AFTER_RE = re.compile(r"\s+(?:family|household|twins|children|kids|boys|girls)\b", re.IGNORECASE)
@@ -440,13 +444,14 @@ def _scan_phones(text: str, taken: list[_Span]) -> list[_Span]:
 class _Text:
     """Per-call shared view of the text: tokens and sentence boundaries."""
 
-    __slots__ = ("text", "toks", "starts", "sent_ends")
+    __slots__ = ("text", "toks", "starts", "sent_ends", "lows")
 
     def __init__(self, text: str) -> None:
         self.text = text
         self.toks = [(m.start(), m.end(), m.group()) for m in _TOKEN_RE.finditer(text)]
         self.starts = [t[0] for t in self.toks]
         self.sent_ends = [m.end() for m in _SENTENCE_END_RE.finditer(text)]
+        self.lows = [t[2].lower() for t in self.toks]
 
     def sentence_start(self, pos: int) -> int:
         i = bisect_right(self.sent_ends, pos) - 1
@@ -734,7 +739,8 @@ def _scan_names(tv: _Text) -> list[_Span]:
             if lw in _FIRST_OR_AMBIGUOUS and i + 1 < n and candidate(i + 1) and joined(i + 1):
                 hits.append((i, i)); continue
             # 4. "her name is Brogan", "a man called Dean".
-            if _NAME_INTRO_RE.search(text, max(0, toks[i][0] - 30), toks[i][0]):
+            if _NAME_INTRO_RE.search(text, max(0, toks[i][0] - 30), toks[i][0]) and not _THING_CALLED_RE.search(
+                    text, max(0, toks[i][0] - 30), toks[i][0]):
                 hits.append((i, i)); continue
 
     # 5. Name + person context: "Amelia Brown, the child", "Leo's mum",
@@ -788,12 +794,20 @@ _PHRASES_RE = re.compile(
     re.IGNORECASE,
 )
 
+_EPONYM_RE = re.compile(r"\b[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?['’]s\s+(?:Law|law|Syndrome|syndrome|Disease|disease)\b")
+_NON_DIGIT_RE = re.compile(r"\D+")
+_PHRASE_RES = [
+    (frozenset(re.findall(r"[a-z]+", str(p).lower().replace("'s", ""))),
+     re.compile(r"(?<![A-Za-z])" + re.escape(str(p)).replace(r"\ ", r"\s+").replace("'", "['’]?") + r"(?![A-Za-z])",
+                re.IGNORECASE))
+    for p in sorted(_ALLOW.get("phrases", []), key=len, reverse=True)
+]
 _PHRASE_FIRST = frozenset(re.findall(r"[a-z]+", str(p).lower())[0] for p in _ALLOW.get("phrases", []))
 _WORD_RE = re.compile(r"[a-z]+")
 # Ten digits in any grouping (spaces, dashes, dots): NHS or CHI numbers, checked by stdnum.
 _TEN_RE = re.compile(r"(?<![\d+])\d(?:[ \u00a0\-.]{0,2}\d){9}(?![\d])")
 _NHS_WORD_RE = re.compile(r"\bnhs\b", re.IGNORECASE)
-_CHI_WORD_RE = re.compile(r"\bchi\b", re.IGNORECASE)
+_CHI_WORD_RE = re.compile(r"\bchi\b|community\s+health\s+index", re.IGNORECASE)
 _UPN_RE = re.compile(r"(?<![A-Za-z0-9])[A-Za-z](?:[ \-]?\d){11}[ \-]?[0-9A-Za-z](?![A-Za-z0-9])")
 _UPN_WORD_RE = re.compile(r"\b(?:upn|pupil\s+(?:number|no\.?|ref))", re.IGNORECASE)
 # NI number with a missing or partial suffix, when said to be one ("NI number AB 12 34 56").
@@ -831,7 +845,7 @@ _HANDLE_CUES = frozenset("snapchat snap insta instagram tiktok tik twitter x fac
 _HANDLE_WORDS = frozenset("the a an her his their private public new old fake second open closed deleted blocked".split())
 # Vehicle registrations: current (AB12 CDE), prefix (A123 BCD), suffix (ABC 123D).
 _VRM_RE = re.compile(r"(?<![A-Za-z0-9])(?:[A-Z]{2}\d{2}[ ]?[A-Z]{3}|[A-Z]\d{1,3}[ ]?[A-Z]{3}|[A-Z]{3}[ ]?\d{1,3}[A-Z])(?![A-Za-z0-9])")
-_VRM_HINT_RE = re.compile(r"[A-Za-z]\d|\d ?[A-Za-z]{3}")
+_VRM_HINT_RE = re.compile(r"[A-Za-z]\d|\d ?[A-Za-z]{3}|\d[A-Z]")
 _VRM_ANYCASE_RE = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]{2}\d{2}[ ]?[A-Za-z]{3}(?![A-Za-z0-9])")
 _VRM_WORD_RE = re.compile(r"\b(?:car|van|vehicle|reg|registration|plate|plates|number\s+plate|motorbike|taxi|drove|driving|parked)\b",
                           re.IGNORECASE)
@@ -861,13 +875,80 @@ _FLAT_WORDS = frozenset("flat apartment apt unit room house maisonette bedsit pl
 _ADDRESS_SKIP_RE = re.compile(r"\b(?:year|yr|page|section|room|bus|route|platform|gate|junction|j)\s*$", re.IGNORECASE)
 # Reference numbers that identify a person's file.
 _OTHER_ID_RE = re.compile(
-    r"\b(?:case|crime|police|mosaic|liquidlogic|lcs|eclipse|client|patient|hospital|mrn|nhi|"
-    r"passport|driving\s+licence|licence|unique\s+learner|uln|home\s+office|ho|port|pupil|student|child|person)\s*(?:ref(?:erence)?\.?|no\.?|number|num|#|id)?\s*[:#=]?\s*(?=[A-Za-z0-9\-/]*\d)([A-Za-z0-9][A-Za-z0-9\-/]{4,})",
+    r"\b(?:case|crime|police(?:\s+log)?|incident(?:\s+log)?|cad|mosaic|liquidlogic|lcs|eclipse|client|patient|hospital|mrn|nhi|"
+    r"passport|driving\s+licence|licence|unique\s+learner|uln|home\s+office|ho|port|pupil|student|learner|child|person|"
+    r"ref|reference|file|court|claim|tenancy|account)\s*(?:ref(?:erence)?\.?|no\.?|number|num|#|id)?\s*(?:is\s+|was\s+)?[:#=\-]?\s*(?=[A-Za-z0-9\-/]*\d)([A-Za-z0-9][A-Za-z0-9\-/]{2,})",
     re.IGNORECASE,
 )
-_OTHER_ID_CUES = frozenset("case crime police mosaic liquidlogic lcs eclipse client patient hospital mrn nhi passport "
-                            "driving licence unique uln home ho port pupil student child person".split())
+_OTHER_ID_BEFORE_RE = re.compile(
+    r"\b(?:case|crime|police(?:\s+log)?|incident(?:\s+log)?|cad|mosaic|liquidlogic|lcs|eclipse|client|patient|hospital|mrn|nhi|"
+    r"passport|driving\s+licence|licence|unique\s+learner|uln|home\s+office|ho|port|pupil|student|learner|"
+    r"ref|reference|file|court|claim|tenancy|account)\s*(?:ref(?:erence)?\.?|no\.?|number|num|#|id)?\s*(?:is\s+|was\s+)?[:#=\-]?\s*$",
+    re.IGNORECASE,
+)
+_ID_TOKEN_RE = re.compile(r"(?<![A-Za-z0-9\-/])[A-Za-z0-9][A-Za-z0-9\-/]*\d[A-Za-z0-9\-/]*")
+_OTHER_ID_CUES = frozenset("case crime police log incident cad mosaic liquidlogic lcs eclipse client patient hospital mrn nhi "
+                            "passport driving licence unique uln home ho port pupil student learner ref "
+                            "reference file court claim tenancy account".split())
 _BIRTH_YEAR_RE = re.compile(r"\b(?:born|dob|d\.o\.b\.?|date\s+of\s+birth)\s*(?:in|:|-)?\s*(?:(?:19|20)\d{2})\b", re.IGNORECASE)
+
+
+_NUMBER_WORDS = {"oh": 1, "o": 1, "zero": 1, "nought": 1, "one": 1, "two": 1, "three": 1, "four": 1, "five": 1,
+                 "six": 1, "seven": 1, "eight": 1, "nine": 1, "double": 0, "triple": 0, "treble": 0, "hundred": 2,
+                 "thousand": 3, "ten": 2, "eleven": 2, "twelve": 2, "twenty": 2, "thirty": 2, "forty": 2, "fifty": 2,
+                 "sixty": 2, "seventy": 2, "eighty": 2, "ninety": 2}
+_SPELLED_RUN_RE = re.compile(
+    r"(?<![A-Za-z])(?:(?:oh|o|zero|nought|one|two|three|four|five|six|seven|eight|nine|double|triple|treble|hundred|"
+    r"thousand|ten|eleven|twelve|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|and|\d)[\s,\-]+){5,}"
+    r"(?:oh|o|zero|nought|one|two|three|four|five|six|seven|eight|nine|hundred|thousand|ten|eleven|twelve|twenty|"
+    r"thirty|forty|fifty|sixty|seventy|eighty|ninety|\d)(?![A-Za-z])",
+    re.IGNORECASE,
+)
+_SPELLED_CUES = frozenset(_NUMBER_WORDS) - {"o", "one", "ten"}
+# An outward postcode on its own ("somewhere in OL11", "the NW10 area"), when said to be a place.
+_OUTWARD_RE = re.compile(r"(?<![A-Za-z0-9])([A-Z]{1,2})(\d[A-Z\d]?)(?![A-Za-z0-9])")
+_OUTWARD_BEFORE_RE = re.compile(r"\b(?:in|to|from|near|around|at|of|into|towards|moved|living|lives|live|postcode|area)\s+(?:the\s+)?$",
+                                re.IGNORECASE)
+_OUTWARD_AFTER_RE = re.compile(r"\s+(?:area|postcode|district|way|side)\b", re.IGNORECASE)
+_HOUSE_NAME_RE = re.compile(
+    r"\b(?:The\s+)?(?:[A-Z][a-z'’]+\s+){0,2}(?:Cottage|House|Farm|Rectory|Vicarage|Lodge|Barn|Mill|Manor|Grange|"
+    r"Bungalow|Villa|Croft|Farmhouse|Cottages)\s*,\s*(?:[A-Z][a-z'’]+\s+){0,2}" + _STREET_TYPES + r"\b"
+)
+
+
+def _scan_spelled_phones(text: str) -> list[_Span]:
+    out = []
+    for m in _SPELLED_RUN_RE.finditer(text):
+        count = 0
+        double = 1
+        for w in re.findall(r"[A-Za-z]+|\d", m.group().lower()):
+            if w.isdigit():
+                count += double
+                double = 1
+            elif w in ("double",):
+                double = 2
+            elif w in ("triple", "treble"):
+                double = 3
+            elif w in _NUMBER_WORDS:
+                count += _NUMBER_WORDS[w] * (double if _NUMBER_WORDS[w] == 1 else 1)
+                double = 1
+        if count >= 9:
+            out.append(m.span())
+    return out
+
+
+def _scan_outward(text: str, taken: list[_Span]) -> list[_Span]:
+    out = []
+    for m in _OUTWARD_RE.finditer(text):
+        area = m.group(1)
+        if area not in _POSTCODE_AREAS or _overlaps(*m.span(), taken):
+            continue
+        s, e = m.span()
+        if _OUTWARD_BEFORE_RE.search(text, max(0, s - 25), s) or _OUTWARD_AFTER_RE.match(text, e):
+            if area in ("M", "A") and re.match(r"\s+(?:junction|motorway|j\d)", text[e:e + 12], re.IGNORECASE):
+                continue
+            out.append((s, e))
+    return out
 
 
 def _digits(s: str) -> str:
@@ -945,7 +1026,13 @@ def _scan_more_phones(text: str, taken: list[_Span]) -> list[_Span]:
     return out
 
 
+_HELPLINE_BEFORE_RE = re.compile(r"\b(?:helpline|help\s+line|advice\s+line|line|freephone|hotline)\b[^.\n]{0,20}$", re.IGNORECASE)
+
+
 def _allowed_phone(text: str, span: _Span) -> bool:
+    d = _digits(text[span[0]:span[1]])
+    if d.startswith(("0800", "0808", "0300", "0345", "116")) and _HELPLINE_BEFORE_RE.search(text, max(0, span[0] - 40), span[0]):
+        return True  # a national helpline, said to be one
     return _digits(text[span[0]:span[1]]).lstrip("+").removeprefix("44") in _ALLOWED_PHONES or \
         _digits(text[span[0]:span[1]]) in _ALLOWED_PHONES or \
         "0" + _digits(text[span[0]:span[1]]).removeprefix("44") in _ALLOWED_PHONES
@@ -1020,13 +1107,14 @@ def _scan_addresses(text: str, words: set[str]) -> list[_Span]:
 
 
 def _scan_other_ids(text: str, taken: list[_Span]) -> list[_Span]:
+    """A token with digits (3+ characters) straight after a cue such as "case ref", "ULN is"."""
     out = []
-    for m in _OTHER_ID_RE.finditer(text):
-        s, e = m.span(1)
-        if _overlaps(s, e, taken):
+    for m in _ID_TOKEN_RE.finditer(text):
+        s, e = m.span()
+        if _overlaps(s, e, taken) or not _OTHER_ID_BEFORE_RE.search(text, max(0, s - 45), s):
             continue
-        d = _digits(m.group(1))
-        if len(d) < 4 or _NUM_DATE_RE.fullmatch(m.group(1)):
+        tok = m.group()
+        if _NUM_DATE_RE.fullmatch(tok) or re.fullmatch(r"(?:19|20)\d\d", tok) or len(_NON_DIGIT_RE.sub("", tok)) < 3:
             continue
         out.append((s, e))
     return out
@@ -1052,6 +1140,14 @@ _PLACE_BEFORE_RE = re.compile(r"\b(?:in|at|to|from|near|towards|around|outside|i
 _LOWER_NAME_CONTEXT = _ROLE_WORDS | frozenset("called named".split())
 
 
+_CAP_WORD_AFTER_RE = re.compile(r"(?:\s[A-Z][a-z'’\-]+)*")
+
+
+def _run_end(text: str, end: int) -> int:
+    """The end of the capitalised run a name ends or continues ("Jenny| Lind")."""
+    return _CAP_WORD_AFTER_RE.match(text, end).end()
+
+
 def _is_place(text: str, span: _Span) -> bool:
     """'placed in Beverley': a place that is also a name, after a place preposition."""
     word = _split_possessive(text[span[0]:span[1]])[0].lower()
@@ -1063,14 +1159,13 @@ def _scan_wide_names(tv: _Text, known: list[_Span], words: set[str]) -> list[_Sp
     out: list[_Span] = []
     if words & _TITLE_FIRST:
         n = len(toks)
-        for k in range(n - 1):
-            t1 = toks[k][2].lower()
-            if t1 not in _TITLE_FIRST:
-                continue
+        lows = tv.lows
+        for k in [i for i, lw in enumerate(lows) if lw in _TITLE_FIRST and i + 1 < n]:
+            t1 = lows[k]
             j = k + 1
             title = t1
-            if k + 2 < n and f"{t1} {toks[k + 1][2].lower()}" in _TITLES:
-                title = f"{t1} {toks[k + 1][2].lower()}"
+            if k + 2 < n and f"{t1} {lows[k + 1]}" in _TITLES:
+                title = f"{t1} {lows[k + 1]}"
                 j = k + 2
             elif t1 not in _TITLES:
                 continue
@@ -1094,16 +1189,38 @@ def _scan_wide_names(tv: _Text, known: list[_Span], words: set[str]) -> list[_Sp
         out.append(m.span(1))
     covered = known + out
     wide = _WIDE_NAMES
+    n = len(toks)
+    lows = tv.lows
+    interesting = _INTERESTING
     for k, (s, e, word) in enumerate(toks):
-        low = word.lower()
-        if low in wide:
-            base, _poss = word, False
-        elif low[-1] in "'’s" and (low[:-2] in wide or low[:-1] in wide):
-            base, _poss = _split_possessive(word)
-            low = base.lower()
-            if low not in wide:
+        low = lows[k]
+        if not word[0].isupper():
+            if low in interesting:
+                pass
+            elif low[-2:] in ("'s", "’s") and low[:-2] in interesting:
+                pass
+            else:
                 continue
-        else:
+        base, poss = word, False
+        if low not in wide and low[-1] in "'’s":
+            base, poss = _split_possessive(word)
+            low = base.lower()
+        nxt = toks[k + 1][2] if k + 1 < n else ""
+        nxt_low = lows[k + 1] if k + 1 < n else ""
+        if poss and k + 1 < n and nxt_low.rstrip("s") in _ROLE_WORDS and low in _ANY_FIRST and gap_is_space(text, e, toks[k + 1][0]):
+            if not (k > 0 and toks[k - 1][2].lower() in _PLACE_PREFIX):
+                out.append((s, e))  # "grace's mum", "Aoife's dad"
+                continue
+        if low not in wide:
+            # "Rose came in upset": a name that is also a word, doing something a person does.
+            if base[:1].isupper() and not base.isupper() and low in _AMBIGUOUS_FIRST and low not in _MONTH_WORDS \
+                    and low not in _STOP_WORDS and low not in _ORG_WORDS \
+                    and _PERSON_VERB_RE.match(text, e) and not (k > 0 and toks[k - 1][2].lower() in ("the", "a", "an")):
+                out.append((s, e))
+            # "Kowalczyk family have moved": a surname-shaped word before family/household.
+            elif base[:1].isupper() and _SURNAME_SHAPE_RE.search(low) and _FAMILY_AFTER_RE.match(text, e) \
+                    and low not in _STOP_WORDS and low not in _ORG_WORDS:
+                out.append((s, e))
             continue
         if _overlaps(s, e, covered):
             continue
@@ -1114,20 +1231,42 @@ def _scan_wide_names(tv: _Text, known: list[_Span], words: set[str]) -> list[_Sp
             sent_start = k == 0 or any(c in ".!?\n;:•\"“" for c in text[toks[k - 1][1]:s])
             if _PLACE_BEFORE_RE.search(text, max(0, s - 12), s) and low not in _FIRST_NAMES:
                 continue
-            nxt = toks[k + 1][2] if k + 1 < len(toks) else ""
             nxt_cap = nxt[:1].isupper() and not nxt.isupper()
-            if nxt_cap and nxt.lower() in _ORG_WORDS:
+            if nxt_cap and nxt_low in _ORG_WORDS:
                 continue  # "Rahman Centre"
-            if sent_start and not (nxt_cap or _poss or low in _FIRST_NAMES or _SAID_AFTER_RE.match(text, e)):
+            if _ORG_AFTER_RE.match(text, e):
+                continue  # "Jenny Lind children's ward"
+            if sent_start and not (nxt_cap or poss or low in _WIDE_FIRST or _SAID_AFTER_RE.match(text, e)
+                                   or _FAMILY_AFTER_RE.match(text, e)):
                 continue
             out.append((s, e))
-        elif k > 0 and base.islower() and toks[k - 1][2].lower().rstrip("'’s") in _LOWER_NAME_CONTEXT and low in _WIDE_FIRST:
-            out.append((s, e))
-        elif k > 0 and base.islower() and low in _WIDE_FIRST and k + 1 < len(toks) and toks[k + 1][2].lower() in _WIDE_SURNAMES:
-            out.append((s, e))  # "kerry okafor"
-        elif base.islower() and _poss and low in _WIDE_FIRST and k + 1 < len(toks) and toks[k + 1][2].lower().rstrip("s") in _ROLE_WORDS:
-            out.append((s, e))  # "aoife's mum"
+        elif base.islower() and low in _WIDE_FIRST:
+            prev = toks[k - 1][2].lower().rstrip("'’s") if k > 0 else ""
+            if prev in _LOWER_NAME_CONTEXT:
+                out.append((s, e))  # "mum aoife"
+            elif nxt_low in _WIDE_SURNAMES and gap_is_space(text, e, toks[k + 1][0]):
+                out.append((s, e))  # "kerry okafor", "mehwish akhtar says"
+            elif _SAID_AFTER_RE.match(text, e) and low not in _COMMON:
+                out.append((s, e))  # "mihaela said"
+    # "J. Kowalski signed": an initial and a surname.
+    for m in _INITIAL_SURNAME_RE.finditer(text):
+        if m.group(1).lower() in _WIDE_SURNAMES:
+            out.append(m.span())
     return out
+
+
+def gap_is_space(text: str, a: int, b: int) -> bool:
+    return text[a:b] in (" ", "\u00a0")
+
+
+_ANY_FIRST = _WIDE_FIRST | _AMBIGUOUS_FIRST | _FIRST_NAMES
+_INTERESTING = _ANY_FIRST | _WIDE_NAMES
+_PERSON_VERB_RE = re.compile(
+    r"\s+(?:came|went|ran|arrived|left|cried|was\s+upset|said|says|told|tells|disclosed|missed|walked|asked|refused|"
+    r"hit|kicked|punched|screamed|shouted|has\s+been|had\s+been|is\s+(?:upset|scared|frightened|worried))\b")
+_SURNAME_SHAPE_RE = re.compile(r"(?:czyk|ski|ska|wicz|escu|ovic|ović|enko|oglu|oğlu|poulos|idis|akis|ian|yan|sson|sen|ez)$")
+_ORG_AFTER_RE = re.compile(r"\s+(?:children['’]s\s+|women['’]s\s+)?(?:ward|unit|wing|clinic|hospital)\b", re.IGNORECASE)
+_INITIAL_SURNAME_RE = re.compile(r"(?<![A-Za-z])[A-Z]\.?\s([A-Z][a-z'’\-]+)")
 
 
 # --------------------------------------------------------------------------
@@ -1163,7 +1302,9 @@ def locate(text: str) -> list[Hit]:
     # Phrases that name no one ("Guy Fawkes Night", "Alder Hey") are blanked first.
     low = text.lower()
     words = set(_WORD_RE.findall(low))
-    allowed = [m.span() for m in _PHRASES_RE.finditer(text)] if words & _PHRASE_FIRST else []
+    allowed = [m.span() for need, rx in _PHRASE_RES if need <= words for m in rx.finditer(text)]
+    if "law" in words or "syndrome" in words or "disease" in words:
+        allowed += [m.span() for m in _EPONYM_RE.finditer(text)]
     work = _mask(text, allowed)
     has_digit = _DIGIT_RE.search(work) is not None
     taken: list[_Span] = []
@@ -1176,7 +1317,8 @@ def locate(text: str) -> list[Hit]:
         ni = _scan_ni(work)
         ni += _scan_ni_partial(work, ni)
         add("ni_number", ni)
-        add("postcode", _scan_postcodes(work))
+        postcodes = _scan_postcodes(work)
+        add("postcode", postcodes + _scan_outward(work, postcodes))
         taken = nhs + chi + upn + ni
     emails = [sp for sp in _scan_emails(work) if not _mailbox(work[sp[0]:sp[1]].split("@", 1)[0])]
     all_emails = _scan_emails(work)
@@ -1191,7 +1333,7 @@ def locate(text: str) -> list[Hit]:
         dob, dates = _scan_dates(tv)
         add("dob", dob)
         phones = [sp for sp in _scan_phones(work, taken + dates) if not _allowed_phone(work, sp)]
-        if sum(c.isdigit() for c in work) >= 10:
+        if len(_NON_DIGIT_RE.sub("", work)) >= 10:
             phones += _scan_more_phones(work, taken + dates + phones)
         add("phone", phones)
         add("vehicle_reg", _scan_vrm(work))
@@ -1201,9 +1343,13 @@ def locate(text: str) -> list[Hit]:
     else:
         add("address", [m.span() for m in _NAMED_STREET_RE.finditer(work)] if words & _STREET_WORDS else [])
         add("vehicle_reg", [m.span() for m in _VRM_RE.finditer(work)] if _VRM_WORD_RE.search(work) else [])
+    if words & _SPELLED_CUES:
+        add("phone", _scan_spelled_phones(work))
+    if words & _STREET_WORDS:
+        add("address", [m.span() for m in _HOUSE_NAME_RE.finditer(work)])
     names = _scan_names(tv)
     names += _scan_wide_names(tv, names, words)
-    add("name", [sp for sp in names if not _is_place(work, sp)])
+    add("name", [sp for sp in names if not _is_place(work, sp) and not _ORG_AFTER_RE.match(work, _run_end(work, sp[1]))])
     hits.sort(key=lambda h: (h.start, h.end))
     return hits
 

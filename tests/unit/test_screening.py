@@ -183,12 +183,133 @@ def test_full_postcodes_are_found(text):
 
 
 @pytest.mark.parametrize("text", [
-    "the LS6 area", "the M62 junction", "bus 42A", "Year 10", "room B12", "QQ1 1AA",  # QQ is not an area
+    "the LS6 bus", "the M62 junction", "bus 42A", "Year 10", "room B12", "QQ1 1AA",  # QQ is not an area
     "SE1 1CA",  # C is never an inward letter
     "on the E5 4th floor",
 ])
 def test_non_postcodes_are_not_postcodes(text):
     assert "postcode" not in kinds(text)
+
+
+@pytest.mark.parametrize("text", ["somewhere in OL11", "moved to the NW10 area", "lives in LS9"])
+def test_outward_postcodes_said_to_be_where_someone_is_are_found(text):
+    assert "postcode" in kinds(text)
+
+
+# --------------------------------------------------------------------------- issue 14: kinds that generalise
+# Every name and number below is invented; NHS/UPN/CHI numbers pass their check digits.
+
+
+def test_nhs_numbers_in_any_grouping_via_stdnum():
+    for text in ("NHS 999 017 7406", "NHS 9990 177 406", "nhs 99 90 17 74 06", "NHS 9990-177-406", "NHS 999.017.7406",
+                 "NHS 9990177 406", "NHS 99901 77406"):
+        assert "nhs_number" in kinds(text), text
+    assert "nhs_number" not in kinds("NHS 9990 177 407")
+
+
+def test_upn_and_chi_numbers():
+    from stdnum.gb import upn
+    assert upn.is_valid("B801200005001")
+    assert "upn" in kinds("Her UPN is B801200005001 at the new school")
+    assert "upn" not in kinds("Her UPN is B801200005002 at the new school".replace("UPN", "code"))
+    # CHI: a date of birth (DDMMYY) and four digits, with the NHS mod-11 check digit.
+    nine = "270917511"
+    total = sum(int(d) * w for d, w in zip(nine, range(10, 1, -1)))
+    chi = nine + str((11 - total % 11) % 11)
+    assert "chi_number" in kinds(f"CHI number {chi} from the Scottish GP")
+    assert "chi_number" in kinds(f"Community Health Index {chi[:6]} {chi[6:]}")
+
+
+@pytest.mark.parametrize("text", ["NI number PP 25 27 16", "national insurance PP252716", "NINO PP 25 27 16 D"])
+def test_ni_numbers_with_partial_suffix(text):
+    assert "ni_number" in kinds(text)
+
+
+@pytest.mark.parametrize("text", [
+    "mum's mobile is 7700 900123", "ring 7700900123 after school",
+    "her number is oh seven seven oh oh, nine hundred, one two three",
+    "dad's new number seven seven double oh nine oh oh five two eight",
+])
+def test_phone_numbers_without_a_leading_zero_or_in_words(text):
+    assert "phone" in kinds(text)
+
+
+@pytest.mark.parametrize("text", [
+    "Call the NSPCC helpline on 0808 800 5000", "Childline is 0800 1111", "Samaritans on 116 123",
+    "FRANK helpline 0300 123 6600 given to the young person", "Dad called 999",
+])
+def test_public_helplines_are_allowed(text):
+    assert "phone" not in kinds(text)
+
+
+@pytest.mark.parametrize("text", [
+    "kerry dot hughes at gmail dot com", "k.hughes84 at example dot co dot uk", "kerry.hughes (at) example.com",
+])
+def test_emails_written_out(text):
+    assert "email" in kinds(text)
+
+
+@pytest.mark.parametrize("text", [
+    "Sent it to mash@example.gov.uk", "Referral emailed to the front door, frontdoor at example dot gov dot uk",
+    "Copied in safeguarding.team@example.sch.uk",
+])
+def test_organisational_mailboxes_are_allowed(text):
+    assert "email" not in kinds(text)
+
+
+@pytest.mark.parametrize("text", ["her snapchat is kezz_2011", "posting as @kerry_h22 on tiktok", "ig: @zuza.nowakk"])
+def test_social_media_handles(text):
+    assert "social_handle" in kinds(text)
+
+
+@pytest.mark.parametrize("text", ["car reg AB12 CDE outside school", "a silver van, FY16 XLE", "classic car TGH 482K"])
+def test_vehicle_registrations(text):
+    assert "vehicle_reg" in kinds(text)
+
+
+@pytest.mark.parametrize("text", [
+    "They live at 14 Elm Grove Road", "moved to 3 Station Road with nan", "Flat 3, Tower House, Mill Lane",
+    "The Old Rectory, Church Lane is the dad's address", "staying at 27b Acacia Avenue",
+])
+def test_street_addresses_and_flats(text):
+    assert "address" in kinds(text)
+
+
+@pytest.mark.parametrize("text", [
+    "mum aoife rang the school", "grace's mum says she has been staying out", "mehwish akhtar says he controls the money",
+    "the Nowak address was visited", "PC Nowak attended", "spoke to health visitor Okafor", "DS Warsame took the call",
+    "Dr Chowdhury saw him", "Abdirahman said he was scared", "Siobhan's dad collected her", "Ionut missed school",
+    "Kowalczyk family have moved out of the area", "J. Kowalski signed the agreement", "Rose came in upset",
+    "Popescu children were not in school", "Oisín missed 4 days",
+])
+def test_names_of_many_backgrounds_lowercase_possessive_surnames_and_titles(text):
+    assert "name" in kinds(text), text
+
+
+@pytest.mark.parametrize("text", [
+    "Guy Fawkes Night is a worry for the dog", "The family were placed in Beverley", "Rose Cottage Children's Centre",
+    "He has Down's syndrome", "Finn's Law came up at the school talk", "Referred to Alder Hey",
+    "seen at the Evelina for the cardiac follow up", "The Hope Valley trip is in half term",
+    "The child wrote a poem called Hope", "Brook said she can attend the drop-in clinic", "Clare's Law disclosure requested",
+    "The health visitor will call on Tuesday", "Jenny Lind children's ward admitted the baby",
+])
+def test_places_eponyms_and_services_are_not_names(text):
+    assert kinds(text) == [], text
+
+
+def test_locate_gives_spans_of_what_was_found():
+    text = "Told Kerry Hughes, ring 07700 900123"
+    hits = screening.locate(text)
+    assert {(h.kind, text[h.start:h.end]) for h in hits} >= {("phone", "07700 900123")}
+    assert any(h.kind == "name" and "Kerry" in text[h.start:h.end] for h in hits)
+
+
+def test_word_and_name_lists_are_data_files_beside_the_code():
+    data = Path(screening.__file__).parent / "screening_data"
+    for name in ("stop_words.txt", "org_words.txt", "role_words.txt", "first_names.txt", "names_first.txt",
+                 "names_surnames.txt", "names_extra.txt", "titles.txt", "allow.yaml"):
+        assert (data / name).stat().st_size > 100, name
+    assert len(screening._WIDE_NAMES) > 10000
 
 
 @pytest.mark.parametrize("text", [
