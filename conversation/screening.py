@@ -821,6 +821,7 @@ _MOBILE_NO0_RE = re.compile(r"(?<![\d+])7\d{3}[ \-.]?\d{3}[ \-.]?\d{3}(?!\d)")
 # Any other long run of digits said to be a phone number.
 _PHONE_WORD_RE = re.compile(r"\b(?:phone|tel|telephone|mobile|mob|number|no\.?|call|ring|text|whatsapp|landline|contact)\b",
                             re.IGNORECASE)
+_PHONE_WORDS = frozenset("phone tel telephone mobile mob number no call ring text whatsapp landline contact".split())
 _DIGITS_RUN_RE = re.compile(r"(?<![\d])(?:\+?\d[ \-.()]{0,2}){9,13}\d(?![\d])")
 # Emails written out: "kerry dot hughes at gmail dot com", "k.hughes (at) example.com".
 _SPELLED_EMAIL_RE = re.compile(
@@ -844,8 +845,10 @@ _HANDLE_CUES = frozenset("snapchat snap insta instagram tiktok tik twitter x fac
                          "handle gamertag gamer account profile psn xbox".split())
 _HANDLE_WORDS = frozenset("the a an her his their private public new old fake second open closed deleted blocked".split())
 # Vehicle registrations: current (AB12 CDE), prefix (A123 BCD), suffix (ABC 123D).
-_VRM_RE = re.compile(r"(?<![A-Za-z0-9])(?:[A-Z]{2}\d{2}[ ]?[A-Z]{3}|[A-Z]\d{1,3}[ ]?[A-Z]{3}|[A-Z]{3}[ ]?\d{1,3}[A-Z])(?![A-Za-z0-9])")
+_VRM_RE = re.compile(r"\b(?:[A-Z]{2}\d{2} ?[A-Z]{3}|[A-Z]\d{1,3} ?[A-Z]{3}|[A-Z]{3} ?\d{1,3}[A-Z])\b")
 _VRM_HINT_RE = re.compile(r"[A-Za-z]\d|\d ?[A-Za-z]{3}|\d[A-Z]")
+_VRM_WORDS = frozenset("car cars van vehicle vehicles reg registration plate plates motorbike taxi drove driving parked "
+                       "driver lorry moped scooter".split())
 _VRM_ANYCASE_RE = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]{2}\d{2}[ ]?[A-Za-z]{3}(?![A-Za-z0-9])")
 _VRM_WORD_RE = re.compile(r"\b(?:car|van|vehicle|reg|registration|plate|plates|number\s+plate|motorbike|taxi|drove|driving|parked)\b",
                           re.IGNORECASE)
@@ -872,6 +875,9 @@ _NAMED_STREET_RE = re.compile(
 _STREET_WORDS = frozenset(re.findall(r"[a-z]+", _STREET_TYPES.split(":", 1)[1])) | frozenset(
     "house court tower towers mansions lodge buildings".split())
 _FLAT_WORDS = frozenset("flat apartment apt unit room house maisonette bedsit plot".split())
+_STREET_CAPS = frozenset(w.capitalize() for w in _STREET_WORDS) | frozenset(w.upper() for w in _STREET_WORDS)
+_LOWER_STREET_TYPES = frozenset("road street lane avenue close drive crescent terrace gardens grove".split())
+_CAPWORD_RE = re.compile(r"\b[A-Z][A-Za-z]+")
 _ADDRESS_SKIP_RE = re.compile(r"\b(?:year|yr|page|section|room|bus|route|platform|gate|junction|j)\s*$", re.IGNORECASE)
 # Reference numbers that identify a person's file.
 _OTHER_ID_RE = re.compile(
@@ -910,6 +916,8 @@ _OUTWARD_RE = re.compile(r"(?<![A-Za-z0-9])([A-Z]{1,2})(\d[A-Z\d]?)(?![A-Za-z0-9
 _OUTWARD_BEFORE_RE = re.compile(r"\b(?:in|to|from|near|around|at|of|into|towards|moved|living|lives|live|postcode|area)\s+(?:the\s+)?$",
                                 re.IGNORECASE)
 _OUTWARD_AFTER_RE = re.compile(r"\s+(?:area|postcode|district|way|side)\b", re.IGNORECASE)
+_HOUSE_WORDS = frozenset("cottage house farm rectory vicarage lodge barn mill manor grange bungalow villa croft farmhouse "
+                         "cottages".split())
 _HOUSE_NAME_RE = re.compile(
     r"\b(?:The\s+)?(?:[A-Z][a-z'’]+\s+){0,2}(?:Cottage|House|Farm|Rectory|Vicarage|Lodge|Barn|Mill|Manor|Grange|"
     r"Bungalow|Villa|Croft|Farmhouse|Cottages)\s*,\s*(?:[A-Z][a-z'’]+\s+){0,2}" + _STREET_TYPES + r"\b"
@@ -1011,11 +1019,14 @@ def _scan_ni_partial(text: str, taken: list[_Span]) -> list[_Span]:
     return out
 
 
-def _scan_more_phones(text: str, taken: list[_Span]) -> list[_Span]:
+def _scan_more_phones(text: str, taken: list[_Span], words: set[str]) -> list[_Span]:
     out = []
-    for m in _MOBILE_NO0_RE.finditer(text):
-        if not _overlaps(*m.span(), taken):
-            out.append(m.span())
+    if "7" in text:
+        for m in _MOBILE_NO0_RE.finditer(text):
+            if not _overlaps(*m.span(), taken):
+                out.append(m.span())
+    if not words & _PHONE_WORDS:
+        return out
     for m in _DIGITS_RUN_RE.finditer(text):
         s, e = m.span()
         d = _digits(m.group())
@@ -1082,11 +1093,11 @@ def _scan_handles(text: str, emails: list[_Span], words: set[str]) -> list[_Span
     return out
 
 
-def _scan_vrm(text: str) -> list[_Span]:
+def _scan_vrm(text: str, vehicle_words: bool) -> list[_Span]:
     if not _VRM_HINT_RE.search(text):
         return []
     out = [m.span() for m in _VRM_RE.finditer(text)]
-    if _VRM_WORD_RE.search(text):
+    if vehicle_words:
         out += [m.span() for m in _VRM_ANYCASE_RE.finditer(text) if not _overlaps(*m.span(), out)]
     return out
 
@@ -1095,15 +1106,23 @@ def _scan_addresses(text: str, words: set[str]) -> list[_Span]:
     out: list[_Span] = []
     if words & _FLAT_WORDS:
         out += [m.span() for m in _FLAT_RE.finditer(text)]
-    if not words & _STREET_WORDS:
+    street = words & _STREET_WORDS
+    if not street:
         return out
-    for m in _ADDRESS_RE.finditer(text):
-        if _ADDRESS_SKIP_RE.search(text, max(0, m.start() - 12), m.start()):
-            continue
-        out.append(m.span())
-    for m in _NAMED_STREET_RE.finditer(text):
-        out.append(m.span())
+    capitalised = _capitalised_street_word(text)
+    if capitalised or street & _LOWER_STREET_TYPES:
+        for m in _ADDRESS_RE.finditer(text):
+            if _ADDRESS_SKIP_RE.search(text, max(0, m.start() - 12), m.start()):
+                continue
+            out.append(m.span())
+    if capitalised:
+        out += [m.span() for m in _NAMED_STREET_RE.finditer(text)]
     return out
+
+
+def _capitalised_street_word(text: str) -> bool:
+    """Is there a capitalised street-type word ("Road", "Lane", "House")? A cheap gate."""
+    return any(w in _STREET_CAPS for w in _CAPWORD_RE.findall(text))
 
 
 def _scan_other_ids(text: str, taken: list[_Span]) -> list[_Span]:
@@ -1320,8 +1339,8 @@ def locate(text: str) -> list[Hit]:
         postcodes = _scan_postcodes(work)
         add("postcode", postcodes + _scan_outward(work, postcodes))
         taken = nhs + chi + upn + ni
-    emails = [sp for sp in _scan_emails(work) if not _mailbox(work[sp[0]:sp[1]].split("@", 1)[0])]
     all_emails = _scan_emails(work)
+    emails = [sp for sp in all_emails if not _mailbox(work[sp[0]:sp[1]].split("@", 1)[0])]
     if "dot" in words or "(at" in low or "[at" in low or _TLD_HINT_RE.search(low):
         emails += _scan_spelled_emails(work, all_emails)
     add("email", emails)
@@ -1334,18 +1353,18 @@ def locate(text: str) -> list[Hit]:
         add("dob", dob)
         phones = [sp for sp in _scan_phones(work, taken + dates) if not _allowed_phone(work, sp)]
         if len(_NON_DIGIT_RE.sub("", work)) >= 10:
-            phones += _scan_more_phones(work, taken + dates + phones)
+            phones += _scan_more_phones(work, taken + dates + phones, words)
         add("phone", phones)
-        add("vehicle_reg", _scan_vrm(work))
+        add("vehicle_reg", _scan_vrm(work, bool(words & _VRM_WORDS)))
         add("address", _scan_addresses(work, words))
         if words & _OTHER_ID_CUES:
             add("other_id", _scan_other_ids(work, taken + dates + phones))
     else:
-        add("address", [m.span() for m in _NAMED_STREET_RE.finditer(work)] if words & _STREET_WORDS else [])
-        add("vehicle_reg", [m.span() for m in _VRM_RE.finditer(work)] if _VRM_WORD_RE.search(work) else [])
+        add("address", [m.span() for m in _NAMED_STREET_RE.finditer(work)]
+            if words & _STREET_WORDS and _capitalised_street_word(work) else [])
     if words & _SPELLED_CUES:
         add("phone", _scan_spelled_phones(work))
-    if words & _STREET_WORDS:
+    if words & _STREET_WORDS and words & _HOUSE_WORDS and _capitalised_street_word(work):
         add("address", [m.span() for m in _HOUSE_NAME_RE.finditer(work)])
     names = _scan_names(tv)
     names += _scan_wide_names(tv, names, words)

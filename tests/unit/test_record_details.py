@@ -158,3 +158,31 @@ def test_check_is_pure_and_names_only_kinds():
     bad = record_details.check(choices, "share", shared_what=["attendance"], shared_with=["gp"], reason="immediate_danger",
                                note="DS Nowak took it")
     assert set(bad) == {"reason", "note"} and bad["note"].kinds == ("name",)
+
+
+@pytest.mark.parametrize("fmt, column, value", [
+    (1, "reason", "immediate_danger"), (1, "note", "added later"), (2, "legacy_reason", "typed later"),
+    (2, "reason", "other"), (2, "format", 1),
+])
+def test_an_edit_to_any_details_column_is_detected(database, fmt, column, value):
+    """Whichever format a record has, writing to the other format's columns shows as an edit."""
+    from sqlalchemy import update
+
+    with database.session() as s:
+        r = Record(policy="hmg-2008@1", team="early-help", practitioner=pseudonymise(PSEUDONYM_KEY, USER),
+                   path=[{"node": "danger", "answer": "yes"}], outcome="urgent", format=fmt)
+        if fmt == 2:
+            r.shared_what, r.shared_with, r.reason = ["injury_marks"], ["police"], "immediate_danger"
+        else:
+            r.legacy_shared_what = "free text"
+        s.add(r)
+        append(s, r, "details")
+        rid = r.id
+    with database.sessions() as s:
+        assert verify_chain(s).ok
+    with database.session() as s:
+        s.execute(update(Record).where(Record.id == rid).values({getattr(Record, column): value})
+                  .execution_options(synchronize_session=False))
+    with database.sessions() as s:
+        report = verify_chain(s)
+    assert not report.ok and report.record_id == rid and "edited" in report.problem
