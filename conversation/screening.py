@@ -825,20 +825,25 @@ _PHONE_WORDS = frozenset("phone tel telephone mobile mob number no call ring tex
 _DIGITS_RUN_RE = re.compile(r"(?<![\d])(?:\+?\d[ \-.()]{0,2}){9,13}\d(?![\d])")
 # Emails written out: "kerry dot hughes at gmail dot com", "k.hughes (at) example.com".
 _SPELLED_EMAIL_RE = re.compile(
-    r"(?<![A-Za-z0-9])([A-Za-z0-9][A-Za-z0-9._\-]*(?:\s*(?:\.|\(dot\)|\[dot\]|\bdot\b)\s*[A-Za-z0-9_\-]+)*)"
+    r"(?<![A-Za-z0-9])([A-Za-z0-9][A-Za-z0-9._\-]*(?:\s*(?:\.|\(dot\)|\[dot\]|\bdot\b|\bunderscore\b|\bdash\b|\bhyphen\b)\s*[A-Za-z0-9_\-]+)*)"
     r"\s*(?:\(at\)|\[at\]|\{at\}|\bat\b|@)\s*"
     r"([A-Za-z0-9\-]+(?:\s*(?:\.|\(dot\)|\[dot\]|\bdot\b)\s*[A-Za-z0-9\-]+)+)",
     re.IGNORECASE,
 )
 _TLD_HINT_RE = re.compile(r"\bat\s+[a-z0-9\-]+\s*\.\s*(?:com|co|org|net|uk|gov|nhs|ac|sch|ie|io)\b")
 _SPELLED_HINT_RE = re.compile(r"\b[Aa][Tt]\b|\([Aa][Tt]\)|\[[Aa][Tt]\]|@")
+_WEBMAIL_WORDS = frozenset("gmail googlemail hotmail outlook yahoo icloud live btinternet aol protonmail msn sky "
+                           "virginmedia talktalk".split())
+_WEBMAIL_RE = re.compile(
+    r"(?<![A-Za-z0-9])([A-Za-z0-9][A-Za-z0-9._\-]{1,40})\s+(?:at|@)\s+(?:gmail|googlemail|hotmail|outlook|yahoo|icloud|live|"
+    r"btinternet|aol|protonmail|msn|sky|virginmedia|talktalk)\b", re.IGNORECASE)
 _TLDS = frozenset("com net org uk co ac gov nhs sch edu io me info biz ie eu de fr pl ro".split())
 # Social media handles: "@kerry_h22", "snap: kerryh", "insta kerry.h".
 _HANDLE_RE = re.compile(r"(?<![A-Za-z0-9._%+\-@])@([A-Za-z0-9_](?:[A-Za-z0-9_.]{1,29}))")
 _HANDLE_AFTER_RE = re.compile(
     r"\b(?:snapchat|snap|insta|instagram|tiktok|tik\s+tok|twitter|x|facebook|fb|discord|telegram|kik|username|"
     r"user\s*name|handle|gamertag|gamer\s*tag|account|profile|psn|xbox\s+live)\s*(?:name|id|handle|account)?\s*"
-    r"(?:is|was|called|named|:|\s-\s|=)\s*[\"'“]?([A-Za-z0-9_.]{3,30})",
+    r"(?:is|was|called|named|as|:|\s-\s|=)\s*[\"'“]?([A-Za-z0-9_.]{3,30})",
     re.IGNORECASE,
 )
 _HANDLE_CUES = frozenset("snapchat snap insta instagram tiktok tik twitter x facebook fb discord telegram kik username user "
@@ -856,14 +861,16 @@ _VRM_WORD_RE = re.compile(r"\b(?:car|van|vehicle|reg|registration|plate|plates|n
 _STREET_TYPES = (r"(?i:road|rd|street|st|lane|ln|avenue|ave|close|cl|drive|dr|way|court|ct|crescent|cres|place|pl|"
                  r"gardens|gdns|terrace|terr|grove|gr|walk|row|square|sq|hill|rise|view|mews|parade|vale|green|"
                  r"park|fold|croft|chase|wynd|brae|heights|boulevard|approach|gate|mount|garth|lea|meadow|meadows|"
-                 r"crossing|bank|yard|passage|circus|end|side)")
+                 r"crossing|bank|yard|passage|circus|end|side|ffordd|heol|stryd|lon|lôn)")
 _ADDRESS_RE = re.compile(
     r"(?<![\w£$])(?:\d{1,4}[A-Za-z]?|\d{1,4}\s*-\s*\d{1,4})\s*,?\s+(?:[A-Z][a-zA-Z'’\-]+\s+){1,3}" + _STREET_TYPES + r"\b"
-    r"|(?<![\w£$])\d{1,4}[A-Za-z]?\s+(?:[a-z][a-z'’\-]+\s+){1,2}(?:road|street|lane|avenue|close|drive|crescent|terrace|gardens|grove)\b",
+    r"|(?<![\w£$])\d{1,4}[A-Za-z]?\s+(?:[a-z][a-z'’\-]+\s+){1,2}(?:road|street|lane|avenue|close|drive|crescent|terrace|gardens|grove)\b"
+    r"|(?<![\w£$])\d{1,4}[A-Za-z]?,?\s+(?:Ffordd|Heol|Stryd|Lôn|Lon|Rhodfa|Cilgant)\s+(?:[a-zA-Z'’]+\s+){0,2}[A-Z][a-z]+",
 )
 _FLAT_RE = re.compile(
     r"\b(?:flat|apartment|apt|unit|maisonette|bedsit|plot)\s*(?:no\.?\s*)?\d{1,4}[A-Za-z]?\b"
-    r"(?=,?\s+(?:[A-Z][a-z]+\s+)*(?:House|Court|Tower|Towers|Mansions|Lodge|Buildings|Road|Street|Lane|Avenue|Close|Drive|Way|Block|Flats|\d))",
+    r"(?=,?\s+(?:[A-Z][a-z]+\s+)*(?:House|Court|Tower|Towers|Mansions|Lodge|Buildings|Road|Street|Lane|Avenue|Close|Drive|Way|Block|Flats|\d))"
+    r"|\b(?:lives|living|staying|address|moved|resides)\s(?:in|at|to|is)\s(?:flat|apartment|apt|room|unit)\s*(?:no\.?\s*)?\d{1,4}[A-Za-z]?\b",
     re.IGNORECASE,
 )
 _NAMED_STREET_RE = re.compile(
@@ -873,10 +880,10 @@ _NAMED_STREET_RE = re.compile(
     + _STREET_TYPES + r"\b",
 )
 _STREET_WORDS = frozenset(re.findall(r"[a-z]+", _STREET_TYPES.split(":", 1)[1])) | frozenset(
-    "house court tower towers mansions lodge buildings".split())
+    "house court tower towers mansions lodge buildings rhodfa cilgant".split())
 _FLAT_WORDS = frozenset("flat apartment apt unit room house maisonette bedsit plot".split())
-_STREET_CAPS = frozenset(w.capitalize() for w in _STREET_WORDS) | frozenset(w.upper() for w in _STREET_WORDS)
-_LOWER_STREET_TYPES = frozenset("road street lane avenue close drive crescent terrace gardens grove".split())
+_STREET_CAPS = frozenset(w.capitalize() for w in _STREET_WORDS | {"rhodfa", "cilgant"}) | frozenset(w.upper() for w in _STREET_WORDS)
+_LOWER_STREET_TYPES = frozenset("ffordd heol stryd rhodfa cilgant road street lane avenue close drive crescent terrace gardens grove".split())
 _CAPWORD_RE = re.compile(r"\b[A-Z][A-Za-z]+")
 _ADDRESS_SKIP_RE = re.compile(r"\b(?:year|yr|page|section|room|bus|route|platform|gate|junction|j)\s*$", re.IGNORECASE)
 # Reference numbers that identify a person's file.
@@ -889,13 +896,15 @@ _OTHER_ID_RE = re.compile(
 _OTHER_ID_BEFORE_RE = re.compile(
     r"\b(?:case|crime|police(?:\s+log)?|incident(?:\s+log)?|cad|mosaic|liquidlogic|lcs|eclipse|client|patient|hospital|mrn|nhi|"
     r"passport|driving\s+licence|licence|unique\s+learner|uln|home\s+office|ho|port|pupil|student|learner|"
-    r"ref|reference|file|court|claim|tenancy|account)\s*(?:ref(?:erence)?\.?|no\.?|number|num|#|id)?\s*(?:is\s+|was\s+)?[:#=\-]?\s*$",
+    r"ref|reference|file|court|claim|tenancy|account|id|candidate|membership|card|sort\s+code|booking|ucas|"
+    r"system|referral|plan|benefit|nass|arc|brp)\s*(?:ref(?:erence)?\.?|no\.?|number|num|#|id|code)?\s*(?:is\s+|was\s+)?[:#=\-]?\s*$",
     re.IGNORECASE,
 )
 _ID_TOKEN_RE = re.compile(r"(?<![A-Za-z0-9\-/])[A-Za-z0-9][A-Za-z0-9\-/]*\d[A-Za-z0-9\-/]*")
 _OTHER_ID_CUES = frozenset("case crime police log incident cad mosaic liquidlogic lcs eclipse client patient hospital mrn nhi "
                             "passport driving licence unique uln home ho port pupil student learner ref "
-                            "reference file court claim tenancy account".split())
+                            "reference file court claim tenancy account id candidate membership card sort booking ucas "
+                            "system referral plan benefit nass arc brp".split())
 _BIRTH_YEAR_RE = re.compile(r"\b(?:born|dob|d\.o\.b\.?|date\s+of\s+birth)\s*(?:in|:|-)?\s*(?:(?:19|20)\d{2})\b", re.IGNORECASE)
 
 
@@ -1058,6 +1067,9 @@ def _scan_spelled_emails(text: str, taken: list[_Span]) -> list[_Span]:
     if not _SPELLED_HINT_RE.search(text):
         return []
     out = []
+    for m in _WEBMAIL_RE.finditer(text):
+        if not _overlaps(*m.span(), taken) and not _mailbox(m.group(1)):
+            out.append(m.span())
     for m in _SPELLED_EMAIL_RE.finditer(text):
         local, domain = m.group(1), m.group(2)
         if _overlaps(*m.span(), taken):
@@ -1093,12 +1105,20 @@ def _scan_handles(text: str, emails: list[_Span], words: set[str]) -> list[_Span
     return out
 
 
+_PARTIAL_PLATE_RE = re.compile(
+    r"\b(?:plate|reg|registration|number\s+plate)\b[^.\n]{0,25}?\b(?:starting|starts|beginning|begins|ending|ends|with|partial|"
+    r"part|first|last|included|including|contains)\b[^.\n]{0,12}?\b([A-Z]{1,3}\d{1,3}[A-Z]{0,3}|[A-Z]{3}|\d{2}[A-Z]{0,3})\b",
+    re.IGNORECASE,
+)
+
+
 def _scan_vrm(text: str, vehicle_words: bool) -> list[_Span]:
-    if not _VRM_HINT_RE.search(text):
+    if not vehicle_words and not _VRM_HINT_RE.search(text):
         return []
     out = [m.span() for m in _VRM_RE.finditer(text)]
     if vehicle_words:
         out += [m.span() for m in _VRM_ANYCASE_RE.finditer(text) if not _overlaps(*m.span(), out)]
+        out += [m.span(1) for m in _PARTIAL_PLATE_RE.finditer(text) if not m.group(1).islower()]
     return out
 
 
@@ -1265,8 +1285,8 @@ def _scan_wide_names(tv: _Text, known: list[_Span], words: set[str]) -> list[_Sp
                 out.append((s, e))  # "mum aoife"
             elif nxt_low in _WIDE_SURNAMES and gap_is_space(text, e, toks[k + 1][0]):
                 out.append((s, e))  # "kerry okafor", "mehwish akhtar says"
-            elif _SAID_AFTER_RE.match(text, e) and low not in _COMMON:
-                out.append((s, e))  # "mihaela said"
+            elif (_SAID_AFTER_RE.match(text, e) or _PERSON_VERB_RE.match(text, e)) and low not in _COMMON:
+                out.append((s, e))  # "mihaela said", "kacper went missing"
     # "J. Kowalski signed": an initial and a surname.
     for m in _INITIAL_SURNAME_RE.finditer(text):
         if m.group(1).lower() in _WIDE_SURNAMES:
@@ -1341,7 +1361,7 @@ def locate(text: str) -> list[Hit]:
         taken = nhs + chi + upn + ni
     all_emails = _scan_emails(work)
     emails = [sp for sp in all_emails if not _mailbox(work[sp[0]:sp[1]].split("@", 1)[0])]
-    if "dot" in words or "(at" in low or "[at" in low or _TLD_HINT_RE.search(low):
+    if "dot" in words or "(at" in low or "[at" in low or _TLD_HINT_RE.search(low) or words & _WEBMAIL_WORDS:
         emails += _scan_spelled_emails(work, all_emails)
     add("email", emails)
     add("social_handle", _scan_handles(work, all_emails, words))
@@ -1362,6 +1382,9 @@ def locate(text: str) -> list[Hit]:
     else:
         add("address", [m.span() for m in _NAMED_STREET_RE.finditer(work)]
             if words & _STREET_WORDS and _capitalised_street_word(work) else [])
+        if words & _VRM_WORDS:
+            add("vehicle_reg", [m.span() for m in _VRM_RE.finditer(work)]
+                + [m.span(1) for m in _PARTIAL_PLATE_RE.finditer(work) if not m.group(1).islower()])
     if words & _SPELLED_CUES:
         add("phone", _scan_spelled_phones(work))
     if words & _STREET_WORDS and words & _HOUSE_WORDS and _capitalised_street_word(work):
