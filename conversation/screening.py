@@ -796,6 +796,7 @@ _PHRASES_RE = re.compile(
 
 _EPONYM_RE = re.compile(r"\b[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?['’]s\s+(?:Law|law|Syndrome|syndrome|Disease|disease)\b")
 _NON_DIGIT_RE = re.compile(r"\D+")
+_DIGIT_RUN_RE = re.compile(r"\d(?:[ \u00a0\-.()]{0,2}\d)*")
 _PHRASE_RES = [
     (frozenset(re.findall(r"[a-z]+", str(p).lower().replace("'s", ""))),
      re.compile(r"(?<![A-Za-z])" + re.escape(str(p)).replace(r"\ ", r"\s+").replace("'", "['’]?") + r"(?![A-Za-z])",
@@ -1175,6 +1176,8 @@ _SURNAME_CONTEXT_RE = re.compile(
     r"\b(?:the|a)\s+([A-Z][a-zA-Z'’\-]+)(?:['’]s)?\s+(?:family|families|household|address|house|home|flat|property|"
     r"children|kids|boys|girls|siblings|twins|brothers|sisters|case|parents|grandparents|baby|residence|tenancy)\b"
 )
+_SURNAME_CONTEXT_WORDS = frozenset("family families household address house home flat property children kids boys girls "
+                                   "siblings twins brothers sisters case parents grandparents baby residence tenancy".split())
 _PLACE_BEFORE_RE = re.compile(r"\b(?:in|at|to|from|near|towards|around|outside|into|via|of)\s+$", re.IGNORECASE)
 _LOWER_NAME_CONTEXT = _ROLE_WORDS | frozenset("called named".split())
 
@@ -1221,7 +1224,7 @@ def _scan_wide_names(tv: _Text, known: list[_Span], words: set[str]) -> list[_Sp
             elif not word[0].isupper() or word.isupper():
                 continue
             out.append((toks[j][0], toks[j][1]))
-    for m in _SURNAME_CONTEXT_RE.finditer(text):
+    for m in (_SURNAME_CONTEXT_RE.finditer(text) if words & _SURNAME_CONTEXT_WORDS else ()):
         w = m.group(1).lower()
         if w in _STOP_WORDS or w in _ORG_WORDS or w in _PLACES or w in _COMMON:
             continue
@@ -1347,14 +1350,17 @@ def locate(text: str) -> list[Hit]:
     work = _mask(text, allowed)
     has_digit = _DIGIT_RE.search(work) is not None
     taken: list[_Span] = []
+    longest = 0  # the longest run of digits (allowing the separators numbers are written with)
     if has_digit:
-        nhs, chi = _scan_ten_digit(work)
+        longest = max(len(_NON_DIGIT_RE.sub("", m.group())) for m in _DIGIT_RUN_RE.finditer(work))
+        nhs, chi = _scan_ten_digit(work) if longest >= 10 else ([], [])
         add("nhs_number", nhs)
         add("chi_number", chi)
-        upn = _scan_upn(work)
+        upn = _scan_upn(work) if longest >= 11 else []
         add("upn", upn)
-        ni = _scan_ni(work)
-        ni += _scan_ni_partial(work, ni)
+        ni = _scan_ni(work) if longest >= 6 else []
+        if longest >= 6:
+            ni += _scan_ni_partial(work, ni)
         add("ni_number", ni)
         postcodes = _scan_postcodes(work)
         add("postcode", postcodes + _scan_outward(work, postcodes))
@@ -1372,7 +1378,7 @@ def locate(text: str) -> list[Hit]:
         dob, dates = _scan_dates(tv)
         add("dob", dob)
         phones = [sp for sp in _scan_phones(work, taken + dates) if not _allowed_phone(work, sp)]
-        if len(_NON_DIGIT_RE.sub("", work)) >= 10:
+        if longest >= 9:
             phones += _scan_more_phones(work, taken + dates + phones, words)
         add("phone", phones)
         add("vehicle_reg", _scan_vrm(work, bool(words & _VRM_WORDS)))
