@@ -21,6 +21,7 @@ from slack_sdk.models.blocks import (
     PlainTextInputElement,
     PlainTextObject,
     SectionBlock,
+    StaticMultiSelectElement,
     StaticSelectElement,
 )
 from slack_sdk.models.views import View
@@ -203,29 +204,34 @@ def outcome_text(outcome: Outcome) -> str:
 # --- the record modal -----------------------------------------------------------------------
 
 RECORD_CALLBACK = "record_decision"
-FIELD_LIMIT = 1000
 
 _RECORD_LABELS = {
     "do_not_share": ("What did you decide not to share?", "Who asked for it, or who would it have gone to?", "Why not?"),
     "seek_advice": ("What are you thinking of sharing?", "With whom?", "What are you unsure about?"),
 }
-_DEFAULT_LABELS = ("What is being shared?", "With whom (role or organisation)?", "Why (the purpose)?")
+_DEFAULT_LABELS = ("What was shared?", "With whom?", "Why (the purpose)?")
+NOTE_HINT = ("Optional. No names, addresses, dates of birth or numbers: describe people by role "
+             "(the child, mum, the class teacher).")
 
 
-def record_modal(outcome_id: str, private_metadata: str, errors_hint: str | None = None) -> View:
+def _options(choices) -> list[Option]:
+    return [Option(value=c.id, label=c.label[:BUTTON_TEXT_LIMIT]) for c in choices]
+
+
+def record_modal(outcome_id: str, private_metadata: str, choices=None) -> View:
+    """What was shared, with whom and why, as the pack's choices; one optional short note.
+    `choices` is the pack's RecordChoices (policy/record_choices.py); the defaults when None."""
+    if choices is None:
+        from policy.record_choices import OUTCOMES_ALL, parse_record_choices
+        choices = parse_record_choices(None, OUTCOMES_ALL, [])
     what, whom, why = _RECORD_LABELS.get(outcome_id, _DEFAULT_LABELS)
-    hint = "Describe it without names, dates of birth, addresses, phone numbers or NHS numbers."
 
-    def field(block_id: str, label: str, multiline: bool, placeholder: str) -> InputBlock:
+    def select(block_id: str, label: str, options: list[Option], multi: bool, placeholder: str) -> InputBlock:
+        element_cls = StaticMultiSelectElement if multi else StaticSelectElement
         return InputBlock(
             block_id=block_id,
             label=PlainTextObject(text=label),
-            element=PlainTextInputElement(
-                action_id="value",
-                multiline=multiline,
-                max_length=FIELD_LIMIT,
-                placeholder=PlainTextObject(text=placeholder),
-            ),
+            element=element_cls(action_id="value", options=options, placeholder=PlainTextObject(text=placeholder)),
         )
 
     return View(
@@ -236,12 +242,34 @@ def record_modal(outcome_id: str, private_metadata: str, errors_hint: str | None
         submit=PlainTextObject(text="Save record"),
         close=PlainTextObject(text="Cancel"),
         blocks=[
-            ContextBlock(elements=[md(f":lock: {hint}")]),
-            field("shared_what", what, True, "e.g. concerns about attendance and a recent injury"),
-            field("shared_with", whom, False, "e.g. children's social care duty team"),
-            field("reason", why, True, "e.g. to help assess risk of significant harm"),
+            ContextBlock(elements=[md(":lock: Pick from the lists; the record keeps no names or details of the family.")]),
+            select("shared_what", what, _options(choices.kinds), True, "Kinds of information"),
+            select("shared_with", whom, _options(choices.recipients), True, "Recipients"),
+            select("reason", why, _options(choices.purposes_for(outcome_id)), False, "Purpose"),
+            InputBlock(
+                block_id="note",
+                optional=True,
+                label=PlainTextObject(text="Note (optional)"),
+                hint=PlainTextObject(text=NOTE_HINT),
+                element=PlainTextInputElement(
+                    action_id="value",
+                    multiline=True,
+                    max_length=choices.note_limit,
+                    placeholder=PlainTextObject(text="e.g. shared the attendance summary by secure email"),
+                ),
+            ),
         ],
     )
+
+
+def selected_values(element: object) -> list[str]:
+    """The value(s) chosen in a select or multi-select element's state."""
+    if not isinstance(element, dict):
+        return []
+    if isinstance(element.get("selected_options"), list):
+        return [str(o.get("value")) for o in element["selected_options"] if isinstance(o, dict) and o.get("value")]
+    option = element.get("selected_option")
+    return [str(option["value"])] if isinstance(option, dict) and option.get("value") else []
 
 
 def recorded_blocks(record_id: str) -> list[Block]:

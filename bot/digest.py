@@ -89,6 +89,17 @@ def _lines(rows: list[tuple[str, int, int]], fmt: Callable[[str, int, int], str]
     return shown
 
 
+def _choice_label(list_name: str, choice_id: str) -> str:
+    from policy.record_choices import OUTCOMES_ALL, parse_record_choices
+    return parse_record_choices(None, OUTCOMES_ALL, []).label(list_name, choice_id)
+
+
+def _shared_rows(d: dict[str, Any], prev: dict[str, Any], key: str) -> list[tuple[str, int, int]]:
+    this = (d.get("shared") or {}).get(key, {})
+    last = (prev.get("shared") or {}).get(key, {})
+    return _ranked(this, last)
+
+
 def digest_text(d: dict[str, Any]) -> str:
     """A plain summary, for the terminal and as the Slack message's fallback text."""
     prev = d.get("previous") or {}
@@ -110,6 +121,10 @@ def digest_text(d: dict[str, Any]) -> str:
         out.append(f"  last week: {pe['opened']} opened, {pe['claimed']} claimed, {pe['resolved']} resolved; "
                    f"median time to claim {_minutes(pe['median_minutes_to_claim'])}")
     out.append(f"Walks abandoned: {d.get('abandoned', 0)} (last week {prev.get('abandoned', 0)})")
+    for key, title in (("kinds", "What was shared"), ("recipients", "Shared with")):
+        rows = _shared_rows(d, prev, key)
+        out.append(f"{title}:" if rows else f"{title}: none recorded")
+        out += _lines(rows, lambda k, a, b, key=key: f"  {_choice_label(key, k)}: {a} (last week {b})")
     r = d.get("referrals") or {}
     if r:
         out.append(f"Referrals made: {r['made']}; confirmed in writing: {r['confirmed_in_writing']} "
@@ -149,6 +164,11 @@ def digest_blocks(d: dict[str, Any]) -> list[dict]:
     ]))
     blocks.append(SectionBlock(block_id="abandoned", text=md(
         f"*Walks abandoned:* {d.get('abandoned', 0)} (last week {prev.get('abandoned', 0)})")))
+    for key, block_id, title in (("kinds", "shared_what", "What was shared"), ("recipients", "shared_with", "Shared with")):
+        rows = _shared_rows(d, prev, key)
+        if rows:
+            blocks.append(SectionBlock(block_id=block_id, text=md(f"*{title}* (records naming each)\n" + "\n".join(
+                _lines(rows, lambda k, a, b, key=key: f"• {escape(_choice_label(key, k))}: {a} (last week {b})")))))
     r = d.get("referrals") or {}
     if r:
         blocks.append(SectionBlock(block_id="referrals", text=md(

@@ -16,7 +16,6 @@ from slack_bolt import Ack, App, BoltResponse
 from slack_sdk import WebClient
 from sqlalchemy.exc import SQLAlchemyError
 
-from conversation.screening import explain, screen
 from policy import ANSWER_LABELS
 from policy.procedures import procedure
 
@@ -24,6 +23,7 @@ from . import admin
 from . import blocks as B
 from . import followup
 from . import procedure_blocks as P
+from . import record_details
 from . import walk
 from .config import Settings
 from .escalation import Escalations
@@ -278,39 +278,42 @@ def register(app: App, deps: Deps) -> None:
             messenger(client).ephemeral(_channel(body), user, FINISHED)
             return
         meta = json.dumps({"c": conversation_id, "ch": _channel(body), "ts": _message_ts(body)})
-        client.views_open(trigger_id=body["trigger_id"], view=B.record_modal(result.outcome.id, meta))
+        client.views_open(trigger_id=body["trigger_id"],
+                          view=B.record_modal(result.outcome.id, meta, record_details.choices_of(result.flow.pack)))
 
     def screen_and_save(ack: Ack, body: dict, view: dict, context) -> None:
-        """The modal's answer depends on this, so it runs before the ack: screen the text
-        (nothing flagged is stored, logged or sent), then store it in one transaction."""
+        """The modal's answer depends on this, so it runs before the ack. record_details.save
+        checks the choices and screens the note itself (nothing flagged is stored, logged or
+        sent); a refusal goes back into the modal only, quoting the words to fix."""
         user = _user(body)
         try:
             meta = json.loads(view.get("private_metadata") or "{}")
             values = view["state"]["values"]
-            texts = {k: (values.get(k, {}).get("value", {}).get("value") or "").strip() for k in ("shared_what", "shared_with", "reason")}
+            picked = {k: B.selected_values(values.get(k, {}).get("value")) for k in ("shared_what", "shared_with", "reason")}
+            note = (values.get("note", {}).get("value", {}) or {}).get("value")
             conversation_id = str(meta.get("c", ""))
         except (ValueError, AttributeError, KeyError, TypeError):
             ack(response_action="errors", errors={"reason": "Something was wrong with this form; please close it and try again."})
             return
-        errors = {}
-        for block_id, text in texts.items():
-            if len(text) > B.FIELD_LIMIT:
-                errors[block_id] = f"Please keep this under {B.FIELD_LIMIT} characters."
-            elif (found := screen(text)):
-                errors[block_id] = explain(found)
-        if errors:
-            ack(response_action="errors", errors=errors)
-            return
+        reason = picked["reason"][0] if picked["reason"] else None
         try:
-            result = walk.save_details(db, conversation_id=conversation_id, user_id=user, **texts)
+            saved = record_details.save(db, conversation_id=conversation_id, user_id=user, shared_what=picked["shared_what"],
+                                        shared_with=picked["shared_with"], reason=reason,
+                                        note=note if isinstance(note, str) else None)
         except SQLAlchemyError:
             log.error("record details not saved: database unavailable")
-            ack(response_action="errors", errors={"reason": "I couldn't save this just now. Please try again in a moment; your text is still here."})
+            ack(response_action="errors", errors={"reason": "I couldn't save this just now. Please try again in a moment; your choices are still here."})
             return
-        if result.kind in ("not_yours", "missing"):
-            ack(response_action="errors", errors={"reason": NOT_YOURS if result.kind == "not_yours" else MISSING})
+        if saved.kind == "refused":
+            errors = {k: p.message for k, p in saved.problems.items()}
+            if "note" in errors and saved.problems["note"].kinds and isinstance(note, str):
+                errors["note"] = record_details.explain_note(note) or errors["note"]  # into the modal only
+            ack(response_action="errors", errors=errors)
             return
-        if result.kind == "outcome":  # stored just now (not a second click on Save)
+        if saved.kind in ("not_yours", "missing"):
+            ack(response_action="errors", errors={"reason": NOT_YOURS if saved.kind == "not_yours" else MISSING})
+            return
+        if saved.kind == "saved":  # stored just now (not a second click on Save)
             context["canishare_recorded"] = {"c": conversation_id, "ch": meta.get("ch"), "ts": meta.get("ts")}
         ack()
 

@@ -163,22 +163,3 @@ def current(db: Database, *, conversation_id: str, user_id: str) -> Result:
         return Result("outcome" if flow.outcome(convo) else "question", convo, flow, node=flow.question(convo),
                       outcome=flow.outcome(convo), record=record)
 
-
-def save_details(db: Database, *, conversation_id: str, user_id: str, shared_what: str, shared_with: str,
-                 reason: str) -> Result:
-    """Store the screened record details; once stored the decision is closed."""
-    with db.session() as s:
-        refused, convo, flow = _load(s, conversation_id, user_id)
-        if refused:
-            return refused
-        assert convo and flow
-        record = s.execute(select(Record).where(Record.conversation_id == convo.id)).scalar_one_or_none()
-        if record is None or flow.outcome(convo) is None:
-            return Result("missing", convo, flow)
-        if convo.status == "recorded":
-            return Result("finished", convo, flow, record=record, outcome=flow.outcome(convo))
-        record.shared_what, record.shared_with, record.reason = shared_what, shared_with, reason
-        append(s, record, "details")
-        convo.status = "recorded"
-        convo.updated_at = utcnow()
-        return Result("outcome", convo, flow, outcome=flow.outcome(convo), record=record)

@@ -1,41 +1,26 @@
-"""Screen free text for personal details before anything is stored.
+"""Screen free text (the record's optional note) for personal details before anything is stored.
 
-Pure logic: no Slack, no database, no logging, no I/O.  ``screen()`` returns
-the *kinds* of personal detail it found (never the matched text) and
-``explain()`` turns them into one short message for a Slack modal inline
-error.  Typical cost is well under 1 ms for a 500-character description.
+Pure logic: no Slack, no database, no logging. ``screen()`` returns the *kinds* of personal
+detail found (never the matched text); ``locate()`` also gives where, for the modal only
+(bot/record_details.py quotes the words back to the person who typed them); ``explain()``
+turns kinds into one short fixed message. Word, name and allow lists are data files in
+``screening_data/`` beside this module (names from Faker via ``build_names.py``, plus hand
+additions); numbers with check digits use ``python-stdnum``.
 
-Rules (details next to each detector):
+Kinds (``KINDS``): name (many origins; lower case; possessive; surnames alone, "the Nowak
+address"; after titles, ranks and roles, "PC Nowak", "health visitor Okafor"), nhs_number
+(ten digits in any grouping, stdnum ``gb.nhs``), upn (stdnum ``gb.upn``), chi_number (ten
+digits with the mod-11 check, said to be a CHI), ni_number (also with a missing suffix),
+phone (also without the 0, or in words), email (also written out, "kerry dot hughes at
+..."), address (street addresses, flats, house names, Welsh street names), postcode (full,
+or an outward code said to be a place), dob, social_handle, vehicle_reg (also partial),
+other_id (case, crime, police-log, pupil and similar references). Public helplines and
+organisational mailboxes are allowed (``screening_data/allow.yaml``), as are eponyms and
+phrases that name no one ("Guy Fawkes Night", "Down's syndrome", "Clare's Law").
 
-* nhs_number    10 digits (plain, 3-3-4 spaced or hyphenated) whose
-                modulus-11 check digit is valid.
-* ni_number     two prefix letters (HMRC exclusions), six digits (pairs may
-                be spaced), suffix A-D.
-* postcode      full UK postcode with a real postcode area, any case, with or
-                without the space.  Partial postcodes ("LS6") are not flagged.
-* phone         phonenumbers.PhoneNumberMatcher, region GB, written with a
-                leading 0, + or 00 and not overlapping another finding.
-* email         local@domain.tld
-* date_of_birth a date near a birth word (DOB, d.o.b, date of birth, born,
-                birthday, aged, "turns 16", "will be 18"), or a bare full date
-                with a year that is not clearly an event date ("meeting on
-                12/03/2024" is an event date).  See ``_scan_dates``.
-* name          honorific + name ("Mrs Okafor"), role word + name ("pupil
-                Jayden", "mum, Kerry Hughes", "mum kerry"), name + person
-                context ("Amelia Brown, the child", "Leo's mum", "Mia, aged 7",
-                "Kai and his sister", "the Hughes family"), "her name is
-                Brogan", a single unknown capitalised word that says something
-                ("Olamide said"), or a common first name (built-in list; names
-                that are also words or places, like Grace or Jordan, only as
-                "Firstname Surname").  Capitalised runs containing an
-                institution word ("St Mary's Primary School") and a long stop
-                list (days, months, services, roles, pronouns, ...) are never
-                names.
-
-Known limits: an unusual name with no role word, honorific or other cue
-("spoke with Kwabena Mensah") is missed; an organisation or place used as a
-speaker ("Leeds said") or a product named after a person ("Hollie Guard") is
-flagged.
+Measured by bench/screening.py; the figures, held-out first, are in the README. Known
+limits: a name in no list and with no cue is missed; an organisation used as a speaker
+("Leeds said") is flagged.
 """
 
 from __future__ import annotations
@@ -44,10 +29,39 @@ import re
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 
-import phonenumbers
-from phonenumbers import Leniency
+from pathlib import Path
 
-__all__ = ["Finding", "KINDS", "LABELS", "screen", "explain"]
+import phonenumbers
+import yaml
+from phonenumbers import Leniency
+from stdnum.gb import nhs as _nhs
+from stdnum.gb import upn as _upn
+
+DATA_DIR = Path(__file__).parent / "screening_data"
+
+
+def _words(name: str) -> frozenset[str]:
+    """A word list beside this module: whitespace-separated, '#' comments, lower case."""
+    out: set[str] = set()
+    for line in (DATA_DIR / name).read_text(encoding="utf-8").splitlines():
+        out.update(line.split("#", 1)[0].lower().split())
+    return frozenset(out)
+
+
+def _words_lines(name: str) -> list[str]:
+    """Entries one per line (may hold spaces: "health visitor"), '#' comments, lower case."""
+    out = []
+    for line in (DATA_DIR / name).read_text(encoding="utf-8").splitlines():
+        line = line.split("#", 1)[0].strip().lower()
+        if line:
+            out.append(line)
+    return out
+
+
+def _yaml(name: str) -> dict:
+    return yaml.safe_load((DATA_DIR / name).read_text(encoding="utf-8")) or {}
+
+__all__ = ["Finding", "Hit", "KINDS", "LABELS", "screen", "locate", "explain"]
 
 
 @dataclass(frozen=True)
@@ -58,13 +72,19 @@ class Finding:
 
 # Stable output order of kinds.
 KINDS: tuple[str, ...] = (
+    "name",
     "nhs_number",
+    "upn",
+    "chi_number",
     "ni_number",
-    "postcode",
     "phone",
     "email",
-    "date_of_birth",
-    "name",
+    "address",
+    "postcode",
+    "dob",
+    "social_handle",
+    "vehicle_reg",
+    "other_id",
 )
 
 LABELS: dict[str, str] = {
@@ -73,8 +93,14 @@ LABELS: dict[str, str] = {
     "postcode": "a postcode",
     "phone": "a phone number",
     "email": "an email address",
-    "date_of_birth": "a date of birth",
+    "dob": "a date of birth",
     "name": "a name",
+    "upn": "a pupil number (UPN)",
+    "chi_number": "a CHI number",
+    "address": "an address",
+    "social_handle": "a social media handle",
+    "vehicle_reg": "a vehicle registration",
+    "other_id": "a reference number",
 }
 
 _FINDINGS: dict[str, Finding] = {k: Finding(k, LABELS[k]) for k in KINDS}
@@ -204,21 +230,7 @@ _DOB_WORD_RE = re.compile(
 )
 # Words that make a date the date of an event (checked as whole words in the
 # same sentence, up to 90 characters before the date).
-_EVENT_WORDS = frozenset(
-    """meeting meetings meet met visit visits visited visiting referral referred conference
-    review reviewed appointment appt session call called phoned rang contact contacted
-    strategy discussion discussed assessment assessed hearing court incident letter email
-    emailed e-mail report reported exclusion excluded suspension suspended attend attended
-    attendance seen saw held happened occurred start starts started starting began begins
-    end ends ended ending finish finishes finished moved move moves left leaves joined
-    returned missing absent arrested admitted discharged closed opened allocated
-    transferred escalated booked arranged scheduled planned cancelled postponed rearranged
-    due deadline expires expired expiry commencing term week day trip disclosed disclosure
-    shared sent received recorded logged notified notification plan icpc rcpc cp cin lac
-    cla taf tac eha pep ehcp marac mash s47 s17 consultation interview interviewed panel
-    training next last until since dated updated completed submitted issued signed agreed
-    tested checked evening exam exams holiday holidays placement sentencing bail""".split()
-)
+_EVENT_WORDS = _words("event_words.txt")
 _EVENT_PHRASES = ("took place", "core group", "section 47", "w/c")
 # A preposition straight before the date marks an event date too.
 _EVENT_PREP_RE = re.compile(
@@ -261,18 +273,7 @@ _PLACE_PREFIX = frozenset(
 # Words for a person, after which a capitalised word is taken as a name
 # ("pupil Jayden", "mum, Kerry Hughes") and before which a name may stand
 # ("Amelia Brown, the child", "Leo's mum").
-_ROLE_WORDS = frozenset(
-    """child children kid kids mum mom mam mummy mommy mother dad daddy father pupil
-    pupils student students learner baby babies infant toddler son sons daughter daughters
-    carer carers stepdad step-dad stepfather step-father stepmum step-mum stepmother
-    step-mother grandmother grandfather grandma grandad granddad grandpa nan nana nanny
-    gran granny grandparent grandparents sibling siblings brother brothers sister sisters
-    half-brother half-sister stepbrother stepsister step-brother step-sister boy boys girl
-    girls teen teenager aunt auntie aunty uncle cousin niece nephew partner ex-partner
-    boyfriend girlfriend ex-boyfriend ex-girlfriend husband wife ex-husband ex-wife parent
-    parents guardian friend friends neighbour lodger lad twin twins client patient
-    resident victim perpetrator yp cyp""".split()
-)
+_ROLE_WORDS = _words("role_words.txt")
 # Two-word roles whose last word is not a role on its own.
 _ROLE_PAIRS = frozenset({("young", "person"), ("young", "people"), ("foster", "carer")})
 _NAME_CONNECTORS = frozenset({"called", "named", "known", "as", "aka"})
@@ -285,167 +286,17 @@ _PLACE_PREFIX = frozenset(
 
 # Capitalised words that are institutions/places: a capitalised run that
 # contains one of these is an organisation, not a person.
-_ORG_WORDS = frozenset(
-    """school schools academy academies primary secondary infant infants junior juniors
-    nursery nurseries college university uni high grammar council police constabulary
-    hospital hospitals infirmary trust nhs service services team teams unit units centre
-    center centres care help support hub hubs bank banks project projects programme
-    program panel conference plan order forum group groups club clubs fund allowance
-    benefit credit premium finance association society foundation charity aid line
-    helpline network partnership partnerships board agency agencies office department
-    ward wards clinic surgery practice road street lane avenue close crescent drive way
-    park station estate court courts house houses church mosque temple gurdwara
-    synagogue chapel library centre gardens garden square place terrace row hill green
-    bridge dock village town city borough county district region authority brigade guides
-    scouts cadets brownies rainbows beavers cubs army navy force forces federation institute commission government
-    ministry tribunal prison probation refuge shelter hostel pantry foodbank kitchen
-    cafe café shop store market mall arena stadium museum theatre cinema services
-    children's childrens women's womens men's family families healthcare health""".split()
-)
+_ORG_WORDS = _words("org_words.txt")
 
 # Capitalised words that are not names.
-_STOP_WORDS = frozenset(
-    """i a an the this that these those there here he she they we you it his her hers
-    their theirs them him our ours my mine your yours its me us one some any no none
-    all both each every either neither other another such what which who whom whose
-    where when why how whatever whoever everyone everybody someone somebody anyone
-    anybody nobody noone nothing something everything anything and but or nor so yet
-    if then than though although because as at on in of for from to with without by
-    about above below after before since until till during while whilst into onto over
-    under between among amongst through across near not yes ok okay please thanks
-    thank hi hello dear also just only still even however therefore meanwhile
-    afterwards later earlier today yesterday tomorrow tonight now recently currently
-    previously initially finally firstly secondly thirdly additionally furthermore
-    overall following further next last first second third new old again sadly
-    unfortunately thankfully hopefully apparently luckily separately otherwise instead
-    update note notes summary background concern concerns outcome action actions
-    agreed reason reasons info information consent shared sharing share did does do
-    is are was were be been being have has had will would can could should may might
-    must shall let lets let's was wasn't isn't didn't doesn't don't can't won't
-    monday tuesday wednesday thursday friday saturday sunday mon tue tues wed thu
-    thur thurs fri sat sun january february march april may june july august september
-    october november december jan feb mar apr jun jul aug sep sept oct nov dec
-    christmas easter eid diwali ramadan hanukkah passover halloween bonfire
-    half term summer autumn spring winter holiday holidays weekend morning afternoon
-    evening night day week month year years reception nursery key stage form tutor
-    class classes room block floor building site set group lesson lessons period
-    mum mom mam mummy dad daddy nan nana nanny gran granny grandma grandad grandpa
-    mother father parent parents carer carers child children baby sibling siblings
-    brother sister son daughter aunt auntie uncle cousin partner pupil pupils student
-    students boy girl young person people teen teenager family families household
-    social worker workers work practitioner practitioners professional professionals
-    teacher teachers teaching assistant ta head headteacher headmaster headmistress
-    deputy principal vice senco sendco send sen dsl ddsl lead leads designated
-    safeguarding officer officers manager managers coordinator co-ordinator
-    nurse nurses midwife midwives visitor visitors doctor doctors gp gps paediatrician
-    paediatric paediatrics consultant consultants therapist therapists counsellor
-    counsellors psychologist psychiatrist mentor mentors coach advocate advocates
-    chair governor governors trustee trustees director directors inspector detective
-    constable sergeant pc ds dc sgt ofsted cafcass lado mash marac mappa camhs cahms
-    early help children's childrens women's womens men's youth justice offending
-    service services team teams school schools academy college university nursery
-    council police hospital nhs trust care support hub centre center unit panel
-    conference meeting meetings strategy discussion plan plans protection order orders
-    section act acts law policy policies procedure procedures guidance framework
-    working together keeping safe education welfare attendance inclusion exclusion
-    exclusions behaviour behavior learning pastoral virtual looked leaving fostering
-    foster adoption adopted agency independent reviewing iro domestic abuse violence
-    sexual criminal exploitation exploited neglect emotional physical harm risk risks
-    mental health wellbeing wellness emergency department urgent walk-in accident
-    maternity midwifery visiting nursing substance misuse drug drugs alcohol recovery
-    food foodbank citizens advice jobcentre plus universal credit housing benefit
-    benefits tax allowance premium finance pensions dwp hmrc home office border
-    immigration asylum visa court courts magistrates family judge solicitor solicitors
-    barrister legal aid prevent channel operation encompass multi multi-agency agency
-    front door duty desk contact referral referrals assessment assessments review
-    reviews core initial child-protection cp cin lac cla cic icpc rcpc taf tac eha
-    ehcp ehc pep iep pru ap sre rse pshe pe re art music drama english maths math
-    mathematics science history geography french spanish german computing ict design
-    technology gcse gcses sats mock mocks exam exams test tests coursework homework
-    zoom teams microsoft google whatsapp snapchat instagram tiktok facebook youtube
-    xbox playstation fortnite roblox discord minecraft netflix iphone ipad android
-    uk gb england scotland wales ireland northern britain british english scottish
-    welsh irish european polish romanian syrian afghan somali eritrean sudanese
-    roma traveller travellers gypsy pakistani indian bangladeshi nigerian ghanaian
-    muslim christian jewish sikh hindu catholic anglican asian black white african
-    caribbean chinese vietnamese albanian kurdish iraqi iranian ukrainian lithuanian
-    portuguese italian turkish arabic urdu punjabi bengali tigrinya amharic somali
-    north south east west central upper lower greater royal general local county city
-    borough district metropolitan national regional international community public
-    private voluntary statutory county-lines lines county line gang gangs
-    god allah jesus lord sir madam staff team dr mr mrs ms miss mx
-    barnardo's barnardos nspcc kooth brook childline samaritans shelter mind
-    youngminds relate gingerbread homestart home-start action actionforchildren
-    think thinking remember remembered reported told said asked explained
-    confirmed advised called rang emailed spoke discussed noted felt feels thinks
-    believes appears seems seemed stated disclosed shared informed contacted visited
-    saw seen met attended
-    is am are dated regarding re fw fwd subject cc bcc attached attachment
-    ref reference case record records file log number numbers no. tel mobile phone
-    email address postcode dob nhs ni""".split()
-)
+_STOP_WORDS = _words("stop_words.txt")
 
 # Common first names (UK births and parents' generations, varied origins).
 # Used to catch a first name or full name with no role word nearby.
-_FIRST_NAMES = frozenset(
-    """aaliyah aaron abbie abby abdul abdullah abdulrahman abigail ada adam adil adrian
-    agnieszka ahmad ahmed aidan aiden aimee aisha aishah aleksander alex alexa alexander
-    alexandra alfie ali alice alicia alisha alison amanda amara amaya amelia amelie amina
-    amir amira amy ana andre andrea andrew andy aneesa angela angelina anita ann anna
-    anne annabelle annie anthony anton antonia archie aria ariana arianna arlo arthur
-    arun asha ashleigh ashley ashton aurora ava ayaan ayesha barbara beatrice becky bella
-    ben benjamin beth bethany betty beverley billy blake bobby bogdan bradley brandon
-    brian brianna bronwen bryony caitlin caleb callum calum cameron carl carla carly
-    caroline carys casey cassie catherine cerys charlene charlie charlotte chantelle
-    chloe chris christina christine christopher ciara cieran claire clara craig cynthia
-    daisy dakota dale damian damien dan daniel daniella danielle danny dante darius
-    darren david dawid dawn dean declan demi denise derek destiny devon dexter diane
-    dominic donna dylan eddie edward edwin eileen elaine eleanor eli elijah elise
-    elizabeth ella elle ellie elliot elliott ellis elsie emilia emily emma eric erin esme
-    ethan evan evelyn evie ewan fatima fatma felix finlay finley finn fiona florence
-    francesca frankie freddie freya gabriel gabriella gareth gary gemma george georgie
-    gerald gillian gracie greg gregory hamza hana hannah harper harriet harrison harry
-    harvey hassan hayden hayley heidi helen henry hollie hugo ian ibrahim idris imogen
-    imran isaac isabel isabella isabelle isaiah isla ismail isobel ivan jack jackson
-    jacob jacqueline jade jake james jamie jan jane janet jasmine jason jay jayden jaylen
-    jayson jean jenna jennifer jenny jeremy jessica jessie jim jimmy joanna joanne jodie
-    joe joel joey john johnny jonathan jordan joseph josh joshua josie joy julia julie
-    julian justin kacey kai kaitlyn kamal kane karen karina kasia kate katherine kathryn
-    katie katy kayden kayla kaylee keeley keira keith kelly kenneth kerry kevin khadija
-    kian kiara kieran kim kimberley kirsty kyle kyra lacey lana laura lauren layla leah
-    lee leigh leila lena leo leon leonardo lewis lexi lexie liam lilly lily lindsey lisa
-    logan lola lorraine louie louis louise luca lucas lucia lucy luke luna lydia lyla
-    maddison madison maisie maja malachi malik mandy marcus margaret maria mariam marie
-    marion marley martha martin mary maryam matilda matthew matteo max maya megan mehmet
-    melissa mia michael michaela michelle mikayla mila millie mohamed mohammad mohammed
-    molly muhammad musa mustafa nadia naomi natalia natalie natasha nathan nathaniel
-    neil nevaeh niamh nicholas nicola nicole nikita nina noah noor nora oakley olivia
-    oliver ollie omar oscar owen paige pamela patricia patrick paul paula peter phoebe
-    piotr poppy priya rachel rafael rebecca reece reggie rhianna rhys ricky riley rio
-    rita robert robyn rohan ronan ronnie rory rosie ross ruby rupert ruth ryan sadie
-    safiya sahil sally sam samantha samira samuel sandra sara sarah scarlett sean
-    sebastian shannon sharon shauna shaun shelby sienna simon skye sofia sonia sophia
-    sophie stacey stanley stephanie stephen steven stuart sue susan suzanne sylvia
-    tamara tanya tara tasha teagan terry theo theodore thomas tia tiffany tilly tim
-    timothy toby tom tommy tony tracey tracy tyler tyrone usman valerie vanessa vicky
-    vincent wayne wendy william willow wojciech yasmin yousef yusuf zachary zak zain
-    zainab zara zoe zofia zoë zuzanna
-    albert albie arabella ayla bonnie connor darcie delilah edith eliza eloise eva ezra
-    grayson hallie jaxon jenson jesse jude lottie lyra mabel maeve margot milo myla nancy
-    ophelia orla otis penelope ralph reuben teddy thea""".split()
-)
+_FIRST_NAMES = _words("first_names.txt")
 # First names that are also ordinary words, months or places: only counted
 # as part of "Firstname Surname", never on their own.
-_AMBIGUOUS_FIRST = frozenset(
-    """will mark grace hope faith joy rose summer april may june august dawn eve holly
-    ivy ruby amber jade crystal bill pat rob sky storm angel chase hunter mason taylor
-    jordan georgia india paris florence sydney victoria chelsea brooklyn austin lincoln
-    bailey harley brook autumn willow heather violet iris hazel olive ginger sandy frank
-    guy max miles drew dean king prince duke earl major sunny honey star river ocean
-    rain noel christian patience destiny harmony melody liberty justice genesis trinity
-    eden zion heaven carter cooper parker spencer morgan lane art ray don bob kit hudson
-    roman rowan sonny jasper nova penny chester""".split()
-)
+_AMBIGUOUS_FIRST = _words("ambiguous_first.txt")
 _FIRST_OR_AMBIGUOUS = _FIRST_NAMES | _AMBIGUOUS_FIRST
 # First names that may stand on their own (also used after a role word in
 # lower case: "mum kerry").
@@ -487,6 +338,10 @@ _SAID_AFTER_RE = re.compile(
     r"reported|explained|stated|shouted|screamed|cried|admitted|denied|alleged|whispered|"
     r"texted|messaged|confided|mentioned)\b"
 )
+_THING_CALLED_RE = re.compile(
+    r"\b(?:poem|song|book|film|movie|game|story|show|series|programme|program|app|website|group|club|band|"
+    r"dog|cat|pet|horse|hamster|rabbit|toy|teddy|doll|boat|project|course|charity|campaign|place)\s+(?:called|named)\s*$",
+    re.IGNORECASE)
 _NAME_PREFIXES = frozenset({"mc", "mac", "o", "d", "de", "la", "le", "di", "da", "van", "von", "fitz", "st"})
 _STOP_OR_ORG = _STOP_WORDS | _ORG_WORDS
 _FAMILY_AFTER_RE = re.compile(r"\s+(?:family|household|twins|children|kids|boys|girls)\b", re.IGNORECASE)
@@ -548,8 +403,9 @@ def _scan_emails(text: str) -> list[_Span]:
     return out
 
 
-def _scan_phones(text: str, taken: list[_Span]) -> bool:
+def _scan_phones(text: str, taken: list[_Span]) -> list[_Span]:
     n = len(text)
+    out: list[_Span] = []
     for hint in _PHONE_HINT_RE.finditer(text):
         lo = max(0, hint.start() - 3)
         hi = min(n, hint.end() + 2)
@@ -566,20 +422,21 @@ def _scan_phones(text: str, taken: list[_Span]) -> bool:
                     continue
             elif not phonenumbers.is_possible_number(num):
                 continue
-            return True
-    return False
+            out.append((lo + m.start, lo + m.end))
+    return out
 
 
 class _Text:
     """Per-call shared view of the text: tokens and sentence boundaries."""
 
-    __slots__ = ("text", "toks", "starts", "sent_ends")
+    __slots__ = ("text", "toks", "starts", "sent_ends", "lows")
 
     def __init__(self, text: str) -> None:
         self.text = text
         self.toks = [(m.start(), m.end(), m.group()) for m in _TOKEN_RE.finditer(text)]
         self.starts = [t[0] for t in self.toks]
         self.sent_ends = [m.end() for m in _SENTENCE_END_RE.finditer(text)]
+        self.lows = [t[2].lower() for t in self.toks]
 
     def sentence_start(self, pos: int) -> int:
         i = bisect_right(self.sent_ends, pos) - 1
@@ -649,8 +506,8 @@ def _find_dates(tv: _Text) -> list[tuple[int, int, bool]]:
     return dates
 
 
-def _scan_dates(tv: _Text) -> tuple[bool, list[_Span]]:
-    """Return (found a date of birth, spans of all dates).
+def _scan_dates(tv: _Text) -> tuple[list[_Span], list[_Span]]:
+    """Return (spans of dates of birth, spans of all dates).
 
     A date is a date of birth when:
       1. a birth word (DOB, d.o.b, date of birth, born, birthday, aged, or an
@@ -673,8 +530,9 @@ def _scan_dates(tv: _Text) -> tuple[bool, list[_Span]]:
     text = tv.text
     dates = _find_dates(tv)
     if not dates:
-        return False, []
+        return [], []
     spans = [(s, e) for s, e, _ in dates]
+    dob: list[_Span] = []
     prev_end = 0
     for s, e, has_year in dates:
         sent_s = tv.sentence_start(s)
@@ -682,12 +540,14 @@ def _scan_dates(tv: _Text) -> tuple[bool, list[_Span]]:
         after = text[e:min(tv.sentence_end(e), e + _DOB_AFTER_WINDOW)]
         prev_end = e
         if _DOB_WORD_RE.search(before) or _DOB_WORD_RE.search(after):
-            return True, spans
+            dob.append((s, e))
+            continue
         if not has_year:
             continue
         m = _NAME_BEFORE_RE.search(text, max(sent_s, s - 40), s)
         if m and _looks_like_name(m.group(1), m.group(2)):
-            return True, spans
+            dob.append((s, e))
+            continue
         if _EVENT_PREP_RE.search(text, max(sent_s, s - 30), s):
             continue
         lo = max(sent_s, s - _EVENT_WINDOW)
@@ -696,8 +556,8 @@ def _scan_dates(tv: _Text) -> tuple[bool, list[_Span]]:
         window = text[lo:s].lower()
         if any(p in window for p in _EVENT_PHRASES):
             continue
-        return True, spans
-    return False, spans
+        dob.append((s, e))
+    return dob, spans
 
 
 def _looks_like_name(first: str, second: str | None) -> bool:
@@ -730,12 +590,13 @@ def _split_possessive(word: str) -> tuple[str, bool]:
     return word, False
 
 
-def _scan_names(tv: _Text) -> bool:
+def _scan_names(tv: _Text) -> list[_Span]:
     text = tv.text
     toks = tv.toks
     n = len(toks)
     if not n:
-        return False
+        return []
+    hits: list[tuple[int, int]] = []
 
     base = [""] * n
     low = [""] * n
@@ -834,7 +695,7 @@ def _scan_names(tv: _Text) -> bool:
                 (cap[nxt] and low[nxt] not in _STOP_WORDS and low[nxt] not in _ORG_WORDS) or initial[nxt]
             ):
                 if not (lw in ("miss", "master", "sir") and g != " "):
-                    return True
+                    hits.append((i, i + 1)); continue
 
         # 2. Role word + name: "pupil Jayden", "mum, Kerry Hughes",
         #    "a boy called Jayden", "the young person (Kacey)", "mum kerry".
@@ -844,27 +705,28 @@ def _scan_names(tv: _Text) -> bool:
                 j += 1
             if j < n and not sentence_break(j) and _GAP_AFTER_ROLE_RE.fullmatch(gap(j)):
                 if candidate(j):
-                    return True
+                    hits.append((j, j)); continue
                 if not cap[j] and low[j] in _LONE_FIRST_NAMES and not base[j].isupper():
-                    return True
+                    hits.append((j, j)); continue
 
         # 3. A common first name: "said Jayden", "Olivia-Rose", and
         #    "Grace Williams" (ambiguous first name + surname).
         if cap[i] and candidate(i):
             if lw in _LONE_FIRST_NAMES:
-                return True
+                hits.append((i, i)); continue
             if "-" in lw:
                 parts = base[i].split("-")
                 # "Olivia-Rose", "Bailey-Jo": double-barrelled first names.
                 if any(p.lower() in _LONE_FIRST_NAMES for p in parts):
-                    return True
+                    hits.append((i, i)); continue
                 if all(p[:1].isupper() for p in parts) and any(p.lower() in _FIRST_OR_AMBIGUOUS for p in parts):
-                    return True
+                    hits.append((i, i)); continue
             if lw in _FIRST_OR_AMBIGUOUS and i + 1 < n and candidate(i + 1) and joined(i + 1):
-                return True
+                hits.append((i, i)); continue
             # 4. "her name is Brogan", "a man called Dean".
-            if _NAME_INTRO_RE.search(text, max(0, toks[i][0] - 30), toks[i][0]):
-                return True
+            if _NAME_INTRO_RE.search(text, max(0, toks[i][0] - 30), toks[i][0]) and not _THING_CALLED_RE.search(
+                    text, max(0, toks[i][0] - 30), toks[i][0]):
+                hits.append((i, i)); continue
 
     # 5. Name + person context: "Amelia Brown, the child", "Leo's mum",
     #    "Mia Robinson, aged 7", "Tyler (Year 8)", "the Hughes family".
@@ -882,71 +744,656 @@ def _scan_names(tv: _Text) -> bool:
         if poss[last]:
             m = _AFTER_ROLE_RE.match(text, end)
             if m and m.group(1).lower() in _ROLE_WORDS:
-                return True
+                hits.append((first, last)); continue
         if _AFTER_AGE_RE.match(text, end):
-            return True
+            hits.append((first, last)); continue
         if length >= 2:
             m = _AFTER_ROLE_RE.match(text, end)
             if m and not text.startswith(" and", end):
                 w1 = m.group(1).lower()
                 w2 = (m.group(2) or "").lower()
                 if w1 in _ROLE_WORDS or (w1, w2) in _ROLE_PAIRS:
-                    return True
+                    hits.append((first, last)); continue
         m = _AND_ROLE_RE.match(text, end)
         if m and m.group(1).lower() in _ROLE_WORDS:
-            return True
+            hits.append((first, last)); continue
         if length == 1 and first > 0 and low[first - 1] == "the" and _FAMILY_AFTER_RE.match(text, end):
-            return True
+            hits.append((first, last)); continue
         # 6. A single name saying something: "Olamide said ...".
         if length == 1 and first == run_first and _SAID_AFTER_RE.match(text, end):
-            return True
-    return False
+            hits.append((first, last)); continue
+    return [(toks[x][0], toks[y][1]) for x, y in hits]
+
+
+# --------------------------------------------------------------------------
+# Detectors for the kinds that need no name logic (issue 14)
+# --------------------------------------------------------------------------
+_ALLOW = _yaml("allow.yaml")
+_ALLOWED_PHONES = frozenset(re.sub(r"\D", "", str(p)) for p in _ALLOW.get("phones", []))
+_MAILBOX_WORDS = frozenset(str(w).lower() for w in _ALLOW.get("mailbox_words", []))
+_PLACES = frozenset(str(w).lower() for w in _ALLOW.get("places", []))
+_PHRASES_RE = re.compile(
+    r"(?<![A-Za-z])(?:" + "|".join(
+        re.escape(str(p)).replace(r"\ ", r"\s+").replace("'", "['’]?")
+        for p in sorted(_ALLOW.get("phrases", []), key=len, reverse=True)) + r")(?![A-Za-z])",
+    re.IGNORECASE,
+)
+
+_EPONYM_RE = re.compile(r"\b[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?['’]s\s+(?:Law|law|Syndrome|syndrome|Disease|disease)\b")
+_NON_DIGIT_RE = re.compile(r"\D+")
+_DIGIT_RUN_RE = re.compile(r"\d(?:[ \u00a0\-.()]{0,2}\d)*")
+_PHRASE_RES = [
+    (frozenset(re.findall(r"[a-z]+", str(p).lower().replace("'s", ""))),
+     re.compile(r"(?<![A-Za-z])" + re.escape(str(p)).replace(r"\ ", r"\s+").replace("'", "['’]?") + r"(?![A-Za-z])",
+                re.IGNORECASE))
+    for p in sorted(_ALLOW.get("phrases", []), key=len, reverse=True)
+]
+_PHRASE_FIRST = frozenset(re.findall(r"[a-z]+", str(p).lower())[0] for p in _ALLOW.get("phrases", []))
+_WORD_RE = re.compile(r"[a-z]+")
+# Ten digits in any grouping (spaces, dashes, dots): NHS or CHI numbers, checked by stdnum.
+_TEN_RE = re.compile(r"(?<![\d+])\d(?:[ \u00a0\-.]{0,2}\d){9}(?![\d])")
+_NHS_WORD_RE = re.compile(r"\bnhs\b", re.IGNORECASE)
+_CHI_WORD_RE = re.compile(r"\bchi\b|community\s+health\s+index", re.IGNORECASE)
+_UPN_RE = re.compile(r"(?<![A-Za-z0-9])[A-Za-z](?:[ \-]?\d){11}[ \-]?[0-9A-Za-z](?![A-Za-z0-9])")
+_UPN_WORD_RE = re.compile(r"\b(?:upn|pupil\s+(?:number|no\.?|ref))", re.IGNORECASE)
+# NI number with a missing or partial suffix, when said to be one ("NI number AB 12 34 56").
+_NI_PARTIAL_RE = re.compile(
+    r"\b([A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z])[ \-]?(\d{2})[ \-]?(\d{2})[ \-]?(\d{2})(?:[ \-]?[A-Da-d])?(?![A-Za-z0-9])",
+    re.IGNORECASE,
+)
+_NI_WORD_RE = re.compile(r"\b(?:ni|n\.i\.?|nino|national\s+insurance)\b", re.IGNORECASE)
+# A mobile written without its 0 or +44: "7700 900123", "mobile 7700900123".
+_MOBILE_NO0_RE = re.compile(r"(?<![\d+])7\d{3}[ \-.]?\d{3}[ \-.]?\d{3}(?!\d)")
+# Any other long run of digits said to be a phone number.
+_PHONE_WORD_RE = re.compile(r"\b(?:phone|tel|telephone|mobile|mob|number|no\.?|call|ring|text|whatsapp|landline|contact)\b",
+                            re.IGNORECASE)
+_PHONE_WORDS = frozenset("phone tel telephone mobile mob number no call ring text whatsapp landline contact".split())
+_DIGITS_RUN_RE = re.compile(r"(?<![\d])(?:\+?\d[ \-.()]{0,2}){9,13}\d(?![\d])")
+# Emails written out: "kerry dot hughes at gmail dot com", "k.hughes (at) example.com".
+_SPELLED_EMAIL_RE = re.compile(
+    r"(?<![A-Za-z0-9])([A-Za-z0-9][A-Za-z0-9._\-]*(?:\s*(?:\.|\(dot\)|\[dot\]|\bdot\b|\bunderscore\b|\bdash\b|\bhyphen\b)\s*[A-Za-z0-9_\-]+)*)"
+    r"\s*(?:\(at\)|\[at\]|\{at\}|\bat\b|@)\s*"
+    r"([A-Za-z0-9\-]+(?:\s*(?:\.|\(dot\)|\[dot\]|\bdot\b)\s*[A-Za-z0-9\-]+)+)",
+    re.IGNORECASE,
+)
+_TLD_HINT_RE = re.compile(r"\bat\s+[a-z0-9\-]+\s*\.\s*(?:com|co|org|net|uk|gov|nhs|ac|sch|ie|io)\b")
+_SPELLED_HINT_RE = re.compile(r"\b[Aa][Tt]\b|\([Aa][Tt]\)|\[[Aa][Tt]\]|@")
+_WEBMAIL_WORDS = frozenset("gmail googlemail hotmail outlook yahoo icloud live btinternet aol protonmail msn sky "
+                           "virginmedia talktalk".split())
+_WEBMAIL_RE = re.compile(
+    r"(?<![A-Za-z0-9])([A-Za-z0-9][A-Za-z0-9._\-]{1,40})\s+(?:at|@)\s+(?:gmail|googlemail|hotmail|outlook|yahoo|icloud|live|"
+    r"btinternet|aol|protonmail|msn|sky|virginmedia|talktalk)\b", re.IGNORECASE)
+_TLDS = frozenset("com net org uk co ac gov nhs sch edu io me info biz ie eu de fr pl ro".split())
+# Social media handles: "@kerry_h22", "snap: kerryh", "insta kerry.h".
+_HANDLE_RE = re.compile(r"(?<![A-Za-z0-9._%+\-@])@([A-Za-z0-9_](?:[A-Za-z0-9_.]{1,29}))")
+_HANDLE_AFTER_RE = re.compile(
+    r"\b(?:snapchat|snap|insta|instagram|tiktok|tik\s+tok|twitter|x|facebook|fb|discord|telegram|kik|username|"
+    r"user\s*name|handle|gamertag|gamer\s*tag|account|profile|psn|xbox\s+live)\s*(?:name|id|handle|account)?\s*"
+    r"(?:is|was|called|named|as|:|\s-\s|=)\s*[\"'“]?([A-Za-z0-9_.]{3,30})",
+    re.IGNORECASE,
+)
+_HANDLE_CUES = frozenset("snapchat snap insta instagram tiktok tik twitter x facebook fb discord telegram kik username user "
+                         "handle gamertag gamer account profile psn xbox".split())
+_HANDLE_WORDS = frozenset("the a an her his their private public new old fake second open closed deleted blocked".split())
+# Vehicle registrations: current (AB12 CDE), prefix (A123 BCD), suffix (ABC 123D).
+_VRM_RE = re.compile(r"\b(?:[A-Z]{2}\d{2} ?[A-Z]{3}|[A-Z]\d{1,3} ?[A-Z]{3}|[A-Z]{3} ?\d{1,3}[A-Z])\b")
+_VRM_HINT_RE = re.compile(r"[A-Za-z]\d|\d ?[A-Za-z]{3}|\d[A-Z]")
+_VRM_WORDS = frozenset("car cars van vehicle vehicles reg registration plate plates motorbike taxi drove driving parked "
+                       "driver lorry moped scooter".split())
+_VRM_ANYCASE_RE = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]{2}\d{2}[ ]?[A-Za-z]{3}(?![A-Za-z0-9])")
+_VRM_WORD_RE = re.compile(r"\b(?:car|van|vehicle|reg|registration|plate|plates|number\s+plate|motorbike|taxi|drove|driving|parked)\b",
+                          re.IGNORECASE)
+# Street addresses and flats.
+_STREET_TYPES = (r"(?i:road|rd|street|st|lane|ln|avenue|ave|close|cl|drive|dr|way|court|ct|crescent|cres|place|pl|"
+                 r"gardens|gdns|terrace|terr|grove|gr|walk|row|square|sq|hill|rise|view|mews|parade|vale|green|"
+                 r"park|fold|croft|chase|wynd|brae|heights|boulevard|approach|gate|mount|garth|lea|meadow|meadows|"
+                 r"crossing|bank|yard|passage|circus|end|side|ffordd|heol|stryd|lon|lôn)")
+_ADDRESS_RE = re.compile(
+    r"(?<![\w£$])(?:\d{1,4}[A-Za-z]?|\d{1,4}\s*-\s*\d{1,4})\s*,?\s+(?:[A-Z][a-zA-Z'’\-]+\s+){1,3}" + _STREET_TYPES + r"\b"
+    r"|(?<![\w£$])\d{1,4}[A-Za-z]?\s+(?:[a-z][a-z'’\-]+\s+){1,2}(?:road|street|lane|avenue|close|drive|crescent|terrace|gardens|grove)\b"
+    r"|(?<![\w£$])\d{1,4}[A-Za-z]?,?\s+(?:Ffordd|Heol|Stryd|Lôn|Lon|Rhodfa|Cilgant)\s+(?:[a-zA-Z'’]+\s+){0,2}[A-Z][a-z]+",
+)
+_FLAT_RE = re.compile(
+    r"\b(?:flat|apartment|apt|unit|maisonette|bedsit|plot)\s*(?:no\.?\s*)?\d{1,4}[A-Za-z]?\b"
+    r"(?=,?\s+(?:[A-Z][a-z]+\s+)*(?:House|Court|Tower|Towers|Mansions|Lodge|Buildings|Road|Street|Lane|Avenue|Close|Drive|Way|Block|Flats|\d))"
+    r"|\b(?:lives|living|staying|address|moved|resides)\s(?:in|at|to|is)\s(?:flat|apartment|apt|room|unit)\s*(?:no\.?\s*)?\d{1,4}[A-Za-z]?\b",
+    re.IGNORECASE,
+)
+_NAMED_STREET_RE = re.compile(
+    r"\b(?:lives?|living|moved|moving|staying|stays|address|addressed|resides?|residing|house|home|flat)\s+"
+    r"(?:(?:is|was|at|on|in|to|off)\s+){0,2}(?:the\s+)?(?:[A-Z][a-zA-Z'’\-]+\s+){1,3}" + _STREET_TYPES + r"\b"
+    r"|\b(?:[A-Z][a-zA-Z'’\-]+\s+){1,2}(?:House|Court|Tower|Towers|Mansions|Lodge|Buildings)\s*,\s*(?:[A-Z][a-zA-Z'’\-]+\s+){1,3}"
+    + _STREET_TYPES + r"\b",
+)
+_STREET_WORDS = frozenset(re.findall(r"[a-z]+", _STREET_TYPES.split(":", 1)[1])) | frozenset(
+    "house court tower towers mansions lodge buildings rhodfa cilgant".split())
+_FLAT_WORDS = frozenset("flat apartment apt unit room house maisonette bedsit plot".split())
+_STREET_CAPS = frozenset(w.capitalize() for w in _STREET_WORDS | {"rhodfa", "cilgant"}) | frozenset(w.upper() for w in _STREET_WORDS)
+_LOWER_STREET_TYPES = frozenset("ffordd heol stryd rhodfa cilgant road street lane avenue close drive crescent terrace gardens grove".split())
+_CAPWORD_RE = re.compile(r"\b[A-Z][A-Za-z]+")
+_ADDRESS_SKIP_RE = re.compile(r"\b(?:year|yr|page|section|room|bus|route|platform|gate|junction|j)\s*$", re.IGNORECASE)
+# Reference numbers that identify a person's file.
+_OTHER_ID_RE = re.compile(
+    r"\b(?:case|crime|police(?:\s+log)?|incident(?:\s+log)?|cad|mosaic|liquidlogic|lcs|eclipse|client|patient|hospital|mrn|nhi|"
+    r"passport|driving\s+licence|licence|unique\s+learner|uln|home\s+office|ho|port|pupil|student|learner|child|person|"
+    r"ref|reference|file|court|claim|tenancy|account)\s*(?:ref(?:erence)?\.?|no\.?|number|num|#|id)?\s*(?:is\s+|was\s+)?[:#=\-]?\s*(?=[A-Za-z0-9\-/]*\d)([A-Za-z0-9][A-Za-z0-9\-/]{2,})",
+    re.IGNORECASE,
+)
+_OTHER_ID_BEFORE_RE = re.compile(
+    r"\b(?:case|crime|police(?:\s+log)?|incident(?:\s+log)?|cad|mosaic|liquidlogic|lcs|eclipse|client|patient|hospital|mrn|nhi|"
+    r"passport|driving\s+licence|licence|unique\s+learner|uln|home\s+office|ho|port|pupil|student|learner|"
+    r"ref|reference|file|court|claim|tenancy|account|id|candidate|membership|card|sort\s+code|booking|ucas|"
+    r"system|referral|plan|benefit|nass|arc|brp)\s*(?:ref(?:erence)?\.?|no\.?|number|num|#|id|code)?\s*(?:is\s+|was\s+)?[:#=\-]?\s*$",
+    re.IGNORECASE,
+)
+_ID_TOKEN_RE = re.compile(r"(?<![A-Za-z0-9\-/])[A-Za-z0-9][A-Za-z0-9\-/]*\d[A-Za-z0-9\-/]*")
+_OTHER_ID_CUES = frozenset("case crime police log incident cad mosaic liquidlogic lcs eclipse client patient hospital mrn nhi "
+                            "passport driving licence unique uln home ho port pupil student learner ref "
+                            "reference file court claim tenancy account id candidate membership card sort booking ucas "
+                            "system referral plan benefit nass arc brp".split())
+_BIRTH_YEAR_RE = re.compile(r"\b(?:born|dob|d\.o\.b\.?|date\s+of\s+birth)\s*(?:in|:|-)?\s*(?:(?:19|20)\d{2})\b", re.IGNORECASE)
+
+
+_NUMBER_WORDS = {"oh": 1, "o": 1, "zero": 1, "nought": 1, "one": 1, "two": 1, "three": 1, "four": 1, "five": 1,
+                 "six": 1, "seven": 1, "eight": 1, "nine": 1, "double": 0, "triple": 0, "treble": 0, "hundred": 2,
+                 "thousand": 3, "ten": 2, "eleven": 2, "twelve": 2, "twenty": 2, "thirty": 2, "forty": 2, "fifty": 2,
+                 "sixty": 2, "seventy": 2, "eighty": 2, "ninety": 2}
+_SPELLED_RUN_RE = re.compile(
+    r"(?<![A-Za-z])(?:(?:oh|o|zero|nought|one|two|three|four|five|six|seven|eight|nine|double|triple|treble|hundred|"
+    r"thousand|ten|eleven|twelve|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|and|\d)[\s,\-]+){5,}"
+    r"(?:oh|o|zero|nought|one|two|three|four|five|six|seven|eight|nine|hundred|thousand|ten|eleven|twelve|twenty|"
+    r"thirty|forty|fifty|sixty|seventy|eighty|ninety|\d)(?![A-Za-z])",
+    re.IGNORECASE,
+)
+_SPELLED_CUES = frozenset(_NUMBER_WORDS) - {"o", "one", "ten"}
+# An outward postcode on its own ("somewhere in OL11", "the NW10 area"), when said to be a place.
+_OUTWARD_RE = re.compile(r"(?<![A-Za-z0-9])([A-Z]{1,2})(\d[A-Z\d]?)(?![A-Za-z0-9])")
+_OUTWARD_BEFORE_RE = re.compile(r"\b(?:in|to|from|near|around|at|of|into|towards|moved|living|lives|live|postcode|area)\s+(?:the\s+)?$",
+                                re.IGNORECASE)
+_OUTWARD_AFTER_RE = re.compile(r"\s+(?:area|postcode|district|way|side)\b", re.IGNORECASE)
+_HOUSE_WORDS = frozenset("cottage house farm rectory vicarage lodge barn mill manor grange bungalow villa croft farmhouse "
+                         "cottages".split())
+_HOUSE_NAME_RE = re.compile(
+    r"\b(?:The\s+)?(?:[A-Z][a-z'’]+\s+){0,2}(?:Cottage|House|Farm|Rectory|Vicarage|Lodge|Barn|Mill|Manor|Grange|"
+    r"Bungalow|Villa|Croft|Farmhouse|Cottages)\s*,\s*(?:[A-Z][a-z'’]+\s+){0,2}" + _STREET_TYPES + r"\b"
+)
+
+
+def _scan_spelled_phones(text: str) -> list[_Span]:
+    out = []
+    for m in _SPELLED_RUN_RE.finditer(text):
+        count = 0
+        double = 1
+        for w in re.findall(r"[A-Za-z]+|\d", m.group().lower()):
+            if w.isdigit():
+                count += double
+                double = 1
+            elif w in ("double",):
+                double = 2
+            elif w in ("triple", "treble"):
+                double = 3
+            elif w in _NUMBER_WORDS:
+                count += _NUMBER_WORDS[w] * (double if _NUMBER_WORDS[w] == 1 else 1)
+                double = 1
+        if count >= 9:
+            out.append(m.span())
+    return out
+
+
+def _scan_outward(text: str, taken: list[_Span]) -> list[_Span]:
+    out = []
+    for m in _OUTWARD_RE.finditer(text):
+        area = m.group(1)
+        if area not in _POSTCODE_AREAS or _overlaps(*m.span(), taken):
+            continue
+        s, e = m.span()
+        if _OUTWARD_BEFORE_RE.search(text, max(0, s - 25), s) or _OUTWARD_AFTER_RE.match(text, e):
+            if area in ("M", "A") and re.match(r"\s+(?:junction|motorway|j\d)", text[e:e + 12], re.IGNORECASE):
+                continue
+            out.append((s, e))
+    return out
+
+
+def _digits(s: str) -> str:
+    return re.sub(r"\D", "", s)
+
+
+def _scan_ten_digit(text: str) -> tuple[list[_Span], list[_Span]]:
+    """(NHS number spans, CHI number spans): ten digits in any grouping with a valid mod-11 check."""
+    nhs_out: list[_Span] = []
+    chi_out: list[_Span] = []
+    for m in _TEN_RE.finditer(text):
+        d = _digits(m.group())
+        if len(set(d)) == 1 or d in _ALLOWED_PHONES:
+            continue
+        s, e = m.span()
+        # Part of a longer spaced number ("+44 161 496 0321 2") or a phone written with 0.
+        if _LONGER_BEFORE_RE.search(text, max(0, s - 3), s) or _LONGER_AFTER_RE.match(text, e):
+            continue
+        try:
+            ok = _nhs.is_valid(d)
+        except Exception:  # noqa: BLE001 - stdnum raises only its own errors; be safe
+            ok = False
+        if not ok:
+            continue
+        dd, mm = int(d[:2]), int(d[2:4])
+        near_chi = _CHI_WORD_RE.search(text, max(0, s - 40), s) is not None
+        if near_chi or (d[0] != "9" and 1 <= dd <= 31 and 1 <= mm <= 12 and _CHI_WORD_RE.search(text)):
+            chi_out.append((s, e))
+        elif d[0] == "0" and _PHONE_WORD_RE.search(text, max(0, s - 30), s) and not _NHS_WORD_RE.search(
+                text, max(0, s - 40), s):
+            continue  # a phone number that happens to pass the check
+        else:
+            nhs_out.append((s, e))
+    return nhs_out, chi_out
+
+
+def _scan_upn(text: str) -> list[_Span]:
+    out = []
+    for m in _UPN_RE.finditer(text):
+        compact = re.sub(r"[ \-]", "", m.group()).upper()
+        try:
+            ok = _upn.is_valid(compact)
+        except Exception:  # noqa: BLE001
+            ok = False
+        if ok or (_UPN_WORD_RE.search(text, max(0, m.start() - 40), m.start()) and len(compact) == 13):
+            out.append(m.span())
+    return out
+
+
+def _scan_ni_partial(text: str, taken: list[_Span]) -> list[_Span]:
+    out = []
+    for m in _NI_PARTIAL_RE.finditer(text):
+        prefix = m.group(1)
+        if prefix.upper() in _NI_BAD_PREFIX or _overlaps(*m.span(), taken):
+            continue
+        if prefix.islower() and prefix in _NI_LOWER_WORDS:
+            continue
+        if prefix.isupper() or _NI_WORD_RE.search(text, max(0, m.start() - 40), m.start()):
+            out.append(m.span())
+    return out
+
+
+def _scan_more_phones(text: str, taken: list[_Span], words: set[str]) -> list[_Span]:
+    out = []
+    if "7" in text:
+        for m in _MOBILE_NO0_RE.finditer(text):
+            if not _overlaps(*m.span(), taken):
+                out.append(m.span())
+    if not words & _PHONE_WORDS:
+        return out
+    for m in _DIGITS_RUN_RE.finditer(text):
+        s, e = m.span()
+        d = _digits(m.group())
+        if _overlaps(s, e, taken + out) or d in _ALLOWED_PHONES or not 10 <= len(d) <= 13:
+            continue
+        if _PHONE_WORD_RE.search(text, max(0, s - 40), s) and not _NUM_DATE_RE.fullmatch(m.group().strip()):
+            out.append((s, e))
+    return out
+
+
+_HELPLINE_BEFORE_RE = re.compile(r"\b(?:helpline|help\s+line|advice\s+line|line|freephone|hotline)\b[^.\n]{0,20}$", re.IGNORECASE)
+
+
+def _allowed_phone(text: str, span: _Span) -> bool:
+    d = _digits(text[span[0]:span[1]])
+    if d.startswith(("0800", "0808", "0300", "0345", "116")) and _HELPLINE_BEFORE_RE.search(text, max(0, span[0] - 40), span[0]):
+        return True  # a national helpline, said to be one
+    return _digits(text[span[0]:span[1]]).lstrip("+").removeprefix("44") in _ALLOWED_PHONES or \
+        _digits(text[span[0]:span[1]]) in _ALLOWED_PHONES or \
+        "0" + _digits(text[span[0]:span[1]]).removeprefix("44") in _ALLOWED_PHONES
+
+
+def _mailbox(local: str) -> bool:
+    words = [w for w in re.split(r"[\s._\-+]+|\bdot\b", local.lower()) if w]
+    return bool(words) and all(w.rstrip("0123456789") in _MAILBOX_WORDS or w in _MAILBOX_WORDS for w in words)
+
+
+def _scan_spelled_emails(text: str, taken: list[_Span]) -> list[_Span]:
+    if not _SPELLED_HINT_RE.search(text):
+        return []
+    out = []
+    for m in _WEBMAIL_RE.finditer(text):
+        if not _overlaps(*m.span(), taken) and not _mailbox(m.group(1)):
+            out.append(m.span())
+    for m in _SPELLED_EMAIL_RE.finditer(text):
+        local, domain = m.group(1), m.group(2)
+        if _overlaps(*m.span(), taken):
+            continue
+        parts = [p for p in re.split(r"\s*(?:\.|\(dot\)|\[dot\]|\bdot\b)\s*", domain.lower()) if p]
+        if not parts or parts[-1] not in _TLDS:
+            continue
+        spelled = re.search(r"\bdot\b|\(at\)|\[at\]|\bat\b", m.group(), re.IGNORECASE)
+        if not spelled:
+            continue
+        if _mailbox(local):
+            continue
+        out.append(m.span())
+    return out
+
+
+def _scan_handles(text: str, emails: list[_Span], words: set[str]) -> list[_Span]:
+    out = []
+    if "@" in text:
+        for m in _HANDLE_RE.finditer(text):
+            if _overlaps(*m.span(), emails):
+                continue
+            if m.group(1).isdigit():
+                continue  # "@10am"
+            out.append(m.span())
+    for m in (_HANDLE_AFTER_RE.finditer(text) if words & _HANDLE_CUES else ()):
+        h = m.group(1)
+        if h.lower() in _HANDLE_WORDS or h.lower() in _STOP_WORDS:
+            continue
+        if not (re.search(r"[\d_.]", h) or h != h.lower() or len(h) >= 5):
+            continue
+        out.append(m.span(1))
+    return out
+
+
+_PARTIAL_PLATE_RE = re.compile(
+    r"\b(?:plate|reg|registration|number\s+plate)\b[^.\n]{0,25}?\b(?:starting|starts|beginning|begins|ending|ends|with|partial|"
+    r"part|first|last|included|including|contains)\b[^.\n]{0,12}?\b([A-Z]{1,3}\d{1,3}[A-Z]{0,3}|[A-Z]{3}|\d{2}[A-Z]{0,3})\b",
+    re.IGNORECASE,
+)
+
+
+def _scan_vrm(text: str, vehicle_words: bool) -> list[_Span]:
+    if not vehicle_words and not _VRM_HINT_RE.search(text):
+        return []
+    out = [m.span() for m in _VRM_RE.finditer(text)]
+    if vehicle_words:
+        out += [m.span() for m in _VRM_ANYCASE_RE.finditer(text) if not _overlaps(*m.span(), out)]
+        out += [m.span(1) for m in _PARTIAL_PLATE_RE.finditer(text) if not m.group(1).islower()]
+    return out
+
+
+def _scan_addresses(text: str, words: set[str]) -> list[_Span]:
+    out: list[_Span] = []
+    if words & _FLAT_WORDS:
+        out += [m.span() for m in _FLAT_RE.finditer(text)]
+    street = words & _STREET_WORDS
+    if not street:
+        return out
+    capitalised = _capitalised_street_word(text)
+    if capitalised or street & _LOWER_STREET_TYPES:
+        for m in _ADDRESS_RE.finditer(text):
+            if _ADDRESS_SKIP_RE.search(text, max(0, m.start() - 12), m.start()):
+                continue
+            out.append(m.span())
+    if capitalised:
+        out += [m.span() for m in _NAMED_STREET_RE.finditer(text)]
+    return out
+
+
+def _capitalised_street_word(text: str) -> bool:
+    """Is there a capitalised street-type word ("Road", "Lane", "House")? A cheap gate."""
+    return any(w in _STREET_CAPS for w in _CAPWORD_RE.findall(text))
+
+
+def _scan_other_ids(text: str, taken: list[_Span]) -> list[_Span]:
+    """A token with digits (3+ characters) straight after a cue such as "case ref", "ULN is"."""
+    out = []
+    for m in _ID_TOKEN_RE.finditer(text):
+        s, e = m.span()
+        if _overlaps(s, e, taken) or not _OTHER_ID_BEFORE_RE.search(text, max(0, s - 45), s):
+            continue
+        tok = m.group()
+        if _NUM_DATE_RE.fullmatch(tok) or re.fullmatch(r"(?:19|20)\d\d", tok) or len(_NON_DIGIT_RE.sub("", tok)) < 3:
+            continue
+        out.append((s, e))
+    return out
+
+
+# --------------------------------------------------------------------------
+# Wider name data (issue 14): many origins, lower case, surnames alone, after titles
+# --------------------------------------------------------------------------
+_COMMON = _words("common_words.txt")
+_WIDE_FIRST = (_words("names_first.txt") | _words("names_extra.txt") | _FIRST_NAMES) - _COMMON - _STOP_WORDS - _ORG_WORDS - _ROLE_WORDS
+_WIDE_SURNAMES = (_words("names_surnames.txt") | _words("names_extra.txt")) - _COMMON - _STOP_WORDS - _ORG_WORDS - _ROLE_WORDS
+_WIDE_NAMES = (_WIDE_FIRST | _WIDE_SURNAMES) - _PLACES - _AMBIGUOUS_FIRST - _MONTH_WORDS
+# Titles, police ranks and professional roles after which a capitalised word is a name.
+_TITLES_LOWER_ONLY = frozenset(
+    "nurse teacher coach tutor mentor advocate consultant therapist counsellor officer detective sister father".split())
+_TITLES = frozenset(_words_lines("titles.txt"))
+_TITLE_FIRST = frozenset(t.split()[0] for t in _words_lines("titles.txt"))
+_SURNAME_CONTEXT_RE = re.compile(
+    r"\b(?:the|a)\s+([A-Z][a-zA-Z'’\-]+)(?:['’]s)?\s+(?:family|families|household|address|house|home|flat|property|"
+    r"children|kids|boys|girls|siblings|twins|brothers|sisters|case|parents|grandparents|baby|residence|tenancy)\b"
+)
+_SURNAME_CONTEXT_WORDS = frozenset("family families household address house home flat property children kids boys girls "
+                                   "siblings twins brothers sisters case parents grandparents baby residence tenancy".split())
+_PLACE_BEFORE_RE = re.compile(r"\b(?:in|at|to|from|near|towards|around|outside|into|via|of)\s+$", re.IGNORECASE)
+_LOWER_NAME_CONTEXT = _ROLE_WORDS | frozenset("called named".split())
+
+
+_CAP_WORD_AFTER_RE = re.compile(r"(?:\s[A-Z][a-z'’\-]+)*")
+
+
+def _run_end(text: str, end: int) -> int:
+    """The end of the capitalised run a name ends or continues ("Jenny| Lind")."""
+    return _CAP_WORD_AFTER_RE.match(text, end).end()
+
+
+def _is_place(text: str, span: _Span) -> bool:
+    """'placed in Beverley': a place that is also a name, after a place preposition."""
+    word = _split_possessive(text[span[0]:span[1]])[0].lower()
+    return word in _PLACES and _PLACE_BEFORE_RE.search(text, max(0, span[0] - 12), span[0]) is not None
+
+
+def _scan_wide_names(tv: _Text, known: list[_Span], words: set[str]) -> list[_Span]:
+    text, toks = tv.text, tv.toks
+    out: list[_Span] = []
+    if words & _TITLE_FIRST:
+        n = len(toks)
+        lows = tv.lows
+        for k in [i for i, lw in enumerate(lows) if lw in _TITLE_FIRST and i + 1 < n]:
+            t1 = lows[k]
+            j = k + 1
+            title = t1
+            if k + 2 < n and f"{t1} {lows[k + 1]}" in _TITLES:
+                title = f"{t1} {lows[k + 1]}"
+                j = k + 2
+            elif t1 not in _TITLES:
+                continue
+            gap = text[toks[j - 1][1]:toks[j][0]]
+            if gap not in (" ", ". ", ".", "\u00a0"):
+                continue
+            word = toks[j][2]
+            w = _split_possessive(word)[0].lower()
+            if w in _STOP_WORDS or w in _ORG_WORDS or w in _COMMON or w in _PLACES or w in _TITLES:
+                continue
+            if word[0].islower() or title in _TITLES_LOWER_ONLY:
+                if w not in _WIDE_NAMES:
+                    continue
+            elif not word[0].isupper() or word.isupper():
+                continue
+            out.append((toks[j][0], toks[j][1]))
+    for m in (_SURNAME_CONTEXT_RE.finditer(text) if words & _SURNAME_CONTEXT_WORDS else ()):
+        w = m.group(1).lower()
+        if w in _STOP_WORDS or w in _ORG_WORDS or w in _PLACES or w in _COMMON:
+            continue
+        out.append(m.span(1))
+    covered = known + out
+    wide = _WIDE_NAMES
+    n = len(toks)
+    lows = tv.lows
+    interesting = _INTERESTING
+    for k, (s, e, word) in enumerate(toks):
+        low = lows[k]
+        if not word[0].isupper():
+            if low in interesting:
+                pass
+            elif low[-2:] in ("'s", "’s") and low[:-2] in interesting:
+                pass
+            else:
+                continue
+        base, poss = word, False
+        if low not in wide and low[-1] in "'’s":
+            base, poss = _split_possessive(word)
+            low = base.lower()
+        nxt = toks[k + 1][2] if k + 1 < n else ""
+        nxt_low = lows[k + 1] if k + 1 < n else ""
+        if poss and k + 1 < n and nxt_low.rstrip("s") in _ROLE_WORDS and low in _ANY_FIRST and gap_is_space(text, e, toks[k + 1][0]):
+            if not (k > 0 and toks[k - 1][2].lower() in _PLACE_PREFIX):
+                out.append((s, e))  # "grace's mum", "Aoife's dad"
+                continue
+        if low not in wide:
+            # "Rose came in upset": a name that is also a word, doing something a person does.
+            if base[:1].isupper() and not base.isupper() and low in _AMBIGUOUS_FIRST and low not in _MONTH_WORDS \
+                    and low not in _STOP_WORDS and low not in _ORG_WORDS \
+                    and _PERSON_VERB_RE.match(text, e) and not (k > 0 and toks[k - 1][2].lower() in ("the", "a", "an")):
+                out.append((s, e))
+            # "Kowalczyk family have moved": a surname-shaped word before family/household.
+            elif base[:1].isupper() and _SURNAME_SHAPE_RE.search(low) and _FAMILY_AFTER_RE.match(text, e) \
+                    and low not in _STOP_WORDS and low not in _ORG_WORDS:
+                out.append((s, e))
+            continue
+        if _overlaps(s, e, covered):
+            continue
+        if k > 0 and toks[k - 1][2].lower().rstrip(".") in _PLACE_PREFIX:
+            continue  # "St Mary's", "Mount Pleasant"
+        cap = base[:1].isupper() and not base.isupper()
+        if cap:
+            sent_start = k == 0 or any(c in ".!?\n;:•\"“" for c in text[toks[k - 1][1]:s])
+            if _PLACE_BEFORE_RE.search(text, max(0, s - 12), s) and low not in _FIRST_NAMES:
+                continue
+            nxt_cap = nxt[:1].isupper() and not nxt.isupper()
+            if nxt_cap and nxt_low in _ORG_WORDS:
+                continue  # "Rahman Centre"
+            if _ORG_AFTER_RE.match(text, e):
+                continue  # "Jenny Lind children's ward"
+            if sent_start and not (nxt_cap or poss or low in _WIDE_FIRST or _SAID_AFTER_RE.match(text, e)
+                                   or _FAMILY_AFTER_RE.match(text, e)):
+                continue
+            out.append((s, e))
+        elif base.islower() and low in _WIDE_FIRST:
+            prev = toks[k - 1][2].lower().rstrip("'’s") if k > 0 else ""
+            if prev in _LOWER_NAME_CONTEXT:
+                out.append((s, e))  # "mum aoife"
+            elif nxt_low in _WIDE_SURNAMES and gap_is_space(text, e, toks[k + 1][0]):
+                out.append((s, e))  # "kerry okafor", "mehwish akhtar says"
+            elif (_SAID_AFTER_RE.match(text, e) or _PERSON_VERB_RE.match(text, e)) and low not in _COMMON:
+                out.append((s, e))  # "mihaela said", "kacper went missing"
+    # "J. Kowalski signed": an initial and a surname.
+    for m in _INITIAL_SURNAME_RE.finditer(text):
+        if m.group(1).lower() in _WIDE_SURNAMES:
+            out.append(m.span())
+    return out
+
+
+def gap_is_space(text: str, a: int, b: int) -> bool:
+    return text[a:b] in (" ", "\u00a0")
+
+
+_ANY_FIRST = _WIDE_FIRST | _AMBIGUOUS_FIRST | _FIRST_NAMES
+_INTERESTING = _ANY_FIRST | _WIDE_NAMES
+_PERSON_VERB_RE = re.compile(
+    r"\s+(?:came|went|ran|arrived|left|cried|was\s+upset|said|says|told|tells|disclosed|missed|walked|asked|refused|"
+    r"hit|kicked|punched|screamed|shouted|has\s+been|had\s+been|is\s+(?:upset|scared|frightened|worried))\b")
+_SURNAME_SHAPE_RE = re.compile(r"(?:czyk|ski|ska|wicz|escu|ovic|ović|enko|oglu|oğlu|poulos|idis|akis|ian|yan|sson|sen|ez)$")
+_ORG_AFTER_RE = re.compile(r"\s+(?:children['’]s\s+|women['’]s\s+)?(?:ward|unit|wing|clinic|hospital)\b", re.IGNORECASE)
+_INITIAL_SURNAME_RE = re.compile(r"(?<![A-Za-z])[A-Z]\.?\s([A-Z][a-z'’\-]+)")
 
 
 # --------------------------------------------------------------------------
 # Public API
 # --------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Hit:
+    """Where a detail was found: for the person who typed it (the modal), never a log."""
+
+    kind: str
+    start: int
+    end: int
+
+
+def _mask(text: str, spans: list[_Span]) -> str:
+    if not spans:
+        return text
+    chars = list(text)
+    for a, b in spans:
+        chars[a:b] = " " * (b - a)
+    return "".join(chars)
+
+
+def locate(text: str) -> list[Hit]:
+    """Every personal detail found in ``text``, as (kind, start, end), in text order."""
+    if not isinstance(text, str) or not text.strip():
+        return []
+    hits: list[Hit] = []
+
+    def add(kind: str, spans: list[_Span]) -> None:
+        hits.extend(Hit(kind, a, b) for a, b in spans)
+
+    # Phrases that name no one ("Guy Fawkes Night", "Alder Hey") are blanked first.
+    low = text.lower()
+    words = set(_WORD_RE.findall(low))
+    allowed = [m.span() for need, rx in _PHRASE_RES if need <= words for m in rx.finditer(text)]
+    if "law" in words or "syndrome" in words or "disease" in words:
+        allowed += [m.span() for m in _EPONYM_RE.finditer(text)]
+    work = _mask(text, allowed)
+    has_digit = _DIGIT_RE.search(work) is not None
+    taken: list[_Span] = []
+    longest = 0  # the longest run of digits (allowing the separators numbers are written with)
+    if has_digit:
+        longest = max(len(_NON_DIGIT_RE.sub("", m.group())) for m in _DIGIT_RUN_RE.finditer(work))
+        nhs, chi = _scan_ten_digit(work) if longest >= 10 else ([], [])
+        add("nhs_number", nhs)
+        add("chi_number", chi)
+        upn = _scan_upn(work) if longest >= 11 else []
+        add("upn", upn)
+        ni = _scan_ni(work) if longest >= 6 else []
+        if longest >= 6:
+            ni += _scan_ni_partial(work, ni)
+        add("ni_number", ni)
+        postcodes = _scan_postcodes(work)
+        add("postcode", postcodes + _scan_outward(work, postcodes))
+        taken = nhs + chi + upn + ni
+    all_emails = _scan_emails(work)
+    emails = [sp for sp in all_emails if not _mailbox(work[sp[0]:sp[1]].split("@", 1)[0])]
+    if "dot" in words or "(at" in low or "[at" in low or _TLD_HINT_RE.search(low) or words & _WEBMAIL_WORDS:
+        emails += _scan_spelled_emails(work, all_emails)
+    add("email", emails)
+    add("social_handle", _scan_handles(work, all_emails, words))
+    taken += all_emails
+    tv = _Text(_mask(work, all_emails))
+    dates: list[_Span] = []
+    if has_digit:
+        dob, dates = _scan_dates(tv)
+        add("dob", dob)
+        phones = [sp for sp in _scan_phones(work, taken + dates) if not _allowed_phone(work, sp)]
+        if longest >= 9:
+            phones += _scan_more_phones(work, taken + dates + phones, words)
+        add("phone", phones)
+        add("vehicle_reg", _scan_vrm(work, bool(words & _VRM_WORDS)))
+        add("address", _scan_addresses(work, words))
+        if words & _OTHER_ID_CUES:
+            add("other_id", _scan_other_ids(work, taken + dates + phones))
+    else:
+        add("address", [m.span() for m in _NAMED_STREET_RE.finditer(work)]
+            if words & _STREET_WORDS and _capitalised_street_word(work) else [])
+        if words & _VRM_WORDS:
+            add("vehicle_reg", [m.span() for m in _VRM_RE.finditer(work)]
+                + [m.span(1) for m in _PARTIAL_PLATE_RE.finditer(work) if not m.group(1).islower()])
+    if words & _SPELLED_CUES:
+        add("phone", _scan_spelled_phones(work))
+    if words & _STREET_WORDS and words & _HOUSE_WORDS and _capitalised_street_word(work):
+        add("address", [m.span() for m in _HOUSE_NAME_RE.finditer(work)])
+    names = _scan_names(tv)
+    names += _scan_wide_names(tv, names, words)
+    add("name", [sp for sp in names if not _is_place(work, sp) and not _ORG_AFTER_RE.match(work, _run_end(work, sp[1]))])
+    hits.sort(key=lambda h: (h.start, h.end))
+    return hits
+
+
 def screen(text: str) -> list[Finding]:
     """Return the distinct kinds of personal detail found in ``text``.
 
     Findings come in the fixed order of ``KINDS`` and carry only a kind and
     a plain-English label, never any part of the text.
     """
-    if not isinstance(text, str) or not text.strip():
-        return []
-    found: set[str] = set()
-    has_digit = _DIGIT_RE.search(text) is not None
-    taken: list[_Span] = []
-    if has_digit:
-        nhs = _scan_nhs(text)
-        if nhs:
-            found.add("nhs_number")
-        ni = _scan_ni(text)
-        if ni:
-            found.add("ni_number")
-        if _scan_postcodes(text):
-            found.add("postcode")
-        taken = nhs + ni
-    emails = _scan_emails(text)
-    if emails:
-        found.add("email")
-        taken += emails
-    if emails:
-        # Keep offsets, but do not read names out of email addresses.
-        chars = list(text)
-        for a, b in emails:
-            chars[a:b] = " " * (b - a)
-        tv = _Text("".join(chars))
-    else:
-        tv = _Text(text)
-    if has_digit:
-        dob, date_spans = _scan_dates(tv)
-        if dob:
-            found.add("date_of_birth")
-        if _scan_phones(text, taken + date_spans):
-            found.add("phone")
-    if _scan_names(tv):
-        found.add("name")
+    found = {h.kind for h in locate(text)}
     return [_FINDINGS[k] for k in KINDS if k in found]
 
 

@@ -11,6 +11,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from .record_choices import RecordChoices, parse_record_choices
 from .yamlfile import DataFileError, read_yaml
 
 PACKS_DIR = Path(__file__).parent / "packs"
@@ -93,6 +94,7 @@ class Pack:
     start: str
     nodes: dict[str, Node]
     outcomes: dict[str, Outcome]
+    record: RecordChoices | None = None  # the record modal's lists (policy/record_choices.py)
 
     @property
     def ref(self) -> str:
@@ -267,6 +269,7 @@ def parse_pack(raw: Any, name: str = "<pack>") -> Pack:
     if start not in nodes:
         problems.append(f"start {start!r} is not a node")
     problems += _graph_problems(nodes, outcomes, start)
+    record = parse_record_choices(raw.get("record"), set(outcomes) & set(OUTCOMES), problems)
     if problems:
         raise PackError(name, problems)
     return Pack(
@@ -277,6 +280,7 @@ def parse_pack(raw: Any, name: str = "<pack>") -> Pack:
         start=start,
         nodes=nodes,
         outcomes=outcomes,
+        record=record,
     )
 
 

@@ -19,7 +19,7 @@ from datetime import date, datetime, time as dtime, timedelta, timezone
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, case, extract, func, or_, select
+from sqlalchemy import and_, case, extract, func, or_, select, text
 from sqlalchemy.orm import Session
 
 from .models import Conversation, Escalation, Record, Referral
@@ -166,6 +166,33 @@ def _referrals(session: Session, start: datetime, end: datetime) -> dict[str, in
     return {"made": int(made or 0), "confirmed_in_writing": int(confirmed or 0), "confirmed_on_time": int(in_time or 0)}
 
 
+_SHARED_SQL = {
+    # One range scan over the week's records; each id list unnested by the database itself.
+    "sqlite": "SELECT j.value, count(*) FROM records, json_each(records.{col}) AS j "
+              "WHERE records.created_at >= :start AND records.created_at < :end "
+              "AND json_type(records.{col}) = 'array' GROUP BY j.value",
+    "postgresql": "SELECT j.value, count(*) FROM records, json_array_elements_text(records.{col}) AS j(value) "
+                  "WHERE records.created_at >= :start AND records.created_at < :end "
+                  "AND json_typeof(records.{col}) = 'array' GROUP BY j.value",
+}
+
+
+def _shared(session: Session, start: datetime, end: datetime) -> dict[str, Any]:
+    """What was shared with whom: how many of the week's records named each kind of
+    information and each recipient (ids from the pack's lists; never free text)."""
+    dialect = session.get_bind().dialect.name
+    sql = _SHARED_SQL.get(dialect, _SHARED_SQL["postgresql"])
+    out: dict[str, Any] = {}
+    for key, col in (("kinds", "shared_what_ids"), ("recipients", "shared_with_ids")):
+        rows = session.execute(text(sql.format(col=col)), {"start": start, "end": end}).all()
+        out[key] = dict(sorted(((str(v), int(n)) for v, n in rows), key=lambda kv: (-kv[1], kv[0])))
+    out["records"] = int(session.execute(
+        select(func.count()).select_from(Record).where(Record.created_at >= start, Record.created_at < end,
+                                                       Record.shared_what.is_not(None), Record.format >= 2)
+    ).scalar() or 0)
+    return out
+
+
 def _period(session: Session, start_utc: datetime, end_utc: datetime, tz: ZoneInfo) -> dict[str, Any]:
     start, end = _naive_utc(start_utc), _naive_utc(end_utc)
     total, by_outcome, by_team, unsure = _records(session, start, end)
@@ -181,6 +208,7 @@ def _period(session: Session, start_utc: datetime, end_utc: datetime, tz: ZoneIn
         "escalations": _escalations(session, start, end),
         "abandoned": _abandoned(session, start, end),
         "referrals": _referrals(session, start, end),
+        "shared": _shared(session, start, end),
     }
 
 

@@ -66,9 +66,17 @@ class Record(Base):
     ground: Mapped[str | None] = mapped_column(String(64))
     unsure_at: Mapped[str | None] = mapped_column(String(64))  # kept apart so the digest can GROUP BY it
     escalation: Mapped[dict[str, Any] | None] = mapped_column(JSON)
-    shared_what: Mapped[str | None] = mapped_column(Text)
-    shared_with: Mapped[str | None] = mapped_column(Text)
-    reason: Mapped[str | None] = mapped_column(Text)
+    # Record details. Records of format 2 (from migration 0004 on) hold ids from the pack's
+    # record lists plus one screened note; older records (format 1) keep the free text they
+    # were stored with, in the legacy_* columns, so they still export and verify unchanged.
+    format: Mapped[int] = mapped_column(Integer, default=2, server_default="1", nullable=False)
+    shared_what: Mapped[list[str] | None] = mapped_column("shared_what_ids", JSON)
+    shared_with: Mapped[list[str] | None] = mapped_column("shared_with_ids", JSON)
+    reason: Mapped[str | None] = mapped_column("reason_id", String(64))
+    note: Mapped[str | None] = mapped_column(Text)
+    legacy_shared_what: Mapped[str | None] = mapped_column("shared_what", Text)
+    legacy_shared_with: Mapped[str | None] = mapped_column("shared_with", Text)
+    legacy_reason: Mapped[str | None] = mapped_column("reason", Text)
     prev_hash: Mapped[str] = mapped_column(String(64), default="")  # set by records.append
     hash: Mapped[str] = mapped_column(String(64), default="")
 

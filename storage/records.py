@@ -32,6 +32,7 @@ EXPORT_FIELDS = (
     "shared_what",
     "shared_with",
     "reason",
+    "note",
     "prev_hash",
     "hash",
 )
@@ -49,8 +50,8 @@ def iso(moment: datetime | None) -> str | None:
 
 
 def record_state(record: Record) -> dict[str, Any]:
-    """The record as exported, without its chain fields."""
-    return {
+    """The record as exported, without its chain fields (the payload of its chain entries)."""
+    state: dict[str, Any] = {
         "id": record.id,
         "created_at": iso(record.created_at),
         "policy": record.policy,
@@ -60,14 +61,31 @@ def record_state(record: Record) -> dict[str, Any]:
         "outcome": record.outcome,
         "ground": record.ground,
         "escalation": record.escalation,
-        "shared_what": record.shared_what,
-        "shared_with": record.shared_with,
-        "reason": record.reason,
     }
+    choices = {
+        "shared_what": None if record.shared_what is None else list(record.shared_what),
+        "shared_with": None if record.shared_with is None else list(record.shared_with),
+        "reason": record.reason,
+        "note": record.note,
+    }
+    legacy = {"shared_what": record.legacy_shared_what, "shared_with": record.legacy_shared_with,
+              "reason": record.legacy_reason}
+    if record.format == 1:
+        # Made before record details were choices (migration 0004): the free text it was
+        # stored and hashed with, and no note key, so its chain entries still verify. The
+        # new columns are always empty on such a record; anything written there since is
+        # part of the state, so verify_chain sees the edit.
+        state.update(legacy)
+        state.update({f"details_{k}": v for k, v in choices.items() if v is not None})
+        return state
+    state.update(choices)
+    state.update({f"legacy_{k}": v for k, v in legacy.items() if v is not None})  # never set: an edit shows
+    return state
 
 
 def export_row(record: Record) -> dict[str, Any]:
-    row = record_state(record)
+    state = record_state(record)
+    row = {k: state.get(k) for k in EXPORT_FIELDS[:-2]}  # records of format 1 had no note
     row["prev_hash"] = record.prev_hash
     row["hash"] = record.hash
     return row

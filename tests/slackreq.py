@@ -106,8 +106,21 @@ class SlackSender:
         }
         return self.send_form({"payload": json.dumps(payload)})
 
-    def submit_view(self, user: str, view: dict[str, Any], values: dict[str, str], team: str | None = None) -> Reply:
-        state = {block_id: {"value": {"type": "plain_text_input", "value": text}} for block_id, text in values.items()}
+    def submit_view(self, user: str, view: dict[str, Any], values: dict[str, Any], team: str | None = None) -> Reply:
+        """`values`: block id -> text (a text input) or id / list of ids (a select or multi-select,
+        as the view's element for that block says)."""
+        types = {b.get("block_id"): (b.get("element") or {}).get("type") for b in view.get("blocks", []) if isinstance(b, dict)}
+
+        def element_state(block_id: str, value: Any) -> dict[str, Any]:
+            kind = types.get(block_id)
+            chosen = value if isinstance(value, list) else [value]
+            if kind == "multi_static_select" or (kind is None and isinstance(value, list)):
+                return {"type": "multi_static_select", "selected_options": [{"value": v} for v in chosen]}
+            if kind == "static_select":
+                return {"type": "static_select", "selected_option": {"value": chosen[0]} if chosen else None}
+            return {"type": "plain_text_input", "value": value}
+
+        state = {block_id: {"value": element_state(block_id, v)} for block_id, v in values.items()}
         payload = {
             "type": "view_submission", "team": {"id": team or self.workspace, "domain": "test"},
             "user": {"id": user, "username": "someone", "team_id": team or self.workspace}, "api_app_id": "A0APP",

@@ -62,7 +62,9 @@ def test_admin_posts_the_digest_with_no_identifiers(server):
     outcome = person.walk(["no", "yes", "no"])
     mark = person.click(outcome, "record_open")
     view = server.fake.wait_for("views.open", since=mark)[0].args["view"]
-    server.slack.submit_view("U0PRACT2", view, {"shared_what": "Termly attendance figures qqzz", "shared_with": "nurse", "reason": "support plan"})
+    reason = next(b for b in view["blocks"] if b.get("block_id") == "reason")["element"]["options"][0]["value"]
+    server.slack.submit_view("U0PRACT2", view, {"shared_what": ["attendance"], "shared_with": ["school_nurse"], "reason": reason,
+                                                "note": "Termly attendance figures qqzz"})
     admin_home = open_home(server, "U0ADMIN1")
     mark = server.fake.mark()
     server.slack.action("U0ADMIN1", admin_home, "admin_post_digest")
@@ -70,6 +72,7 @@ def test_admin_posts_the_digest_with_no_identifiers(server):
     payload = json.dumps(posted.args)
     for leak in ("U0PRACT", "qqzz", "Termly"):
         assert leak not in payload
+    assert "Attendance" in payload and "School nurse" in payload  # what was shared with whom, as counts
     assert export(server)[0]["practitioner"] not in payload
 
 
@@ -92,7 +95,11 @@ def test_export_round_trips_every_field_in_csv_and_jsonl(server):
     for row, rec in zip(rows, jsonl):
         assert list(row) == list(rec)
         for key, value in rec.items():
-            if isinstance(value, (list, dict)):
+            if key == "path":
+                assert row[key] == "; ".join(f"{s['node']}={s['answer']}" for s in value)
+            elif isinstance(value, list):
+                assert row[key] == "; ".join(value)
+            elif isinstance(value, dict):
                 assert json.loads(row[key]) == value
             else:
                 assert row[key] == ("" if value is None else str(value))

@@ -74,7 +74,7 @@ def test_forged_actions_never_touch_anyone_else(server, victim, action_id, value
 
 
 @SETTINGS
-@given(values=st.dictionaries(st.sampled_from(["shared_what", "shared_with", "reason", "other"]),
+@given(values=st.dictionaries(st.sampled_from(["shared_what", "shared_with", "reason", "note", "other"]),
                               st.one_of(TEXT, st.text(min_size=1001, max_size=3000)), max_size=4),
        meta=st.one_of(TEXT, st.just("{}"), st.just('{"c": "nope"}')))
 def test_forged_record_submissions(server, victim, values, meta):

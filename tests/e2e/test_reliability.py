@@ -166,8 +166,10 @@ def test_logs_hold_no_free_text_or_secrets(server):
     outcome = person.walk(["no", "yes", "no"])
     mark = person.click(outcome, "record_open")
     view = server.fake.wait_for("views.open", since=mark)[0].args["view"]
-    server.slack.submit_view("U0PRACT1", view, {"shared_what": f"notes on {secret_words}, pupil", "shared_with": "x", "reason": "y"})
-    server.slack.submit_view("U0PRACT1", view, {"shared_what": "Attendance notes zqxv", "shared_with": "nurse", "reason": "plan support"})
+    reason = next(b for b in view["blocks"] if b.get("block_id") == "reason")["element"]["options"][0]["value"]
+    choices = {"shared_what": ["attendance"], "shared_with": ["school_nurse"], "reason": reason}
+    server.slack.submit_view("U0PRACT1", view, {**choices, "note": f"notes on {secret_words}, pupil"})
+    server.slack.submit_view("U0PRACT1", view, {**choices, "note": "Attendance notes zqxv"})
     time.sleep(0.5)
     log = server.log()
     for needle in (secret_words, "Marlowe", "zqxv", BOT_TOKEN, SIGNING_SECRET, PSEUDONYM_KEY):

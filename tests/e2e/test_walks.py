@@ -72,40 +72,56 @@ def test_answered_question_is_rewritten_as_transcript(server):
     assert "answer_yes" not in text  # no live buttons left on an answered question
 
 
-def test_record_modal_stores_screened_details(server):
+def test_record_modal_stores_choices_and_a_screened_note(server):
     user = "U0PRACT1"
     person = Person(server, user)
     outcome = person.walk(["no", "yes", "no"])
     mark = person.click(outcome, "record_open")
     view = server.fake.wait_for("views.open", since=mark)[0].args["view"]
+    elements = {b["block_id"]: b["element"] for b in view["blocks"] if b["type"] == "input"}
+    assert elements["shared_what"]["type"] == "multi_static_select"
+    assert elements["shared_with"]["type"] == "multi_static_select"
+    assert elements["reason"]["type"] == "static_select"
+    assert elements["note"]["type"] == "plain_text_input" and elements["note"]["max_length"] <= 500
+    kinds = [o["value"] for o in elements["shared_what"]["options"]]
+    assert {"attendance", "injury_marks", "disclosure", "domestic_abuse"} <= set(kinds)
+    assert "social_care" in [o["value"] for o in elements["shared_with"]["options"]]
+    purposes = [o["value"] for o in elements["reason"]["options"]]
 
-    refused = server.slack.submit_view(user, view, {"shared_what": "School report for Jayden Smith, pupil", "shared_with": "School nurse",
-                                                     "reason": "call mum on 07700 900123"})
+    # A note with a name and a phone number is refused, quoting the words only back into the modal.
+    refused = server.slack.submit_view(user, view, {"shared_what": ["attendance"], "shared_with": ["school_nurse"],
+                                                     "reason": purposes[0], "note": "School report for Jayden Smith, call 07700 900123"})
     assert refused.status == 200
     errors = refused.json()["errors"]
-    assert set(errors) == {"shared_what", "reason"}
-    assert "Jayden" not in str(errors) and "07700" not in str(errors)
-
+    assert set(errors) == {"note"}
+    assert "Jayden" in errors["note"] and "by role" in errors["note"]
     before = export(server)
     assert all("Jayden" not in str(r) and "07700" not in str(r) for r in before)
+    assert "Jayden" not in server.log() and "07700 900123" not in server.log()
+
+    # Choices not in the pack's lists are refused too.
+    forged = server.slack.submit_view(user, view, {"shared_what": ["a child's name"], "shared_with": ["school_nurse"], "reason": "x"})
+    assert set(forged.json()["errors"]) == {"shared_what", "reason"}
 
     mark = server.fake.mark()
-    ok = server.slack.submit_view(user, view, {"shared_what": "Attendance summary for the autumn term",
-                                               "shared_with": "School nursing team", "reason": "To plan support <!channel>"})
+    ok = server.slack.submit_view(user, view, {"shared_what": ["attendance", "injury_marks"], "shared_with": ["school_nurse"],
+                                               "reason": purposes[0], "note": "Shared by secure email <!channel>"})
     assert ok.status == 200 and not ok.body.strip()
     confirm = person.next_post(mark)
     assert "Recorded" in str(confirm["blocks"])
-    record = next(r for r in export(server) if r["shared_what"] == "Attendance summary for the autumn term")
-    assert record["shared_with"] == "School nursing team"
-    assert record["reason"] == "To plan support <!channel>"  # stored as typed, escaped when shown
+    record = next(r for r in export(server) if r["shared_what"] == ["attendance", "injury_marks"])
+    assert record["shared_with"] == ["school_nurse"]
+    assert record["reason"] == purposes[0]
+    assert record["note"] == "Shared by secure email <!channel>"  # stored as typed, escaped when shown
     assert record["outcome"] == "share"
+    assert "chain intact" in server.cli("verify").stdout
     updated = server.fake.wait_for("chat.update", since=mark, ts=outcome["ts"])[0]
     assert "record_open" not in str(updated.args["blocks"])
 
     # A second submission (a double click on Save) changes nothing.
-    again = server.slack.submit_view(user, view, {"shared_what": "Something else", "shared_with": "x", "reason": "y"})
+    again = server.slack.submit_view(user, view, {"shared_what": ["health"], "shared_with": ["gp"], "reason": purposes[0]})
     assert again.status == 200
-    assert not any(r["shared_what"] == "Something else" for r in export(server))
+    assert not any(r["shared_what"] == ["health"] for r in export(server))
 
 
 def test_someone_else_cannot_answer_my_question(server):

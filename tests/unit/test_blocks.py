@@ -277,20 +277,41 @@ def test_recorded_and_notice_blocks():
 
 @pytest.mark.parametrize("outcome_id", OUTCOMES)
 def test_record_modal_for_every_outcome(outcome_id):
+    from policy.pack import load_pack
+
+    choices = load_pack("hmg-2008").record
     meta = json.dumps({"c": CONVO_ID, "ch": "D0PRACTDM1", "ts": "1712345678.123456"})
-    data = check_view(B.record_modal(outcome_id, meta))
+    data = check_view(B.record_modal(outcome_id, meta, choices))
     assert data["type"] == "modal" and data["callback_id"] == B.RECORD_CALLBACK
     assert data["private_metadata"] == meta
     inputs = {b["block_id"]: b for b in data["blocks"] if b["type"] == "input"}
-    assert set(inputs) == {"shared_what", "shared_with", "reason"}
+    assert list(inputs) == ["shared_what", "shared_with", "reason", "note"]
+    types = {k: b["element"]["type"] for k, b in inputs.items()}
+    assert types == {"shared_what": "multi_static_select", "shared_with": "multi_static_select",
+                     "reason": "static_select", "note": "plain_text_input"}
+    assert [o["value"] for o in inputs["shared_what"]["element"]["options"]] == [c.id for c in choices.kinds]
+    assert [o["value"] for o in inputs["shared_with"]["element"]["options"]] == [c.id for c in choices.recipients]
+    assert [o["value"] for o in inputs["reason"]["element"]["options"]] == [c.id for c in choices.purposes_for(outcome_id)]
     for block in inputs.values():
-        assert block["element"]["type"] == "plain_text_input"
         assert block["element"]["action_id"] == "value"
-        assert block["element"]["max_length"] == B.FIELD_LIMIT
         assert 1 <= len(block["label"]["text"]) <= 2000
         assert len(block["element"]["placeholder"]["text"]) <= 150
+        for option in block["element"].get("options", []):
+            assert len(option["text"]["text"]) <= 75 and len(option["value"]) <= 150
+        assert len(block["element"].get("options", [])) <= 100
+    # Only the note is free text, it is short and optional; the choices are required.
+    assert inputs["note"]["optional"] is True and inputs["note"]["element"]["max_length"] == choices.note_limit <= 500
+    assert not any(inputs[k].get("optional") for k in ("shared_what", "shared_with", "reason"))
     # Free text is asked for here, and only here: no buttons in the modal.
     assert not [d for d in walk_dicts(data["blocks"]) if d.get("type") == "button"]
+
+
+def test_selected_values_reads_selects_and_multi_selects():
+    assert B.selected_values({"type": "multi_static_select", "selected_options": [{"value": "a"}, {"value": "b"}]}) == ["a", "b"]
+    assert B.selected_values({"type": "static_select", "selected_option": {"value": "x"}}) == ["x"]
+    assert B.selected_values({"type": "static_select", "selected_option": None}) == []
+    assert B.selected_values({"type": "plain_text_input", "value": "typed"}) == []
+    assert B.selected_values(None) == []
 
 
 # --- the lead's ping ----------------------------------------------------------------------

@@ -40,13 +40,20 @@ def naive(moment: datetime) -> datetime:
 
 
 def add_record(s, created: datetime, outcome: str, team: str = "early-help", unsure_at: str | None = None,
-               conversation_id: str | None = None) -> Record:
+               conversation_id: str | None = None, what: list[str] | None = None, whom: list[str] | None = None) -> Record:
+    """A record with details as choices (`what`, `whom`), or else as free text the way records
+    made before migration 0004 held them (format 1)."""
     path = [{"node": "danger", "answer": "no"}]
     if unsure_at:
         path.append({"node": unsure_at, "answer": "not_sure"})
     record = Record(created_at=naive(created), policy="hmg-2008@1", team=team, practitioner=PSEUDONYM, path=path,
-                    outcome=outcome, unsure_at=unsure_at, conversation_id=conversation_id,
-                    shared_what=FREE_TEXT, shared_with=FREE_TEXT, reason=FREE_TEXT)
+                    outcome=outcome, unsure_at=unsure_at, conversation_id=conversation_id)
+    if what is None:
+        record.format = 1
+        record.legacy_shared_what = record.legacy_shared_with = record.legacy_reason = FREE_TEXT
+    else:
+        record.format = 2
+        record.shared_what, record.shared_with, record.reason = what, whom or [], "support_child"
     s.add(record)
     append(s, record, "outcome", naive(created))
     return record
@@ -77,6 +84,8 @@ def week(database: Database) -> Database:
         # this week
         for hours in (1, 30, 100):
             add_record(s, START + timedelta(hours=hours), "share")
+        add_record(s, START + timedelta(hours=5), "share", what=["attendance", "health"], whom=["school_nurse"])
+        add_record(s, START + timedelta(hours=6), "share", what=["attendance"], whom=["school_nurse", "gp"])
         add_record(s, START + timedelta(hours=2), "share_without_consent", team="school-nursing")
         a1 = add_record(s, START + timedelta(hours=3), "seek_advice", unsure_at="consent")
         a2 = add_record(s, START + timedelta(hours=4), "seek_advice", team="school-nursing", unsure_at="purpose")
@@ -87,7 +96,7 @@ def week(database: Database) -> Database:
         add_escalation(s, u1, END - timedelta(minutes=1))
         # the week before
         add_record(s, PREV_START + timedelta(days=1), "do_not_share")
-        add_record(s, START - timedelta(minutes=1), "do_not_share", team="school-nursing")
+        add_record(s, START - timedelta(minutes=1), "do_not_share", team="school-nursing", what=["health"], whom=["police"])
         p1 = add_record(s, PREV_START + timedelta(days=2), "seek_advice", unsure_at="consent")
         add_escalation(s, p1, PREV_START + timedelta(days=2), claimed_after=5)
         # outside both weeks
@@ -108,13 +117,15 @@ def test_digest_counts(week: Database) -> None:
         d = compute_digest(s, END, LONDON)
     assert d["period_start"] == "2026-06-08T08:00:00Z"
     assert d["period_end"] == "2026-06-15T08:00:00Z"
-    assert d["total"] == 8
-    assert d["by_outcome"] == {"share": 4, "share_without_consent": 1, "do_not_share": 0, "seek_advice": 2, "urgent": 1}
+    assert d["total"] == 10
+    assert d["by_outcome"] == {"share": 6, "share_without_consent": 1, "do_not_share": 0, "seek_advice": 2, "urgent": 1}
     assert list(d["by_outcome"]) == list(OUTCOMES)
-    assert d["by_team"] == {"early-help": 6, "school-nursing": 2}
+    assert d["by_team"] == {"early-help": 8, "school-nursing": 2}
     assert d["unsure_at"] == {"consent": 1, "purpose": 1}
     assert d["escalations"] == {"opened": 3, "claimed": 2, "resolved": 1, "median_minutes_to_claim": 20.0}
     assert d["abandoned"] == 3
+    # What was shared with whom: records naming each kind and recipient (choices only).
+    assert d["shared"] == {"kinds": {"attendance": 2, "health": 1}, "recipients": {"school_nurse": 2, "gp": 1}, "records": 2}
 
     p = d["previous"]
     assert "previous" not in p
@@ -125,6 +136,7 @@ def test_digest_counts(week: Database) -> None:
     assert p["unsure_at"] == {"consent": 1}
     assert p["escalations"] == {"opened": 1, "claimed": 1, "resolved": 0, "median_minutes_to_claim": 5.0}
     assert p["abandoned"] == 1
+    assert p["shared"] == {"kinds": {"health": 1}, "recipients": {"police": 1}, "records": 1}
 
 
 def test_empty_week_has_every_outcome_and_null_median(database: Database) -> None:
@@ -158,7 +170,11 @@ def test_blocks_compare_this_week_with_last(week: Database) -> None:
     assert blocks[0]["type"] == "header"
     fields = [f["text"] for f in by_id["outcomes"]["fields"]]
     assert "*Do not share*\n0  (last week 2)" in fields
-    assert "*Share*\n4  (last week 0)" in fields
+    assert "*Share*\n6  (last week 0)" in fields
+    assert "Attendance, lateness or missing education: 2 (last week 0)" in by_id["shared_what"]["text"]["text"]
+    assert "School nurse: 2 (last week 0)" in by_id["shared_with"]["text"]["text"]
+    assert "Police: 0 (last week 1)" in by_id["shared_with"]["text"]["text"]
+    assert "What was shared:" in digest_text(d) and "School nurse: 2" in digest_text(d)
     assert "20 min" in json.dumps(by_id["escalations"])
     assert "Mon 08 Jun 2026 09:00 to Mon 15 Jun 2026 09:00" in digest_text(d)
 
@@ -292,7 +308,7 @@ def test_weekly_task_posts_once_when_due(week: Database, fake_slack) -> None:
     assert task(naive(END + timedelta(seconds=30))) is not None
     [post] = digest_posts(fake_slack, mark)
     assert "Mon 08 Jun 2026 09:00 to Mon 15 Jun 2026 09:00" in post.args["text"]
-    assert "*8* decisions this week" in json.dumps(post.args["blocks"])
+    assert "*10* decisions this week" in json.dumps(post.args["blocks"])
     assert task(naive(END + timedelta(minutes=1))) is None
     assert task(naive(END + timedelta(days=3))) is None
     assert len(digest_posts(fake_slack, mark)) == 1

@@ -31,7 +31,9 @@ def record(s, created: datetime, conversation_id: str | None = None, outcome: st
 
 
 def details(s, r: Record, at: datetime) -> None:
-    r.shared_what, r.shared_with, r.reason = FREE_TEXT, "school nurse", FREE_TEXT
+    """Details as records made before migration 0004 held them: free text (format 1)."""
+    r.format = 1
+    r.legacy_shared_what, r.legacy_shared_with, r.legacy_reason = FREE_TEXT, "school nurse", FREE_TEXT
     append(s, r, "details", at)
 
 

@@ -20,6 +20,7 @@ from conversation.screening import KINDS, LABELS, Finding, explain, screen
 from tests.screening_report import evaluate, load
 
 ITEMS = load()
+SET_KINDS = ("nhs_number", "ni_number", "postcode", "phone", "email", "dob", "name")
 
 
 def kinds(text: str) -> list[str]:
@@ -44,7 +45,9 @@ def test_labelled_set_shape():
         assert len(item["expect"]) == len(set(item["expect"])), item
     texts = [i["text"] for i in ITEMS]
     assert len(texts) == len(set(texts)), "no duplicate sentences"
-    for kind in KINDS:
+    # The project's set covers the seven kinds it was written for; the kinds added by issue 14
+    # are covered by the cases below and by bench/data (bench/screening.py).
+    for kind in SET_KINDS:
         n = sum(kind in i["expect"] for i in ITEMS)
         assert n >= 20, f"only {n} sentences labelled {kind}"
 
@@ -53,7 +56,7 @@ def test_labelled_set_meets_targets():
     r = evaluate(ITEMS)
     detection = r["ident_caught"] / r["ident_total"]
     false_alarms = r["clean_rejected"] / r["clean_total"]
-    per_kind = {k: f"{found}/{total} ({found / total:.1%})" for k, (found, total) in r["per_kind"].items()}
+    per_kind = {k: f"{found}/{total} ({found / total:.1%})" for k, (found, total) in r["per_kind"].items() if total}
     report = (
         f"identifier sentences caught {r['ident_caught']}/{r['ident_total']} ({detection:.2%}); "
         f"clean sentences rejected {r['clean_rejected']}/{r['clean_total']} ({false_alarms:.2%}); "
@@ -69,6 +72,8 @@ def test_labelled_set_meets_targets():
 def test_per_kind_recall_does_not_regress():
     r = evaluate(ITEMS)
     for kind, (found, total) in r["per_kind"].items():
+        if kind not in SET_KINDS:
+            continue
         floor = 0.95 if kind == "name" else 1.0
         assert found / total >= floor, f"{kind}: {found}/{total}"
 
@@ -178,12 +183,133 @@ def test_full_postcodes_are_found(text):
 
 
 @pytest.mark.parametrize("text", [
-    "the LS6 area", "the M62 junction", "bus 42A", "Year 10", "room B12", "QQ1 1AA",  # QQ is not an area
+    "the LS6 bus", "the M62 junction", "bus 42A", "Year 10", "room B12", "QQ1 1AA",  # QQ is not an area
     "SE1 1CA",  # C is never an inward letter
     "on the E5 4th floor",
 ])
 def test_non_postcodes_are_not_postcodes(text):
     assert "postcode" not in kinds(text)
+
+
+@pytest.mark.parametrize("text", ["somewhere in OL11", "moved to the NW10 area", "lives in LS9"])
+def test_outward_postcodes_said_to_be_where_someone_is_are_found(text):
+    assert "postcode" in kinds(text)
+
+
+# --------------------------------------------------------------------------- issue 14: kinds that generalise
+# Every name and number below is invented; NHS/UPN/CHI numbers pass their check digits.
+
+
+def test_nhs_numbers_in_any_grouping_via_stdnum():
+    for text in ("NHS 999 017 7406", "NHS 9990 177 406", "nhs 99 90 17 74 06", "NHS 9990-177-406", "NHS 999.017.7406",
+                 "NHS 9990177 406", "NHS 99901 77406"):
+        assert "nhs_number" in kinds(text), text
+    assert "nhs_number" not in kinds("NHS 9990 177 407")
+
+
+def test_upn_and_chi_numbers():
+    from stdnum.gb import upn
+    assert upn.is_valid("B801200005001")
+    assert "upn" in kinds("Her UPN is B801200005001 at the new school")
+    assert "upn" not in kinds("Her UPN is B801200005002 at the new school".replace("UPN", "code"))
+    # CHI: a date of birth (DDMMYY) and four digits, with the NHS mod-11 check digit.
+    nine = "270917511"
+    total = sum(int(d) * w for d, w in zip(nine, range(10, 1, -1)))
+    chi = nine + str((11 - total % 11) % 11)
+    assert "chi_number" in kinds(f"CHI number {chi} from the Scottish GP")
+    assert "chi_number" in kinds(f"Community Health Index {chi[:6]} {chi[6:]}")
+
+
+@pytest.mark.parametrize("text", ["NI number PP 25 27 16", "national insurance PP252716", "NINO PP 25 27 16 D"])
+def test_ni_numbers_with_partial_suffix(text):
+    assert "ni_number" in kinds(text)
+
+
+@pytest.mark.parametrize("text", [
+    "mum's mobile is 7700 900123", "ring 7700900123 after school",
+    "her number is oh seven seven oh oh, nine hundred, one two three",
+    "dad's new number seven seven double oh nine oh oh five two eight",
+])
+def test_phone_numbers_without_a_leading_zero_or_in_words(text):
+    assert "phone" in kinds(text)
+
+
+@pytest.mark.parametrize("text", [
+    "Call the NSPCC helpline on 0808 800 5000", "Childline is 0800 1111", "Samaritans on 116 123",
+    "FRANK helpline 0300 123 6600 given to the young person", "Dad called 999",
+])
+def test_public_helplines_are_allowed(text):
+    assert "phone" not in kinds(text)
+
+
+@pytest.mark.parametrize("text", [
+    "kerry dot hughes at gmail dot com", "k.hughes84 at example dot co dot uk", "kerry.hughes (at) example.com",
+])
+def test_emails_written_out(text):
+    assert "email" in kinds(text)
+
+
+@pytest.mark.parametrize("text", [
+    "Sent it to mash@example.gov.uk", "Referral emailed to the front door, frontdoor at example dot gov dot uk",
+    "Copied in safeguarding.team@example.sch.uk",
+])
+def test_organisational_mailboxes_are_allowed(text):
+    assert "email" not in kinds(text)
+
+
+@pytest.mark.parametrize("text", ["her snapchat is kezz_2011", "posting as @kerry_h22 on tiktok", "ig: @zuza.nowakk"])
+def test_social_media_handles(text):
+    assert "social_handle" in kinds(text)
+
+
+@pytest.mark.parametrize("text", ["car reg AB12 CDE outside school", "a silver van, FY16 XLE", "classic car TGH 482K"])
+def test_vehicle_registrations(text):
+    assert "vehicle_reg" in kinds(text)
+
+
+@pytest.mark.parametrize("text", [
+    "They live at 14 Elm Grove Road", "moved to 3 Station Road with nan", "Flat 3, Tower House, Mill Lane",
+    "The Old Rectory, Church Lane is the dad's address", "staying at 27b Acacia Avenue",
+])
+def test_street_addresses_and_flats(text):
+    assert "address" in kinds(text)
+
+
+@pytest.mark.parametrize("text", [
+    "mum aoife rang the school", "grace's mum says she has been staying out", "mehwish akhtar says he controls the money",
+    "the Nowak address was visited", "PC Nowak attended", "spoke to health visitor Okafor", "DS Warsame took the call",
+    "Dr Chowdhury saw him", "Abdirahman said he was scared", "Siobhan's dad collected her", "Ionut missed school",
+    "Kowalczyk family have moved out of the area", "J. Kowalski signed the agreement", "Rose came in upset",
+    "Popescu children were not in school", "Oisín missed 4 days",
+])
+def test_names_of_many_backgrounds_lowercase_possessive_surnames_and_titles(text):
+    assert "name" in kinds(text), text
+
+
+@pytest.mark.parametrize("text", [
+    "Guy Fawkes Night is a worry for the dog", "The family were placed in Beverley", "Rose Cottage Children's Centre",
+    "He has Down's syndrome", "Finn's Law came up at the school talk", "Referred to Alder Hey",
+    "seen at the Evelina for the cardiac follow up", "The Hope Valley trip is in half term",
+    "The child wrote a poem called Hope", "Brook said she can attend the drop-in clinic", "Clare's Law disclosure requested",
+    "The health visitor will call on Tuesday", "Jenny Lind children's ward admitted the baby",
+])
+def test_places_eponyms_and_services_are_not_names(text):
+    assert kinds(text) == [], text
+
+
+def test_locate_gives_spans_of_what_was_found():
+    text = "Told Kerry Hughes, ring 07700 900123"
+    hits = screening.locate(text)
+    assert {(h.kind, text[h.start:h.end]) for h in hits} >= {("phone", "07700 900123")}
+    assert any(h.kind == "name" and "Kerry" in text[h.start:h.end] for h in hits)
+
+
+def test_word_and_name_lists_are_data_files_beside_the_code():
+    data = Path(screening.__file__).parent / "screening_data"
+    for name in ("stop_words.txt", "org_words.txt", "role_words.txt", "first_names.txt", "names_first.txt",
+                 "names_surnames.txt", "names_extra.txt", "titles.txt", "allow.yaml"):
+        assert (data / name).stat().st_size > 100, name
+    assert len(screening._WIDE_NAMES) > 10000
 
 
 @pytest.mark.parametrize("text", [
@@ -213,7 +339,7 @@ def test_email():
     "Child: 12/06/2016, lives with nan", "Leah (03/04/2012) is in Year 8", "He will be 18 on 29 February 2028",
 ])
 def test_dates_of_birth_are_found(text):
-    assert "date_of_birth" in kinds(text)
+    assert "dob" in kinds(text)
 
 
 @pytest.mark.parametrize("text", [
@@ -230,7 +356,7 @@ def test_dates_of_birth_are_found(text):
     "She will be 6 months pregnant on 1 May 2024.",
 ])
 def test_event_dates_and_other_dates_are_not_dates_of_birth(text):
-    assert "date_of_birth" not in kinds(text)
+    assert "dob" not in kinds(text)
 
 
 @pytest.mark.parametrize("text", [
@@ -270,8 +396,9 @@ def test_ordinary_capitalised_phrases_are_not_names(text):
 def test_findings_are_distinct_and_in_stable_order():
     text = ("Jayden Smith, DOB 03/04/2012, NHS 999 484 8801, NI PP252716D, LS9 4QT, "
             "07700 900123, k.hughes@example.com")
-    assert kinds(text) == list(KINDS)
-    assert kinds(text + " and again 07700 900124, 999 017 7406") == list(KINDS)
+    seven = [k for k in KINDS if k in SET_KINDS]
+    assert kinds(text) == seven
+    assert kinds(text + " and again 07700 900124, 999 017 7406") == seven
     for item in ITEMS:
         got = kinds(item["text"])
         assert got == [k for k in KINDS if k in got]
@@ -298,7 +425,7 @@ def test_empty_and_odd_input():
 def test_explain_example_message():
     # Labels follow the stable order of KINDS, whatever order the findings are in.
     msg = explain([Finding("phone", LABELS["phone"]), Finding("postcode", LABELS["postcode"])])
-    assert msg == ("This looks like it contains a postcode and a phone number. "
+    assert msg == ("This looks like it contains a phone number and a postcode. "
                    "Please describe it without details that identify someone.")
     assert explain([Finding("name", LABELS["name"])]) == (
         "This looks like it contains a name. Please describe it without details that identify someone.")
@@ -346,7 +473,7 @@ def test_module_imports_only_stdlib_and_phonenumbers():
             imported |= {a.name.split(".")[0] for a in node.names}
         elif isinstance(node, ast.ImportFrom):
             imported.add((node.module or "").split(".")[0])
-    assert imported <= {"__future__", "re", "bisect", "dataclasses", "phonenumbers"}, imported
+    assert imported <= {"__future__", "re", "bisect", "dataclasses", "pathlib", "phonenumbers", "stdnum", "yaml"}, imported
     called = {n.func.id for n in ast.walk(tree) if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)}
     assert not called & {"print", "open", "input", "exec", "eval"}, called
 

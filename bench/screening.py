@@ -1,0 +1,165 @@
+"""How well the record note's screener (conversation/screening.py) does on labelled sets.
+
+    .venv/bin/python bench/screening.py                       # the project's set and the dev set
+    .venv/bin/python bench/screening.py SET.yaml [SET.yaml ...]
+    .venv/bin/python bench/screening.py --heldout bench/data/screening-heldout.yaml
+    .venv/bin/python bench/screening.py --misses bench/data/screening-dev.yaml   # tuning sets only
+
+Reports, per set: recall per kind (a sentence labelled with a kind counts as found when the
+screener reports that kind), overall refusal of sentences holding a detail (any finding),
+clean sentences wrongly refused, and p50 / p99 time for a 500-character note.
+
+A set given with --heldout (or whose file name contains "heldout") is scored with aggregate
+figures only: this script never prints, returns or writes one of its sentences, and
+--misses is refused for it. Nobody tunes the rules on the held-out set.
+
+Sets are YAML lists of either {text, label: clean|detail, kinds: [...]} (bench/data) or
+{text, expect: [...]} (tests/data/screening.yaml; "date_of_birth" there is "dob" here).
+This is a benchmark, not a timed test: run it by hand.
+"""
+from __future__ import annotations
+
+import argparse
+import random
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+import yaml  # noqa: E402
+
+from conversation.screening import KINDS, screen  # noqa: E402
+
+PROJECT_SET = ROOT / "tests" / "data" / "screening.yaml"
+DEV_SET = ROOT / "bench" / "data" / "screening-dev.yaml"
+ALIASES = {"date_of_birth": "dob"}
+REPEATS = 3
+TARGETS = {"overall": 0.97, "name": 0.97, "numbers": 0.99, "addresses": 0.99, "clean_refused_max": 0.03}
+NUMBER_KINDS = ("nhs_number", "upn", "chi_number", "ni_number", "phone", "other_id", "vehicle_reg")
+ADDRESS_KINDS = ("address", "postcode")
+
+
+def load(path: Path) -> list[dict]:
+    items = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or []
+    out = []
+    for item in items:
+        if "expect" in item:
+            kinds = [ALIASES.get(k, k) for k in item.get("expect") or []]
+        else:
+            kinds = [ALIASES.get(k, k) for k in item.get("kinds") or []]
+            if item.get("label") == "clean":
+                kinds = []
+            elif item.get("label") == "detail" and not kinds:
+                kinds = ["other_id"]
+        out.append({"text": str(item["text"]), "kinds": kinds})
+    return out
+
+
+def evaluate(items: list[dict]) -> dict:
+    per_kind = {k: [0, 0] for k in KINDS}
+    detail = [i for i in items if i["kinds"]]
+    clean = [i for i in items if not i["kinds"]]
+    caught = 0
+    misses: list[tuple[str, str]] = []
+    false_alarms: list[tuple[list[str], str]] = []
+    for item in detail:
+        got = {f.kind for f in screen(item["text"])}
+        caught += bool(got)
+        if not got:
+            misses.append(("ALL", item["text"]))
+        for k in item["kinds"]:
+            per_kind.setdefault(k, [0, 0])
+            per_kind[k][1] += 1
+            if k in got:
+                per_kind[k][0] += 1
+            elif got:
+                misses.append((k, item["text"]))
+    refused = 0
+    for item in clean:
+        got = [f.kind for f in screen(item["text"])]
+        if got:
+            refused += 1
+            false_alarms.append((got, item["text"]))
+    def group(kinds: tuple[str, ...]) -> tuple[int, int]:
+        return sum(per_kind.get(k, [0, 0])[0] for k in kinds), sum(per_kind.get(k, [0, 0])[1] for k in kinds)
+    return {"sentences": len(items), "detail": len(detail), "caught": caught, "clean": len(clean), "refused": refused,
+            "per_kind": per_kind, "numbers": group(NUMBER_KINDS), "addresses": group(ADDRESS_KINDS),
+            "misses": misses, "false_alarms": false_alarms}
+
+
+def timing(items: list[dict], runs: int = 400, seed: int = 14) -> tuple[float, float]:
+    """p50 and p99 (microseconds) of screen() on 500-character notes built from the set's text
+    (each note's time is the best of REPEATS runs, so other processes on a shared machine do
+    not inflate it; the notes are random, so p99 is the slowest kind of note)."""
+    rng = random.Random(seed)
+    texts = [i["text"] for i in items] or ["The child said they were worried about home."]
+    notes = []
+    for _ in range(runs):
+        parts, n = [], 0
+        while n < 500:
+            t = rng.choice(texts)
+            parts.append(t)
+            n += len(t) + 1
+        notes.append(" ".join(parts)[:500])
+    for note in notes[:20]:
+        screen(note)  # warm up
+    times = []
+    for note in notes:
+        best = float("inf")
+        for _ in range(REPEATS):  # best of a few runs, as timeit does: CPU cost, not other load
+            t0 = time.perf_counter()
+            screen(note)
+            best = min(best, time.perf_counter() - t0)
+        times.append(best * 1e6)
+    times.sort()
+    return statistics.median(times), times[min(len(times) - 1, int(0.99 * len(times)))]
+
+
+def pct(a: int, b: int) -> str:
+    return f"{100.0 * a / b:.1f}% ({a}/{b})" if b else "n/a"
+
+
+def report(path: Path, heldout: bool, misses: bool) -> None:
+    items = load(path)
+    r = evaluate(items)
+    p50, p99 = timing(items)
+    tag = " [HELD-OUT: aggregate figures only]" if heldout else ""
+    print(f"== {path.name}{tag}: {r['sentences']} sentences, {r['detail']} with a detail, {r['clean']} clean")
+    print(f"  overall refused (sentences with a detail): {pct(r['caught'], r['detail'])}")
+    print(f"  clean wrongly refused:                     {pct(r['refused'], r['clean'])}")
+    print(f"  numbers (NHS, UPN, CHI, NI, phone, ids, vehicles): {pct(*r['numbers'])}")
+    print(f"  addresses and postcodes:                   {pct(*r['addresses'])}")
+    print("  recall per kind:")
+    for k, (found, total) in r["per_kind"].items():
+        if total:
+            print(f"    {k:<14} {pct(found, total)}")
+    print(f"  time per 500-character note: p50 {p50:.0f} us, p99 {p99:.0f} us")
+    if misses and not heldout:
+        print("  misses:")
+        for kind, text in r["misses"]:
+            print(f"    [{kind}] {text}")
+        print("  false alarms:")
+        for got, text in r["false_alarms"]:
+            print(f"    {got} {text}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("sets", nargs="*", type=Path, help="labelled sets to score (tuning sets)")
+    ap.add_argument("--heldout", action="append", type=Path, default=[], help="a held-out set: aggregate figures only")
+    ap.add_argument("--misses", action="store_true", help="list misses and false alarms (never for a held-out set)")
+    args = ap.parse_args(argv)
+    sets = args.sets or [p for p in (PROJECT_SET, DEV_SET) if p.exists()]
+    for path in args.heldout:
+        report(path, True, False)
+    for path in sets:
+        report(path, "heldout" in path.name.lower(), args.misses)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
