@@ -137,7 +137,13 @@ async def kill_trial(ctx: Ctx, index: int, kind: str) -> Trial:
                 except TimeoutError:
                     trial.extra["moment"] = "random (hold not reached)"
             else:
-                await asyncio.sleep(rng.uniform(0.3, 7.0))
+                # a random moment mid-walk: after a random number of the trial's clicks have been acked
+                total = sum(len(p.expected[0]) for p in people)
+                k = rng.randint(1, max(1, total - 1))
+                until = time.monotonic() + 15
+                while sum(len(p.acked()) for p in people) < k and time.monotonic() < until:
+                    await asyncio.sleep(0.05)
+                await asyncio.sleep(rng.uniform(0.0, 0.8))
                 trial.extra["moment"] = "random"
             t_kill = time.monotonic()
             server.kill9()
@@ -648,7 +654,22 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 
 def main(argv: list[str] | None = None) -> int:
-    return asyncio.run(main_async(parse_args(argv)))
+    args = parse_args(argv)
+
+    async def run() -> int:
+        import signal
+
+        task = asyncio.current_task()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):  # cancel, so every trial's finally stops its server
+            loop.add_signal_handler(sig, task.cancel)
+        return await main_async(args)
+
+    try:
+        return asyncio.run(run())
+    except asyncio.CancelledError:
+        print("interrupted; servers stopped and databases dropped", file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":

@@ -166,4 +166,7 @@ def analyse(fake: ChaosSlack, people: list[Practitioner], records: list[dict], *
         if len(ids) > 1:
             c["escalation opened twice"] += len(ids) - 1
     c["Web API calls faulted"] += sum(fl.hits for fl in fake.faults)
+    for method, n in fake.unknown_methods.items():  # the fake would need to learn these to measure fairly
+        c["calls to Web API methods the fake does not know"] += n
+        f.notes.append(f"the bot called {method} ({n}x), which the fake answers unknown_method")
     return f

@@ -116,7 +116,7 @@ class Server:
                if not k.startswith(("SLACK_", "CANISHARE_", "DATABASE_", "PYTHONPATH", "VIRTUAL_ENV"))}
         env.update({"SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_SIGNING_SECRET": SIGNING_SECRET, "SLACK_API_URL": slack_url,
                     "CANISHARE_PSEUDONYM_KEY": PSEUDONYM_KEY, "CANISHARE_CONFIG": str(cfg_path), "DATABASE_URL": db.url,
-                    "PYTHONUNBUFFERED": "1"})
+                    "PYTHONUNBUFFERED": "1", "PYTHONDONTWRITEBYTECODE": "1"})  # nothing written into --repo
         self.env = env
         self.proc: subprocess.Popen | None = None
         self.starts = 0
