@@ -69,11 +69,11 @@ class Ctx:
 
 
 def make_people(prefix: str, n: int, rng: random.Random, escalate_share: float = 0.35,
-                teams: tuple[str, ...] = ("team-a", "team-b")) -> list[Practitioner]:
+                teams: tuple[str, ...] = ("team-a", "team-b"), early: bool = False) -> list[Practitioner]:
     people = []
     for i in range(n):
         team = teams[i % len(teams)]
-        people.append(Practitioner(user=f"U0{prefix}{i:02d}", team=team, answers=plan_answers(rng, escalate_share),
+        people.append(Practitioner(user=f"U0{prefix}{i:02d}", team=team, answers=plan_answers(rng, escalate_share, early),
                                    rng=random.Random(rng.random())))
     return people
 
@@ -219,7 +219,8 @@ async def fault_trial(ctx: Ctx, name: str, duration: float, kind: str, index: in
         stop = asyncio.Event()
         tasks: list[asyncio.Task] = []
         try:
-            people = make_people(f"F{index:03d}", args.fault_people, rng, share, teams)
+            # faults aimed at escalation targets: most walks escalate at question 1 or 2, inside the fault
+            people = make_people(f"F{index:03d}", args.fault_people, rng, share, teams, early=fkind == "ok_false" and share > 0.5)
             server = Server(ctx.repo, workdir, fake.url, db, config(*team_members(people)))
             started_in = await server.start()
             sender = Sender(server.url)
@@ -339,6 +340,13 @@ async def fuzz_run(ctx: Ctx) -> Trial:
 
 # --- running and reporting --------------------------------------------------------------------
 
+def delays(trials: list[Trial]) -> str:
+    ds = sorted(d for t in trials if t.found for d in t.found.ping_delays)
+    if not ds:
+        return "no pings"
+    return f"median {ds[len(ds) // 2]:.1f} s, max {ds[-1]:.1f} s over {len(ds)} escalations"
+
+
 def merge(trials: list[Trial]) -> tuple[Counter, Counter, Counter, Counter, list[str]]:
     c, stuck, dups, reached, notes = Counter(), Counter(), Counter(), Counter(), []
     for t in trials:
@@ -394,7 +402,9 @@ def report(ctx: Ctx, results: dict[str, list[Trial]], wall: float) -> tuple[str,
         for name, value, goal in rows:
             lines.append(f"| {name} | {value} | {'' if goal is None else target(value <= goal, f'kill: {name} = {value}')} |")
         lines += ["", f"Kill moments: {fmt_counter(Counter(moments))}.",
-                  f"Stuck, why: {fmt_counter(stuck)}.", f"Visible twice, what: {fmt_counter(dups)}.", ""]
+                  f"Stuck, why: {fmt_counter(stuck)}.", f"Visible twice, what: {fmt_counter(dups)}.",
+                  f"Identical messages without any key, repeated (not counted above): {c['identical unkeyed messages repeated']}.",
+                  f"Outcome shown → first ping delivered: {delays(trials)}.", ""]
         results_notes = notes
         lines += _notes(results_notes)
     if "faults" in results:
@@ -430,7 +440,8 @@ def report(ctx: Ctx, results: dict[str, list[Trial]], wall: float) -> tuple[str,
         c, stuck, dups, reached, _ = merge(trials)
         lines += ["", f"In all: {c['practitioners']} practitioners, {c['stuck']} stuck ({fmt_counter(stuck)}); visible twice: "
                   f"{fmt_counter(dups)}; escalations reached first via: {fmt_counter(reached)}; lost decisions {c['lost decisions']}, "
-                  f"duplicated decisions {c['duplicated decisions']}.", ""]
+                  f"duplicated decisions {c['duplicated decisions']}; identical unkeyed messages repeated (not counted as visible "
+                  f"twice): {c['identical unkeyed messages repeated']}; outcome shown → first ping delivered: {delays(trials)}.", ""]
         lines += _notes(all_notes)
     if "pg" in results:
         trials = results["pg"]
@@ -453,7 +464,8 @@ def report(ctx: Ctx, results: dict[str, list[Trial]], wall: float) -> tuple[str,
                 ("trials that failed to run", c["trials failed to run"], 0)]
         for name, value, goal in rows:
             lines.append(f"| {name} | {value} | {'' if goal is None else target(value <= goal, f'pg: {name} = {value}')} |")
-        lines += ["", f"Stuck, why: {fmt_counter(stuck)}. Visible twice: {fmt_counter(dups)}.", ""]
+        lines += ["", f"Stuck, why: {fmt_counter(stuck)}. Visible twice: {fmt_counter(dups)}. "
+                  f"Outcome shown → first ping delivered: {delays(trials)}.", ""]
         lines += _notes(notes)
     if "fuzz" in results:
         t = results["fuzz"][0]

@@ -34,6 +34,7 @@ class Found:
     reached_by: Counter = field(default_factory=Counter)  # how escalations reached someone
     notes: list[str] = field(default_factory=list)
     after_fault: list[float] = field(default_factory=list)  # seconds from the fault's end to each outcome
+    ping_delays: list[float] = field(default_factory=list)  # outcome shown -> first ping delivered (s)
 
 
 def pings_for(fake: ChaosSlack, user: str) -> list[Msg]:
@@ -119,6 +120,8 @@ def analyse(fake: ChaosSlack, people: list[Practitioner], records: list[dict], *
             elif not in_time:
                 c["escalations that reached nobody in time"] += 1
                 f.notes.append(f"{p.user}: escalation reached nobody within {ping_window:.0f} s")
+            if pings and p.outcome_at is not None:
+                f.ping_delays.append(max(0.0, min(m.at for m in pings) - p.outcome_at))
             for m in in_time[:1]:
                 kind = ("channel" if m.channel.startswith("C") else
                         "lead DM" if m.channel in leads else
@@ -149,6 +152,8 @@ def analyse(fake: ChaosSlack, people: list[Practitioner], records: list[dict], *
             if m.ephemeral_for is not None or m.deleted:
                 continue
             key = first_question_key(m)
+            if key is None and m.metadata:  # the bot's own delivery id, if it sends one
+                key = ("same metadata", json.dumps(m.metadata, sort_keys=True))
             if key is None:
                 text, blocks = m.history[0] if m.history else (m.text, m.blocks)
                 key = ("same content", hashlib.sha256((text + json.dumps(blocks, sort_keys=True)).encode()).hexdigest())
@@ -158,7 +163,12 @@ def analyse(fake: ChaosSlack, people: list[Practitioner], records: list[dict], *
                     if is_ping_for(m, p.user):
                         esc_ids[p.user].add(key[1])
         for key, n in keys.items():
-            if n > 1:
+            if n > 1 and key[0] == "same content":
+                # identical text with nothing to tell the copies apart (e.g. one alert per escalation
+                # that does not say which): reported, but not counted as a message posted twice
+                c["identical unkeyed messages repeated"] += n - 1
+                f.notes.append(f"{channel}: {n} identical messages without a question/outcome/ping/metadata key")
+            elif n > 1:
                 c["visible twice"] += n - 1
                 f.dup_kinds[key[0]] += n - 1
                 f.notes.append(f"{channel}: {key[0]} {key[1:] if key[0] != 'same content' else ''} posted {n} times")

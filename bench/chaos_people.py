@@ -50,14 +50,14 @@ def expected(answers: dict[str, str]) -> tuple[list[tuple[str, str]], str]:
     return path, node
 
 
-def plan_answers(rng: random.Random, escalate_share: float = 0.35) -> dict[str, str]:
+def plan_answers(rng: random.Random, escalate_share: float = 0.35, early: bool = False) -> dict[str, str]:
     """One practitioner's answer at every node (fixed, so a re-click is the same click).
     About `escalate_share` of walks end in seek_advice / urgent (Not sure somewhere on the
-    walk, or Yes / Not sure at danger)."""
+    walk, or Yes / Not sure at danger); with `early`, at one of the first two questions."""
     answers = {node: ("no" if node == "danger" else rng.choice(["yes", "no"])) for node in GRAPH}
     if rng.random() < escalate_share:
         path, _ = expected(answers)
-        node = rng.choice([n for n, _a in path])
+        node = rng.choice([n for n, _a in path][:2] if early else [n for n, _a in path])
         answers[node] = "yes" if node == "danger" and rng.random() < 0.5 else "not_sure"
     return answers
 
