@@ -566,6 +566,8 @@ async def main_async(args: argparse.Namespace) -> int:
         fj, i = [], 0
         for d in durations:
             for name in FAULTS:
+                if args.fault_kinds and not any(k.strip().lower() in name.lower() for k in args.fault_kinds.split(",")):
+                    continue
                 fj.append(fault_trial(ctx, name, d, kinds[i % len(kinds)], i))
                 i += 1
         jobs["faults"] = fj
@@ -636,6 +638,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--only", default="kill,faults,pg,fuzz", help="scenarios: kill,faults,pg,fuzz")
     p.add_argument("--trials", type=int, default=None, help="kill -9 trials (default 100, quick 10)")
     p.add_argument("--fault-durations", default=None, help="seconds per fault, comma separated (default 6,40; quick 6)")
+    p.add_argument("--fault-kinds", default="", help="only the faults whose names contain one of these (comma separated), "
+                   "e.g. 429,timeout,not_in_channel")
     p.add_argument("--fault-people", type=int, default=8)
     p.add_argument("--pg-trials", type=int, default=None, help="default 6, quick 2")
     p.add_argument("--pg-window", type=float, default=12.0, help="seconds of terminations per pg trial")
