@@ -113,7 +113,7 @@ async def kill_trial(ctx: Ctx, index: int, kind: str) -> Trial:
         workdir = ctx.trial_dir(f"kill-{kind}")
         fake = await ChaosSlack(client_timeout=args.slack_timeout, channels=CHANNELS,
                                 members=set(TEAM_A["leads"])).start()
-        db = Db.fresh(kind, workdir)
+        db = await asyncio.to_thread(Db.fresh, kind, workdir)
         server = None
         sender = None
         stop = asyncio.Event()
@@ -146,7 +146,7 @@ async def kill_trial(ctx: Ctx, index: int, kind: str) -> Trial:
                 await asyncio.sleep(rng.uniform(0.0, 0.8))
                 trial.extra["moment"] = "random"
             t_kill = time.monotonic()
-            server.kill9()
+            await asyncio.to_thread(server.kill9)
             if fake.hold:
                 fake.hold.release.set()
             await asyncio.sleep(rng.uniform(0.2, 2.0))
@@ -170,9 +170,9 @@ async def kill_trial(ctx: Ctx, index: int, kind: str) -> Trial:
             if sender:
                 await sender.close()
             if server:
-                server.stop()
+                await asyncio.to_thread(server.stop)  # blocking calls off the loop: the fakes live on it
             await fake.stop()
-            db.drop()
+            await asyncio.to_thread(db.drop)
             trial.seconds = time.monotonic() - t_start
     return trial
 
@@ -214,7 +214,7 @@ async def fault_trial(ctx: Ctx, name: str, duration: float, kind: str, index: in
         workdir = ctx.trial_dir(f"fault-{fkind}-{kind}")
         fake = await ChaosSlack(client_timeout=args.slack_timeout, channels=CHANNELS,
                                 members=set(TEAM_A["leads"])).start()
-        db = Db.fresh(kind, workdir)
+        db = await asyncio.to_thread(Db.fresh, kind, workdir)
         server = sender = None
         stop = asyncio.Event()
         tasks: list[asyncio.Task] = []
@@ -247,9 +247,9 @@ async def fault_trial(ctx: Ctx, name: str, duration: float, kind: str, index: in
             if sender:
                 await sender.close()
             if server:
-                server.stop()
+                await asyncio.to_thread(server.stop)  # blocking calls off the loop: the fakes live on it
             await fake.stop()
-            db.drop()
+            await asyncio.to_thread(db.drop)
             trial.seconds = time.monotonic() - t_start
     return trial
 
@@ -264,7 +264,7 @@ async def pg_trial(ctx: Ctx, index: int) -> Trial:
         t_start = time.monotonic()
         workdir = ctx.trial_dir("pg-terminate")
         fake = await ChaosSlack(client_timeout=args.slack_timeout, channels=CHANNELS, members=set(TEAM_A["leads"])).start()
-        db = Db.fresh("postgresql", workdir)
+        db = await asyncio.to_thread(Db.fresh, "postgresql", workdir)
         server = sender = None
         stop = asyncio.Event()
         tasks: list[asyncio.Task] = []
@@ -299,9 +299,9 @@ async def pg_trial(ctx: Ctx, index: int) -> Trial:
             if sender:
                 await sender.close()
             if server:
-                server.stop()
+                await asyncio.to_thread(server.stop)  # blocking calls off the loop: the fakes live on it
             await fake.stop()
-            db.drop()
+            await asyncio.to_thread(db.drop)
             trial.seconds = time.monotonic() - t_start
     return trial
 
@@ -314,7 +314,7 @@ async def fuzz_run(ctx: Ctx) -> Trial:
     t_start = time.monotonic()
     workdir = ctx.trial_dir("fuzz")
     fake = await ChaosSlack(client_timeout=args.slack_timeout, channels=CHANNELS, members=set(TEAM_A["leads"])).start()
-    db = Db.fresh("sqlite", workdir)
+    db = await asyncio.to_thread(Db.fresh, "sqlite", workdir)
     server = None
     try:
         members = [f"U0Z{i:03d}" for i in range(20)]
@@ -331,9 +331,9 @@ async def fuzz_run(ctx: Ctx) -> Trial:
     finally:
         if server:
             trial.extra["log_5xx_lines"] = sum(1 for line in server.log_tail(10**7).splitlines() if "Traceback" in line)
-            server.stop()
+            await asyncio.to_thread(server.stop)
         await fake.stop()
-        db.drop()
+        await asyncio.to_thread(db.drop)
         trial.seconds = time.monotonic() - t_start
     return trial
 
