@@ -9,6 +9,7 @@ from slack_bolt import App, BoltResponse
 from storage.db import Database
 
 from .config import Secrets, Settings
+from .delivery import Deliverer, make_delivery_client
 from .escalation import Escalations
 from .listeners import Deps, register
 from .messenger import make_client
@@ -32,8 +33,10 @@ def build_app(settings: Settings, secrets: Secrets, db: Database) -> App:
     )
     # Which workspace we are installed in; requests from any other are refused.
     workspace = client.auth_test().get("team_id")
+    escalations = Escalations(settings, db, secrets.pseudonym_key)
+    deliverer = Deliverer(make_delivery_client(secrets.bot_token, secrets.api_url), db, hooks=escalations)
     deps = Deps(settings=settings, db=db, pseudonym_key=secrets.pseudonym_key,
-                escalations=Escalations(settings, db, secrets.pseudonym_key), workspace=workspace)
+                escalations=escalations, workspace=workspace, deliverer=deliverer)
 
     @app.middleware
     def only_our_workspace(context, next) -> BoltResponse | None:  # noqa: A002 - Bolt's name

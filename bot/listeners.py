@@ -27,9 +27,11 @@ from . import procedure_blocks as P
 from . import walk
 from .config import Settings
 from .escalation import Escalations
+from .delivery import Deliverer
 from .escalation_blocks import LEAD_OUTCOMES
 from .home import home_view
 from .messenger import Messenger
+from storage.outbox import enqueue
 
 log = logging.getLogger("canishare.listeners")
 
@@ -46,6 +48,7 @@ class Deps:
     pseudonym_key: str
     escalations: Escalations
     workspace: str | None = None
+    deliverer: Deliverer | None = None
 
 
 def _user(body: dict) -> str:
@@ -121,14 +124,35 @@ def register(app: App, deps: Deps) -> None:
             return
         team = teams[0]
         result = walk.start(db, workspace=workspace, user_id=user_id, team=team.id,
-                            policy=settings.policy_for(team.id), channel_id=None)
-        ask(m, user_id, result)
+                            policy=settings.policy_for(team.id), channel_id=None,
+                            plan=lambda s, r: [ask(s, user_id, r)])
+        deliver(result)
 
-    def ask(m: Messenger, channel: str, result: walk.Result) -> None:
+    def deliver(result: walk.Result, force: bool = False) -> int:
+        """Send what the change queued, in order: the next question or outcome first (then the
+        edit of the answered message), then any pings."""
+        assert deps.deliverer is not None
+        return deps.deliverer.deliver(result.deliveries, force=force)
+
+    def _step_key(result: walk.Result) -> str:
+        assert result.conversation is not None
+        return f"step:{result.conversation.id}:{result.conversation.version}"
+
+    def _rewrite(body: dict | None, text: str, blocks: list) -> list[dict] | None:
+        """The edit of the message clicked, made once the next step is out."""
+        ts = _message_ts(body or {})
+        if not ts:
+            return None
+        return [{"method": "chat.update", "args": {"channel": _channel(body or {}), "ts": ts, "text": text,
+                                                   "blocks": B.to_dicts(blocks)}}]
+
+    def ask(s, channel: str, result: walk.Result, after: list[dict] | None = None):
         node = result.node
         assert node is not None and result.conversation is not None
         blocks = B.question_blocks(result.conversation.id, node, result.number, can_go_back=bool(result.conversation.path))
-        m.post(channel, B.question_text(node, result.number), B.to_dicts(blocks))
+        return enqueue(s, key=_step_key(result), kind="step", channel=result.conversation.user_id,
+                       text=B.question_text(node, result.number), blocks=B.to_dicts(blocks),
+                       conversation_id=result.conversation.id, after=after, workspace=result.conversation.workspace)
 
     def command_reply(body: dict) -> str | None:
         in_dm = (body.get("channel_name") == "directmessage") or str(body.get("channel_id", "")).startswith("D")
@@ -189,8 +213,18 @@ def register(app: App, deps: Deps) -> None:
         user = _user(body)
         conversation_id, node_id = B.parse_value(action.get("value", ""))
         result = walk.answer(db, conversation_id=conversation_id, user_id=user, node_id=node_id, answer=answer,
-                             pseudonym_key=deps.pseudonym_key)
+                             pseudonym_key=deps.pseudonym_key, plan=lambda s, r: next_step(s, body, r))
         show(messenger(client), body, user, result)
+
+    def next_step(s, body: dict, result: walk.Result) -> list:
+        """Queued with the answer: the next question or the outcome (and its pings), and the
+        rewrite of the answered question once that is out."""
+        assert result.answered is not None and result.answer and result.conversation
+        number = len(result.conversation.path)
+        after = _rewrite(body, B.question_text(result.answered, number), B.answered_blocks(result.answered, number, result.answer))
+        if result.kind == "question":
+            return [ask(s, _channel(body), result, after)]
+        return tell_outcome(s, result, after)
 
     def show(m: Messenger, body: dict, user: str, result: walk.Result) -> None:
         channel = _channel(body)
@@ -198,6 +232,15 @@ def register(app: App, deps: Deps) -> None:
             m.ephemeral(channel, user, {"not_yours": NOT_YOURS, "missing": MISSING, "finished": FINISHED}[result.kind])
             return
         if result.kind == "already":
+            if result.step_pending and result.previous == result.answer:
+                # The next step was saved but never reached Slack (e.g. a restart): send it now.
+                assert deps.deliverer is not None
+                if deps.deliverer.ensure(result.deliveries):
+                    m.ephemeral(channel, user, f"Already answered ({ANSWER_LABELS[result.previous]}) — your next step is below.")
+                else:
+                    m.ephemeral(channel, user, "Your answer is saved. Slack isn't taking messages just now; "
+                                               "your next step will appear here as soon as it can be sent.")
+                return
             if result.previous is None:
                 m.ephemeral(channel, user, "That isn't the question you're on now, so nothing changed. Please use your latest message.")
             elif result.previous == result.answer:  # a double click: it counted once
@@ -206,25 +249,25 @@ def register(app: App, deps: Deps) -> None:
                 label = ANSWER_LABELS[result.previous]
                 m.ephemeral(channel, user, f"You already answered this question ({label}). To change it, use *Back* on your latest question.")
             return
-        assert result.answered is not None and result.answer and result.conversation
-        number = len(result.conversation.path)
-        _replace(m, body, B.question_text(result.answered, number), B.answered_blocks(result.answered, number, result.answer))
-        if result.kind == "question":
-            ask(m, channel, result)
-        else:
-            tell_outcome(m, channel, result)
+        deliver(result)
 
-    def tell_outcome(m: Messenger, channel: str, result: walk.Result, recorded: bool = False) -> None:
+    def tell_outcome(s, result: walk.Result, after: list[dict] | None = None, recorded: bool = False) -> list:
+        """The outcome message, queued; an escalating outcome opens its escalation (and queues
+        its pings) in the same transaction as the record."""
         convo, flow, outcome, record = result.conversation, result.flow, result.outcome, result.record
         assert convo and flow and outcome and record
         team = settings.team(convo.team)
         blocks = B.outcome_blocks(convo.id, flow.pack, outcome, flow.reasons(convo), flow.ground(convo), record.id,
                                   record.updated_at, leads=team.leads, recorded=recorded)
         blocks += P.followthrough_blocks(convo.id, outcome, flow.ground(convo))
-        m.post(channel, B.outcome_text(outcome), B.to_dicts(blocks))
+        rows = [enqueue(s, key=_step_key(result), kind="step", channel=convo.user_id, text=B.outcome_text(outcome),
+                        blocks=B.to_dicts(blocks), conversation_id=convo.id, after=after, workspace=convo.workspace)]
         if outcome.id in ("seek_advice", "urgent") and not recorded:
-            deps.escalations.open(m, record_id=record.id, conversation_id=convo.id, practitioner=convo.user_id,
-                                  team_id=convo.team, urgent=outcome.id == "urgent")
+            s.flush()
+            esc = deps.escalations.open_in(s, record=record, conversation_id=convo.id, practitioner=convo.user_id,
+                                           team_id=convo.team, urgent=outcome.id == "urgent")
+            rows += deps.escalations.queued(s, esc)
+        return [r for r in rows if r is not None]
 
     @acked(app.action("why"))
     def on_why(body: dict, action: dict, client: WebClient, **_) -> None:
@@ -251,19 +294,24 @@ def register(app: App, deps: Deps) -> None:
     def go_back(client: WebClient, body: dict, conversation_id: str, from_node: str, to_node: str | None) -> None:
         user = _user(body)
         m = messenger(client)
-        result = walk.back(db, conversation_id=conversation_id, user_id=user, from_node=from_node, to_node=to_node)
+
+        def plan(s, result: walk.Result) -> list:
+            assert result.conversation is not None
+            after = None
+            if result.outcome is not None:
+                after = _rewrite(body, "You changed your answer", B.notice_blocks(f"~{B.escape(result.outcome.title)}~ — you went back to change your answer."))
+            elif result.answered is not None:
+                after = _rewrite(body, "You went back", B.went_back_blocks(result.answered, len(result.conversation.path) + 2))
+            return [ask(s, _channel(body), result, after)]
+
+        result = walk.back(db, conversation_id=conversation_id, user_id=user, from_node=from_node, to_node=to_node, plan=plan)
         if result.kind != "question":
             if result.kind == "already":
                 m.ephemeral(_channel(body), user, "That question has moved on; use Back on your latest message.")
             else:
                 show(m, body, user, result)
             return
-        assert result.conversation is not None
-        if result.outcome is not None:
-            _replace(m, body, "You changed your answer", B.notice_blocks(f"~{B.escape(result.outcome.title)}~ — you went back to change your answer."))
-        elif result.answered is not None:
-            _replace(m, body, "You went back", B.went_back_blocks(result.answered, len(result.conversation.path) + 2))
-        ask(m, _channel(body), result)
+        deliver(result)
 
     # --- recording --------------------------------------------------------------------------
     @acked(app.action("record_open"))

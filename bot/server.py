@@ -15,6 +15,7 @@ from . import followup
 from .app import build_app
 from .digest import retention_task, weekly_digest_task
 from .config import Secrets, Settings
+from .delivery import DeliveryLoop
 from .messenger import Messenger
 from .scheduler import Ticker
 
@@ -77,8 +78,8 @@ def scheduled_tasks(bolt: App, db: Database) -> list[Callable]:
     def escalation_reminders(now):
         return deps.escalations.remind_due(messenger, now)
 
-    def outbox(now):
-        return messenger.flush_outbox(now)
+    def outbox(now):  # the delivery loop runs every second; this is a second chance
+        return deps.deliverer.run_due(now)
 
     def referral_reminders(now):
         return followup.send_due(db, messenger, now, deps.settings.digest.zone)
@@ -105,6 +106,7 @@ def serve_http(settings: Settings, secrets: Secrets, db_url: str | None, port: i
             # Built in each worker: one engine, one Bolt app and one ticker per process.
             db = Database(db_url)
             bolt = build_app(settings, secrets, db)
+            DeliveryLoop(bolt.canishare_deps.deliverer).start()  # undelivered items from before a restart go at once
             Ticker(db, scheduled_tasks(bolt, db)).start()
             return wsgi_app(bolt, db, secrets.signing_secret)
 
@@ -116,5 +118,6 @@ def serve_socket_mode(settings: Settings, secrets: Secrets, db_url: str | None) 
 
     db = Database(db_url)
     bolt = build_app(settings, secrets, db)
+    DeliveryLoop(bolt.canishare_deps.deliverer).start()
     Ticker(db, scheduled_tasks(bolt, db)).start()
     SocketModeHandler(bolt, secrets.app_token).start()

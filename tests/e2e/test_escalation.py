@@ -161,6 +161,8 @@ def test_reminders_fire_once_with_two_workers_and_then_reach_deputies(server):
     [t.start() for t in threads]
     [t.join() for t in threads]
     assert sorted(counts) == [0, 1]
+    server.fake.wait_for("chat.postMessage", since=mark, channel="C0ESC1")  # queued, then delivered by the server
+    time.sleep(1.5)
     reminders = server.fake.calls_to_since("chat.postMessage", mark, channel="C0ESC1")
     assert len(reminders) == 1 and "Reminder 1" in str(reminders[0].args["blocks"])
     assert not server.fake.calls_to_since("chat.postMessage", mark, channel="U0DEP1")
@@ -168,7 +170,7 @@ def test_reminders_fire_once_with_two_workers_and_then_reach_deputies(server):
 
     mark = server.fake.mark()
     assert workers[0][0].remind_due(workers[0][1], due + timedelta(minutes=61)) == 1
-    assert server.fake.calls_to_since("chat.postMessage", mark, channel="U0DEP1")  # escalated to deputies
+    server.fake.wait_for("chat.postMessage", since=mark, channel="U0DEP1")  # escalated to deputies
     for _, _, db in workers:
         db.engine.dispose()
 
