@@ -120,6 +120,8 @@ class Deliverer:
     # --- public ---------------------------------------------------------------------------
     def deliver(self, row_ids: Iterable[int], force: bool = False) -> int:
         """Deliver these rows now, in order (the caller's question before its pings)."""
+        if not self._working():
+            return 0
         sent = 0
         for row_id in row_ids:
             sent += self._deliver_one(row_id, utcnow(), force)
@@ -141,12 +143,20 @@ class Deliverer:
 
     def run_due(self, now: datetime | None = None, limit: int = 50) -> int:
         now = now or utcnow()
+        if not self._working():
+            return 0
         with self.db.session() as s:
-            if s.execute(select(Workspace.id).where(Workspace.status != "active")).first() is not None:
-                return 0  # removed from the workspace: nothing can be delivered; rows wait
             ids = s.execute(select(Outbox.id).where(Outbox.status == "pending", Outbox.due_at <= now)
                             .order_by(Outbox.id).limit(limit)).scalars().all()
         return sum(self._deliver_one(i, now, False) for i in ids)
+
+    def _working(self) -> bool:
+        """False once the app was removed from its workspace: nothing can be delivered; rows wait."""
+        try:
+            with self.db.session() as s:
+                return s.execute(select(Workspace.id).where(Workspace.status != "active")).first() is None
+        except SQLAlchemyError:
+            return True  # the delivery itself will find the database down and wait
 
     def release_all(self) -> int:
         """At start-up: whatever a killed process was holding is due at once."""

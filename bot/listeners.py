@@ -13,7 +13,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from slack_bolt import Ack, App, BoltResponse
+from slack_bolt.error import BoltUnhandledRequestError
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from slack_sdk.models.blocks import ActionsBlock
 from sqlalchemy.exc import SQLAlchemyError
 
 from conversation.screening import explain, screen
@@ -25,6 +28,7 @@ from . import blocks as B
 from . import followup
 from . import procedure_blocks as P
 from . import walk
+from . import workspaces
 from .config import Settings
 from .escalation import Escalations
 from .delivery import Deliverer
@@ -39,6 +43,9 @@ TRY_AGAIN = ":hourglass: I couldn't save that just now. Please try again in a mo
 NOT_YOURS = "This conversation belongs to someone else, so I can't take your answer. Start your own with /canishare."
 FINISHED = "This decision has already been recorded. To ask about something new, use /canishare or the Start button in my Home tab."
 MISSING = "I can't find that conversation any more. Start again with /canishare."
+WRONG_VALUE = "That button sent something I don't recognise, so nothing changed. Please use the buttons on your latest message."
+NOT_YOUR_MESSAGE = "That message isn't yours, so I haven't changed it."
+CLICK_AGAIN = "That took too long to open, so Slack cancelled it. Please click the button again."
 
 
 @dataclass
@@ -84,6 +91,10 @@ def register(app: App, deps: Deps) -> None:
                 ack(text) if text else ack()  # Bolt refuses ack(None)
 
             def run(body: dict, client: WebClient, action: dict | None, event: dict | None) -> None:
+                if action and not _well_typed(action):  # a forged or garbled click: say so plainly
+                    log.warning("refused a click with a value of the wrong type")
+                    Messenger(client, db).ephemeral(_channel(body), _user(body), WRONG_VALUE)
+                    return
                 try:
                     work(body=body, client=client, action=action or {}, event=event or {})
                 except Exception as error:  # noqa: BLE001 - a listener must never die silently
@@ -170,7 +181,29 @@ def register(app: App, deps: Deps) -> None:
         user = event.get("user") or ""
         if not user or not walk.first_time(db, f"start:{event.get('channel')}:{event.get('ts')}"):
             return
+        if not walk.wants_to_start(event.get("text")):  # "thanks", "ok": not a new question
+            messenger(client).post(user, "Start a new question?", B.to_dicts(
+                B.notice_blocks("I help you check whether you can share information about a child or family. To ask, press *Start* "
+                                "(or type /canishare).")
+                + [ActionsBlock(block_id="next", elements=[B.button("Start", "start_conversation", "new", "primary")])]))
+            return
         begin(client, user, _workspace(body))
+
+    @acked(app.event("app_uninstalled"))
+    def on_uninstalled(body: dict, **_) -> None:
+        workspaces.removed(db, _workspace(body), "uninstalled")
+
+    @acked(app.event("tokens_revoked"))
+    def on_tokens_revoked(body: dict, event: dict, client: WebClient, **_) -> None:
+        tokens = event.get("tokens") if isinstance(event.get("tokens"), dict) else {}
+        if not tokens.get("bot"):
+            log.warning("user tokens were revoked; the bot token still works")
+            return
+        workspaces.removed(db, _workspace(body), "revoked")
+        for admin_id in settings.admins:  # if Slack still lets us say so
+            messenger(client).post(admin_id, "canishare was disconnected", B.to_dicts(B.notice_blocks(
+                ":warning: canishare's bot token was revoked in this workspace, so it has stopped: practitioners "
+                "cannot ask, and safeguarding leads will not be pinged. Reinstall the app to restore it.")))
 
     @acked(app.event("app_mention"))
     def on_mention(body: dict, event: dict, client: WebClient, **_) -> None:
@@ -326,7 +359,13 @@ def register(app: App, deps: Deps) -> None:
             messenger(client).ephemeral(_channel(body), user, FINISHED)
             return
         meta = json.dumps({"c": conversation_id, "ch": _channel(body), "ts": _message_ts(body)})
-        client.views_open(trigger_id=body["trigger_id"], view=B.record_modal(result.outcome.id, meta))
+        # A trigger lives 3 seconds: no retry (a 429's Retry-After outlives it); ask for a new click.
+        once = WebClient(token=client.token, base_url=client.base_url, timeout=3, retry_handlers=[])
+        try:
+            once.views_open(trigger_id=body["trigger_id"], view=B.record_modal(result.outcome.id, meta))
+        except (SlackApiError, OSError) as err:
+            log.warning("could not open the record form: %s", getattr(getattr(err, "response", None), "get", lambda _k: type(err).__name__)("error"))
+            messenger(client).ephemeral(_channel(body), user, CLICK_AGAIN)
 
     def screen_and_save(ack: Ack, body: dict, view: dict, context) -> None:
         """The modal's answer depends on this, so it runs before the ack: screen the text
@@ -443,7 +482,11 @@ def register(app: App, deps: Deps) -> None:
         _replace(m, body, "Reminders set", P.scheduled_blocks(items, referral, settings.digest.zone))
 
     @acked(app.action("followup_decline"))
-    def on_followup_decline(body: dict, client: WebClient, **_) -> None:
+    def on_followup_decline(body: dict, action: dict, client: WebClient, **_) -> None:
+        user = _user(body)
+        if not followup.owns_referral(db, action.get("value", ""), user):  # e.g. a click forged on a lead's ping
+            messenger(client).ephemeral(_channel(body), user, NOT_YOUR_MESSAGE)
+            return
         _replace(messenger(client), body, "No reminders", B.notice_blocks(
             "No reminders. Remember to confirm a phoned referral in writing within 48 hours, and to chase "
             "children's social care if you have not heard their decision within one working day."))
@@ -477,10 +520,22 @@ def register(app: App, deps: Deps) -> None:
 
     @app.error
     def on_error(error: Exception) -> BoltResponse:
+        if isinstance(error, BoltUnhandledRequestError):  # an event or interaction we do not use
+            return BoltResponse(status=200, body="")
         # Reached only before an ack (the work after it reports its own errors): a payload
         # Slack would never send, so a 400, not a 500. The type only: messages quote payloads.
         log.error("request refused: %s", type(error).__name__)
         return BoltResponse(status=400, body="")
+
+
+def _well_typed(action: dict) -> bool:
+    """Every value a click carries is a string, as Slack sends them."""
+    if "value" in action and not isinstance(action["value"], str):
+        return False
+    option = action.get("selected_option")
+    if option is not None and not (isinstance(option, dict) and isinstance(option.get("value"), str)):
+        return False
+    return isinstance(action.get("action_id", ""), str)
 
 
 def _channel(body: dict) -> str:

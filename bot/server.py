@@ -30,6 +30,13 @@ def _plain(start_response: Callable[..., Any], status: str, text: str) -> list[b
     return [text.encode()]
 
 
+def _plausible(headers: dict[str, str]) -> bool:
+    """Headers shaped as Slack sends them: a timestamp of a few ASCII digits, a `v0=` hex digest."""
+    ts, sig = headers.get("x-slack-request-timestamp") or "", headers.get("x-slack-signature") or ""
+    return (0 < len(ts) <= 12 and ts.isascii() and ts.isdigit()
+            and len(sig) <= 100 and sig.isascii() and sig.startswith("v0="))
+
+
 def wsgi_app(bolt: App, db: Database, signing_secret: str) -> Callable[..., Iterable[bytes]]:
     slack = SlackRequestHandler(bolt, path="/slack/events")
     verifier = SignatureVerifier(signing_secret)
@@ -55,9 +62,10 @@ def wsgi_app(bolt: App, db: Database, signing_secret: str) -> Callable[..., Iter
             unsigned = not (headers["x-slack-signature"] and headers["x-slack-request-timestamp"])
             return _plain(start_response, "401 Unauthorized" if unsigned else "400 Bad Request", "not UTF-8\n")
         # Checked here as well as in Bolt, so that nothing unsigned is even parsed.
+        signed = _plausible(headers)
         try:
-            signed = all(headers.values()) and verifier.is_valid_request(body, headers)
-        except ValueError:  # a timestamp that is not a number
+            signed = signed and verifier.is_valid_request(body, headers)
+        except Exception:  # noqa: BLE001 - whatever bytes a header holds, it is a 401, never a 500
             signed = False
         if not signed:
             return _plain(start_response, "401 Unauthorized", "invalid request\n")

@@ -6,6 +6,7 @@ record (and its chain entry) is written only when an outcome is reached.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Callable, Literal
@@ -47,6 +48,15 @@ class Result:
     def number(self) -> int:
         """The number of the question asked now (1-based)."""
         return len(self.conversation.path) + 1 if self.conversation else 1
+
+
+_REQUEST = re.compile(r"\?|shar|can i|may i|should i|could i|start|begin|help|advice|advise|consent|safeguard|"
+                      r"disclos|pass on|tell|inform|worr|concern|refer|child|family|parent|record", re.IGNORECASE)
+
+
+def wants_to_start(text: object) -> bool:
+    """Whether a DM reads as a request ("can I share this?") rather than "thanks" or "ok"."""
+    return isinstance(text, str) and bool(_REQUEST.search(text))
 
 
 def first_time(db: Database, key: str) -> bool:
