@@ -124,7 +124,9 @@ def answer(db: Database, *, conversation_id: str, user_id: str, node_id: str, an
                 already = Result("already", convo, flow, answered=flow.pack.nodes.get(node_id), answer=answer,
                                  previous=err.previous)
                 step = latest_step(s, convo.id)
-                if step is not None and step.status == "pending":  # "your next step is below" must be true
+                if step is not None and step.status != "sent":  # "your next step is below" must be true
+                    if step.status == "failed":  # Slack refused it before; a new click asks again
+                        step.status, step.due_at = "pending", utcnow()
                     already.step_pending, already.deliveries = True, [step.id]
                 return already
             except AnswerRefused:

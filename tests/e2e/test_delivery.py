@@ -98,6 +98,21 @@ def test_kill_after_slack_made_the_post_does_not_post_it_again(srv, tmp_path):
         srv2.stop()
 
 
+def test_a_reclick_resends_a_next_step_slack_refused(srv):
+    person = Person(srv, "U0PRACT2")
+    first = person.start()
+    srv.fake.fail("chat.postMessage", error="channel_not_found", channel="U0PRACT2")
+    mark = person.click(first, "answer_no")
+    srv.fake.wait_for("chat.postMessage#failed", since=mark)
+    time.sleep(1)
+    assert not questions_to(srv.fake, "U0PRACT2", "purpose", mark)
+    again = person.click(first, "answer_no")
+    nxt = person.next_post(again)
+    assert node_of(nxt) == "purpose"
+    note = srv.fake.wait_for("chat.postEphemeral", since=again, user="U0PRACT2")[0]
+    assert "your next step is below" in note.args["text"]
+
+
 def test_kill_while_an_urgent_ping_is_in_flight_pings_the_lead_after_restart(srv, tmp_path):
     person = Person(srv, "U0PRACT3")  # school-nursing: no channel, the lead's DM
     first = person.start()
