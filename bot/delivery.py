@@ -234,8 +234,9 @@ class Deliverer:
             fresh.status, fresh.sent_ts, fresh.sent_at, fresh.last_error = "sent", ts, utcnow(), None
             fresh.dm_channel = channel or fresh.dm_channel
             self._record(s, fresh, how, None, ts)
-            if self.hooks is not None and fresh.kind == "ping":
-                self.hooks.delivered(s, fresh)
+            follow = (self.hooks.delivered(s, fresh) or []) if self.hooks is not None and fresh.kind == "ping" else []
+            s.flush()
+            follow_ids = [r.id for r in follow]
             edits = list(fresh.after or [])
         for edit in edits:  # e.g. the answered question, rewritten after the next one is out
             try:
@@ -248,9 +249,11 @@ class Deliverer:
                                      due_at=utcnow() + timedelta(seconds=5)))
                 else:
                     log.warning("could not rewrite an answered message: %s", code)
+        self.deliver(follow_ids)  # "your lead has it", straight after the ping
 
     def _failed(self, row: Outbox, kind: str, code: str, retry_after: int | None) -> None:
         log.warning("delivery of a %s failed (%s: %s), attempt %d", row.kind, kind, code, row.attempts)
+        follow_ids: list[int] = []
         with self.db.session() as s:
             fresh = s.get(Outbox, row.id)
             self._record(s, fresh, kind, code[:64], None)
@@ -258,15 +261,20 @@ class Deliverer:
             if give_up:
                 fresh.status, fresh.last_error = "failed", code[:64]
                 if self.hooks is not None and fresh.kind == "ping":
-                    self.hooks.unreachable(s, fresh, code)
-                return
-            wait = backoff(fresh)
-            if retry_after:
-                wait = max(wait, timedelta(seconds=min(retry_after, 60)))
-            fresh.due_at = utcnow() + wait
-            fresh.last_error = (f"uncertain:{code}" if kind == "uncertain" else code)[:64]
-            if self.hooks is not None and fresh.kind == "ping" and fresh.attempts == MAX_TEMPORARY_BEFORE_REROUTE:
-                self.hooks.unreachable(s, fresh, code, keep_trying=True)
+                    follow = self.hooks.unreachable(s, fresh, code) or []
+                    s.flush()
+                    follow_ids = [r.id for r in follow]
+            else:
+                wait = backoff(fresh)
+                if retry_after:
+                    wait = max(wait, timedelta(seconds=min(retry_after, 60)))
+                fresh.due_at = utcnow() + wait
+                fresh.last_error = (f"uncertain:{code}" if kind == "uncertain" else code)[:64]
+                if self.hooks is not None and fresh.kind == "ping" and fresh.attempts == MAX_TEMPORARY_BEFORE_REROUTE:
+                    follow = self.hooks.unreachable(s, fresh, code, keep_trying=True) or []
+                    s.flush()
+                    follow_ids = [r.id for r in follow]
+        self.deliver(follow_ids)  # the other way, at once
 
 
 def _retry_after(err: Exception) -> int | None:

@@ -159,11 +159,12 @@ class Escalations:
         except (IndexError, ValueError):
             return 0
 
-    def delivered(self, s: Session, row: Outbox) -> None:
-        """A ping reached Slack: tell the practitioner exactly where (first round only)."""
+    def delivered(self, s: Session, row: Outbox) -> list[Outbox]:
+        """A ping reached Slack: tell the practitioner exactly where (first round only).
+        Returns what it queued, for the deliverer to send at once."""
         esc = s.get(Escalation, row.escalation_id) if row.escalation_id else None
         if esc is None or self._reminder_of(row) != 0:
-            return
+            return []
         target = str(row.args.get("channel") or "")
         team = self.settings.team(esc.team)
         leads = ", ".join(mention(u) for u in team.leads)
@@ -178,15 +179,17 @@ class Escalations:
             text = ":rotating_light: " + text + " Don't wait for a reply if a child is in danger: call 999."
         else:
             text = ":incoming_envelope: " + text
-        enqueue(s, key=f"told:{esc.id}:{target}", kind="notice", channel=esc.practitioner_user,
-                text="Your safeguarding lead has your request", blocks=to_dicts(notice_blocks(text)),
-                conversation_id=esc.conversation_id, escalation_id=esc.id)
+        told = enqueue(s, key=f"told:{esc.id}:{target}", kind="notice", channel=esc.practitioner_user,
+                       text="Your safeguarding lead has your request", blocks=to_dicts(notice_blocks(text)),
+                       conversation_id=esc.conversation_id, escalation_id=esc.id)
+        return [told] if told is not None else []
 
-    def unreachable(self, s: Session, row: Outbox, code: str, keep_trying: bool = False) -> None:
-        """Slack cannot deliver this ping: send it another way at once and tell the admins."""
+    def unreachable(self, s: Session, row: Outbox, code: str, keep_trying: bool = False) -> list[Outbox]:
+        """Slack cannot deliver this ping: send it another way at once and tell the admins.
+        Returns what it queued (the other ways first), for the deliverer to send at once."""
         esc = s.get(Escalation, row.escalation_id) if row.escalation_id else None
         if esc is None:
-            return
+            return []
         team = self.settings.team(esc.team)
         reminder = self._reminder_of(row)
         target = str(row.args.get("channel") or "")
@@ -204,13 +207,15 @@ class Escalations:
         how = "is failing repeatedly" if keep_trying else f"was refused ({code})"
         alert = (f":warning: A {'*URGENT* ' if esc.urgent else ''}safeguarding request for team {team.name} could not be "
                  f"delivered to {where}: Slack {how}. It has gone to {gone}.{fix}")
+        alerts = []
         if row.role != "admin":
             for admin in self.settings.admins:
-                enqueue(s, key=f"alert:{esc.id}:{reminder}:{target}:{admin}", kind="alert", channel=admin,
-                        text="An escalation could not be delivered", blocks=to_dicts(notice_blocks(alert)),
-                        escalation_id=esc.id)
+                alerts.append(enqueue(s, key=f"alert:{esc.id}:{reminder}:{target}:{admin}", kind="alert", channel=admin,
+                                      text="An escalation could not be delivered", blocks=to_dicts(notice_blocks(alert)),
+                                      escalation_id=esc.id))
+        out = queued + [a for a in alerts if a is not None]
         if keep_trying or queued or reminder != 0:
-            return
+            return out
         s.flush()
         alive = s.execute(select(Outbox.id).where(Outbox.escalation_id == esc.id, Outbox.kind == "ping",
                                                   Outbox.status.in_(("pending", "sent")))).first()
@@ -219,9 +224,12 @@ class Escalations:
                     "Please phone them, or your manager, now.")
             if esc.urgent:
                 text += " If a child is in danger, call 999."
-            enqueue(s, key=f"unreached:{esc.id}", kind="notice", channel=esc.practitioner_user,
-                    text="I could not reach your safeguarding lead", blocks=to_dicts(notice_blocks(text)),
-                    conversation_id=esc.conversation_id, escalation_id=esc.id)
+            note = enqueue(s, key=f"unreached:{esc.id}", kind="notice", channel=esc.practitioner_user,
+                           text="I could not reach your safeguarding lead", blocks=to_dicts(notice_blocks(text)),
+                           conversation_id=esc.conversation_id, escalation_id=esc.id)
+            if note is not None:
+                out.append(note)
+        return out
 
     def _blocks(self, esc: Escalation, reminder: int = 0) -> list[dict]:
         with self.db.session() as s:
