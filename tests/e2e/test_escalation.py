@@ -91,7 +91,9 @@ def test_lead_claims_then_resolves(server):
     server.slack.action("U0LEAD1", ping, "esc_claim")
     updated = server.fake.wait_for("chat.update", since=mark, ts=ping["ts"])[0]
     assert "Claimed by <@U0LEAD1>" in str(updated.args["blocks"])
-    told = practitioner.next_post(mark)
+    # (not the earlier "your lead has your request", which may land after `mark`)
+    told = server.fake.wait_for("chat.postMessage", since=mark, channel=practitioner.dm,
+                                text="Update from your safeguarding lead")[0].message
     assert "<@U0LEAD1>" in str(told["blocks"]) and "picked up" in str(told["blocks"])
     claimed = [r for r in export(server) if r["path"] == path and r["escalation"]["status"] == "claimed"]
     assert claimed and claimed[-1]["escalation"]["claimed_at"]
