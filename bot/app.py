@@ -8,7 +8,9 @@ from slack_bolt import App, BoltResponse
 
 from storage.db import Database
 
+from . import workspaces
 from .config import Secrets, Settings
+from .delivery import Deliverer, make_delivery_client
 from .escalation import Escalations
 from .listeners import Deps, register
 from .messenger import make_client
@@ -29,14 +31,25 @@ def build_app(settings: Settings, secrets: Secrets, db: Database) -> App:
         process_before_response=True,
         listener_executor=ThreadPoolExecutor(max_workers=32, thread_name_prefix="canishare-lazy"),
         logger=bolt_logger,
+        # Requests no listener handles (events we do not use, view_closed, app_rate_limited)
+        # reach the error handler, which answers 200: Slack must not retry them.
+        raise_error_for_unhandled_request=True,
     )
     # Which workspace we are installed in; requests from any other are refused.
-    workspace = client.auth_test().get("team_id")
+    auth = client.auth_test()
+    workspace = auth.get("team_id")
+    enterprise = auth.get("enterprise_id")  # an Enterprise Grid org: its other workspaces are ours too
+    if workspace:
+        workspaces.reinstalled(db, workspace)  # auth.test accepted the token: it works here again
+    escalations = Escalations(settings, db, secrets.pseudonym_key)
+    deliverer = Deliverer(make_delivery_client(secrets.bot_token, secrets.api_url), db, hooks=escalations)
     deps = Deps(settings=settings, db=db, pseudonym_key=secrets.pseudonym_key,
-                escalations=Escalations(settings, db, secrets.pseudonym_key), workspace=workspace)
+                escalations=escalations, workspace=workspace, deliverer=deliverer)
 
     @app.middleware
     def only_our_workspace(context, next) -> BoltResponse | None:  # noqa: A002 - Bolt's name
+        if enterprise and context.enterprise_id == enterprise:
+            return next()
         if workspace and context.team_id and context.team_id != workspace:
             log.warning("refused a request from another workspace")
             return BoltResponse(status=403, body="This app is not installed in that workspace.")

@@ -153,8 +153,9 @@ def outcome_blocks(
     summary = escape(outcome.summary)
     if outcome.escalates and leads:  # the pack declares which outcomes escalate
         who = ", ".join(mention(u) for u in leads)
-        summary += f"\n\n*Your safeguarding lead:* {who}. They have been told and will be in touch"
-        summary += " — *now*." if outcome.urgent else "."
+        # Not "they have been told": that is said below, once Slack has really delivered it.
+        summary += f"\n\n*Your safeguarding lead:* {who}. I'm sending them your request now"
+        summary += " marked *urgent*, and will confirm below who has it." if outcome.urgent else " and will confirm below who has it."
     blocks.append(SectionBlock(block_id="summary", text=md(summary)))
     if ground:
         text = pack.outcomes["share_without_consent"].grounds.get(ground, ground)

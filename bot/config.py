@@ -116,6 +116,8 @@ class DigestSettings(Strict):
 
 class EscalationSettings(Strict):
     remind_after_minutes: int = Field(default=60, ge=1, le=7 * 24 * 60)
+    # An urgent request nobody has claimed is raised again after minutes, not the routine hour.
+    urgent_remind_after_minutes: int = Field(default=5, ge=1, le=24 * 60)
 
 
 class WorkingDays(Strict):

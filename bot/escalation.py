@@ -16,10 +16,11 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from conversation.flow import flow_for_ref
 from storage.db import Database
-from storage.models import Escalation, Record, utcnow
+from storage.models import Escalation, Outbox, Record, new_id, utcnow
+from storage.outbox import enqueue
 from storage.records import append, iso, pseudonymise
 
-from .blocks import notice_blocks, to_dicts
+from .blocks import mention, notice_blocks, to_dicts
 from .config import Settings, Team
 from .escalation_blocks import ping_blocks, ping_text, practitioner_update
 from .messenger import Messenger
@@ -66,41 +67,178 @@ class Escalations:
             append(s, record, f"escalation_{esc.status}", now)
 
     # --- open -----------------------------------------------------------------------------
-    def open(self, messenger: Messenger, *, record_id: str, conversation_id: str, practitioner: str, team_id: str,
-             urgent: bool, now: datetime | None = None) -> Escalation | None:
-        """Open (once per record) and ping at once. Returns None if it was already open."""
+    def remind_delay(self, urgent: bool) -> timedelta:
+        minutes = self.settings.escalation.urgent_remind_after_minutes if urgent else self.settings.escalation.remind_after_minutes
+        return timedelta(minutes=minutes)
+
+    def open_in(self, s: Session, *, record: Record, conversation_id: str, practitioner: str, team_id: str,
+                urgent: bool, now: datetime | None = None) -> Escalation | None:
+        """Open the escalation inside the caller's transaction (the one that writes the record),
+        with its pings queued in the outbox: committed together, or not at all."""
         now = now or utcnow()
-        remind = timedelta(minutes=self.settings.escalation.remind_after_minutes)
+        if s.execute(select(Escalation.id).where(Escalation.record_id == record.id)).first() is not None:
+            return None
+        esc = Escalation(id=new_id(), record_id=record.id, conversation_id=conversation_id, team=team_id,
+                         practitioner_user=practitioner, urgent=urgent, node=record.unsure_at, status="open",
+                         opened_at=now, remind_at=now + self.remind_delay(urgent), pings=[])
+        s.add(esc)
+        s.flush()
+        self._write_record(s, esc, now)
+        self._queue_pings(s, esc, 0, now)
+        return esc
+
+    @staticmethod
+    def queued(s: Session, esc: Escalation | None) -> list[Outbox]:
+        """The pings queued for an escalation and not yet delivered, oldest first."""
+        if esc is None:
+            return []
+        s.flush()
+        return list(s.execute(select(Outbox).where(Outbox.escalation_id == esc.id, Outbox.kind == "ping",
+                                                   Outbox.status == "pending").order_by(Outbox.id)).scalars())
+
+    def open(self, messenger: Messenger | None = None, *, record_id: str, conversation_id: str, practitioner: str,
+             team_id: str, urgent: bool, now: datetime | None = None) -> Escalation | None:
+        """Open (once per record) in a transaction of its own; the pings are queued, and the
+        deliverer sends them. Returns None if it was already open."""
         try:
             with self.db.session() as s:
                 record = s.get(Record, record_id)
-                esc = Escalation(record_id=record_id, conversation_id=conversation_id, team=team_id,
-                                 practitioner_user=practitioner, urgent=urgent, node=record.unsure_at if record else None,
-                                 status="open", opened_at=now, remind_at=now + remind, pings=[])
-                s.add(esc)
-                s.flush()
-                self._write_record(s, esc, now)
+                if record is None:
+                    return None
+                return self.open_in(s, record=record, conversation_id=conversation_id, practitioner=practitioner,
+                                    team_id=team_id, urgent=urgent, now=now)
         except IntegrityError:
             return None
-        pings = self._send_pings(messenger, esc, reminder=0)
-        with self.db.session() as s:
-            s.execute(update(Escalation).where(Escalation.id == esc.id).values(pings=pings))
-        esc.pings = pings
-        return esc
 
-    def _targets(self, team: Team, urgent: bool, reminder: int) -> list[str]:
-        """Where a ping goes: the team channel, or each lead's DM; deputies when urgent or overdue."""
+    def _targets(self, team: Team, urgent: bool, reminder: int) -> list[tuple[str, str]]:
+        """Where a ping goes, as (role, id): the team channel, or each lead's DM; deputies when
+        urgent or overdue."""
         with_deputies = urgent or reminder >= 2
-        targets: list[str] = [team.escalation_channel] if team.escalation_channel else list(team.leads)
+        targets: list[tuple[str, str]] = ([("channel", team.escalation_channel)] if team.escalation_channel
+                                          else [("lead", u) for u in team.leads])
         if with_deputies:
-            targets += [d for d in team.deputies if d not in targets]
+            targets += [("deputy", d) for d in team.deputies if d not in team.leads]
         return targets
+
+    def fallback(self, team: Team, role: str) -> list[tuple[str, str]]:
+        """Where a ping goes when Slack cannot deliver it to a target of this role: the channel's
+        leads by DM, then the deputies, then the admins."""
+        if role == "channel":
+            return [("lead", u) for u in team.leads]
+        if role == "lead":
+            return [("deputy", d) for d in team.deputies if d not in team.leads] or self.fallback(team, "deputy")
+        if role == "deputy":
+            return [("admin", a) for a in self.settings.admins]
+        return []
+
+    def _ping_text(self, esc: Escalation, role: str) -> str:
+        text = ping_text(esc.urgent, esc.practitioner_user)
+        if role == "channel":  # mention the leads so the channel post notifies them
+            team = self.settings.team(esc.team)
+            text = " ".join(f"<@{u}>" for u in team.leads) + " " + text
+        return text
+
+    def _queue_pings(self, s: Session, esc: Escalation, reminder: int, now: datetime,
+                     targets: list[tuple[str, str]] | None = None) -> list[Outbox]:
+        team = self.settings.team(esc.team)
+        blocks = self._blocks_in(s, esc, reminder)
+        rows = []
+        for role, target in targets if targets is not None else self._targets(team, esc.urgent, reminder):
+            row = enqueue(s, key=f"ping:{esc.id}:{reminder}:{target}", kind="ping", channel=target,
+                          text=self._ping_text(esc, role), blocks=blocks, escalation_id=esc.id, role=role,
+                          urgent=esc.urgent, conversation_id=esc.conversation_id)
+            if row is not None:
+                rows.append(row)
+        return rows
+
+    # --- what deliveries mean (called by the deliverer, inside its transaction) -------------
+    @staticmethod
+    def _reminder_of(row: Outbox) -> int:
+        try:
+            return int((row.key or "").split(":")[2])
+        except (IndexError, ValueError):
+            return 0
+
+    def delivered(self, s: Session, row: Outbox) -> list[Outbox]:
+        """A ping reached Slack: tell the practitioner exactly where (first round only).
+        Returns what it queued, for the deliverer to send at once."""
+        esc = s.get(Escalation, row.escalation_id) if row.escalation_id else None
+        if esc is None or self._reminder_of(row) != 0:
+            return []
+        target = str(row.args.get("channel") or "")
+        team = self.settings.team(esc.team)
+        leads = ", ".join(mention(u) for u in team.leads)
+        text = {
+            "channel": f"I've posted your request in <#{target}>, mentioning {leads}.",
+            "lead": f"I've sent your request to {mention(target)} directly.",
+            "deputy": f"I've sent your request to {mention(target)} (deputy safeguarding lead).",
+            "admin": (f"I couldn't reach your safeguarding lead or their deputies in Slack, so I've sent your request to "
+                      f"{mention(target)} (canishare admin). Please phone your safeguarding lead as well."),
+        }.get(row.role or "", f"I've sent your request to {mention(target)}.")
+        if esc.urgent:
+            text = ":rotating_light: " + text + " Don't wait for a reply if a child is in danger: call 999."
+        else:
+            text = ":incoming_envelope: " + text
+        told = enqueue(s, key=f"told:{esc.id}:{target}", kind="notice", channel=esc.practitioner_user,
+                       text="Your safeguarding lead has your request", blocks=to_dicts(notice_blocks(text)),
+                       conversation_id=esc.conversation_id, escalation_id=esc.id)
+        return [told] if told is not None else []
+
+    def unreachable(self, s: Session, row: Outbox, code: str, keep_trying: bool = False) -> list[Outbox]:
+        """Slack cannot deliver this ping: send it another way at once and tell the admins.
+        Returns what it queued (the other ways first), for the deliverer to send at once."""
+        esc = s.get(Escalation, row.escalation_id) if row.escalation_id else None
+        if esc is None:
+            return []
+        team = self.settings.team(esc.team)
+        reminder = self._reminder_of(row)
+        target = str(row.args.get("channel") or "")
+        routes = self.fallback(team, row.role or "")
+        queued = self._queue_pings(s, esc, reminder, utcnow(), routes)
+        where = f"<#{target}>" if row.role == "channel" else mention(target)
+        fix = ""
+        if code == "not_in_channel":
+            fix = f" To fix it, invite @canishare to <#{target}>."
+        elif code in ("channel_not_found", "is_archived"):
+            fix = " To fix it, set a working escalation channel for this team in my Home tab."
+        elif code in ("account_inactive", "user_not_found", "user_disabled"):
+            fix = " To fix it, replace this person in the team's leads or deputies in my Home tab."
+        gone = ", ".join(mention(t) for _r, t in routes) or "nobody else (there is no one left to try)"
+        how = "is failing repeatedly" if keep_trying else f"was refused ({code})"
+        alert = (f":warning: A {'*URGENT* ' if esc.urgent else ''}safeguarding request for team {team.name} could not be "
+                 f"delivered to {where}: Slack {how}. It has gone to {gone}.{fix}")
+        alerts = []
+        if row.role != "admin":
+            for admin in self.settings.admins:
+                alerts.append(enqueue(s, key=f"alert:{esc.id}:{reminder}:{target}:{admin}", kind="alert", channel=admin,
+                                      text="An escalation could not be delivered", blocks=to_dicts(notice_blocks(alert)),
+                                      escalation_id=esc.id))
+        out = queued + [a for a in alerts if a is not None]
+        if keep_trying or queued or reminder != 0:
+            return out
+        s.flush()
+        alive = s.execute(select(Outbox.id).where(Outbox.escalation_id == esc.id, Outbox.kind == "ping",
+                                                  Outbox.status.in_(("pending", "sent")))).first()
+        if alive is None:  # every way has failed: say so plainly, never "they have been told"
+            text = (":warning: I could not get your request to your safeguarding lead through Slack. "
+                    "Please phone them, or your manager, now.")
+            if esc.urgent:
+                text += " If a child is in danger, call 999."
+            note = enqueue(s, key=f"unreached:{esc.id}", kind="notice", channel=esc.practitioner_user,
+                           text="I could not reach your safeguarding lead", blocks=to_dicts(notice_blocks(text)),
+                           conversation_id=esc.conversation_id, escalation_id=esc.id)
+            if note is not None:
+                out.append(note)
+        return out
 
     def _blocks(self, esc: Escalation, reminder: int = 0) -> list[dict]:
         with self.db.session() as s:
-            record = s.get(Record, esc.record_id)
-            path = list(record.path) if record else []
-            policy = record.policy if record else None
+            return self._blocks_in(s, esc, reminder)
+
+    def _blocks_in(self, s: Session, esc: Escalation, reminder: int = 0) -> list[dict]:
+        record = s.get(Record, esc.record_id)
+        path = list(record.path) if record else []
+        policy = record.policy if record else None
         unsure, reasons = None, []
         if policy:
             flow = flow_for_ref(policy)
@@ -108,20 +246,6 @@ class Escalations:
             unsure = flow.pack.nodes.get(esc.node) if esc.node else None
         return to_dicts(ping_blocks(esc.id, esc.practitioner_user, esc.urgent, unsure, reasons, esc.opened_at,
                                     esc.status, esc.claimed_by, esc.lead_outcome, reminder))
-
-    def _send_pings(self, messenger: Messenger, esc: Escalation, reminder: int) -> list[dict]:
-        team = self.settings.team(esc.team)
-        blocks = self._blocks(esc, reminder)
-        text = ping_text(esc.urgent, esc.practitioner_user)
-        if team.escalation_channel:  # mention the leads so the channel post notifies them
-            leads = " ".join(f"<@{u}>" for u in team.leads)
-            text = f"{leads} {text}"
-        sent = []
-        for target in self._targets(team, esc.urgent, reminder):
-            posted = messenger.post(target, text, blocks)
-            if posted:
-                sent.append({"channel": posted[0], "ts": posted[1]})
-        return sent
 
     # --- claim and resolve ----------------------------------------------------------------
     def _act(self, messenger: Messenger, escalation_id: str, user_id: str, change,
@@ -142,8 +266,11 @@ class Escalations:
         except StaleDataError:
             return ActResult(False, "Someone else acted on this at the same moment; the message shows where it stands.")
         blocks = self._blocks(esc)
-        # The clicked message too: its ts may not be stored yet if the lead was very quick.
-        targets = {(p["channel"], p["ts"]) for p in esc.pings or []}
+        # Every ping Slack took (from the outbox), and the clicked message too.
+        with self.db.session() as s:
+            sent = s.execute(select(Outbox.dm_channel, Outbox.sent_ts).where(
+                Outbox.escalation_id == esc.id, Outbox.kind == "ping", Outbox.status == "sent")).all()
+        targets = {(p["channel"], p["ts"]) for p in esc.pings or []} | {(c, t) for c, t in sent if c and t}
         if clicked and all(clicked):
             targets.add(clicked)
         for channel, ts in sorted(targets):
@@ -176,36 +303,33 @@ class Escalations:
         return self._act(messenger, escalation_id, user_id, change, clicked)
 
     # --- reminders ------------------------------------------------------------------------
-    def remind_due(self, messenger: Messenger, now: datetime) -> int:
-        """Remind about unclaimed requests that are due. Each reminder is taken by a
-        conditional update first, so two processes running this at once send it once."""
-        remind = timedelta(minutes=self.settings.escalation.remind_after_minutes)
+    def remind_due(self, messenger: Messenger | None, now: datetime) -> int:
+        """Queue reminders about unclaimed requests that are due. Each reminder is taken by a
+        conditional update in the transaction that queues its pings, so two processes running
+        this at once queue it once."""
         with self.db.session() as s:
             due = s.execute(
-                select(Escalation.id, Escalation.reminders_sent)
+                select(Escalation.id, Escalation.reminders_sent, Escalation.urgent)
                 .where(Escalation.status == "open", Escalation.remind_at <= now)
                 .order_by(Escalation.remind_at)
                 .limit(100)
             ).all()
         sent = 0
-        for esc_id, count in due:
+        for esc_id, count, urgent in due:
             nxt = count + 1
             with self.db.session() as s:
                 taken = s.execute(
                     update(Escalation)
                     .where(Escalation.id == esc_id, Escalation.reminders_sent == count, Escalation.status == "open")
-                    .values(reminders_sent=nxt, remind_at=(now + remind) if nxt < MAX_REMINDERS else None,
+                    .values(reminders_sent=nxt, remind_at=(now + self.remind_delay(urgent)) if nxt < MAX_REMINDERS else None,
                             version=Escalation.version + 1)
                     .execution_options(synchronize_session=False)
                 ).rowcount
-            if taken != 1:
-                continue
-            with self.db.session() as s:
+                if taken != 1:
+                    continue
                 esc = s.get(Escalation, esc_id)
-            pings = self._send_pings(messenger, esc, reminder=nxt)
-            with self.db.session() as s:
-                fresh = s.get(Escalation, esc_id)
-                fresh.pings = list(fresh.pings or []) + pings
+                s.refresh(esc)
+                self._queue_pings(s, esc, nxt, now)
             sent += 1
         return sent
 

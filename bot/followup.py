@@ -85,6 +85,15 @@ def make_referral(db: Database, conversation_id: str, user_id: str, tz: ZoneInfo
         return ReferralResult(True, referral)
 
 
+def owns_referral(db: Database, referral_id: str, user_id: str) -> bool:
+    """Whether this referral (and so the message offering its reminders) is this person's."""
+    with db.session() as s:
+        referral = s.get(Referral, referral_id) if referral_id else None
+        record = s.get(Record, referral.record_id) if referral else None
+        convo = s.get(Conversation, record.conversation_id) if record and record.conversation_id else None
+        return convo is not None and convo.user_id == user_id
+
+
 def schedule_reminders(db: Database, referral_id: str, user_id: str, tz: ZoneInfo,
                        holidays: Container[date] = frozenset(), local: Mapping[str, Timescale] | None = None) -> list[FollowUp]:
     """The two reminders for a referral; asking twice schedules nothing more."""

@@ -13,7 +13,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from slack_bolt import Ack, App, BoltResponse
+from slack_bolt.error import BoltUnhandledRequestError
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from slack_sdk.models.blocks import ActionsBlock
 from sqlalchemy.exc import SQLAlchemyError
 
 from policy import ANSWER_LABELS
@@ -25,11 +28,14 @@ from . import followup
 from . import procedure_blocks as P
 from . import record_details
 from . import walk
+from . import workspaces
 from .config import Settings
 from .escalation import Escalations
+from .delivery import Deliverer
 from .escalation_blocks import LEAD_OUTCOMES
 from .home import home_view
 from .messenger import Messenger
+from storage.outbox import enqueue
 
 log = logging.getLogger("canishare.listeners")
 
@@ -37,6 +43,9 @@ TRY_AGAIN = ":hourglass: I couldn't save that just now. Please try again in a mo
 NOT_YOURS = "This conversation belongs to someone else, so I can't take your answer. Start your own with /canishare."
 FINISHED = "This decision has already been recorded. To ask about something new, use /canishare or the Start button in my Home tab."
 MISSING = "I can't find that conversation any more. Start again with /canishare."
+WRONG_VALUE = "That button sent something I don't recognise, so nothing changed. Please use the buttons on your latest message."
+NOT_YOUR_MESSAGE = "That message isn't yours, so I haven't changed it."
+CLICK_AGAIN = "That took too long to open, so Slack cancelled it. Please click the button again."
 
 
 @dataclass
@@ -46,6 +55,7 @@ class Deps:
     pseudonym_key: str
     escalations: Escalations
     workspace: str | None = None
+    deliverer: Deliverer | None = None
 
 
 def _user(body: dict) -> str:
@@ -81,6 +91,10 @@ def register(app: App, deps: Deps) -> None:
                 ack(text) if text else ack()  # Bolt refuses ack(None)
 
             def run(body: dict, client: WebClient, action: dict | None, event: dict | None) -> None:
+                if action and not _well_typed(action):  # a forged or garbled click: say so plainly
+                    log.warning("refused a click with a value of the wrong type")
+                    Messenger(client, db).ephemeral(_channel(body), _user(body), WRONG_VALUE)
+                    return
                 try:
                     work(body=body, client=client, action=action or {}, event=event or {})
                 except Exception as error:  # noqa: BLE001 - a listener must never die silently
@@ -121,14 +135,35 @@ def register(app: App, deps: Deps) -> None:
             return
         team = teams[0]
         result = walk.start(db, workspace=workspace, user_id=user_id, team=team.id,
-                            policy=settings.policy_for(team.id), channel_id=None)
-        ask(m, user_id, result)
+                            policy=settings.policy_for(team.id), channel_id=None,
+                            plan=lambda s, r: [ask(s, user_id, r)])
+        deliver(result)
 
-    def ask(m: Messenger, channel: str, result: walk.Result) -> None:
+    def deliver(result: walk.Result, force: bool = False) -> int:
+        """Send what the change queued, in order: the next question or outcome first (then the
+        edit of the answered message), then any pings."""
+        assert deps.deliverer is not None
+        return deps.deliverer.deliver(result.deliveries, force=force)
+
+    def _step_key(result: walk.Result) -> str:
+        assert result.conversation is not None
+        return f"step:{result.conversation.id}:{result.conversation.version}"
+
+    def _rewrite(body: dict | None, text: str, blocks: list) -> list[dict] | None:
+        """The edit of the message clicked, made once the next step is out."""
+        ts = _message_ts(body or {})
+        if not ts:
+            return None
+        return [{"method": "chat.update", "args": {"channel": _channel(body or {}), "ts": ts, "text": text,
+                                                   "blocks": B.to_dicts(blocks)}}]
+
+    def ask(s, channel: str, result: walk.Result, after: list[dict] | None = None):
         node = result.node
         assert node is not None and result.conversation is not None
         blocks = B.question_blocks(result.conversation.id, node, result.number, can_go_back=bool(result.conversation.path))
-        m.post(channel, B.question_text(node, result.number), B.to_dicts(blocks))
+        return enqueue(s, key=_step_key(result), kind="step", channel=result.conversation.user_id,
+                       text=B.question_text(node, result.number), blocks=B.to_dicts(blocks),
+                       conversation_id=result.conversation.id, after=after, workspace=result.conversation.workspace)
 
     def command_reply(body: dict) -> str | None:
         in_dm = (body.get("channel_name") == "directmessage") or str(body.get("channel_id", "")).startswith("D")
@@ -146,7 +181,29 @@ def register(app: App, deps: Deps) -> None:
         user = event.get("user") or ""
         if not user or not walk.first_time(db, f"start:{event.get('channel')}:{event.get('ts')}"):
             return
+        if not walk.wants_to_start(event.get("text")):  # "thanks", "ok": not a new question
+            messenger(client).post(user, "Start a new question?", B.to_dicts(
+                B.notice_blocks("I help you check whether you can share information about a child or family. To ask, press *Start* "
+                                "(or type /canishare).")
+                + [ActionsBlock(block_id="next", elements=[B.button("Start", "start_conversation", "new", "primary")])]))
+            return
         begin(client, user, _workspace(body))
+
+    @acked(app.event("app_uninstalled"))
+    def on_uninstalled(body: dict, **_) -> None:
+        workspaces.removed(db, _workspace(body), "uninstalled")
+
+    @acked(app.event("tokens_revoked"))
+    def on_tokens_revoked(body: dict, event: dict, client: WebClient, **_) -> None:
+        tokens = event.get("tokens") if isinstance(event.get("tokens"), dict) else {}
+        if not tokens.get("bot"):
+            log.warning("user tokens were revoked; the bot token still works")
+            return
+        workspaces.removed(db, _workspace(body), "revoked")
+        for admin_id in settings.admins:  # if Slack still lets us say so
+            messenger(client).post(admin_id, "canishare was disconnected", B.to_dicts(B.notice_blocks(
+                ":warning: canishare's bot token was revoked in this workspace, so it has stopped: practitioners "
+                "cannot ask, and safeguarding leads will not be pinged. Reinstall the app to restore it.")))
 
     @acked(app.event("app_mention"))
     def on_mention(body: dict, event: dict, client: WebClient, **_) -> None:
@@ -189,8 +246,18 @@ def register(app: App, deps: Deps) -> None:
         user = _user(body)
         conversation_id, node_id = B.parse_value(action.get("value", ""))
         result = walk.answer(db, conversation_id=conversation_id, user_id=user, node_id=node_id, answer=answer,
-                             pseudonym_key=deps.pseudonym_key)
+                             pseudonym_key=deps.pseudonym_key, plan=lambda s, r: next_step(s, body, r))
         show(messenger(client), body, user, result)
+
+    def next_step(s, body: dict, result: walk.Result) -> list:
+        """Queued with the answer: the next question or the outcome (and its pings), and the
+        rewrite of the answered question once that is out."""
+        assert result.answered is not None and result.answer and result.conversation
+        number = len(result.conversation.path)
+        after = _rewrite(body, B.question_text(result.answered, number), B.answered_blocks(result.answered, number, result.answer))
+        if result.kind == "question":
+            return [ask(s, _channel(body), result, after)]
+        return tell_outcome(s, result, after)
 
     def show(m: Messenger, body: dict, user: str, result: walk.Result) -> None:
         channel = _channel(body)
@@ -198,6 +265,15 @@ def register(app: App, deps: Deps) -> None:
             m.ephemeral(channel, user, {"not_yours": NOT_YOURS, "missing": MISSING, "finished": FINISHED}[result.kind])
             return
         if result.kind == "already":
+            if result.step_pending and result.previous == result.answer:
+                # The next step was saved but never reached Slack (e.g. a restart): send it now.
+                assert deps.deliverer is not None
+                if deps.deliverer.ensure(result.deliveries):
+                    m.ephemeral(channel, user, f"Already answered ({ANSWER_LABELS[result.previous]}) — your next step is below.")
+                else:
+                    m.ephemeral(channel, user, "Your answer is saved. Slack isn't taking messages just now; "
+                                               "your next step will appear here as soon as it can be sent.")
+                return
             if result.previous is None:
                 m.ephemeral(channel, user, "That isn't the question you're on now, so nothing changed. Please use your latest message.")
             elif result.previous == result.answer:  # a double click: it counted once
@@ -206,25 +282,25 @@ def register(app: App, deps: Deps) -> None:
                 label = ANSWER_LABELS[result.previous]
                 m.ephemeral(channel, user, f"You already answered this question ({label}). To change it, use *Back* on your latest question.")
             return
-        assert result.answered is not None and result.answer and result.conversation
-        number = len(result.conversation.path)
-        _replace(m, body, B.question_text(result.answered, number), B.answered_blocks(result.answered, number, result.answer))
-        if result.kind == "question":
-            ask(m, channel, result)
-        else:
-            tell_outcome(m, channel, result)
+        deliver(result)
 
-    def tell_outcome(m: Messenger, channel: str, result: walk.Result, recorded: bool = False) -> None:
+    def tell_outcome(s, result: walk.Result, after: list[dict] | None = None, recorded: bool = False) -> list:
+        """The outcome message, queued; an escalating outcome opens its escalation (and queues
+        its pings) in the same transaction as the record."""
         convo, flow, outcome, record = result.conversation, result.flow, result.outcome, result.record
         assert convo and flow and outcome and record
         team = settings.team(convo.team)
         blocks = B.outcome_blocks(convo.id, flow.pack, outcome, flow.reasons(convo), flow.ground(convo), record.id,
                                   record.updated_at, leads=team.leads, recorded=recorded)
         blocks += P.followthrough_blocks(convo.id, outcome, flow.ground(convo))
-        m.post(channel, B.outcome_text(outcome), B.to_dicts(blocks))
+        rows = [enqueue(s, key=_step_key(result), kind="step", channel=convo.user_id, text=B.outcome_text(outcome),
+                        blocks=B.to_dicts(blocks), conversation_id=convo.id, after=after, workspace=convo.workspace)]
         if outcome.escalates and not recorded:  # declared by the pack (escalate: routine or urgent)
-            deps.escalations.open(m, record_id=record.id, conversation_id=convo.id, practitioner=convo.user_id,
-                                  team_id=convo.team, urgent=outcome.urgent)
+            s.flush()
+            esc = deps.escalations.open_in(s, record=record, conversation_id=convo.id, practitioner=convo.user_id,
+                                           team_id=convo.team, urgent=outcome.urgent)
+            rows += deps.escalations.queued(s, esc)
+        return [r for r in rows if r is not None]
 
     @acked(app.action("why"))
     def on_why(body: dict, action: dict, client: WebClient, **_) -> None:
@@ -251,19 +327,24 @@ def register(app: App, deps: Deps) -> None:
     def go_back(client: WebClient, body: dict, conversation_id: str, from_node: str, to_node: str | None) -> None:
         user = _user(body)
         m = messenger(client)
-        result = walk.back(db, conversation_id=conversation_id, user_id=user, from_node=from_node, to_node=to_node)
+
+        def plan(s, result: walk.Result) -> list:
+            assert result.conversation is not None
+            after = None
+            if result.outcome is not None:
+                after = _rewrite(body, "You changed your answer", B.notice_blocks(f"~{B.escape(result.outcome.title)}~ — you went back to change your answer."))
+            elif result.answered is not None:
+                after = _rewrite(body, "You went back", B.went_back_blocks(result.answered, len(result.conversation.path) + 2))
+            return [ask(s, _channel(body), result, after)]
+
+        result = walk.back(db, conversation_id=conversation_id, user_id=user, from_node=from_node, to_node=to_node, plan=plan)
         if result.kind != "question":
             if result.kind == "already":
                 m.ephemeral(_channel(body), user, "That question has moved on; use Back on your latest message.")
             else:
                 show(m, body, user, result)
             return
-        assert result.conversation is not None
-        if result.outcome is not None:
-            _replace(m, body, "You changed your answer", B.notice_blocks(f"~{B.escape(result.outcome.title)}~ — you went back to change your answer."))
-        elif result.answered is not None:
-            _replace(m, body, "You went back", B.went_back_blocks(result.answered, len(result.conversation.path) + 2))
-        ask(m, _channel(body), result)
+        deliver(result)
 
     # --- recording --------------------------------------------------------------------------
     @acked(app.action("record_open"))
@@ -278,8 +359,13 @@ def register(app: App, deps: Deps) -> None:
             messenger(client).ephemeral(_channel(body), user, FINISHED)
             return
         meta = json.dumps({"c": conversation_id, "ch": _channel(body), "ts": _message_ts(body)})
-        client.views_open(trigger_id=body["trigger_id"],
-                          view=B.record_modal(result.outcome.id, meta, record_details.choices_of(result.flow.pack)))
+        # A trigger lives 3 seconds: no retry (a 429's Retry-After outlives it); ask for a new click.
+        once = WebClient(token=client.token, base_url=client.base_url, timeout=3, retry_handlers=[])
+        try:
+            once.views_open(trigger_id=body["trigger_id"], view=B.record_modal(result.outcome.id, meta, record_details.choices_of(result.flow.pack)))
+        except (SlackApiError, OSError) as err:
+            log.warning("could not open the record form: %s", getattr(getattr(err, "response", None), "get", lambda _k: type(err).__name__)("error"))
+            messenger(client).ephemeral(_channel(body), user, CLICK_AGAIN)
 
     def screen_and_save(ack: Ack, body: dict, view: dict, context) -> None:
         """The modal's answer depends on this, so it runs before the ack. record_details.save
@@ -400,7 +486,11 @@ def register(app: App, deps: Deps) -> None:
         _replace(m, body, "Reminders set", P.scheduled_blocks(items, referral, settings.digest.zone))
 
     @acked(app.action("followup_decline"))
-    def on_followup_decline(body: dict, client: WebClient, **_) -> None:
+    def on_followup_decline(body: dict, action: dict, client: WebClient, **_) -> None:
+        user = _user(body)
+        if not followup.owns_referral(db, action.get("value", ""), user):  # e.g. a click forged on a lead's ping
+            messenger(client).ephemeral(_channel(body), user, NOT_YOUR_MESSAGE)
+            return
         _replace(messenger(client), body, "No reminders", B.notice_blocks(
             "No reminders. Remember to confirm a phoned referral in writing within your organisation's timescale, and to chase "
             "children's social care if you have not heard their decision within one working day."))
@@ -434,10 +524,22 @@ def register(app: App, deps: Deps) -> None:
 
     @app.error
     def on_error(error: Exception) -> BoltResponse:
+        if isinstance(error, BoltUnhandledRequestError):  # an event or interaction we do not use
+            return BoltResponse(status=200, body="")
         # Reached only before an ack (the work after it reports its own errors): a payload
         # Slack would never send, so a 400, not a 500. The type only: messages quote payloads.
         log.error("request refused: %s", type(error).__name__)
         return BoltResponse(status=400, body="")
+
+
+def _well_typed(action: dict) -> bool:
+    """Every value a click carries is a string, as Slack sends them."""
+    if "value" in action and not isinstance(action["value"], str):
+        return False
+    option = action.get("selected_option")
+    if option is not None and not (isinstance(option, dict) and isinstance(option.get("value"), str)):
+        return False
+    return isinstance(action.get("action_id", ""), str)
 
 
 def _channel(body: dict) -> str:

@@ -13,7 +13,6 @@ from typing import Any
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler, ServerErrorRetryHandler
-from sqlalchemy import select
 
 from storage.db import Database
 from storage.models import Outbox, utcnow
@@ -21,7 +20,7 @@ from storage.models import Outbox, utcnow
 log = logging.getLogger("canishare.slack")
 
 # Errors a retry may cure; anything else (e.g. channel_not_found) is a fault to report, not repeat.
-TRANSIENT = {"ratelimited", "internal_error", "fatal_error", "service_unavailable", "request_timeout"}
+TRANSIENT = {"ratelimited", "rate_limited", "internal_error", "fatal_error", "service_unavailable", "request_timeout"}
 MAX_ATTEMPTS = 8
 
 
@@ -70,6 +69,11 @@ class Messenger:
             return False
 
     def ephemeral(self, channel: str, user: str, text: str, blocks: list[dict] | None = None) -> None:
+        """A note only `user` sees. With no conversation to put it in (a click in App Home),
+        it goes to their DM with the bot, where they will see it."""
+        if not channel or channel[:1] in ("U", "W") or channel == user:
+            self.post(user, text, blocks or [{"type": "section", "text": {"type": "mrkdwn", "text": text}}])
+            return
         try:
             self.client.chat_postEphemeral(channel=channel, user=user, text=text, blocks=blocks)
         except Exception as err:  # noqa: BLE001 - an ephemeral note is not worth keeping
@@ -82,26 +86,6 @@ class Messenger:
         log.warning("Slack unavailable for %s (%s); queued to retry", method, type(err).__name__)
         try:
             with self.db.session() as s:
-                s.add(Outbox(method=method, args=args, due_at=utcnow() + timedelta(seconds=30)))
+                s.add(Outbox(method=method, args=args, kind="edit", due_at=utcnow() + timedelta(seconds=5)))
         except Exception:  # noqa: BLE001
             log.exception("could not queue a Slack message")
-
-    def flush_outbox(self, now=None, limit: int = 50) -> int:
-        """Try queued messages again; returns how many were sent."""
-        now = now or utcnow()
-        sent = 0
-        with self.db.session() as s:
-            due = s.execute(select(Outbox).where(Outbox.due_at <= now).order_by(Outbox.id).limit(limit).with_for_update(skip_locked=True)).scalars().all()
-            for item in due:
-                try:
-                    self.client.api_call(item.method, json=item.args)
-                    s.delete(item)
-                    sent += 1
-                except Exception as err:  # noqa: BLE001
-                    item.attempts += 1
-                    if item.attempts >= MAX_ATTEMPTS or not _is_transient(err):
-                        log.error("giving up on a queued %s after %d attempts", item.method, item.attempts)
-                        s.delete(item)
-                    else:
-                        item.due_at = now + timedelta(minutes=2 ** item.attempts)
-        return sent

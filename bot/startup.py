@@ -48,9 +48,17 @@ def check_slack_ids(settings: Settings, secrets: Secrets) -> list[str]:
                 break
             else:
                 raise
+    escalation_channels = {t.escalation_channel for t in settings.teams if t.escalation_channel}
     for channel in sorted(settings.all_channel_ids()):
         try:
-            client.conversations_info(channel=channel)
+            info = client.conversations_info(channel=channel).get("channel") or {}
+            if info.get("is_archived"):
+                problems.append(f"channel {channel} is archived; unarchive it or configure another channel")
+            elif channel in escalation_channels and info.get("is_member") is False:
+                # Every ping there would fail with not_in_channel.
+                name = info.get("name") or channel
+                problems.append(f"the bot is not a member of escalation channel #{name} ({channel}); "
+                                f"invite @canishare to #{name} (/invite @canishare in the channel)")
         except SlackApiError as err:
             error = err.response.get("error")
             if error == "channel_not_found":

@@ -6,9 +6,10 @@ record (and its chain entry) is written only when an outcome is reached.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Literal
+from typing import Callable, Literal
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
@@ -18,8 +19,13 @@ from sqlalchemy.orm.exc import StaleDataError
 from conversation.flow import AlreadyAnswered, AnswerRefused, Flow, flow_for, flow_for_ref
 from policy.pack import Node, Outcome
 from storage.db import Database
-from storage.models import Conversation, Record, SeenRequest, utcnow
+from storage.models import Conversation, Outbox, Record, SeenRequest, utcnow
+from storage.outbox import latest_step
 from storage.records import append, pseudonymise
+
+# What must reach Slack after a change, queued in the change's own transaction: given the
+# session and the result, it adds outbox rows (the next question or outcome, pings).
+Plan = Callable[[Session, "Result"], list[Outbox]]
 
 Kind = Literal["question", "outcome", "already", "not_yours", "missing", "finished", "busy"]
 
@@ -35,11 +41,22 @@ class Result:
     answered: Node | None = None  # the question just answered (or taken back)
     answer: str | None = None
     previous: str | None = None  # for "already": what was answered before
+    deliveries: list[int] = field(default_factory=list)  # outbox rows to deliver now, in order
+    step_pending: bool = False  # for "already": the next step has not reached Slack yet
 
     @property
     def number(self) -> int:
         """The number of the question asked now (1-based)."""
         return len(self.conversation.path) + 1 if self.conversation else 1
+
+
+_REQUEST = re.compile(r"\?|shar|can i|may i|should i|could i|start|begin|help|advice|advise|consent|safeguard|"
+                      r"disclos|pass on|tell|inform|worr|concern|refer|child|family|parent|record", re.IGNORECASE)
+
+
+def wants_to_start(text: object) -> bool:
+    """Whether a DM reads as a request ("can I share this?") rather than "thanks" or "ok"."""
+    return isinstance(text, str) and bool(_REQUEST.search(text))
 
 
 def first_time(db: Database, key: str) -> bool:
@@ -52,7 +69,16 @@ def first_time(db: Database, key: str) -> bool:
     return True
 
 
-def start(db: Database, *, workspace: str, user_id: str, team: str, policy: str, channel_id: str | None) -> Result:
+def _queue(s: Session, plan: Plan | None, result: Result) -> Result:
+    if plan is not None:
+        rows = plan(s, result)
+        s.flush()
+        result.deliveries = [r.id for r in rows]
+    return result
+
+
+def start(db: Database, *, workspace: str, user_id: str, team: str, policy: str, channel_id: str | None,
+          plan: Plan | None = None) -> Result:
     flow = flow_for(policy)
     with db.session() as s:
         # A new walk replaces one left half-way: the old one counts as abandoned.
@@ -66,7 +92,8 @@ def start(db: Database, *, workspace: str, user_id: str, team: str, policy: str,
         )
         flow.start(convo)
         s.add(convo)
-    return Result("question", convo, flow, node=flow.question(convo))
+        s.flush()
+        return _queue(s, plan, Result("question", convo, flow, node=flow.question(convo)))
 
 
 def _load(s: Session, conversation_id: str, user_id: str,
@@ -84,7 +111,7 @@ def _load(s: Session, conversation_id: str, user_id: str,
 
 
 def answer(db: Database, *, conversation_id: str, user_id: str, node_id: str, answer: str, pseudonym_key: str,
-           now: datetime | None = None) -> Result:
+           now: datetime | None = None, plan: Plan | None = None) -> Result:
     try:
         with db.session() as s:
             refused, convo, flow = _load(s, conversation_id, user_id, open_only=True)
@@ -94,8 +121,14 @@ def answer(db: Database, *, conversation_id: str, user_id: str, node_id: str, an
             try:
                 step = flow.answer(convo, node_id, answer)
             except AlreadyAnswered as err:
-                return Result("already", convo, flow, answered=flow.pack.nodes.get(node_id), answer=answer,
-                              previous=err.previous)
+                already = Result("already", convo, flow, answered=flow.pack.nodes.get(node_id), answer=answer,
+                                 previous=err.previous)
+                step = latest_step(s, convo.id)
+                if step is not None and step.status != "sent":  # "your next step is below" must be true
+                    if step.status == "failed":  # Slack refused it before; a new click asks again
+                        step.status, step.due_at = "pending", utcnow()
+                    already.step_pending, already.deliveries = True, [step.id]
+                return already
             except AnswerRefused:
                 if node_id in flow.pack.nodes and answer in ("yes", "no", "not_sure"):
                     return Result("already", convo, flow, answered=flow.pack.nodes[node_id], answer=answer)
@@ -107,7 +140,7 @@ def answer(db: Database, *, conversation_id: str, user_id: str, node_id: str, an
                 result.kind, result.outcome = "outcome", step.outcome
                 result.record = _decide(s, convo, flow, pseudonym_key, convo.updated_at)
             s.flush()  # the version check: a racing click for the same question loses here
-            return result
+            return _queue(s, plan, result)
     except StaleDataError:  # another click on the same question committed first
         return Result("already", answer=answer, previous=answer)
 
@@ -128,7 +161,8 @@ def _decide(s: Session, convo: Conversation, flow: Flow, key: str, now: datetime
     return record
 
 
-def back(db: Database, *, conversation_id: str, user_id: str, from_node: str, to_node: str | None = None) -> Result:
+def back(db: Database, *, conversation_id: str, user_id: str, from_node: str, to_node: str | None = None,
+         plan: Plan | None = None) -> Result:
     """Take back the last answer (or, with `to_node`, every answer from that question on),
     from the question or outcome message `from_node`. Only before the record is stored."""
     try:
@@ -147,8 +181,8 @@ def back(db: Database, *, conversation_id: str, user_id: str, from_node: str, to
             convo.updated_at = utcnow()
             s.flush()
             answered = flow.pack.nodes.get(was_at)
-            return Result("question", convo, flow, node=node, answered=answered,
-                          outcome=flow.pack.outcomes.get(was_at))
+            return _queue(s, plan, Result("question", convo, flow, node=node, answered=answered,
+                                          outcome=flow.pack.outcomes.get(was_at)))
     except StaleDataError:
         return Result("already")
 

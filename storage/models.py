@@ -140,7 +140,13 @@ class Escalation(Base):
 
 
 class Outbox(Base):
-    """A Slack message that could not be sent yet; retried by the scheduler."""
+    """Something that must reach Slack: written in the same transaction as the change that
+    needs it (a next question, an outcome, an escalation ping), then delivered from here.
+
+    `key` is the delivery id (carried in the message's metadata, so a post Slack made before
+    a timeout is found in the conversation's history rather than posted twice). Rows without
+    a key are best-effort retries of edits (chat.update) that failed for a temporary reason.
+    """
 
     __tablename__ = "outbox"
 
@@ -150,6 +156,48 @@ class Outbox(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     due_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    key: Mapped[str | None] = mapped_column(String(160), unique=True)
+    kind: Mapped[str] = mapped_column(String(16), default="edit")  # step, ping, notice, alert, edit
+    status: Mapped[str] = mapped_column(String(16), default="pending")  # pending, sent, failed
+    workspace: Mapped[str | None] = mapped_column(String(32))
+    conversation_id: Mapped[str | None] = mapped_column(String(32), index=True)
+    escalation_id: Mapped[str | None] = mapped_column(String(32), index=True)
+    role: Mapped[str | None] = mapped_column(String(16))  # for pings: channel, lead, deputy, admin
+    urgent: Mapped[bool] = mapped_column(default=False)
+    dm_channel: Mapped[str | None] = mapped_column(String(32))  # where it went (a D… id for a DM)
+    sent_ts: Mapped[str | None] = mapped_column(String(32))
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime)
+    last_error: Mapped[str | None] = mapped_column(String(64))
+    after: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)  # edits to make once delivered
+
+    __table_args__ = (Index("ix_outbox_status_due", "status", "due_at"),)
+
+
+class DeliveryAttempt(Base):
+    """Every attempt to deliver an outbox row, and what Slack said."""
+
+    __tablename__ = "delivery_attempts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    outbox_id: Mapped[int] = mapped_column(Integer, index=True)
+    key: Mapped[str | None] = mapped_column(String(160))
+    kind: Mapped[str] = mapped_column(String(16))
+    target: Mapped[str | None] = mapped_column(String(32))
+    escalation_id: Mapped[str | None] = mapped_column(String(32), index=True)
+    at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    result: Mapped[str] = mapped_column(String(16))  # delivered, found, temporary, unreachable, refused
+    error: Mapped[str | None] = mapped_column(String(64))
+    ts: Mapped[str | None] = mapped_column(String(32))
+
+
+class Workspace(Base):
+    """A workspace the app was removed from (app_uninstalled, tokens_revoked): no work for it."""
+
+    __tablename__ = "workspaces"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    status: Mapped[str] = mapped_column(String(16))  # active, uninstalled, revoked
+    changed_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
 
 class Job(Base):

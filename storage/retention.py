@@ -5,7 +5,9 @@ What `purge` deletes, and nothing else:
   conversations they came from (those rows hold the practitioner's Slack user id);
 - conversations given up more than 30 days ago: status 'abandoned', or still 'active' and
   untouched for 30 days (a half-walked question, with its Slack user id);
-- seen_requests (delivery ids kept to drop Slack's retries) older than 7 days.
+- seen_requests (delivery ids kept to drop Slack's retries) older than 7 days;
+- outbox rows delivered or given up more than 30 days ago (never one still to deliver), and
+  delivery attempts older than `retention_days`.
 
 How the chain stays verifiable (see `storage.records.verify_chain`)
 -------------------------------------------------------------------
@@ -43,7 +45,8 @@ from typing import TYPE_CHECKING
 from sqlalchemy import and_, delete, func, select, update
 from sqlalchemy.orm import Session
 
-from .models import ChainEntry, ChainHead, Conversation, Escalation, FollowUp, Record, Referral, SeenRequest
+from .models import (ChainEntry, ChainHead, Conversation, DeliveryAttempt, Escalation, FollowUp, Outbox, Record, Referral,
+                     SeenRequest)
 
 if TYPE_CHECKING:
     from .db import Database
@@ -51,6 +54,7 @@ if TYPE_CHECKING:
 TOMBSTONE_KIND = "purged"
 ABANDONED_AFTER = timedelta(days=30)
 SEEN_AFTER = timedelta(days=7)
+DELIVERED_AFTER = timedelta(days=30)  # outbox rows sent (or given up): they hold Slack ids and message texts
 
 
 def _naive_utc(moment: datetime) -> datetime:
@@ -118,6 +122,15 @@ def purge(session: Session, now: datetime, retention_days: int, limit: int | Non
         delete(SeenRequest).where(SeenRequest.key.in_(select(old_keys.subquery().c.key))), execution_options=no_sync
     ).rowcount
 
+    done = select(Outbox.id).where(Outbox.status.in_(("sent", "failed")), Outbox.created_at < now - DELIVERED_AFTER)
+    old_attempts = select(DeliveryAttempt.id).where(DeliveryAttempt.at < cutoff)
+    if limit is not None:
+        done = done.order_by(Outbox.id).limit(limit)
+        old_attempts = old_attempts.order_by(DeliveryAttempt.id).limit(limit)
+    outbox = session.execute(delete(Outbox).where(Outbox.id.in_(select(done.subquery().c.id))), execution_options=no_sync).rowcount
+    attempts = session.execute(delete(DeliveryAttempt).where(DeliveryAttempt.id.in_(select(old_attempts.subquery().c.id))),
+                               execution_options=no_sync).rowcount
+
     dropped = _drop_dead_prefix(session)
     session.flush()
     return {
@@ -128,6 +141,8 @@ def purge(session: Session, now: datetime, retention_days: int, limit: int | Non
         "record_conversations": their_conversations or 0,
         "abandoned_conversations": abandoned or 0,
         "seen_requests": seen or 0,
+        "outbox": outbox or 0,
+        "delivery_attempts": attempts or 0,
     }
 
 
@@ -141,7 +156,8 @@ def purge_in_batches(db: "Database", now: datetime, retention_days: int, batch: 
             counts = purge(s, now, retention_days, limit=batch)
         for key, value in counts.items():
             total[key] = total.get(key, 0) + value
-        if max(counts["records"], counts["abandoned_conversations"], counts["seen_requests"]) < batch:
+        if max(counts["records"], counts["abandoned_conversations"], counts["seen_requests"], counts["outbox"],
+               counts["delivery_attempts"]) < batch:
             return total
 
 

@@ -67,12 +67,46 @@ def block_kit_problem(method: str, args: dict[str, Any]) -> str | None:
     return None
 
 
+@dataclass
+class Fault:
+    """One injected failure. mode: "reply" answers `status` with ok:false `error`; "drop"
+    closes the connection without an answer and without posting (a timeout before Slack
+    acted); "drop_after" posts, then closes without an answer (a timeout after Slack acted)."""
+    status: int = 200
+    headers: dict[str, str] = field(default_factory=dict)
+    error: str | None = None
+    mode: str = "reply"
+    match: dict[str, Any] = field(default_factory=dict)
+
+
+class Hold:
+    """Calls that match wait here until released (made: answered as usual; else dropped)."""
+
+    def __init__(self, method: str, match: dict[str, Any]):
+        self.method, self.match = method, match
+        self.arrived = threading.Event()
+        self._go = threading.Event()
+        self.made = True
+        self.count = 0
+
+    def release(self, made: bool = True) -> None:
+        self.made = made
+        self._go.set()
+
+    def wait_arrived(self, timeout: float = 10) -> None:
+        assert self.arrived.wait(timeout), f"no {self.method} call arrived to hold"
+
+
 class FakeSlack:
     def __init__(self) -> None:
         self.calls: list[Call] = []
         self.unknown_users: set[str] = set()
         self.unknown_channels: set[str] = set()
-        self.faults: dict[str, list[tuple[int, dict[str, str]]]] = {}
+        self.not_member: set[str] = set()  # channels the bot has not been invited to
+        self.enterprise_id: str | None = None
+        self.history: dict[str, list[dict[str, Any]]] = {}
+        self.holds: list[Hold] = []
+        self.faults: dict[str, list[Fault]] = {}
         self.uploads: dict[str, bytes] = {}
         self.invalid: list[str] = []  # payloads Slack would have refused
         self._ts = itertools.count(1)
@@ -95,14 +129,34 @@ class FakeSlack:
         self.server.server_close()
 
     # --- test controls ---------------------------------------------------------------------
-    def fail(self, method: str, status: int, times: int = 1, retry_after: int | None = None) -> None:
+    def fail(self, method: str, status: int = 200, times: int = 1, retry_after: int | None = None,
+             error: str | None = None, mode: str = "reply", **match: Any) -> None:
+        """The next `times` calls to `method` (matching `match`) fail: HTTP `status` with
+        ok:false `error` (Slack answers most failures with 200 and ok:false), or by mode."""
         headers = {"Retry-After": str(retry_after)} if retry_after is not None else {}
-        self.faults.setdefault(method, []).extend([(status, headers)] * times)
+        with self._lock:
+            self.faults.setdefault(method, []).extend(
+                [Fault(status, headers, error, mode, match) for _ in range(times)])
+
+    def hold(self, method: str, **match: Any) -> Hold:
+        hold = Hold(method, match)
+        with self._lock:
+            self.holds.append(hold)
+        return hold
 
     def reset(self) -> None:
         with self._lock:
             self.calls.clear()
             self.faults.clear()
+            for hold in self.holds:
+                hold.release(False)
+            self.holds.clear()
+            self.not_member.clear()
+            self.enterprise_id = None
+
+    def messages_in(self, channel: str) -> list[dict[str, Any]]:
+        with self._lock:
+            return list(self.history.get(channel, []))
 
     def calls_to(self, method: str, **match: Any) -> list[Call]:
         with self._lock:
@@ -131,20 +185,42 @@ class FakeSlack:
             return len(self.calls)
 
     # --- the API ---------------------------------------------------------------------------
-    def answer(self, method: str, args: dict[str, Any]) -> tuple[int, dict[str, str], dict[str, Any]]:
+    def answer(self, method: str, args: dict[str, Any]) -> tuple[int, dict[str, str], dict[str, Any]] | None:
+        """Slack's answer, or None for no answer at all (the connection is dropped)."""
         with self._cond:
-            faults = self.faults.get(method)
-            if faults:
-                status, headers = faults.pop(0)
+            hold = next((h for h in self.holds if h.method == method and _matches(args, h.match)), None)
+            if hold is not None:
+                self.holds.remove(hold)
+                self.calls.append(Call(method + "#held", args))
+                self._cond.notify_all()
+        if hold is not None:
+            hold.arrived.set()
+            hold._go.wait(120)
+            if not hold.made:
+                return None
+        drop_after = False
+        with self._cond:
+            faults = self.faults.get(method) or []
+            fault = next((f for f in faults if _matches(args, f.match)), None)
+            if fault is not None:
+                faults.remove(fault)
                 self.calls.append(Call(method + "#failed", args))
                 self._cond.notify_all()
-                return status, headers, {"ok": False, "error": "ratelimited" if status == 429 else "internal_error"}
-            ts = f"{1_700_000_000 + next(self._ts)}.000100"
+                if fault.mode == "drop":
+                    return None
+                if fault.mode == "reply":
+                    error = fault.error or ("ratelimited" if fault.status == 429 else "internal_error")
+                    return fault.status, fault.headers, {"ok": False, "error": error}
+                drop_after = True
+            ts = f"{int(time.time())}.{next(self._ts):06d}"
         status, headers, body = self._respond(method, args, ts)
         with self._cond:
             self.calls.append(Call(method, args, body))
+            if method == "chat.postMessage" and body.get("ok"):
+                self.history.setdefault(body["channel"], []).insert(
+                    0, {"type": "message", "ts": body["ts"], "text": args.get("text"), "metadata": args.get("metadata")})
             self._cond.notify_all()
-        return status, headers, body
+        return None if drop_after else (status, headers, body)
 
     def _respond(self, method: str, args: dict[str, Any], ts: str) -> tuple[int, dict[str, str], dict[str, Any]]:
         problem = block_kit_problem(method, args)
@@ -155,7 +231,10 @@ class FakeSlack:
         if channel[:1] in ("U", "W"):
             channel = "D" + channel[1:]  # a DM with that user
         if method == "auth.test":
-            return 200, {}, {"ok": True, "team_id": WORKSPACE, "user_id": BOT_USER, "bot_id": "B0BOT", "team": "Test"}
+            answer = {"ok": True, "team_id": WORKSPACE, "user_id": BOT_USER, "bot_id": "B0BOT", "team": "Test"}
+            if self.enterprise_id:
+                answer.update(enterprise_id=self.enterprise_id, is_enterprise_install=False)
+            return 200, {}, answer
         if method == "chat.postMessage":
             return 200, {}, {"ok": True, "channel": channel, "ts": ts, "message": {"ts": ts, "text": args.get("text")}}
         if method == "chat.update":
@@ -175,7 +254,14 @@ class FakeSlack:
         if method == "conversations.info":
             if channel in self.unknown_channels:
                 return 200, {}, {"ok": False, "error": "channel_not_found"}
-            return 200, {}, {"ok": True, "channel": {"id": channel}}
+            return 200, {}, {"ok": True, "channel": {"id": channel, "name": channel.lower(), "is_member": channel not in self.not_member}}
+        if method == "conversations.history":
+            include = str(args.get("include_all_metadata", "")).lower() in ("1", "true")
+            oldest = float(args.get("oldest") or 0)
+            with self._lock:
+                found = [m for m in self.history.get(channel, []) if float(m["ts"]) >= oldest][: int(args.get("limit") or 100)]
+            return 200, {}, {"ok": True, "messages": [m if include else {k: v for k, v in m.items() if k != "metadata"} for m in found],
+                             "has_more": False}
         if method == "files.getUploadURLExternal":
             file_id = "F" + ts.replace(".", "")
             port = self.server.server_address[1]
@@ -236,6 +322,10 @@ class FakeSlack:
                     self.wfile.write(b"OK")
                     return
                 method = path.removeprefix("/api/")
-                self._reply(*fake.answer(method, self._args()))
+                answer = fake.answer(method, self._args())
+                if answer is None:  # no answer at all: the caller times out or sees the connection drop
+                    self.close_connection = True
+                    return
+                self._reply(*answer)
 
         return Handler

@@ -108,7 +108,9 @@ def test_lead_claims_then_resolves(server):
     server.slack.action("U0LEAD1", ping, "esc_claim")
     updated = server.fake.wait_for("chat.update", since=mark, ts=ping["ts"])[0]
     assert "Claimed by <@U0LEAD1>" in str(updated.args["blocks"])
-    told = practitioner.next_post(mark)
+    # (not the earlier "your lead has your request", which may land after `mark`)
+    told = server.fake.wait_for("chat.postMessage", since=mark, channel=practitioner.dm,
+                                text="Update from your safeguarding lead")[0].message
     assert "<@U0LEAD1>" in str(told["blocks"]) and "picked up" in str(told["blocks"])
     claimed = [r for r in export(server) if r["path"] == path and r["escalation"]["status"] == "claimed"]
     assert claimed and claimed[-1]["escalation"]["claimed_at"]
@@ -178,6 +180,8 @@ def test_reminders_fire_once_with_two_workers_and_then_reach_deputies(server):
     [t.start() for t in threads]
     [t.join() for t in threads]
     assert sorted(counts) == [0, 1]
+    server.fake.wait_for("chat.postMessage", since=mark, channel="C0ESC1")  # queued, then delivered by the server
+    time.sleep(1.5)
     reminders = server.fake.calls_to_since("chat.postMessage", mark, channel="C0ESC1")
     assert len(reminders) == 1 and "Reminder 1" in str(reminders[0].args["blocks"])
     assert not server.fake.calls_to_since("chat.postMessage", mark, channel="U0DEP1")
@@ -185,7 +189,7 @@ def test_reminders_fire_once_with_two_workers_and_then_reach_deputies(server):
 
     mark = server.fake.mark()
     assert workers[0][0].remind_due(workers[0][1], due + timedelta(minutes=61)) == 1
-    assert server.fake.calls_to_since("chat.postMessage", mark, channel="U0DEP1")  # escalated to deputies
+    server.fake.wait_for("chat.postMessage", since=mark, channel="U0DEP1")  # escalated to deputies
     for _, _, db in workers:
         db.engine.dispose()
 

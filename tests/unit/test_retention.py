@@ -127,6 +127,8 @@ def test_purge_deletes_exactly_what_is_due(purged) -> None:
         "record_conversations": 1,
         "abandoned_conversations": 2,
         "seen_requests": 1,
+        "outbox": 0,
+        "delivery_attempts": 0,
     }
     with db.sessions() as s:
         assert ids(s, Record.id) == w.kept_records
@@ -147,7 +149,8 @@ def test_purge_in_batches_deletes_the_same(world) -> None:
     db, w = world
     counts = purge_in_batches(db, NOW, DAYS, batch=1)
     assert counts == {"records": 2, "chain_entries_redacted": 4, "chain_entries_dropped": 2, "escalations": 1,
-                      "record_conversations": 1, "abandoned_conversations": 2, "seen_requests": 1}
+                      "record_conversations": 1, "abandoned_conversations": 2, "seen_requests": 1,
+                      "outbox": 0, "delivery_attempts": 0}
     with db.sessions() as s:
         assert ids(s, Record.id) == w.kept_records
         assert ids(s, Conversation.id) == w.kept_conversations
@@ -312,3 +315,19 @@ def test_batched_purge_also_batches_abandoned_conversations(database) -> None:
     assert counts["abandoned_conversations"] == 4
     with database.sessions() as s:
         assert ids(s, Conversation.id) == {kept}
+
+
+def test_purge_keeps_every_outbox_row_still_to_deliver(database: Database) -> None:
+    from storage.models import Outbox
+
+    old = NOW - timedelta(days=400)
+    with database.session() as s:
+        for status in ("pending", "sent", "failed"):
+            s.add(Outbox(method="chat.postMessage", args={}, key=f"k-{status}", kind="step", status=status,
+                         created_at=old, due_at=old))
+        s.add(Outbox(method="chat.postMessage", args={}, key="k-recent", kind="step", status="sent",
+                     created_at=NOW - timedelta(days=1), due_at=NOW))
+    counts = purge_in_batches(database, NOW, DAYS, batch=1)
+    assert counts["outbox"] == 2
+    with database.sessions() as s:
+        assert ids(s, Outbox.key) == {"k-pending", "k-recent"}

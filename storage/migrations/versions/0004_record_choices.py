@@ -5,13 +5,13 @@ marked format 1, so their exported state, and so their hash chain, is unchanged;
 records are format 2 and use shared_what_ids, shared_with_ids, reason_id and note.
 
 Revision ID: 0004
-Revises: 0002 (0003 once issue 13 lands)
+Revises: 0003
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0004"
-down_revision = "0002"  # MERGE: down_revision becomes "0003" when issue-13 lands
+down_revision = "0003"
 branch_labels = None
 depends_on = None
 

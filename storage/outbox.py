@@ -1,0 +1,39 @@
+"""Writing durable intent: rows the deliverer sends after the transaction commits.
+
+`enqueue` is called inside the caller's session, so a row exists exactly when the change
+that needs it was committed. A key already queued is not queued again.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from .models import Outbox, utcnow
+
+
+def enqueue(s: Session, *, key: str, kind: str, channel: str, text: str, blocks: list[dict] | None = None,
+            conversation_id: str | None = None, escalation_id: str | None = None, role: str | None = None,
+            urgent: bool = False, after: list[dict[str, Any]] | None = None, workspace: str | None = None) -> Outbox | None:
+    """Queue a chat.postMessage under a delivery id, due at once (the wall clock: a reminder
+    computed for a given moment is still sent now). Returns None if that id is already queued."""
+    key = key[:160]
+    if s.execute(select(Outbox.id).where(Outbox.key == key)).first() is not None:
+        return None
+    for pending in s.new:  # queued earlier in this same transaction
+        if isinstance(pending, Outbox) and pending.key == key:
+            return None
+    row = Outbox(method="chat.postMessage", args={"channel": channel, "text": text, "blocks": blocks},
+                 key=key, kind=kind, status="pending", due_at=utcnow(), conversation_id=conversation_id,
+                 escalation_id=escalation_id, role=role, urgent=urgent, after=after, workspace=workspace,
+                 attempts=0, created_at=utcnow())
+    s.add(row)
+    return row
+
+
+def latest_step(s: Session, conversation_id: str) -> Outbox | None:
+    """The newest question or outcome queued for a conversation."""
+    return s.execute(
+        select(Outbox).where(Outbox.conversation_id == conversation_id, Outbox.kind == "step").order_by(Outbox.id.desc()).limit(1)
+    ).scalar_one_or_none()
