@@ -473,7 +473,8 @@ def test_module_imports_only_stdlib_and_phonenumbers():
             imported |= {a.name.split(".")[0] for a in node.names}
         elif isinstance(node, ast.ImportFrom):
             imported.add((node.module or "").split(".")[0])
-    assert imported <= {"__future__", "re", "bisect", "dataclasses", "pathlib", "phonenumbers", "stdnum", "yaml"}, imported
+    assert imported <= {"__future__", "re", "bisect", "dataclasses", "pathlib", "unicodedata", "phonenumbers", "stdnum",
+                        "yaml"}, imported
     called = {n.func.id for n in ast.walk(tree) if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)}
     assert not called & {"print", "open", "input", "exec", "eval"}, called
 
