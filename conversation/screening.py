@@ -1305,6 +1305,8 @@ def _not_a_person(text: str, span: _Span) -> bool:
     word = _split_possessive(text[span[0]:span[1]])[0]
     if text[span[1] - 2:span[1]] in ("'s", "’s") and word.lower() in _CONDITIONS:
         return True
+    if " " not in word and _fold(word).lower() in _NOT_NAMES_HAND:
+        return True  # "Stonewall training", "Kooth helped": organisations, not people
     return False
 
 
@@ -1344,7 +1346,9 @@ def _fold(word: str) -> str:
     return "".join(c for c in unicodedata.normalize("NFKD", word) if not unicodedata.combining(c))
 
 
-_NOT_NAMES_DATA = _words("not_names.txt")
+_PLACES_GB = _words("places_gb.txt")
+_NOT_NAMES_HAND = _words("not_names.txt")
+_NOT_NAMES_DATA = _NOT_NAMES_HAND | (_PLACES_GB - _WIDE_FIRST)
 _NOT_NAME = _NOT_NAMES_DATA | _STOP_WORDS | _ORG_WORDS | _ROLE_WORDS | _COMMON | _PLACES | _MONTH_WORDS | _TITLES | _EPONYM_WORDS | frozenset(
     "mon tue wed thu fri sat sun monday tuesday wednesday thursday friday saturday sunday today tomorrow yesterday "
     "hv sw dsl sgt pc dc ds iro sen send ehcp camhs mash lado gp ae cse cce dv lac cla cin cp yjs yp".split())
@@ -1370,6 +1374,11 @@ _CONTACT_BEFORE_RE = re.compile(
     r"with|and|by|sw|hv|dsl|pa|sgt|pc|dc|ds|cllr|ta|tutor|bf|gf|partner|boyfriend|girlfriend|friend|mate|"
     r"cousin|uncle|auntie|aunty|aunt|nan|nana|gran|grandad|grandma|brother|sister|sibling|mum|dad|mam|stepdad|stepmum)"
     r"|&)\s+$", re.IGNORECASE)
+_STRONG_CONTACT_RE = re.compile(
+    r"\b(?:told|asked|(?:spoke|speaking|spoken|talked|talking|chatted|chatting)\s+(?:to|with)|sw|hv|dsl|pc|sgt|ds|dc|"
+    r"keyworker|worker|teacher|tutor|nurse|midwife|social\s+worker|health\s+visitor|mum|dad|mam|nan|gran|grandad|"
+    r"uncle|auntie|aunty|aunt|cousin|brother|sister|boyfriend|girlfriend|bf|gf|partner|friend|mate|stepdad|stepmum)\s+$",
+    re.IGNORECASE)
 _KIN_AFTER_RE = re.compile(r"['’]s?\s+(?:(?:older|younger|little|big|baby|twin|new|ex|step|half|eldest|youngest|"
                            r"foster)[\s\-]?)?([a-z]+)", re.IGNORECASE)
 _PLACE_PREP_BEFORE_RE = re.compile(r"\b(?:in|at|to|from|near|towards|around|outside|into|via|of|the|a|an)\s+$", re.IGNORECASE)
@@ -1441,6 +1450,23 @@ _ORG_BEFORE_PHONE_RE = re.compile(r"\b[A-Z][a-z]+\s+(?:Unit|Service|Team|Helplin
                                   r"Office|Council|Hub|Desk|Project|Network|Campaign)\b[^.\n\d]{0,20}$")
 
 
+# Words ending -ing/-ed that are mostly nouns or adjectives ("Stonewall training").
+_ING_NOUNS = frozenset(
+    "training meeting funding housing planning parenting counselling counseling building setting wedding evening "
+    "morning clothing bedding string thing nothing something anything everything king ring spring swing wing "
+    "bullying safeguarding offending grooming mentoring tutoring screening testing marking schooling "
+    "shopping parking booking ceiling feeling hearing reading writing spelling boarding fostering "
+    "advertising lodging listing filing bed red shed need seed speed breed feed weed".split())
+
+
+def _pred(after_low: str) -> bool:
+    m = _PRED_RE.match(after_low)
+    if not m:
+        return False
+    last = re.findall(r"[a-z]+", m.group())[-1]
+    return last not in _ING_NOUNS
+
+
 def _unknown(word: str) -> bool:
     """Not a common English word, not a place or a known non-name, and shaped like a word."""
     low = _fold(word).lower()
@@ -1485,7 +1511,11 @@ def _round2_names(tv: _Text, covered: list[_Span]) -> list[_Span]:
             continue  # "Gillick principle", "Osman warning"
         if poss and (low in _CONDITIONS or re.search(r"\b(?:has|had|with|of)\s+$", before)):
             continue  # "mum has Addison's"
-        known = low in _INTERESTING or word_name
+        known = low in _INTERESTING or word_name or (low[:2] == "mc" or low[:2] in ("o'", "o’")) and len(low) > 4
+        if (known or _unknown(base)) and not word_name and _FAMILY_AFTER_RE.match(text, be) and \
+                not (k > 0 and lows[k - 1] in ("a", "an")):
+            out.append((s, be))  # "mcdonagh boys fighting", "Przybylski family"
+            continue
         unknown = _unknown(base)
         if not (known or unknown):
             continue
@@ -1514,7 +1544,7 @@ def _round2_names(tv: _Text, covered: list[_Span]) -> list[_Span]:
             if nxt_joined and nxt[:1].isupper() and _fold(nxt).lower().rstrip("'’s") in _ORG_RUN_WORDS:
                 continue
             if unknown:
-                if (_PRED_RE.match(after_low) or contact or not base.isascii()
+                if (_pred(after_low) or contact or not base.isascii()
                         or (nxt_joined and nxt[:1].isupper() and not nxt.isupper() and _name_like(nxt))
                         or (poss and sent_start)):
                     out.append((s, be))
@@ -1524,7 +1554,7 @@ def _round2_names(tv: _Text, covered: list[_Span]) -> list[_Span]:
                     out.append((s, be))
                     continue
             elif low in _INTERESTING:
-                if sent_start and (_PRED_RE.match(after_low) or (nxt_joined and nxt[:1].isupper() and _name_like(nxt))):
+                if sent_start and (_pred(after_low) or (nxt_joined and nxt[:1].isupper() and _name_like(nxt))):
                     out.append((s, be))
                     continue
         else:
@@ -1537,9 +1567,11 @@ def _round2_names(tv: _Text, covered: list[_Span]) -> list[_Span]:
                         and not re.match(r"\s+(?:of|and|is)\b", after_low)):
                     out.append((s, be))
                 continue
-            if (contact or (sent_start and _PRED_RE.match(after_low))
-                    or (_PRED_RE.match(after_low) and unknown and low in _INTERESTING)):
-                out.append((s, be))
+            if low in _INTERESTING:
+                if contact or _pred(after_low):
+                    out.append((s, be))  # "chatted to kacper", "thanh found at the raid"
+            elif _STRONG_CONTACT_RE.search(before) or (sent_start and _STRONG_PRED_RE.match(after_low)):
+                out.append((s, be))  # a word in no list: only with a strong cue ("sw kelechi")
     # "saw the Nowaks at clinic", "the Mongans on the site".
     for m in _PLURAL_SURNAME_RE.finditer(text):
         stem = m.group(1)
