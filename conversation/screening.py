@@ -1482,15 +1482,27 @@ def _name_like(word: str) -> bool:
     low = _fold(word).lower()
     if low in _NOT_NAME:
         return False
+    if _MAC_RE.match(word):
+        return True  # "MacLeod", "McAllister", "O'Donnell"
     return low in _INTERESTING or _unknown(word)
+
+
+_MAC_RE = re.compile(r"(?:Ma?c|O['’])[A-Z][a-z]{2,}$")
 
 
 def _round2_names(tv: _Text, covered: list[_Span]) -> list[_Span]:
     text, toks, lows = tv.text, tv.toks, tv.lows
     n = len(toks)
     out: list[_Span] = []
+    mask = bytearray(len(text))
+    for a, b in covered:
+        mask[a:b] = b"\x01" * (b - a)
+    en, word_names = _EN, _WORD_NAMES_ANY
     for k, (s, e, word) in enumerate(toks):
-        if _overlaps(s, e, covered):
+        lw = lows[k]
+        if lw in en and lw not in word_names and word[0].islower():
+            continue  # most tokens: a plain lower-case English word
+        if mask.find(1, s, e) != -1:
             continue
         base, poss = _split_possessive(word)
         if len(base) < 2 or base.isupper():
@@ -1545,6 +1557,7 @@ def _round2_names(tv: _Text, covered: list[_Span]) -> list[_Span]:
                 continue
             if unknown:
                 if (_pred(after_low) or contact or not base.isascii()
+                        or (nxt_joined and nxt[:1].isupper() and _pred(text[toks[k + 1][1]:toks[k + 1][1] + 60].lower()))
                         or (nxt_joined and nxt[:1].isupper() and not nxt.isupper() and _name_like(nxt))
                         or (poss and sent_start)):
                     out.append((s, be))
@@ -1595,6 +1608,7 @@ def _round2_names(tv: _Text, covered: list[_Span]) -> list[_Span]:
 
 _ID_WORDS_AFTER = frozenset("nhs upn dob number phone mobile address email snap snapchat insta instagram tiktok "
                             "postcode ni chi".split())
+_WORD_NAMES_ANY = _WORD_NAMES | _AMBIGUOUS_FIRST
 _THINGS_NOT_PEOPLE = frozenset("the a an my his her their our this that who police school".split())
 
 
