@@ -790,6 +790,11 @@ _PHRASE_RES = [
                 re.IGNORECASE))
     for p in sorted(_PHRASES, key=len, reverse=True)
 ]
+# Each phrase filed under its longest word, so a note checks only the phrases it could hold.
+_PHRASE_INDEX: dict[str, list] = {}
+for _need, _rx in _PHRASE_RES:
+    _PHRASE_INDEX.setdefault(max(sorted(_need), key=len) if _need else "", []).append((_need, _rx))
+_PHRASE_KEYS = frozenset(_PHRASE_INDEX)
 _PHRASE_FIRST = frozenset(re.findall(r"[a-z]+", str(p).lower())[0] for p in _ALLOW.get("phrases", []))
 _WORD_RE = re.compile(r"[a-z]+")
 # Ten digits in any grouping (spaces, dashes, dots): NHS or CHI numbers, checked by stdnum.
@@ -1703,7 +1708,8 @@ def locate(text: str) -> list[Hit]:
     # Phrases that name no one ("Guy Fawkes Night", "Alder Hey") are blanked first.
     low = text.lower()
     words = set(_WORD_RE.findall(low))
-    allowed = [m.span() for need, rx in _PHRASE_RES if need <= words for m in rx.finditer(text)]
+    allowed = [m.span() for key in words & _PHRASE_KEYS for need, rx in _PHRASE_INDEX[key] if need <= words
+               for m in rx.finditer(text)]
     if "law" in words or "syndrome" in words or "disease" in words:
         allowed += [m.span() for m in _EPONYM_RE.finditer(text)]
     work = _mask(text, allowed)
