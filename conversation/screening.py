@@ -1368,7 +1368,8 @@ _PRED_RE = re.compile(
     r"(?:in|at)\s+(?:school|nursery|college|care|hospital|a\&e)|from\s+the\s+[a-z]+\s+team|and\s+(?:her|his|their)\b)\b")
 _STRONG_PRED_RE = re.compile(
     r"\s+(?:(?:not|now|also|still|then|just|has|had|is|was|been)\s+)*"
-    r"(?:said|says|told|tells|disclosed|missing|went\s+missing|was\s+seen|crying|cried|upset|refus\w+|"
+    r"(?:said|says|told|tells|disclosed|missing|went\s+missing|was\s+seen|crying|cried|upset|refus\w+|being\s+\w+ed|"
+    r"groomed|exploited|abused|bullied|harmed|neglected|threatened|targeted|"
     r"(?:not\s+)?speaking|struggl\w+|found|seen|hit|kicked|punched|screamed|shouted|ran|came|arrived|left|"
     r"absent|late|hungry|scared|frightened|worried|excluded|arrested|assaulted|injured|hurt|self\s*harm\w*)\b")
 # A person cue before a token: a contact verb or a role ("told joy", "spoke to kacper", "sw kelechi").
@@ -1376,13 +1377,14 @@ _CONTACT_BEFORE_RE = re.compile(
     r"(?:\b(?:told|asked|saw|seen|met|phoned|rang|texted|messaged|visited|collected|picked\s+up|dropped|"
     r"(?:spoke|speaking|spoken|talked|talking|chatted|chatting|chat|talk|speak|sat|went|came|lives|living|stays|staying|"
     r"worked|working|met|meeting|play(?:s|ed|ing)?|fight(?:s|ing)?|fought)\s+(?:to|with)|"
+    r"(?:scared|afraid|frightened|terrified|wary|jealous|fond)\s+of|"
     r"with|and|by|sw|hv|dsl|pa|sgt|pc|dc|ds|cllr|ta|tutor|bf|gf|partner|boyfriend|girlfriend|friend|mate|"
     r"cousin|uncle|auntie|aunty|aunt|nan|nana|gran|grandad|grandma|brother|sister|sibling|mum|dad|mam|stepdad|stepmum)"
     r"|&)\s+$", re.IGNORECASE)
 _CONTACT_LAST = frozenset(
     "told asked saw seen met phoned rang texted messaged visited collected up dropped with and by sw hv dsl pa sgt pc dc "
     "ds cllr ta tutor bf gf partner boyfriend girlfriend friend mate cousin uncle auntie aunty aunt nan nana gran grandad "
-    "grandma brother sister sibling mum dad mam stepdad stepmum keyworker worker teacher nurse midwife visitor".split())
+    "grandma brother sister sibling mum dad mam stepdad stepmum keyworker worker teacher nurse midwife visitor of".split())
 _STRONG_CONTACT_RE = re.compile(
     r"\b(?:told|asked|(?:spoke|speaking|spoken|talked|talking|chatted|chatting)\s+(?:to|with)|sw|hv|dsl|pc|sgt|ds|dc|"
     r"keyworker|worker|teacher|tutor|nurse|midwife|social\s+worker|health\s+visitor|mum|dad|mam|nan|gran|grandad|"
@@ -1499,8 +1501,15 @@ def _name_like(word: str) -> bool:
 _MAC_RE = re.compile(r"(?:Ma?c|O['’])[A-Z][a-z]{2,}$")
 
 
+_LOWER_SURNAME_CONTEXT_RE = re.compile(
+    r"\b[Tt]he\s+([a-z][a-z'’\-]{2,})\s+(?:family|families|household|address|house|home|flat|property|children|kids|boys|"
+    r"girls|siblings|twins|brothers|sisters|case|parents|grandparents|residence|tenancy)\b")
+_NICKNAME_RE = re.compile(r"\b(lil['’]?|Lil['’]?|Big|Little|Young)\s+([A-Za-z][a-z'’]+)\b")
+
+
 def _round2_names(tv: _Text, covered: list[_Span]) -> list[_Span]:
     text, toks, lows = tv.text, tv.toks, tv.lows
+    words_r2 = set(lows)
     n = len(toks)
     out: list[_Span] = []
     mask = bytearray(len(text))
@@ -1593,7 +1602,7 @@ def _round2_names(tv: _Text, covered: list[_Span]) -> list[_Span]:
             if low in _INTERESTING:
                 if contact or _pred(after_low):
                     out.append((s, be))  # "chatted to kacper", "thanh found at the raid"
-            elif _STRONG_CONTACT_RE.search(before) or (sent_start and _STRONG_PRED_RE.match(after_low)):
+            elif (len(low) >= 5 and _STRONG_CONTACT_RE.search(before)) or (sent_start and _STRONG_PRED_RE.match(after_low)):
                 out.append((s, be))  # a word in no list: only with a strong cue ("sw kelechi")
     # "saw the Nowaks at clinic", "the Mongans on the site".
     for m in _PLURAL_SURNAME_RE.finditer(text):
@@ -1604,6 +1613,22 @@ def _round2_names(tv: _Text, covered: list[_Span]) -> list[_Span]:
         if _unknown(stem) and (lw + "s") not in _EN:
             if not re.match(r"\s+[A-Z][a-z]+", text[m.end():m.end() + 20]):
                 out.append(m.span(1))
+        elif lw in _WIDE_SURNAMES and _pred(text[m.end():m.end() + 60].lower()) or re.match(
+                r"\s+(?:want|wants|are|were|have|had|say|said|told|refused|refuse|moved|live|lived)\b", text[m.end():m.end() + 20]):
+            if lw in _WIDE_SURNAMES:
+                out.append(m.span(1))  # "the Walshes want a meeting"
+    # "the kowalczuk address": a surname in lower case before a household word.
+    for m in (_LOWER_SURNAME_CONTEXT_RE.finditer(text) if words_r2 & _SURNAME_CONTEXT_WORDS else ()):
+        lw = _fold(m.group(1)).lower()
+        if lw not in _NOT_NAME and (lw in _WIDE_SURNAMES or _unknown(m.group(1))) and lw not in _EN:
+            out.append(m.span(1))
+    # Nicknames: "lil jay", "Big Mo".
+    for m in _NICKNAME_RE.finditer(text):
+        lw = _fold(m.group(2)).lower()
+        if lw in _ROLE_WORDS or lw in _STOP_WORDS or lw in _NOT_NAMES_DATA:
+            continue
+        if m.group(1).lower().startswith("lil") or m.group(2)[0].isupper() and m.group(1)[0].isupper():
+            out.append(m.span(2))
     for m in _DOTTED_INITIALS_RE.finditer(text):
         if re.sub(r"[.\s]", "", m.group()) not in _DOTTED_NOT_NAME:
             out.append(m.span())
