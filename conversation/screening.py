@@ -1586,8 +1586,9 @@ def _round2_names(tv: _Text, covered: list[_Span]) -> list[_Span]:
                     out.append((s, be))
                     continue
             elif low in _INTERESTING:
-                if sent_start and (_pred(after_low) or (nxt_joined and nxt[:1].isupper() and _name_like(nxt))):
-                    out.append((s, be))
+                if (sent_start and (_pred(after_low) or (nxt_joined and nxt[:1].isupper() and _name_like(nxt)))) or \
+                        (contact and prev not in ("and", "with", "by")):
+                    out.append((s, be))  # "scared of Dwayne", "told Kerry"
                     continue
         else:
             if not base.islower() or len(low) < 3:
