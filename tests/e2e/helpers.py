@@ -28,11 +28,23 @@ class Person:
         """The next message the bot posts to this person's DM after `since`."""
         return self.fake.wait_for("chat.postMessage", since=since, channel=self.dm, timeout=timeout)[0].message
 
+    def next_question(self, since: int, timeout: float = 10) -> dict[str, Any]:
+        """The first message with buttons (a question, or the team picker) posted to this
+        person's DM after `since`, passing over notices without buttons (such as "your lead
+        has your request") that an earlier walk may still be sending."""
+        count = 1
+        while True:
+            calls = self.fake.wait_for("chat.postMessage", count=count, since=since, channel=self.dm, timeout=timeout)
+            for call in calls[count - 1:]:
+                if buttons(call.message.get("blocks") or []):
+                    return call.message
+            count = len(calls) + 1
+
     def start(self) -> dict[str, Any]:
         mark = self.fake.mark()
         reply = self.server.slack.command(self.user)
         assert reply.status == 200, reply
-        return self.next_post(mark)
+        return self.next_question(mark)
 
     def click(self, message: dict[str, Any], action_id: str, **kw: Any) -> int:
         mark = self.fake.mark()
