@@ -57,7 +57,7 @@ class Person:
         labels = buttons(message["blocks"])
         assert labels[f"answer_{answer}"] == DESIGN_LABELS[answer]
         mark = self.click(message, f"answer_{answer}")
-        return self.next_post(mark)
+        return self.next_question(mark)
 
     def walk(self, answers: list[str]) -> dict[str, Any]:
         message = self.start()
