@@ -73,6 +73,7 @@ def analyse(fake: ChaosSlack, people: list[Practitioner], records: list[dict], *
         if p.outcome_conv is None:
             c["stuck"] += 1
             f.stuck_reasons[p.stuck_reason or "?"] += 1
+            f.notes.append(f"{p.user} stuck ({p.stuck_reason}); last seen: " + " | ".join(getattr(p, "trail", [])))
             if mine:
                 c["stuck with a record saved"] += 1
         else:

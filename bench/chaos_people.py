@@ -227,6 +227,7 @@ class Practitioner:
     outcome_conv: str | None = None
     outcome_at: float | None = None
     stuck_reason: str = ""
+    trail: list = field(default_factory=list)
     already_notes: int = 0
 
     @property
@@ -303,6 +304,9 @@ class Practitioner:
             self.outcome_conv = outcome_of(latest)
             self.outcome_at = latest.at
             return
+        # What the stuck person last saw, for the report (texts are the bot's own, never typed).
+        self.trail = [f"{m.ts} {'upd ' if m.updated_at else ''}{'Q ' if question_of(m) else ''}{m.text[:60]!r}"
+                      for m in fake.visible(dm)[-4:]] + [f"(+{len(fake.messages(dm)) - len(fake.visible(dm))} ephemeral)"]
         if latest is None:
             self.stuck_reason = "never got a first question"
         elif question_of(latest):

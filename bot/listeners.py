@@ -41,6 +41,7 @@ log = logging.getLogger("canishare.listeners")
 
 TRY_AGAIN = ":hourglass: I couldn't save that just now. Please try again in a moment — nothing you answered has been lost."
 NOT_YOURS = "This conversation belongs to someone else, so I can't take your answer. Start your own with /canishare."
+REPLACED = "You started a new question after this one, so this one is closed. Please answer your latest message."
 FINISHED = "This decision has already been recorded. To ask about something new, use /canishare or the Start button in my Home tab."
 MISSING = "I can't find that conversation any more. Start again with /canishare."
 WRONG_VALUE = "That button sent something I don't recognise, so nothing changed. Please use the buttons on your latest message."
@@ -261,6 +262,9 @@ def register(app: App, deps: Deps) -> None:
 
     def show(m: Messenger, body: dict, user: str, result: walk.Result) -> None:
         channel = _channel(body)
+        if result.kind == "finished" and result.conversation is not None and result.conversation.status == "abandoned":
+            m.ephemeral(channel, user, REPLACED)
+            return
         if result.kind in ("not_yours", "missing", "finished"):
             m.ephemeral(channel, user, {"not_yours": NOT_YOURS, "missing": MISSING, "finished": FINISHED}[result.kind])
             return

@@ -81,12 +81,23 @@ def start(db: Database, *, workspace: str, user_id: str, team: str, policy: str,
           plan: Plan | None = None) -> Result:
     flow = flow_for(policy)
     with db.session() as s:
-        # A new walk replaces one left half-way: the old one counts as abandoned.
-        s.execute(
-            update(Conversation)
-            .where(Conversation.user_id == user_id, Conversation.status == "active")
-            .values(status="abandoned", updated_at=utcnow(), version=Conversation.version + 1)
-        )
+        # A new walk replaces one left half-way: the old one counts as abandoned, and its
+        # question not yet delivered is cancelled: arriving late, below the new walk's first
+        # question, it would be the message the practitioner clicks (found by bench/chaos).
+        replaced = s.execute(select(Conversation.id).where(Conversation.user_id == user_id,
+                                                           Conversation.status == "active")).scalars().all()
+        if replaced:
+            s.execute(
+                update(Conversation)
+                .where(Conversation.id.in_(replaced), Conversation.status == "active")
+                .values(status="abandoned", updated_at=utcnow(), version=Conversation.version + 1)
+            )
+            s.execute(
+                update(Outbox)
+                .where(Outbox.conversation_id.in_(replaced), Outbox.kind == "step", Outbox.status == "pending")
+                .values(status="cancelled", last_error="replaced by a new conversation")
+                .execution_options(synchronize_session=False)
+            )
         convo = Conversation(
             workspace=workspace, user_id=user_id, team=team, channel_id=channel_id, policy=flow.pack.ref, status="active"
         )

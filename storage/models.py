@@ -158,7 +158,7 @@ class Outbox(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     key: Mapped[str | None] = mapped_column(String(160), unique=True)
     kind: Mapped[str] = mapped_column(String(16), default="edit")  # step, ping, notice, alert, edit
-    status: Mapped[str] = mapped_column(String(16), default="pending")  # pending, sent, failed
+    status: Mapped[str] = mapped_column(String(16), default="pending")  # pending, sent, failed, cancelled (a replaced conversation's question)
     workspace: Mapped[str | None] = mapped_column(String(32))
     conversation_id: Mapped[str | None] = mapped_column(String(32), index=True)
     escalation_id: Mapped[str | None] = mapped_column(String(32), index=True)

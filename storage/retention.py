@@ -122,7 +122,7 @@ def purge(session: Session, now: datetime, retention_days: int, limit: int | Non
         delete(SeenRequest).where(SeenRequest.key.in_(select(old_keys.subquery().c.key))), execution_options=no_sync
     ).rowcount
 
-    done = select(Outbox.id).where(Outbox.status.in_(("sent", "failed")), Outbox.created_at < now - DELIVERED_AFTER)
+    done = select(Outbox.id).where(Outbox.status.in_(("sent", "failed", "cancelled")), Outbox.created_at < now - DELIVERED_AFTER)
     old_attempts = select(DeliveryAttempt.id).where(DeliveryAttempt.at < cutoff)
     if limit is not None:
         done = done.order_by(Outbox.id).limit(limit)

@@ -217,6 +217,31 @@ def test_http_429_with_retry_after_is_honoured(srv):
     assert node_of(person.next_post(mark, timeout=30)) == "purpose"
 
 
+def test_a_replaced_conversations_late_question_is_not_sent(srv):
+    """Found by bench/chaos: Slack refused the first question, the practitioner asked again,
+    and the first conversation's question then arrived below the new one; clicking it only
+    ever said "already recorded". Now the replaced question is cancelled, and a click on an
+    old one says it was replaced."""
+    person = Person(srv, "U0PRACT2")
+    srv.fake.fail("chat.postMessage", error="rate_limited", times=2, channel="U0PRACT2")
+    mark = srv.fake.mark()
+    assert srv.slack.command("U0PRACT2").status == 200
+    time.sleep(0.5)  # the first question is refused and waits to be retried
+    second = person.start()
+    assert node_of(second) == "danger"
+    time.sleep(6)  # well past the retry of the first conversation's question
+    firsts = questions_to(srv.fake, "U0PRACT2", "danger", mark)
+    assert len(firsts) == 1, "only the new conversation's first question reaches Slack"
+    db = Database(srv.db_url)
+    try:
+        with db.session() as s:
+            from storage.models import Outbox
+            assert "cancelled" in {r.status for r in s.execute(select(Outbox).where(Outbox.kind == "step")).scalars()}
+    finally:
+        db.engine.dispose()
+    assert node_of(person.answer(second, "no")) == "purpose"
+
+
 # --- 3. at most once visible --------------------------------------------------------------------
 def test_a_timeout_after_slack_posted_is_not_posted_again(srv):
     person = Person(srv, "U0PRACT2")
