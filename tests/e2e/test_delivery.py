@@ -14,15 +14,6 @@ from tests.conftest import start_server
 from tests.e2e.helpers import Person, export, is_outcome, node_of
 
 
-@pytest.fixture
-def srv(tmp_path, fake_slack, fresh_db):
-    fake_slack.reset()
-    server = start_server(tmp_path / "srv", fake_slack, fresh_db)
-    yield server
-    server.stop()
-    fake_slack.reset()
-
-
 def restart(server, tmp_path):
     server.stop("kill")
     return start_server(server.workdir, server.fake, server.db_url, port=server.port, env=server.env)

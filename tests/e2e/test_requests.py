@@ -15,15 +15,6 @@ from tests.e2e.helpers import Person, node_of
 from tests.slackreq import sign
 
 
-@pytest.fixture
-def srv(tmp_path, fake_slack, fresh_db):
-    fake_slack.reset()
-    server = start_server(tmp_path / "srv", fake_slack, fresh_db)
-    yield server
-    server.stop()
-    fake_slack.reset()
-
-
 def raw_post(server, body: bytes, headers: list[tuple[bytes, bytes]]) -> int:
     conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
     try:
