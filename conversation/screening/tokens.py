@@ -1,0 +1,84 @@
+from __future__ import annotations
+
+from bisect import bisect_left
+from bisect import bisect_right
+import re
+import unicodedata
+
+_Span = tuple[int, int]
+
+# --------------------------------------------------------------------------
+# Dates
+# --------------------------------------------------------------------------
+_MONTH_WORDS = frozenset(
+    """jan january feb february mar march apr april may jun june jul july aug august sep
+    sept september oct october nov november dec december""".split()
+)
+_DIGIT_RE = re.compile(r"\d")
+_SENTENCE_END_RE = re.compile(r"[.!?](?=\s|$)|[\n;]")
+
+# --------------------------------------------------------------------------
+# Names
+# --------------------------------------------------------------------------
+_TOKEN_RE = re.compile(r"[^\W\d_]+(?:['’\-][^\W\d_]+)*['’]?")
+
+
+# --------------------------------------------------------------------------
+# Detectors
+# --------------------------------------------------------------------------
+def _overlaps(a: int, b: int, spans: list[_Span]) -> bool:
+    return any(a < e and s < b for s, e in spans)
+
+
+class _Text:
+    """Per-call shared view of the text: tokens and sentence boundaries."""
+
+    __slots__ = ("text", "toks", "starts", "sent_ends", "lows")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.toks = [(m.start(), m.end(), m.group()) for m in _TOKEN_RE.finditer(text)]
+        self.starts = [t[0] for t in self.toks]
+        self.sent_ends = [m.end() for m in _SENTENCE_END_RE.finditer(text)]
+        self.lows = [t[2].lower() for t in self.toks]
+
+    def sentence_start(self, pos: int) -> int:
+        i = bisect_right(self.sent_ends, pos) - 1
+        return self.sent_ends[i] if i >= 0 else 0
+
+    def sentence_end(self, pos: int) -> int:
+        i = bisect_left(self.sent_ends, pos + 1)
+        return self.sent_ends[i] - 1 if i < len(self.sent_ends) else len(self.text)
+
+    def words_between(self, lo: int, hi: int) -> list[str]:
+        i = bisect_left(self.starts, lo)
+        j = bisect_left(self.starts, hi)
+        return [self.toks[k][2].lower() for k in range(i, j) if self.toks[k][1] <= hi]
+_NON_DIGIT_RE = re.compile(r"\D+")
+_DIGIT_RUN_RE = re.compile(r"\d(?:[ \u00a0\-.()]{0,2}\d)*")
+_WORD_RE = re.compile(r"[a-z]+")
+
+
+def _digits(s: str) -> str:
+    return re.sub(r"\D", "", s)
+
+
+def gap_is_space(text: str, a: int, b: int) -> bool:
+    return text[a:b] in (" ", "\u00a0")
+
+
+def _fold(word: str) -> str:
+    """Strip diacritics for list look-ups: "Aistė" -> "aiste", "Siân" -> "sian"."""
+    if word.isascii():
+        return word
+    word = word.replace("ł", "l").replace("Ł", "L").replace("đ", "d").replace("ı", "i").replace("ø", "o")
+    return "".join(c for c in unicodedata.normalize("NFKD", word) if not unicodedata.combining(c))
+
+
+def _mask(text: str, spans: list[_Span]) -> str:
+    if not spans:
+        return text
+    chars = list(text)
+    for a, b in spans:
+        chars[a:b] = " " * (b - a)
+    return "".join(chars)
