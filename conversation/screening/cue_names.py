@@ -40,8 +40,8 @@ from .namelists import (
     _WIDE_SURNAMES,
     _WORD_NAMES,
 )
-from .names import _camel_case, _split_possessive
-from .tokens import _MONTH_WORDS, _Span, _Text, _fold, _overlaps
+from .names import _camel_case
+from .tokens import _split_possessive, _MONTH_WORDS, _Span, _Text, _fold, _overlaps
 
 
 def _round2_names(tv: _Text, covered: list[_Span]) -> list[_Span]:
@@ -52,14 +52,13 @@ def _round2_names(tv: _Text, covered: list[_Span]) -> list[_Span]:
     mask = bytearray(len(text))
     for a, b in covered:
         mask[a:b] = b"\x01" * (b - a)
-    en, word_names = _EN, _WORD_NAMES_ANY
-    for k, (s, e, word) in enumerate(toks):
-        lw = lows[k]
-        if lw in en and lw not in word_names and word[0].islower():
-            continue  # most tokens: a plain lower-case English word
+    plain = _EN_PLAIN
+    for k in [k for k, lw in enumerate(lows) if lw not in plain or toks[k][2][0].isupper()]:
+        # most tokens, plain lower-case English words, are skipped above
+        s, e, word = toks[k]
         if mask.find(1, s, e) != -1:
             continue
-        base, poss = _split_possessive(word)
+        base, poss = tv.bases[k], tv.poss[k]
         if len(base) < 2 or base.isupper():
             continue
         be = s + len(base)
@@ -67,24 +66,23 @@ def _round2_names(tv: _Text, covered: list[_Span]) -> list[_Span]:
         word_name = low in _WORD_NAMES or low in _AMBIGUOUS_FIRST
         if (low in _NOT_NAME and not word_name) or low in _NOT_NAMES_DATA or _camel_case(base):
             continue
+        known = low in _INTERESTING or word_name or (low[:2] == "mc" or low[:2] in ("o'", "o’")) and len(low) > 4
+        unknown = _unknown(base)
+        if not (known or unknown):
+            continue  # a capitalised common word ("The", "School")
         cap = base[0].isupper()
         before = text[max(0, s - 30):s]
         after = text[be:be + 60]
         after_low = after.lower()
         prev = lows[k - 1] if k else ""
-        sent_start = k == 0 or any(c in ".!?\n;:•\"“(" for c in text[toks[k - 1][1]:s])
+        sent_start = k == 0 or not _SENT_GAP.isdisjoint(text[toks[k - 1][1]:s])
         nxt = toks[k + 1][2] if k + 1 < n else ""
         if nxt and _fold(nxt).lower().rstrip("'’s") in _EPONYM_WORDS and not poss:
             continue  # "Gillick principle", "Osman warning"
-        if poss and (low in _CONDITIONS or re.search(r"\b(?:has|had|with|of)\s+$", before)):
+        if poss and (low in _CONDITIONS or _HAS_BEFORE_RE.search(before)):
             continue  # "mum has Addison's"
-        known = low in _INTERESTING or word_name or (low[:2] == "mc" or low[:2] in ("o'", "o’")) and len(low) > 4
-        if (known or _unknown(base)) and not word_name and _FAMILY_AFTER_RE.match(text, be) and \
-                not (k > 0 and lows[k - 1] in ("a", "an")):
+        if not word_name and _FAMILY_AFTER_RE.match(text, be) and not (k > 0 and lows[k - 1] in ("a", "an")):
             out.append((s, be))  # "mcdonagh boys fighting", "Przybylski family"
-            continue
-        unknown = _unknown(base)
-        if not (known or unknown):
             continue
         contact = k > 0 and (lows[k - 1] in _CONTACT_LAST or lows[k - 1] in ("to", "with")) and \
             _CONTACT_BEFORE_RE.search(before) is not None
@@ -143,7 +141,7 @@ def _round2_names(tv: _Text, covered: list[_Span]) -> list[_Span]:
             elif (len(low) >= 5 and _STRONG_CONTACT_RE.search(before)) or (sent_start and _STRONG_PRED_RE.match(after_low)):
                 out.append((s, be))  # a word in no list: only with a strong cue ("sw kelechi")
     # "saw the Nowaks at clinic", "the Mongans on the site".
-    for m in _PLURAL_SURNAME_RE.finditer(text):
+    for m in (_PLURAL_SURNAME_RE.finditer(text) if "the" in words_r2 and _THE_CAP_RE.search(text) else ()):
         stem = m.group(1)
         lw = _fold(stem).lower()
         if lw in _NOT_NAME or _overlaps(*m.span(1), covered + out):
@@ -161,18 +159,21 @@ def _round2_names(tv: _Text, covered: list[_Span]) -> list[_Span]:
         if lw not in _NOT_NAME and (lw in _WIDE_SURNAMES or _unknown(m.group(1))) and lw not in _EN:
             out.append(m.span(1))
     # Nicknames: "lil jay", "Big Mo".
-    for m in _NICKNAME_RE.finditer(text):
+    for m in (_NICKNAME_RE.finditer(text) if words_r2 & _NICKNAME_WORDS else ()):
         lw = _fold(m.group(2)).lower()
         if lw in _ROLE_WORDS or lw in _STOP_WORDS or lw in _NOT_NAMES_DATA:
             continue
         if m.group(1).lower().startswith("lil") or m.group(2)[0].isupper() and m.group(1)[0].isupper():
             out.append(m.span(2))
-    for m in _DOTTED_INITIALS_RE.finditer(text):
+    for m in (_DOTTED_INITIALS_RE.finditer(text) if _DOTTED_HINT_RE.search(text) else ()):
         if re.sub(r"[.\s]", "", m.group()) not in _DOTTED_NOT_NAME:
             out.append(m.span())
-    out += [m.span(1) for m in _ROLE_INITIALS_RE.finditer(text)]
-    out += [m.span(1) for m in _INITIALS_ROLE_RE.finditer(text)]
-    for m in _NAME_ROLE_BRACKET_RE.finditer(text):
+    if _CAPS_IN_PUNCT_RE.search(text):
+        out += [m.span(1) for m in _ROLE_INITIALS_RE.finditer(text)]
+    bracket = "(" in text
+    if bracket and _CAPS_BRACKET_RE.search(text):
+        out += [m.span(1) for m in _INITIALS_ROLE_RE.finditer(text)]
+    for m in (_NAME_ROLE_BRACKET_RE.finditer(text) if bracket else ()):
         lw = _fold(m.group(1)).lower()
         if lw not in _STOP_WORDS and lw not in _ORG_WORDS and lw not in _ROLE_WORDS and lw not in _THINGS_NOT_PEOPLE:
             out.append(m.span(1))
@@ -183,3 +184,12 @@ _ID_WORDS_AFTER = frozenset("nhs upn dob number phone mobile address email snap 
                             "postcode ni chi".split())
 _WORD_NAMES_ANY = _WORD_NAMES | _AMBIGUOUS_FIRST
 _THINGS_NOT_PEOPLE = frozenset("the a an my his her their our this that who police school".split())
+_NICKNAME_WORDS = frozenset("lil lil' lil’ big little young".split())
+_HAS_BEFORE_RE = re.compile(r"\b(?:has|had|with|of)\s+$")
+_EN_PLAIN = _EN - _WORD_NAMES_ANY
+# Cheap gates: what each full-text pattern above cannot match without.
+_THE_CAP_RE = re.compile(r"[Tt]he\s+[A-Z]")
+_DOTTED_HINT_RE = re.compile(r"[A-Z]\.\s?[A-Z]\.")
+_CAPS_IN_PUNCT_RE = re.compile(r"[,(]\s*[A-Z]{2,3}\s*[,)]")
+_CAPS_BRACKET_RE = re.compile(r"[A-Z]\.?\s*\(")
+_SENT_GAP = frozenset(".!?\n;:•\"“(")

@@ -24,7 +24,7 @@ from .namelists import (
     _STOP_WORDS,
     _THING_CALLED_RE,
 )
-from .tokens import _Span, _Text
+from .tokens import _split_possessive, _Span, _Text
 
 
 def _looks_like_name(first: str, second: str | None) -> bool:
@@ -49,14 +49,6 @@ def _camel_case(word: str) -> bool:
     return False
 
 
-def _split_possessive(word: str) -> tuple[str, bool]:
-    if word[-1] in "'’":
-        return word[:-1], True
-    if len(word) > 2 and word[-2] in "'’" and word[-1] in "sS":
-        return word[:-2], True
-    return word, False
-
-
 def _scan_names(tv: _Text) -> list[_Span]:
     text = tv.text
     toks = tv.toks
@@ -65,25 +57,15 @@ def _scan_names(tv: _Text) -> list[_Span]:
         return []
     hits: list[tuple[int, int]] = []
 
-    base = [""] * n
-    low = [""] * n
-    poss = [False] * n
+    base, low, poss = tv.bases, tv.blows, tv.poss
     cap = [False] * n
     initial = [False] * n
-    for k, (_s, _e, w) in enumerate(toks):
-        if w[-1] in "'’sS":
-            b, p = _split_possessive(w)
+    for k in tv.upper_first:
+        b = base[k]
+        if len(b) == 1:
+            initial[k] = b not in "IA"
         else:
-            b, p = w, False
-        base[k] = b
-        low[k] = b.lower()
-        poss[k] = p
-        c0 = b[0]
-        if c0.isupper():
-            if len(b) == 1:
-                initial[k] = c0 not in "IA"
-            else:
-                cap[k] = not b.isupper()
+            cap[k] = not b.isupper()
 
     def gap(k: int) -> str:  # text between token k-1 and token k
         return text[toks[k - 1][1]:toks[k][0]]
@@ -152,8 +134,9 @@ def _scan_names(tv: _Text) -> list[_Span]:
         r = run_of[x]
         return r is None or not r[2]
 
-    for i in range(n):
-        lw = low[i]
+    role_or_pair = _ROLE_OR_PAIR_LAST
+    for i in sorted(set(tv.upper_first).union([i for i, lw in enumerate(low) if lw in role_or_pair])):
+        lw = low[i]  # rules 1 and 3 need a capital, rule 2 a role word
         # 1. Honorific + name: "Mrs Okafor", "Dr. Achebe", "Mr J Smith".
         if lw in _HONORIFICS and base[i][0].isupper() and not poss[i] and i + 1 < n:
             g = gap(i + 1)
@@ -230,3 +213,6 @@ def _scan_names(tv: _Text) -> list[_Span]:
         if length == 1 and first == run_first and _SAID_AFTER_RE.match(text, end):
             hits.append((first, last)); continue
     return [(toks[x][0], toks[y][1]) for x, y in hits]
+
+
+_ROLE_OR_PAIR_LAST = _ROLE_WORDS | frozenset(p[1] for p in _ROLE_PAIRS)

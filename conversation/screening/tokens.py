@@ -30,17 +30,34 @@ def _overlaps(a: int, b: int, spans: list[_Span]) -> bool:
     return any(a < e and s < b for s, e in spans)
 
 
+def _split_possessive(word: str) -> tuple[str, bool]:
+    if word[-1] in "'’":
+        return word[:-1], True
+    if len(word) > 2 and word[-2] in "'’" and word[-1] in "sS":
+        return word[:-2], True
+    return word, False
+
+
 class _Text:
     """Per-call shared view of the text: tokens and sentence boundaries."""
 
-    __slots__ = ("text", "toks", "starts", "sent_ends", "lows")
+    __slots__ = ("text", "toks", "starts", "sent_ends", "lows", "bases", "blows", "poss", "upper_first")
 
     def __init__(self, text: str) -> None:
         self.text = text
-        self.toks = [(m.start(), m.end(), m.group()) for m in _TOKEN_RE.finditer(text)]
-        self.starts = [t[0] for t in self.toks]
+        self.toks = toks = [(m.start(), m.end(), m.group()) for m in _TOKEN_RE.finditer(text)]
+        self.starts = [t[0] for t in toks]
         self.sent_ends = [m.end() for m in _SENTENCE_END_RE.finditer(text)]
-        self.lows = [t[2].lower() for t in self.toks]
+        self.lows = lows = [t[2].lower() for t in toks]
+        # Possessives split once for every rule: bases ("Leo" for "Leo's"), their lower case, flags.
+        self.bases = bases = [t[2] for t in toks]
+        self.blows = blows = list(lows)
+        self.poss = poss = [False] * len(toks)
+        for k in [k for k, w in enumerate(bases) if w[-1] in "'’sS"]:
+            b, p = _split_possessive(bases[k])
+            if p:
+                bases[k], blows[k], poss[k] = b, b.lower(), True
+        self.upper_first = [k for k, w in enumerate(bases) if w[0].isupper()]
 
     def sentence_start(self, pos: int) -> int:
         i = bisect_right(self.sent_ends, pos) - 1

@@ -35,8 +35,7 @@ from .namelists import (
     _WIDE_NAMES,
     _WIDE_SURNAMES,
 )
-from .names import _split_possessive
-from .tokens import _MONTH_WORDS, _Span, _Text, _fold, _overlaps, gap_is_space
+from .tokens import _split_possessive, _MONTH_WORDS, _Span, _Text, _fold, _overlaps, gap_is_space
 
 
 def _run_end(text: str, end: int) -> int:
@@ -88,15 +87,14 @@ def _scan_wide_names(tv: _Text, known: list[_Span], words: set[str]) -> list[_Sp
     n = len(toks)
     lows = tv.lows
     interesting = _INTERESTING
-    for k, (s, e, word) in enumerate(toks):
+    upper = tv.upper_first
+    blows = tv.blows
+    for k in sorted(set(upper).union([k for k, lw in enumerate(blows) if lw in interesting])):
+        # a capital, or a name in the lists (a possessive "aoife's" too)
+        s, e, word = toks[k]
         low = lows[k]
-        if not word[0].isupper():
-            if low in interesting:
-                pass
-            elif low[-2:] in ("'s", "’s") and low[:-2] in interesting:
-                pass
-            else:
-                continue
+        if not word[0].isupper() and low not in interesting and not (low[-2:] in ("'s", "’s") and low[:-2] in interesting):
+            continue
         base, poss = word, False
         if low not in wide and low[-1] in "'’s":
             base, poss = _split_possessive(word)
