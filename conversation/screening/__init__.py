@@ -58,6 +58,7 @@ from .contacts import (
     _scan_spelled_emails,
 )
 from .cue_names import _round2_names
+from .cue_more import _round3_other
 from .cue_other import _round2_other
 from .cue_roles import _round3_names
 from .dates import _scan_dates
@@ -147,6 +148,8 @@ def locate(text: str) -> list[Hit]:
         add("address", [m.span() for m in _HOUSE_NAME_RE.finditer(work)])
     r2 = _round2_other(work, words, taken + all_emails + [(h.start, h.end) for h in hits])
     for kind, spans in r2.items():
+        add(kind, spans)
+    for kind, spans in _round3_other(work, has_digit, taken + dates + [(h.start, h.end) for h in hits]).items():
         add(kind, spans)
     names = _scan_names(tv)
     names += _scan_wide_names(tv, names, words)

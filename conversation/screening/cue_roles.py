@@ -56,7 +56,7 @@ _ADJ_AFTER_RE = re.compile(r"\s+(?:is|was|has\s+been|will\s+be|seems|felt|feels)
 def _person_word(word: str) -> bool:
     """Could this word, in front of a role, be someone's name?"""
     low = _fold(word).lower().rstrip("'’")
-    if len(low) < 2 or low in _NOT_BEFORE_ROLE or low in _PLACES or low.endswith("ly"):
+    if len(low) < 2 or low in _NOT_BEFORE_ROLE or low.endswith("ly") or (low in _PLACES and low not in _NAME_WORDS):
         return False
     if word[0].isupper():
         return low not in _NOT_NAMES_DATA or low in _NAME_WORDS
