@@ -54,8 +54,11 @@ def _scan_outward(text: str, taken: list[_Span]) -> list[_Span]:
             continue
         s, e = m.span()
         if _OUTWARD_BEFORE_RE.search(text, max(0, s - 25), s) or _OUTWARD_AFTER_RE.match(text, e):
-            if area in ("M", "A") and re.match(r"\s+(?:junction|motorway|j\d)", text[e:e + 12], re.IGNORECASE):
-                continue
+            if area in ("M", "A") and (re.match(r"\s+(?:junction|motorway|j\d)", text[e:e + 12], re.IGNORECASE)
+                                       or (text[max(0, s - 4):s].lower() == "the " and not _OUTWARD_AFTER_RE.match(text, e))):
+                continue  # a road: "the M62", "the A1 northbound"
+            if area == "S" and m.group(2) in ("1", "2", "3", "4", "5", "6") and _SCHOOL_YEAR_RE.search(text):
+                continue  # a Scottish school year: "moving up to S1"
             out.append((s, e))
     return out
 
@@ -81,3 +84,5 @@ def _scan_addresses(text: str, words: set[str]) -> list[_Span]:
 def _capitalised_street_word(text: str) -> bool:
     """Is there a capitalised street-type word ("Road", "Lane", "House")? A cheap gate."""
     return any(w in _STREET_CAPS for w in _CAPWORD_RE.findall(text))
+_SCHOOL_YEAR_RE = re.compile(r"\b(?:secondary|primary|transition|pupils?|school|year|academy|P7|S[1-6]\s+(?:pupils?|class))\b",
+                             re.IGNORECASE)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+from .allow import _allowed_phone
 from .tokens import _Span, _overlaps
 
 _VEHICLE_CUE = r"(?:plate|plates|reg|registration|number\s+plate|car|van|vehicle|motorbike|taxi|moped)"
@@ -46,7 +47,7 @@ def _round3_other(text: str, has_digit: bool, taken: list[_Span]) -> dict[str, l
         found["vehicle_reg"] += [m.span(1) for m in _PARTIAL_FIRST_RE.finditer(text) if not m.group(1).islower()]
         for rx in (_GROUPED_REF_RE, _LOG_NUMBER_RE):
             for m in rx.finditer(text):
-                if not _overlaps(*m.span(1), taken):
+                if not _overlaps(*m.span(1), taken) and not _allowed_phone(text, m.span(1)):
                     found["other_id"].append(m.span(1))
         found["dob"] += [m.span(1) for m in _SPACED_DOB_RE.finditer(text)]
         found["address"] += [m.span(1) for m in _FLAT_BUILDING_RE.finditer(text)]

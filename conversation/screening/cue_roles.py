@@ -19,6 +19,7 @@ from .namelists import (
     _NOT_NAMES_DATA,
     _ORG_WORDS,
     _PERSON_VERB_RE,
+    _PLACE_PREFIX,
     _PLACES,
     _ROLE_WORDS,
     _STOP_WORDS,
@@ -47,6 +48,10 @@ _NOT_BEFORE_ROLE = _STOP_WORDS | _ROLE_WORDS | _ORG_WORDS | _MONTH_WORDS | _TITL
     "and or but so because who which that this these those there here where when while".split())
 _NAME_WORDS = _ANY_FIRST | _WORD_NAMES | _AMBIGUOUS_FIRST
 _FIRST_WORD_NAMES = (_NAME_WORDS & _EN) - _MONTH_WORDS - frozenset("will may can august".split())
+_FUNCTION_WORDS = frozenset("and or but the a an of to in on at for with by from as is was be".split())
+_PLACES_OF_A_CHILD = frozenset("nursery school class teacher classroom keyworker sw worker carer carers placement room "
+                               "bedroom mum dad nan grandad house home flat".split())
+_PLURAL_PRED_RE = re.compile(r"\s+(?:are|were|have|had|both|said|told|say)\b")
 _SENT_GAP = frozenset(".!?\n;:•\"“(")
 _ADJ_AFTER_RE = re.compile(r"\s+(?:is|was|has\s+been|will\s+be|seems|felt|feels)\s+(?:a|an|the|very|really|so|too|quite|"
                            r"more|less|over|difficult|hard|good|great|busy|long|short|fine|ok|okay|nice|lovely|warm|"
@@ -56,6 +61,8 @@ _ADJ_AFTER_RE = re.compile(r"\s+(?:is|was|has\s+been|will\s+be|seems|felt|feels)
 def _person_word(word: str) -> bool:
     """Could this word, in front of a role, be someone's name?"""
     low = _fold(word).lower().rstrip("'’")
+    if word[0].isupper() and low in _NAME_WORDS and low not in _FUNCTION_WORDS and low not in _MONTH_WORDS:
+        return True  # "Hope (yr 7)": a capitalised first name before a role
     if len(low) < 2 or low in _NOT_BEFORE_ROLE or low.endswith("ly") or (low in _PLACES and low not in _NAME_WORDS):
         return False
     if word[0].isupper():
@@ -87,8 +94,13 @@ def _round3_names(tv: _Text) -> list[_Span]:
                 out.append((s, e))
                 continue
         if low in _NAME_WORDS and k + 2 < n and lows[k + 1] == "and" and toks[k + 2][2][0].isupper() \
-                and tv.blows[k + 2] in _NAME_WORDS and _PRED_RE.match(text, toks[k + 2][1]):
+                and tv.blows[k + 2] in _NAME_WORDS and (_PRED_RE.match(text, toks[k + 2][1])
+                                                         or _PLURAL_PRED_RE.match(text, toks[k + 2][1])):
             out += [(s, e), toks[k + 2][:2]]  # "Ruby and Jade are twins"
+            continue
+        if tv.poss[k] and low in _NAME_WORDS and k + 1 < n and (lows[k + 1] in _ROLE_WORDS or lows[k + 1] in _PLACES_OF_A_CHILD) \
+                and not (k > 0 and lows[k - 1].rstrip(".") in _PLACE_PREFIX):
+            out.append((s, s + len(tv.bases[k])))  # "Honey's nursery are concerned"
             continue
         if low in _ANY_FIRST and low not in _AMBIGUOUS_FIRST and k + 1 < n and toks[k + 1][2][:1].isupper() \
                 and text[e:toks[k + 1][0]] == " " and (

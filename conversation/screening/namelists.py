@@ -123,8 +123,9 @@ _PERSON_VERB_RE = re.compile(
     r"\s+(?:came|went|ran|arrived|left|cried|was\s+upset|said|says|told|tells|disclosed|missed|walked|asked|refused|"
     r"hit|kicked|punched|screamed|shouted|has\s+been|had\s+been|is\s+(?:upset|scared|frightened|worried))\b")
 _SURNAME_SHAPE_RE = re.compile(r"(?:czyk|ski|ska|wicz|escu|ovic|ović|enko|oglu|oğlu|poulos|idis|akis|ian|yan|sson|sen|ez)$")
-_ORG_AFTER_RE = re.compile(r"['’]?s?\s+(?:children['’]s\s+|women['’]s\s+)?(?:ward|unit|wing|clinic|hospital|department|centre|"
-                           r"center|hospice|service|foundation|trust)\b", re.IGNORECASE)
+_ORG_AFTER_RE = re.compile(r"['’]?s?\s+(?:children['’]s\s+|women['’]s\s+|leisure\s+|community\s+|health\s+|medical\s+|"
+                           r"sports\s+|youth\s+|family\s+|day\s+)?(?:ward|unit|wing|clinic|hospital|department|centre|"
+                           r"center|hospice|service|foundation|trust|home|minster|cathedral|abbey|priory|line)\b", re.IGNORECASE)
 _INITIAL_SURNAME_RE = re.compile(r"(?<![A-Za-z])[A-Z]\.?\s([A-Z][a-z'’\-]+)")
 
 
