@@ -40,18 +40,41 @@ _PITCH_RE = re.compile(r"\b(?:pitch|plot|bay|van)\s*(?:no\.?\s*)?\d{1,3}[A-Za-z]
 _WELSH_STREET_RE = re.compile(r"\b(?:Heol|Ffordd|Stryd|Lôn|Rhodfa|Cilgant|Stryd)\s+(?:y\s+|yr\s+)?[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?")
 
 
-def _round3_other(text: str, has_digit: bool, taken: list[_Span]) -> dict[str, list[_Span]]:
+def _round3_other(text: str, words: set[str], has_digit: bool, taken: list[_Span]) -> dict[str, list[_Span]]:
     found: dict[str, list[_Span]] = {"vehicle_reg": [], "other_id": [], "dob": [], "address": []}
     if has_digit:
-        found["vehicle_reg"] += [m.span(1) for m in _NI_PLATE_RE.finditer(text)]
-        found["vehicle_reg"] += [m.span(1) for m in _PARTIAL_FIRST_RE.finditer(text) if not m.group(1).islower()]
-        for rx in (_GROUPED_REF_RE, _LOG_NUMBER_RE):
+        if words & _VEHICLE_WORDS and _NI_PLATE_HINT_RE.search(text):
+            found["vehicle_reg"] += [m.span(1) for m in _NI_PLATE_RE.finditer(text)]
+        if words & _PARTIAL_WORDS:
+            found["vehicle_reg"] += [m.span(1) for m in _PARTIAL_FIRST_RE.finditer(text) if not m.group(1).islower()]
+        rxs = (_GROUPED_REF_RE,) if words & _REF_WORDS and _GROUPED_HINT_RE.search(text) else ()
+        if words & _LOG_WORDS:
+            rxs += (_LOG_NUMBER_RE,)
+        for rx in rxs:
             for m in rx.finditer(text):
                 if not _overlaps(*m.span(1), taken) and not _allowed_phone(text, m.span(1)):
                     found["other_id"].append(m.span(1))
-        found["dob"] += [m.span(1) for m in _SPACED_DOB_RE.finditer(text)]
-        found["address"] += [m.span(1) for m in _FLAT_BUILDING_RE.finditer(text)]
-        found["address"] += [m.span() for m in _PITCH_RE.finditer(text)]
-    if "Heol" in text or "Ffordd" in text or "Stryd" in text or "Lôn" in text or "Rhodfa" in text or "Cilgant" in text:
+        if words & _DOB_WORDS and _SPACED_DATE_HINT_RE.search(text):
+            found["dob"] += [m.span(1) for m in _SPACED_DOB_RE.finditer(text)]
+        if words & _FLAT_WORDS:
+            found["address"] += [m.span(1) for m in _FLAT_BUILDING_RE.finditer(text)]
+        if words & _PITCH_WORDS:
+            found["address"] += [m.span() for m in _PITCH_RE.finditer(text)]
+    if words & _WELSH_WORDS or "Lôn" in text:
         found["address"] += [m.span() for m in _WELSH_STREET_RE.finditer(text)]
     return found
+
+
+# Cheap gates (lower-case words of the text, or a pattern with a plain first character).
+_VEHICLE_WORDS = frozenset("plate plates reg registration car van vehicle motorbike taxi moped".split())
+_NI_PLATE_HINT_RE = re.compile(r"[A-Z]{3}\s?\d")
+_PARTIAL_WORDS = frozenset("partial part half".split())
+_REF_WORDS = frozenset("ref reference number no num id log case claim account file prison inmate offender nomis pnc "
+                       "storm cad benefit hmrc dwp crn ucn".split())
+_GROUPED_HINT_RE = re.compile(r"\d{2}[\s\-]\d{2}|[A-Z]\d{3}")
+_LOG_WORDS = frozenset("storm cad police incident crime niche athena".split())
+_DOB_WORDS = frozenset("dob d o b birth born birthday".split())
+_SPACED_DATE_HINT_RE = re.compile(r"\d\s\d{1,2}\s\d{2}")
+_FLAT_WORDS = frozenset("flat apartment apt unit room maisonette bedsit".split())
+_PITCH_WORDS = frozenset("pitch plot bay van".split())
+_WELSH_WORDS = frozenset("heol ffordd stryd rhodfa cilgant".split())

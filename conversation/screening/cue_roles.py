@@ -48,6 +48,7 @@ _NOT_BEFORE_ROLE = _STOP_WORDS | _ROLE_WORDS | _ORG_WORDS | _MONTH_WORDS | _TITL
     "and or but so because who which that this these those there here where when while".split())
 _NAME_WORDS = _ANY_FIRST | _WORD_NAMES | _AMBIGUOUS_FIRST
 _FIRST_WORD_NAMES = (_NAME_WORDS & _EN) - _MONTH_WORDS - frozenset("will may can august".split())
+_ROLE_OR_AGE = _ROLE_WORDS | frozenset("yr year y aged age".split())
 _FUNCTION_WORDS = frozenset("and or but the a an of to in on at for with by from as is was be".split())
 _PLACES_OF_A_CHILD = frozenset("nursery school class teacher classroom keyworker sw worker carer carers placement room "
                                "bedroom mum dad nan grandad house home flat".split())
@@ -73,15 +74,24 @@ def _person_word(word: str) -> bool:
 def _round3_names(tv: _Text) -> list[_Span]:
     text = tv.text
     out: list[_Span] = []
-    if "," in text or "(" in text:
-        for m in _APPOSITION_RE.finditer(text):
-            if _person_word(m.group(1)):
-                out.append(m.span(1))
-    if " the " in text or " The " in text:
-        for m in _THE_ROLE_RE.finditer(text):
-            if _person_word(m.group(1)) and (m.group(1)[0].isupper() or _fold(m.group(1)).lower() in _NAME_WORDS):
-                out.append(m.span(1))
     toks, lows, n = tv.toks, tv.lows, len(tv.toks)
+    # Only around a role word (or "yr", "aged"): windows, not the whole text.
+    roles = [k for k, lw in enumerate(tv.blows) if lw in _ROLE_OR_AGE]
+    seen: set[int] = set()
+    for k in roles if ("," in text or "(" in text) else ():
+        lo, hi = max(0, toks[k][0] - 48), min(len(text), toks[k][1] + 8)
+        for m in _APPOSITION_RE.finditer(text, lo, hi):
+            if m.start(1) not in seen and _person_word(m.group(1)):
+                seen.add(m.start(1))
+                out.append(m.span(1))
+    for k in roles:
+        if k >= 2 and (lows[k - 1] == "the" or (k >= 3 and lows[k - 2] == "the")):
+            lo = max(0, toks[k][0] - 40)
+            for m in _THE_ROLE_RE.finditer(text, lo, min(len(text), toks[k][1] + 3)):
+                if m.start(1) not in seen and _person_word(m.group(1)) and (
+                        m.group(1)[0].isupper() or _fold(m.group(1)).lower() in _NAME_WORDS):
+                    seen.add(m.start(1))
+                    out.append(m.span(1))
     for k in tv.upper_first:
         s, e, word = toks[k]
         if not (k == 0 or not _SENT_GAP.isdisjoint(text[toks[k - 1][1]:s])) or word.isupper():
