@@ -47,13 +47,18 @@ def _round3_other(text: str, words: set[str], has_digit: bool, taken: list[_Span
             found["vehicle_reg"] += [m.span(1) for m in _NI_PLATE_RE.finditer(text)]
         if words & _PARTIAL_WORDS:
             found["vehicle_reg"] += [m.span(1) for m in _PARTIAL_FIRST_RE.finditer(text) if not m.group(1).islower()]
-        rxs = (_GROUPED_REF_RE,) if words & _REF_WORDS and _GROUPED_HINT_RE.search(text) else ()
+        refs: list[_Span] = []
+        if words & _REF_WORDS:
+            # windows before each code-like stretch, not the whole text
+            for h in _GROUPED_HINT_RE.finditer(text):
+                if refs and h.start() < refs[-1][1]:
+                    continue
+                m = _GROUPED_REF_RE.search(text, max(0, h.start() - 40), min(len(text), h.end() + 24))
+                if m and m.span(1) not in refs:
+                    refs.append(m.span(1))
         if words & _LOG_WORDS:
-            rxs += (_LOG_NUMBER_RE,)
-        for rx in rxs:
-            for m in rx.finditer(text):
-                if not _overlaps(*m.span(1), taken) and not _allowed_phone(text, m.span(1)):
-                    found["other_id"].append(m.span(1))
+            refs += [m.span(1) for m in _LOG_NUMBER_RE.finditer(text)]
+        found["other_id"] += [sp for sp in refs if not _overlaps(*sp, taken) and not _allowed_phone(text, sp)]
         if words & _DOB_WORDS and _SPACED_DATE_HINT_RE.search(text):
             found["dob"] += [m.span(1) for m in _SPACED_DOB_RE.finditer(text)]
         if words & _FLAT_WORDS:

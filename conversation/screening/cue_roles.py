@@ -10,6 +10,7 @@ before a person's verb ("Bridget Ward asked ...").
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 
 from .cues import _PRED_RE, _STRONG_PRED_RE
 from .namelists import (
@@ -53,7 +54,7 @@ _FUNCTION_WORDS = frozenset("and or but the a an of to in on at for with by from
 _PLACES_OF_A_CHILD = frozenset("nursery school class teacher classroom keyworker sw worker carer carers placement room "
                                "bedroom mum dad nan grandad house home flat".split())
 _PLURAL_PRED_RE = re.compile(r"\s+(?:are|were|have|had|both|said|told|say)\b")
-_SENT_GAP = frozenset(".!?\n;:•\"“(")
+_SENT_GAP_RE = re.compile(r"[.!?\n;:•\"“(]")
 _ADJ_AFTER_RE = re.compile(r"\s+(?:is|was|has\s+been|will\s+be|seems|felt|feels)\s+(?:a|an|the|very|really|so|too|quite|"
                            r"more|less|over|difficult|hard|good|great|busy|long|short|fine|ok|okay|nice|lovely|warm|"
                            r"cold|wet|dry|here|coming|approaching|term)\b")
@@ -92,9 +93,11 @@ def _round3_names(tv: _Text) -> list[_Span]:
                         m.group(1)[0].isupper() or _fold(m.group(1)).lower() in _NAME_WORDS):
                     seen.add(m.start(1))
                     out.append(m.span(1))
-    for k in tv.upper_first:
+    starts = tv.starts
+    firsts = sorted({0} | {bisect_left(starts, m.start()) for m in _SENT_GAP_RE.finditer(text)} - {n}) if n else []
+    for k in firsts:
         s, e, word = toks[k]
-        if not (k == 0 or not _SENT_GAP.isdisjoint(text[toks[k - 1][1]:s])) or word.isupper():
+        if not word[0].isupper() or word.isupper():
             continue
         low = tv.blows[k]
         after = text[e:e + 60].lower()
@@ -117,9 +120,9 @@ def _round3_names(tv: _Text) -> list[_Span]:
                     _STRONG_PRED_RE.match(text, toks[k + 1][1]) or _PERSON_VERB_RE.match(text, toks[k + 1][1])):
             out.append((s, toks[k + 1][1]))  # "Bridget Ward asked ..."
     # "mason whitfield was reported missing": a lower-case first name and surname opening a sentence.
-    for k in range(n - 1):
+    for k in firsts:
         s, e, word = toks[k]
-        if not word.islower() or not (k == 0 or not _SENT_GAP.isdisjoint(text[toks[k - 1][1]:s])):
+        if k + 1 >= n or not word.islower():
             continue
         a, b = lows[k], lows[k + 1]
         if a in _NOT_BEFORE_ROLE or b in _NOT_BEFORE_ROLE or not toks[k + 1][2].islower():
