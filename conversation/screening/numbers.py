@@ -78,6 +78,7 @@ _POSTCODE_AREAS = frozenset(
 # 9-10 digit national number starting 1, 2, 3, 5, 7, 8 or 9.  The matcher
 # only runs on small windows around candidates found by a cheap regex.
 _PHONE_HINT_RE = re.compile(r"(?:\+|(?<!\d)0)[\d \t().\-\u00a0/]{7,24}\d")
+_NON_DIGITS_RE = re.compile(r"\D+")
 _PHONE_START_RE = re.compile(r"\(?\s*[0+]")
 
 
@@ -121,6 +122,8 @@ def _scan_phones(text: str, taken: list[_Span]) -> list[_Span]:
     n = len(text)
     out: list[_Span] = []
     for hint in _PHONE_HINT_RE.finditer(text):
+        if len(_NON_DIGITS_RE.sub("", hint.group())) < 9:
+            continue  # too few digits for any number phonenumbers would accept below
         lo = max(0, hint.start() - 3)
         hi = min(n, hint.end() + 2)
         window = text[lo:hi]
