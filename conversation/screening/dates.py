@@ -90,8 +90,10 @@ def _find_dates(tv: _Text) -> list[tuple[int, int, bool]]:
     # Textual dates: only look around month words.
     seen_to = -1
     n = len(text)
-    for s, e, w in tv.toks:
-        if w.lower().rstrip(".") not in _MONTH_WORDS or s < seen_to:
+    toks = tv.toks
+    for k in [k for k, lw in enumerate(tv.lows) if lw in _MONTH_WORDS]:  # tokens never hold a "."
+        s, e, w = toks[k]
+        if s < seen_to:
             continue
         lo = max(0, s - 14)
         floor = max(0, s - 30)

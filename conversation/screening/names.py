@@ -88,10 +88,9 @@ def _scan_names(tv: _Text) -> list[_Span]:
     # Capitalised runs: (first, last, is_org).
     run_of: list[tuple[int, int, bool] | None] = [None] * n
     runs: list[tuple[int, int, bool]] = []
-    k = 0
-    while k < n:
-        if not (cap[k] or initial[k]):
-            k += 1
+    nxt_free = 0
+    for k in tv.upper_first:  # a run starts at a capital (cap or initial)
+        if k < nxt_free or not (cap[k] or initial[k]):
             continue
         j = k
         while j + 1 < n:
@@ -118,7 +117,7 @@ def _scan_names(tv: _Text) -> list[_Span]:
         runs.append(r)
         for x in range(k, j + 1):
             run_of[x] = r
-        k = j + 1
+        nxt_free = j + 1
 
     def candidate(x: int) -> bool:
         """A capitalised word that could be (part of) a person's name."""
