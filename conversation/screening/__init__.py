@@ -51,6 +51,7 @@ from .addresses import (
 from .allow import _EPONYM_RE, _PHRASE_INDEX, _PHRASE_KEYS, _allowed_phone
 from .contacts import (
     _TLD_HINT_RE,
+    _WEBMAIL_GATE,
     _WEBMAIL_WORDS,
     _mailbox,
     _scan_emails,
@@ -118,7 +119,9 @@ def locate(text: str) -> list[Hit]:
         taken = nhs + chi + upn + ni
     all_emails = _scan_emails(work)
     emails = [sp for sp in all_emails if not _mailbox(work[sp[0]:sp[1]].split("@", 1)[0])]
-    if "dot" in words or "(at" in low or "[at" in low or _TLD_HINT_RE.search(low) or words & _WEBMAIL_WORDS:
+    # "live" and "sky" are also plain words: as a gate they need a full stop in the text as well
+    if "dot" in words or "(at" in low or "[at" in low or _TLD_HINT_RE.search(low) or words & _WEBMAIL_GATE or (
+            words & _WEBMAIL_WORDS and "." in low):
         emails += _scan_spelled_emails(work, all_emails)
     add("email", emails)
     add("social_handle", _scan_handles(work, all_emails, words))

@@ -65,7 +65,7 @@ def _scan_outward(text: str, taken: list[_Span]) -> list[_Span]:
 
 def _scan_addresses(text: str, words: set[str]) -> list[_Span]:
     out: list[_Span] = []
-    if words & _FLAT_WORDS:
+    if words & _FLAT_WORDS and _FLAT_HINT_RE.search(text):
         out += [m.span() for m in _FLAT_RE.finditer(text)]
     street = words & _STREET_WORDS
     if not street:
@@ -86,3 +86,5 @@ def _capitalised_street_word(text: str) -> bool:
     return any(w in _STREET_CAPS for w in _CAPWORD_RE.findall(text))
 _SCHOOL_YEAR_RE = re.compile(r"\b(?:secondary|primary|transition|pupils?|school|year|academy|P7|S[1-6]\s+(?:pupils?|class))\b",
                              re.IGNORECASE)
+# A gate for _FLAT_RE: a flat word and, soon after it, a digit.
+_FLAT_HINT_RE = re.compile(r"(?i:flat|apartment|apt|unit|maisonette|bedsit|plot|room)\s*(?:no\.?\s*)?\d")

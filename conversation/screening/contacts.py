@@ -38,6 +38,7 @@ _TLD_HINT_RE = re.compile(r"\bat\s+[a-z0-9\-]+\s*\.\s*(?:com|co|org|net|uk|gov|n
 _SPELLED_HINT_RE = re.compile(r"\b[Aa][Tt]\b|\([Aa][Tt]\)|\[[Aa][Tt]\]|@")
 _WEBMAIL_WORDS = frozenset("gmail googlemail hotmail outlook yahoo icloud live btinternet aol protonmail msn sky "
                            "virginmedia talktalk".split())
+_WEBMAIL_GATE = _WEBMAIL_WORDS - {"live", "sky", "msn"}
 _WEBMAIL_RE = re.compile(
     r"(?<![A-Za-z0-9])([A-Za-z0-9][A-Za-z0-9._\-]{1,40})\s+(?:at|@)\s+(?:gmail|googlemail|hotmail|outlook|yahoo|icloud|live|"
     r"btinternet|aol|protonmail|msn|sky|virginmedia|talktalk)\b", re.IGNORECASE)

@@ -56,10 +56,12 @@ def _scan_other_ids(text: str, taken: list[_Span]) -> list[_Span]:
     out = []
     for m in _ID_TOKEN_RE.finditer(text):
         s, e = m.span()
-        if _overlaps(s, e, taken) or not _OTHER_ID_BEFORE_RE.search(text, max(0, s - 45), s):
-            continue
         tok = m.group()
-        if _NUM_DATE_RE.fullmatch(tok) or re.fullmatch(r"(?:19|20)\d\d", tok) or len(_NON_DIGIT_RE.sub("", tok)) < 3:
+        if len(_NON_DIGIT_RE.sub("", tok)) < 3 or _overlaps(s, e, taken):
+            continue  # the cheap checks first
+        if not _OTHER_ID_BEFORE_RE.search(text, max(0, s - 45), s):
+            continue
+        if _NUM_DATE_RE.fullmatch(tok) or re.fullmatch(r"(?:19|20)\d\d", tok):
             continue
         out.append((s, e))
     return out
