@@ -33,7 +33,7 @@ from .tokens import _MONTH_WORDS, _Span, _Text, _fold
 
 _ROLE_ALT = "|".join(sorted((re.escape(w) for w in _ROLE_WORDS), key=len, reverse=True))
 _QUAL = r"(?:(?:step|half|older|younger|ex|foster|birth|paternal|maternal|new|former|little|big)[\s\-]?)?"
-_OWNER = r"(?:(?:the|her|his|their|our|a|an|(?:mum|mam|mom|dad|mother|father|nan|nana|gran|grandma|grandad|aunt|auntie|uncle)['’]s)\s+)?"
+_OWNER = r"(?:(?:the|her|his|their|our|a|an|(?:mum|mam|mom|dad|mother|father|nan|nana|gran|grandma|grandad|aunt|auntie|uncle)['’]s)\s+){0,2}"
 # "Cliff, mum's dad, is ...", "Frank, the grandad, ...", "Mark (mum's partner)", "mo (yr 10)".
 _APPOSITION_RE = re.compile(
     r"(?<![\w'’@.\-])([A-Za-z][a-z'’\-]+)(?:\s*,\s*" + _OWNER + _QUAL + r"(?:" + _ROLE_ALT + r")\s*,"
