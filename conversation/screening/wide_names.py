@@ -5,6 +5,7 @@ import re
 from .allow import _PLACES
 from .cues import _CAPS_TOKEN_RE, _ORG_RUN_WORDS
 from .namelists import (
+    _EN,
     _AMBIGUOUS_FIRST,
     _ANY_FIRST,
     _CAP_WORD_AFTER_RE,
@@ -142,6 +143,8 @@ def _scan_wide_names(tv: _Text, known: list[_Span], words: set[str]) -> list[_Sp
                 out.append((s, e))  # "kerry okafor", "mehwish akhtar says"
             elif (_SAID_AFTER_RE.match(text, e) or _PERSON_VERB_RE.match(text, e)) and low not in _COMMON:
                 out.append((s, e))  # "mihaela said", "kacper went missing"
+            elif low not in _EN and len(low) >= 4:
+                out.append((s, e))  # "lidia"/"oksana" alone: a lower-case first name that is no English word
     # "J. Kowalski signed": an initial and a surname.
     for m in _INITIAL_SURNAME_RE.finditer(text):
         if m.group(1).lower() in _WIDE_SURNAMES:
