@@ -41,6 +41,7 @@ _KIN_AFTER_RE = re.compile(r"['’]s?\s+(?:(?:older|younger|little|big|baby|twin
                            r"foster)[\s\-]?)?([a-z]+)", re.IGNORECASE)
 _PLACE_PREP_BEFORE_RE = re.compile(r"\b(?:in|at|to|from|near|towards|around|outside|into|via|of|the|a|an)\s+$", re.IGNORECASE)
 _ORG_RUN_WORDS = frozenset(
+    "minster cathedral abbey priory chapel home homes guardian cross "
     "centre center house place trust hospice hospital foundation kitchen ark clinic unit ward service services school "
     "academy college nursery surgery practice project charity society fund institute partnership team road street lane "
     "close avenue drive way court park hall church mosque library station".split())
@@ -126,6 +127,8 @@ def _pred(after_low: str) -> bool:
 def _unknown(word: str) -> bool:
     """Not a common English word, not a place or a known non-name, and shaped like a word."""
     low = _fold(word).lower()
+    if _CONTRACTION_RE.search(low):
+        return False  # "hasn't", "they'll", "we've": English, not a name
     if len(low) < 3 or low in _EN or low in _NOT_NAME or not low.replace("'", "").replace("’", "").replace("-", "").isalpha():
         return False
     if "-" in low:
@@ -150,3 +153,4 @@ _LOWER_SURNAME_CONTEXT_RE = re.compile(
     r"\b[Tt]he\s+([a-z][a-z'’\-]{2,})\s+(?:family|families|household|address|house|home|flat|property|children|kids|boys|"
     r"girls|siblings|twins|brothers|sisters|case|parents|grandparents|residence|tenancy)\b")
 _NICKNAME_RE = re.compile(r"\b(lil['’]?|Lil['’]?|Big|Little|Young)\s+([A-Za-z][a-z'’]+)\b")
+_CONTRACTION_RE = re.compile(r"(?:n['’]t|['’](?:ll|ve|re|d|m))$")

@@ -137,7 +137,7 @@ def _scan_wide_names(tv: _Text, known: list[_Span], words: set[str]) -> list[_Sp
             out.append((s, e))
         elif base.islower() and low in _WIDE_FIRST:
             prev = toks[k - 1][2].lower().rstrip("'’s") if k > 0 else ""
-            if prev in _LOWER_NAME_CONTEXT:
+            if prev in _LOWER_NAME_CONTEXT and low not in _MODAL_VERBS:
                 out.append((s, e))  # "mum aoife"
             elif nxt_low in _WIDE_SURNAMES and gap_is_space(text, e, toks[k + 1][0]):
                 out.append((s, e))  # "kerry okafor", "mehwish akhtar says"
@@ -171,3 +171,6 @@ def _not_a_person(text: str, span: _Span) -> bool:
     if " " not in word and _fold(word).lower() in _NOT_NAMES_HAND:
         return True  # "Stonewall training", "Kooth helped": organisations, not people
     return False
+
+
+_MODAL_VERBS = frozenset("will may can could would should must might shall".split())  # "the sw will call"
