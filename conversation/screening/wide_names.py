@@ -113,7 +113,7 @@ def _scan_wide_names(tv: _Text, known: list[_Span], words: set[str]) -> list[_Sp
                     and _PERSON_VERB_RE.match(text, e) and not (k > 0 and toks[k - 1][2].lower() in ("the", "a", "an")):
                 out.append((s, e))
             # "Kowalczyk family have moved": a surname-shaped word before family/household.
-            elif base[:1].isupper() and _SURNAME_SHAPE_RE.search(low) and _FAMILY_AFTER_RE.match(text, e) \
+            elif base[:1].isupper() and _FAMILY_AFTER_RE.match(text, e) and _SURNAME_SHAPE_RE.search(low) \
                     and low not in _STOP_WORDS and low not in _ORG_WORDS:
                 out.append((s, e))
             continue
