@@ -48,6 +48,8 @@ _HOUSE_NAME_RE = re.compile(
 
 def _scan_outward(text: str, taken: list[_Span]) -> list[_Span]:
     out = []
+    if not _UPPER_DIGIT_RE.search(text):
+        return out
     for m in _OUTWARD_RE.finditer(text):
         area = m.group(1)
         if area not in _POSTCODE_AREAS or _overlaps(*m.span(), taken):
@@ -88,3 +90,4 @@ _SCHOOL_YEAR_RE = re.compile(r"\b(?:secondary|primary|transition|pupils?|school|
                              re.IGNORECASE)
 # A gate for _FLAT_RE: a flat word and, soon after it, a digit.
 _FLAT_HINT_RE = re.compile(r"(?i:flat|apartment|apt|unit|maisonette|bedsit|plot|room)\s*(?:no\.?\s*)?\d")
+_UPPER_DIGIT_RE = re.compile(r"[A-Z]\d")  # a gate for _OUTWARD_RE

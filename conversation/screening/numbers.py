@@ -60,6 +60,7 @@ _NI_LOWER_WORDS = frozenset(
 _POSTCODE_RE = re.compile(
     r"\b([A-Za-z]{1,2})(\d[A-Za-z\d]?)[ \t\u00a0]{0,2}(\d)([ABD-HJLNP-UW-Zabd-hjlnp-uw-z]{2})\b"
 )
+_POSTCODE_HINT_RE = re.compile(r"[A-Za-z]\d[A-Za-z\d]?[ \t\u00a0]{0,2}\d[A-Za-z]{2}")
 _POSTCODE_AREAS = frozenset(
     """AB AL B BA BB BD BF BH BL BN BR BS BT CA CB CF CH CM CO CR CT CV CW DA DD DE DG DH
     DL DN DT DY E EC EH EN EX FK FY G GL GU GY HA HD HG HP HR HS HU HX IG IM IP IV JE KA
@@ -108,6 +109,8 @@ def _scan_ni(text: str) -> list[_Span]:
 
 def _scan_postcodes(text: str) -> list[_Span]:
     out = []
+    if not _POSTCODE_HINT_RE.search(text):
+        return out  # no "letter digit ... digit letter letter" shape at all
     for m in _POSTCODE_RE.finditer(text):
         area, _district, _digit, unit = m.groups()
         if area.upper() not in _POSTCODE_AREAS:
