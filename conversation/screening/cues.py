@@ -82,7 +82,7 @@ _ADDR_CUE_NUMBER_RE = re.compile(
     r"dropped\s+(?:off\s+)?at|left\s+at)\s*:?\s*"
     r"(?:no\.?\s*)?(\d{1,4}[A-Za-z]?,?\s+[A-Z][a-zA-Z'’]+(?:[\s\-][A-Z][a-zA-Z'’]+){0,2})")
 _NUMBER_CAPS_POSTCODE_RE = re.compile(
-    r"(?<![\w£$])(\d{1,4}[A-Za-z]?,?\s+[A-Z][a-zA-Z'’]+(?:[\s\-][A-Z][a-zA-Z'’]+){0,2}),\s*"
+    r"(\d(?<![\w£$]\d)\d{0,3}[A-Za-z]?,?\s+[A-Z][a-zA-Z'’]+(?:[\s\-][A-Z][a-zA-Z'’]+){0,2}),\s*"
     r"(?:[A-Z][a-z]+,\s*)?[A-Za-z]{1,2}\d[A-Za-z\d]?\s*\d[A-Za-z]{2}\b")
 _ON_STREET_RE = re.compile(
     r"(?:\b(?:on|off|along|at|in|to|from|near|down|up)|[a-z],)\s+((?:[A-Z][a-zA-Z'’\-]+\s+){1,2}"
@@ -150,7 +150,7 @@ _MAC_RE = re.compile(r"(?:Ma?c|O['’])[A-Z][a-z]{2,}$")
 
 
 _LOWER_SURNAME_CONTEXT_RE = re.compile(
-    r"\b[Tt]he\s+([a-z][a-z'’\-]{2,})\s+(?:family|families|household|address|house|home|flat|property|children|kids|boys|"
+    r"[Tt](?<!\w[Tt])he\s+([a-z][a-z'’\-]{2,})\s+(?:family|families|household|address|house|home|flat|property|children|kids|boys|"
     r"girls|siblings|twins|brothers|sisters|case|parents|grandparents|residence|tenancy)\b")
 _NICKNAME_RE = re.compile(r"\b(lil['’]?|Lil['’]?|Big|Little|Young)\s+([A-Za-z][a-z'’]+)\b")
 _CONTRACTION_RE = re.compile(r"(?:n['’]t|['’](?:ll|ve|re|d|m))$")

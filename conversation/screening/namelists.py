@@ -126,7 +126,7 @@ _SURNAME_SHAPE_RE = re.compile(r"(?:czyk|ski|ska|wicz|escu|ovic|ović|enko|oglu|
 _ORG_AFTER_RE = re.compile(r"['’]?s?\s+(?:children['’]s\s+|women['’]s\s+|leisure\s+|community\s+|health\s+|medical\s+|"
                            r"sports\s+|youth\s+|family\s+|day\s+)?(?:ward|unit|wing|clinic|hospital|department|centre|"
                            r"center|hospice|service|foundation|trust|home|minster|cathedral|abbey|priory|line)\b", re.IGNORECASE)
-_INITIAL_SURNAME_RE = re.compile(r"(?<![A-Za-z])[A-Z]\.?\s([A-Z][a-z'’\-]+)")
+_INITIAL_SURNAME_RE = re.compile(r"[A-Z](?<![A-Za-z][A-Z])\.?\s([A-Z][a-z'’\-]+)")
 
 
 # --------------------------------------------------------------------------

@@ -60,7 +60,7 @@ _NI_LOWER_WORDS = frozenset(
 _POSTCODE_RE = re.compile(
     r"\b([A-Za-z]{1,2})(\d[A-Za-z\d]?)[ \t\u00a0]{0,2}(\d)([ABD-HJLNP-UW-Zabd-hjlnp-uw-z]{2})\b"
 )
-_POSTCODE_HINT_RE = re.compile(r"[A-Za-z]\d[A-Za-z\d]?[ \t\u00a0]{0,2}\d[A-Za-z]{2}")
+_POSTCODE_HINT_RE = re.compile(r"\d[A-Za-z\d]?[ \t\u00a0]{0,2}\d[A-Za-z]{2}")
 _POSTCODE_AREAS = frozenset(
     """AB AL B BA BB BD BF BH BL BN BR BS BT CA CB CF CH CM CO CR CT CV CW DA DD DE DG DH
     DL DN DT DY E EC EH EN EX FK FY G GL GU GY HA HD HG HP HR HS HU HX IG IM IP IV JE KA
@@ -78,7 +78,7 @@ _POSTCODE_AREAS = frozenset(
 # a leading 0, + or 00 (optionally inside a bracket).  UK numbers need a
 # 9-10 digit national number starting 1, 2, 3, 5, 7, 8 or 9.  The matcher
 # only runs on small windows around candidates found by a cheap regex.
-_PHONE_HINT_RE = re.compile(r"(?:\+|(?<!\d)0)[\d \t().\-\u00a0/]{7,24}\d")
+_PHONE_HINT_RE = re.compile(r"[+0](?<!\d0)[\d \t().\-\u00a0/]{7,24}\d")
 _NON_DIGITS_RE = re.compile(r"\D+")
 _PHONE_START_RE = re.compile(r"\(?\s*[0+]")
 
@@ -145,7 +145,7 @@ def _scan_phones(text: str, taken: list[_Span]) -> list[_Span]:
             out.append((lo + m.start, lo + m.end))
     return out
 # Ten digits in any grouping (spaces, dashes, dots): NHS or CHI numbers, checked by stdnum.
-_TEN_RE = re.compile(r"(?<![\d+])\d(?:[ \u00a0\-.]{0,2}\d){9}(?![\d])")
+_TEN_RE = re.compile(r"\d(?<![\d+]\d)(?:[ \u00a0\-.]{0,2}\d){9}(?![\d])")
 _NHS_WORD_RE = re.compile(r"\bnhs\b", re.IGNORECASE)
 _CHI_WORD_RE = re.compile(r"\bchi\b|community\s+health\s+index", re.IGNORECASE)
 _UPN_RE = re.compile(r"(?<![A-Za-z0-9])[A-Za-z](?:[ \-]?\d){11}[ \-]?[0-9A-Za-z](?![A-Za-z0-9])")
@@ -162,7 +162,7 @@ _MOBILE_NO0_RE = re.compile(r"(?<![\d+])7\d{3}[ \-.]?\d{3}[ \-.]?\d{3}(?!\d)")
 _PHONE_WORD_RE = re.compile(r"\b(?:phone|tel|telephone|mobile|mob|number|no\.?|call|ring|text|whatsapp|landline|contact)\b",
                             re.IGNORECASE)
 _PHONE_WORDS = frozenset("phone tel telephone mobile mob number no call ring text whatsapp landline contact".split())
-_DIGITS_RUN_RE = re.compile(r"(?<![\d])(?:\+?\d[ \-.()]{0,2}){9,13}\d(?![\d])")
+_DIGITS_RUN_RE = re.compile(r"(?:\+(?<!\d\+)\d|\d(?<!\d\d))[ \-.()]{0,2}(?:\+?\d[ \-.()]{0,2}){8,12}\d(?![\d])")
 
 
 _NUMBER_WORDS = {"oh": 1, "o": 1, "zero": 1, "nought": 1, "one": 1, "two": 1, "three": 1, "four": 1, "five": 1,
