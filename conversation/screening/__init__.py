@@ -39,6 +39,8 @@ Layout: ``kinds`` (kinds, labels, ``explain``), ``data`` (loading the word lists
 """
 from __future__ import annotations
 
+import re
+
 from .addresses import (
     _HOUSE_NAME_RE,
     _HOUSE_WORDS,
@@ -77,10 +79,14 @@ from .numbers import (
     _scan_upn,
 )
 from .refs import _OTHER_ID_CUES, _PARTIAL_PLATE_RE, _VRM_RE, _VRM_WORDS, _scan_other_ids, _scan_vrm
-from .tokens import _DIGIT_RE, _DIGIT_RUN_RE, _NON_DIGIT_RE, _Span, _Text, _WORD_RE, _mask
+from .tokens import _DIGIT_RE, _DIGIT_RUN_RE, _Span, _Text, _WORD_RE, _mask
 from .wide_names import _is_place, _not_a_person, _scan_wide_names
 
 __all__ = ["Finding", "Hit", "KINDS", "LABELS", "screen", "locate", "explain"]
+
+
+_DIGIT_PAIRS_RE = re.compile(r"\d{2}[ \-]?\d{2}[ \-]?\d{2}")  # what an NI number cannot be without
+_SEPARATORS = str.maketrans("", "", " \u00a0-.()")  # what _DIGIT_RUN_RE allows between digits
 
 
 def locate(text: str) -> list[Hit]:
@@ -104,14 +110,15 @@ def locate(text: str) -> list[Hit]:
     taken: list[_Span] = []
     longest = 0  # the longest run of digits (allowing the separators numbers are written with)
     if has_digit:
-        longest = max(len(_NON_DIGIT_RE.sub("", m.group())) for m in _DIGIT_RUN_RE.finditer(work))
+        longest = max(len(m.group().translate(_SEPARATORS)) for m in _DIGIT_RUN_RE.finditer(work))
         nhs, chi = _scan_ten_digit(work) if longest >= 10 else ([], [])
         add("nhs_number", nhs)
         add("chi_number", chi)
         upn = _scan_upn(work) if longest >= 11 else []
         add("upn", upn)
-        ni = _scan_ni(work) if longest >= 6 else []
-        if longest >= 6:
+        pairs = longest >= 6 and _DIGIT_PAIRS_RE.search(work) is not None
+        ni = _scan_ni(work) if pairs else []
+        if pairs:
             ni += _scan_ni_partial(work, ni)
         add("ni_number", ni)
         postcodes = _scan_postcodes(work)

@@ -31,7 +31,7 @@ _STREET_WORDS = frozenset(re.findall(r"[a-z]+", _STREET_TYPES.split(":", 1)[1]))
 _FLAT_WORDS = frozenset("flat apartment apt unit room house maisonette bedsit plot".split())
 _STREET_CAPS = frozenset(w.capitalize() for w in _STREET_WORDS | {"rhodfa", "cilgant"}) | frozenset(w.upper() for w in _STREET_WORDS)
 _LOWER_STREET_TYPES = frozenset("ffordd heol stryd rhodfa cilgant road street lane avenue close drive crescent terrace gardens grove".split())
-_CAPWORD_RE = re.compile(r"\b[A-Z][A-Za-z]+")
+_CAPWORD_RE = re.compile(r"[A-Z](?<!\w[A-Z])[A-Za-z]+")
 _ADDRESS_SKIP_RE = re.compile(r"\b(?:year|yr|page|section|room|bus|route|platform|gate|junction|j)\s*$", re.IGNORECASE)
 # An outward postcode on its own ("somewhere in OL11", "the NW10 area"), when said to be a place.
 _OUTWARD_RE = re.compile(r"(?<![A-Za-z0-9])([A-Z]{1,2})(\d[A-Z\d]?)(?![A-Za-z0-9])")

@@ -34,7 +34,7 @@ _SPELLED_EMAIL_RE = re.compile(
     r"([A-Za-z0-9\-]+(?:\s*(?:\.|\(dot\)|\[dot\]|\bdot\b)\s*[A-Za-z0-9\-]+)+)",
     re.IGNORECASE,
 )
-_TLD_HINT_RE = re.compile(r"\bat\s+[a-z0-9\-]+\s*\.\s*(?:com|co|org|net|uk|gov|nhs|ac|sch|ie|io)\b")
+_TLD_HINT_RE = re.compile(r"a(?<!\wa)t\s+[a-z0-9\-]+\s*\.\s*(?:com|co|org|net|uk|gov|nhs|ac|sch|ie|io)\b")
 _SPELLED_HINT_RE = re.compile(r"\b[Aa][Tt]\b|\([Aa][Tt]\)|\[[Aa][Tt]\]|@")
 _WEBMAIL_WORDS = frozenset("gmail googlemail hotmail outlook yahoo icloud live btinternet aol protonmail msn sky "
                            "virginmedia talktalk".split())

@@ -76,7 +76,7 @@ _NI_PLATE_HINT_RE = re.compile(r"[A-Z]{3}\s?\d")
 _PARTIAL_WORDS = frozenset("partial part half".split())
 _REF_WORDS = frozenset("ref reference number no num id log case claim account file prison inmate offender nomis pnc "
                        "storm cad benefit hmrc dwp crn ucn".split())
-_GROUPED_HINT_RE = re.compile(r"\d{2}[\s\-]\d{2}|\d{3}(?<=[A-Z]\d{3})")
+_GROUPED_HINT_RE = re.compile(r"\d{2}[\s\-]\d{2}|[A-Z]\d{3}")
 _LOG_WORDS = frozenset("storm cad police incident crime niche athena".split())
 _DOB_WORDS = frozenset("dob d o b birth born birthday".split())
 _SPACED_DATE_HINT_RE = re.compile(r"\d\s\d{1,2}\s\d{2}")

@@ -41,7 +41,7 @@ from .namelists import (
     _WORD_NAMES,
 )
 from .names import _camel_case
-from .tokens import _split_possessive, _MONTH_WORDS, _Span, _Text, _fold, _overlaps
+from .tokens import _MONTH_WORDS, _Span, _Text, _fold, _overlaps
 
 
 def _round2_names(tv: _Text, covered: list[_Span]) -> list[_Span]:

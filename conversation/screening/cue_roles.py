@@ -80,11 +80,14 @@ def _round3_names(tv: _Text) -> list[_Span]:
     roles = [k for k, lw in enumerate(tv.blows) if lw in _ROLE_OR_AGE]
     seen: set[int] = set()
     for k in roles if ("," in text or "(" in text) else ():
-        lo, hi = max(0, toks[k][0] - 48), min(len(text), toks[k][1] + 8)
-        for m in _APPOSITION_RE.finditer(text, lo, hi):
-            if m.start(1) not in seen and _person_word(m.group(1)):
+        lo, hi = toks[k][0] - 48, min(len(text), toks[k][1] + 8)
+        j = k - 1
+        while j >= 0 and toks[j][0] >= lo:  # a match starts at a token: try the few before the role
+            m = _APPOSITION_RE.match(text, toks[j][0], hi)
+            if m and m.start(1) not in seen and _person_word(m.group(1)):
                 seen.add(m.start(1))
                 out.append(m.span(1))
+            j -= 1
     for k in roles:
         if k >= 2 and (lows[k - 1] == "the" or (k >= 3 and lows[k - 2] == "the")):
             lo = max(0, toks[k][0] - 40)

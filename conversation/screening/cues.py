@@ -46,7 +46,7 @@ _ORG_RUN_WORDS = frozenset(
     "academy college nursery surgery practice project charity society fund institute partnership team road street lane "
     "close avenue drive way court park hall church mosque library station".split())
 _CAPS_TOKEN_RE = re.compile(r"[A-Z][^\W\d_]*(?:['’\-][^\W\d_]+)*")
-_PLURAL_SURNAME_RE = re.compile(r"\b[Tt]he\s+([A-Z][a-z'’\-]+?)e?s\b(?!['’])")
+_PLURAL_SURNAME_RE = re.compile(r"[Tt](?<!\w[Tt])he\s+([A-Z][a-z'’\-]+?)e?s\b(?!['’])")
 _DOTTED_INITIALS_RE = re.compile(r"(?<![A-Za-z.])[A-Z]\.\s?[A-Z]\.(?:\s?[A-Z]\.)?")
 _DOTTED_NOT_NAME = frozenset({"UK", "US", "AM", "PM", "EG", "IE", "NB", "PS", "GP", "AE", "TV", "DS", "PC", "DC"})
 _ROLE_INITIALS_RE = re.compile(

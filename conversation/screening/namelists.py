@@ -105,7 +105,7 @@ _TITLES_LOWER_ONLY = frozenset(
 _TITLES = frozenset(_words_lines("titles.txt"))
 _TITLE_FIRST = frozenset(t.split()[0] for t in _words_lines("titles.txt"))
 _SURNAME_CONTEXT_RE = re.compile(
-    r"\b(?:the|a)\s+([A-Z][a-zA-Z'’\-]+)(?:['’]s)?\s+(?:family|families|household|address|house|home|flat|property|"
+    r"(?:t(?<!\wt)he|a(?<!\wa))\s+([A-Z][a-zA-Z'’\-]+)(?:['’]s)?\s+(?:family|families|household|address|house|home|flat|property|"
     r"children|kids|boys|girls|siblings|twins|brothers|sisters|case|parents|grandparents|baby|residence|tenancy)\b"
 )
 _SURNAME_CONTEXT_WORDS = frozenset("family families household address house home flat property children kids boys girls "

@@ -44,7 +44,7 @@ _PARTIAL_PLATE_RE = re.compile(
 def _scan_vrm(text: str, vehicle_words: bool) -> list[_Span]:
     if not vehicle_words and not _VRM_HINT_RE.search(text):
         return []
-    out = [m.span() for m in _VRM_RE.finditer(text)]
+    out = [m.span() for m in _VRM_RE.finditer(text)] if _DIGIT_CAP_RE.search(text) else []
     if vehicle_words:
         out += [m.span() for m in _VRM_ANYCASE_RE.finditer(text) if not _overlaps(*m.span(), out)]
         out += [m.span(1) for m in _PARTIAL_PLATE_RE.finditer(text) if not m.group(1).islower()]
@@ -65,3 +65,4 @@ def _scan_other_ids(text: str, taken: list[_Span]) -> list[_Span]:
             continue
         out.append((s, e))
     return out
+_DIGIT_CAP_RE = re.compile(r"\d ?[A-Z]")  # a gate for _VRM_RE

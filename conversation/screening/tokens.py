@@ -20,6 +20,7 @@ _SENTENCE_END_RE = re.compile(r"[.!?](?=\s|$)|[\n;]")
 # --------------------------------------------------------------------------
 # Names
 # --------------------------------------------------------------------------
+_ASCII_TOKEN_RE = re.compile(r"[A-Za-z]+(?:['\-][A-Za-z]+)*'?")
 _TOKEN_RE = re.compile(r"[^\W\d_]+(?:['’\-][^\W\d_]+)*['’]?")
 
 
@@ -45,7 +46,8 @@ class _Text:
 
     def __init__(self, text: str) -> None:
         self.text = text
-        self.toks = toks = [(m.start(), m.end(), m.group()) for m in _TOKEN_RE.finditer(text)]
+        rx = _ASCII_TOKEN_RE if text.isascii() else _TOKEN_RE  # the same tokens on ASCII text, found faster
+        self.toks = toks = [(m.start(), m.end(), m.group()) for m in rx.finditer(text)]
         self.starts = [t[0] for t in toks]
         self.sent_ends = [m.end() for m in _SENTENCE_END_RE.finditer(text)]
         self.lows = lows = [t[2].lower() for t in toks]
