@@ -34,6 +34,9 @@ _SPELLED_EMAIL_RE = re.compile(
     r"([A-Za-z0-9\-]+(?:\s*(?:\.|\(dot\)|\[dot\]|\bdot\b)\s*[A-Za-z0-9\-]+)+)",
     re.IGNORECASE,
 )
+# An "at" (any spelling) and a domain with a dot after it: where a spelled-out address can be.
+_AT_DOMAIN_RE = re.compile(r"(?:\(at\)|\[at\]|\{at\}|\bat\b|@)\s*[A-Za-z0-9\-]+\s*(?:\.|\(dot\)|\[dot\]|\bdot\b)",
+                           re.IGNORECASE)
 _TLD_HINT_RE = re.compile(r"a(?<!\wa)t\s+[a-z0-9\-]+\s*\.\s*(?:com|co|org|net|uk|gov|nhs|ac|sch|ie|io)\b")
 _SPELLED_HINT_RE = re.compile(r"\b[Aa][Tt]\b|\([Aa][Tt]\)|\[[Aa][Tt]\]|@")
 _WEBMAIL_WORDS = frozenset("gmail googlemail hotmail outlook yahoo icloud live btinternet aol protonmail msn sky "
@@ -61,6 +64,20 @@ def _mailbox(local: str) -> bool:
     return bool(words) and all(w.rstrip("0123456789") in _MAILBOX_WORDS or w in _MAILBOX_WORDS for w in words)
 
 
+def _spelled_candidates(text: str) -> list[re.Match]:
+    """_SPELLED_EMAIL_RE's matches, searched only in windows around an "at" with a domain after it."""
+    out: list[re.Match] = []
+    n = len(text)
+    for h in _AT_DOMAIN_RE.finditer(text):
+        if out and h.start() < out[-1].end():
+            continue
+        for m in _SPELLED_EMAIL_RE.finditer(text, max(0, h.start() - 160), min(n, h.end() + 120)):
+            if m.start() <= h.start() < m.end() and not (out and m.start() < out[-1].end()):
+                out.append(m)
+                break
+    return out
+
+
 def _scan_spelled_emails(text: str, taken: list[_Span]) -> list[_Span]:
     if not _SPELLED_HINT_RE.search(text):
         return []
@@ -68,7 +85,7 @@ def _scan_spelled_emails(text: str, taken: list[_Span]) -> list[_Span]:
     for m in _WEBMAIL_RE.finditer(text):
         if not _overlaps(*m.span(), taken) and not _mailbox(m.group(1)):
             out.append(m.span())
-    for m in _SPELLED_EMAIL_RE.finditer(text):
+    for m in _spelled_candidates(text):
         local, domain = m.group(1), m.group(2)
         if _overlaps(*m.span(), taken):
             continue
