@@ -47,7 +47,7 @@ _WEBMAIL_RE = re.compile(
     r"btinternet|aol|protonmail|msn|sky|virginmedia|talktalk)\b", re.IGNORECASE)
 _TLDS = frozenset("com net org uk co ac gov nhs sch edu io me info biz ie eu de fr pl ro".split())
 # Social media handles: "@kerry_h22", "snap: kerryh", "insta kerry.h".
-_HANDLE_RE = re.compile(r"(?<![A-Za-z0-9._%+\-@])@([A-Za-z0-9_](?:[A-Za-z0-9_.]{1,29}))")
+_HANDLE_RE = re.compile(r"@(?<![A-Za-z0-9._%+\-@]@)([A-Za-z0-9_](?:[A-Za-z0-9_.]{1,29}))")
 _HANDLE_AFTER_RE = re.compile(
     r"\b(?:snapchat|snap|insta|instagram|tiktok|tik\s+tok|twitter|x|facebook|fb|discord|telegram|kik|username|"
     r"user\s*name|handle|gamertag|gamer\s*tag|account|profile|psn|xbox\s+live)\s*(?:name|id|handle|account)?\s*"

@@ -5,7 +5,7 @@ import re
 from .dates import _NUM_DATE_RE
 from .tokens import _NON_DIGIT_RE, _Span, _overlaps
 # Vehicle registrations: current (AB12 CDE), prefix (A123 BCD), suffix (ABC 123D).
-_VRM_RE = re.compile(r"\b(?:[A-Z]{2}\d{2} ?[A-Z]{3}|[A-Z]\d{1,3} ?[A-Z]{3}|[A-Z]{3} ?\d{1,3}[A-Z])\b")
+_VRM_RE = re.compile(r"[A-Z](?<!\w[A-Z])(?:[A-Z]\d{2} ?[A-Z]{3}|\d{1,3} ?[A-Z]{3}|[A-Z]{2} ?\d{1,3}[A-Z])\b")
 _VRM_HINT_RE = re.compile(r"[A-Za-z]\d|\d ?[A-Za-z]{3}|\d[A-Z]")
 _VRM_WORDS = frozenset("car cars van vehicle vehicles reg registration plate plates motorbike taxi drove driving parked "
                        "driver lorry moped scooter".split())
