@@ -85,7 +85,6 @@ from .wide_names import _is_place, _not_a_person, _scan_wide_names
 __all__ = ["Finding", "Hit", "KINDS", "LABELS", "screen", "locate", "explain"]
 
 
-_DIGIT_PAIRS_RE = re.compile(r"\d{2}[ \-]?\d{2}[ \-]?\d{2}")  # what an NI number cannot be without
 _SEPARATORS = str.maketrans("", "", " \u00a0-.()")  # what _DIGIT_RUN_RE allows between digits
 
 
@@ -116,9 +115,8 @@ def locate(text: str) -> list[Hit]:
         add("chi_number", chi)
         upn = _scan_upn(work) if longest >= 11 else []
         add("upn", upn)
-        pairs = longest >= 6 and _DIGIT_PAIRS_RE.search(work) is not None
-        ni = _scan_ni(work) if pairs else []
-        if pairs:
+        ni = _scan_ni(work) if longest >= 6 else []  # both search only near three digit pairs
+        if longest >= 6:
             ni += _scan_ni_partial(work, ni)
         add("ni_number", ni)
         postcodes = _scan_postcodes(work)

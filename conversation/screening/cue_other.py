@@ -51,7 +51,7 @@ def _round2_other(text: str, words: set[str], taken: list[_Span]) -> dict[str, l
             if not _overlaps(*m.span(), taken) and len(_NON_DIGIT_RE.sub("", m.group())) >= 4 \
                     and not _NUM_DATE_RE.fullmatch(m.group()):
                 found["other_id"].append(m.span())
-        for m in (_LOWER_OUTWARD_RE.finditer(text) if words & _MOVE_WORDS else ()):
+        for m in (_LOWER_OUTWARD_RE.finditer(text) if words & _MOVE_WORDS and _LOWER_DIGIT_RE.search(text) else ()):
             if m.group(1).upper() in _POSTCODE_AREAS:
                 found["postcode"].append((m.start(1), m.end(2)))
     if words & _STREET_NAME_WORDS and _STREET_CAP_RE.search(text):
@@ -79,3 +79,4 @@ _FIVE_DIGITS_RE = re.compile(r"\d{5}")
 _SLASH_HINT_RE = re.compile(r"[A-Z]\d{0,4}[/\-]")
 _STREET_CAP_RE = re.compile(r"(?:Lane|Road|Street|Close|Avenue|Drive|Crescent|Grove|Terrace|Gardens|Way|Court|Walk|Row|Mews|"
                             r"Rise|Place|Parade|Square|Wynd|Brae|Fold|Croft|Chase|Rd|St|Ave|Dr|Cl)\b")
+_LOWER_DIGIT_RE = re.compile(r"[a-z]\d")  # a gate for _LOWER_OUTWARD_RE

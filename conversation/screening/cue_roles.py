@@ -83,7 +83,8 @@ def _round3_names(tv: _Text) -> list[_Span]:
         lo, hi = toks[k][0] - 48, min(len(text), toks[k][1] + 8)
         j = k - 1
         while j >= 0 and toks[j][0] >= lo:  # a match starts at a token: try the few before the role
-            m = _APPOSITION_RE.match(text, toks[j][0], hi)
+            after = text[toks[j][1]:toks[j][1] + 3]
+            m = _APPOSITION_RE.match(text, toks[j][0], hi) if "," in after or "(" in after else None
             if m and m.start(1) not in seen and _person_word(m.group(1)):
                 seen.add(m.start(1))
                 out.append(m.span(1))

@@ -45,6 +45,7 @@ _NI_RE = re.compile(
     r"\b([A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z])[ \-]?(\d{2})[ \-]?(\d{2})[ \-]?(\d{2})[ \-]?([A-D])\b",
     re.IGNORECASE,
 )
+_PAIRS_RE = re.compile(r"\d{2}[ \-]?\d{2}[ \-]?\d{2}")
 _NI_BAD_PREFIX = frozenset({"BG", "GB", "KN", "NK", "NT", "TN", "ZZ"})
 _NI_LOWER_WORDS = frozenset(
     {"at", "an", "as", "am", "be", "by", "he", "me", "my", "no", "or", "so", "up", "us",
@@ -97,9 +98,21 @@ def _scan_nhs(text: str) -> list[_Span]:
     return out
 
 
+def _ni_windows(rx: re.Pattern, text: str) -> list[re.Match]:
+    """rx's matches near each run of three digit pairs (an NI number holds one), not in the whole
+    text; windows reach far enough past the digits for rx's own boundary checks."""
+    out: list[re.Match] = []
+    n = len(text)
+    for d in _PAIRS_RE.finditer(text):
+        for m in rx.finditer(text, max(0, d.start() - 4), min(n, d.end() + 8)):
+            if not out or m.start() >= out[-1].end():
+                out.append(m)
+    return out
+
+
 def _scan_ni(text: str) -> list[_Span]:
     out = []
-    for m in _NI_RE.finditer(text):
+    for m in _ni_windows(_NI_RE, text):
         prefix = m.group(1)
         if prefix.upper() in _NI_BAD_PREFIX or (prefix.islower() and prefix in _NI_LOWER_WORDS):
             continue
@@ -245,7 +258,7 @@ def _scan_upn(text: str) -> list[_Span]:
 
 def _scan_ni_partial(text: str, taken: list[_Span]) -> list[_Span]:
     out = []
-    for m in _NI_PARTIAL_RE.finditer(text):
+    for m in _ni_windows(_NI_PARTIAL_RE, text):
         prefix = m.group(1)
         if prefix.upper() in _NI_BAD_PREFIX or _overlaps(*m.span(), taken):
             continue
