@@ -39,8 +39,6 @@ Layout: ``kinds`` (kinds, labels, ``explain``), ``data`` (loading the word lists
 """
 from __future__ import annotations
 
-import re
-
 from .addresses import (
     _HOUSE_NAME_RE,
     _HOUSE_WORDS,
