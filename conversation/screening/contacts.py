@@ -4,7 +4,7 @@ import re
 
 from .allow import _MAILBOX_WORDS
 from .namelists import _STOP_WORDS
-from .tokens import _Span, _overlaps
+from .tokens import _windows, _Span, _overlaps
 
 # --------------------------------------------------------------------------
 # Email
@@ -64,20 +64,6 @@ def _mailbox(local: str) -> bool:
     return bool(words) and all(w.rstrip("0123456789") in _MAILBOX_WORDS or w in _MAILBOX_WORDS for w in words)
 
 
-def _spelled_candidates(text: str) -> list[re.Match]:
-    """_SPELLED_EMAIL_RE's matches, searched only in windows around an "at" with a domain after it."""
-    out: list[re.Match] = []
-    n = len(text)
-    for h in _AT_DOMAIN_RE.finditer(text):
-        if out and h.start() < out[-1].end():
-            continue
-        for m in _SPELLED_EMAIL_RE.finditer(text, max(0, h.start() - 160), min(n, h.end() + 120)):
-            if m.start() <= h.start() < m.end() and not (out and m.start() < out[-1].end()):
-                out.append(m)
-                break
-    return out
-
-
 def _scan_spelled_emails(text: str, taken: list[_Span]) -> list[_Span]:
     if not _SPELLED_HINT_RE.search(text):
         return []
@@ -85,7 +71,7 @@ def _scan_spelled_emails(text: str, taken: list[_Span]) -> list[_Span]:
     for m in _WEBMAIL_RE.finditer(text):
         if not _overlaps(*m.span(), taken) and not _mailbox(m.group(1)):
             out.append(m.span())
-    for m in _spelled_candidates(text):
+    for m in _windows(_SPELLED_EMAIL_RE, text, _AT_DOMAIN_RE, 160, 120):  # only around an "at" and a domain
         local, domain = m.group(1), m.group(2)
         if _overlaps(*m.span(), taken):
             continue

@@ -9,7 +9,7 @@ import phonenumbers
 
 from .allow import _ALLOWED_PHONES
 from .dates import _NUM_DATE_RE
-from .tokens import _Span, _digits, _overlaps
+from .tokens import _windows, _Span, _digits, _overlaps
 
 # --------------------------------------------------------------------------
 # NHS numbers
@@ -98,21 +98,9 @@ def _scan_nhs(text: str) -> list[_Span]:
     return out
 
 
-def _ni_windows(rx: re.Pattern, text: str) -> list[re.Match]:
-    """rx's matches near each run of three digit pairs (an NI number holds one), not in the whole
-    text; windows reach far enough past the digits for rx's own boundary checks."""
-    out: list[re.Match] = []
-    n = len(text)
-    for d in _PAIRS_RE.finditer(text):
-        for m in rx.finditer(text, max(0, d.start() - 4), min(n, d.end() + 8)):
-            if not out or m.start() >= out[-1].end():
-                out.append(m)
-    return out
-
-
 def _scan_ni(text: str) -> list[_Span]:
     out = []
-    for m in _ni_windows(_NI_RE, text):
+    for m in _windows(_NI_RE, text, _PAIRS_RE, 4, 8):  # only near three digit pairs
         prefix = m.group(1)
         if prefix.upper() in _NI_BAD_PREFIX or (prefix.islower() and prefix in _NI_LOWER_WORDS):
             continue
@@ -258,7 +246,7 @@ def _scan_upn(text: str) -> list[_Span]:
 
 def _scan_ni_partial(text: str, taken: list[_Span]) -> list[_Span]:
     out = []
-    for m in _ni_windows(_NI_PARTIAL_RE, text):
+    for m in _windows(_NI_PARTIAL_RE, text, _PAIRS_RE, 4, 8):
         prefix = m.group(1)
         if prefix.upper() in _NI_BAD_PREFIX or _overlaps(*m.span(), taken):
             continue

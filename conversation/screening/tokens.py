@@ -101,3 +101,15 @@ def _mask(text: str, spans: list[_Span]) -> str:
     for a, b in spans:
         chars[a:b] = " " * (b - a)
     return "".join(chars)
+
+
+def _windows(rx: re.Pattern, text: str, anchor: re.Pattern, back: int, ahead: int) -> list[re.Match]:
+    """rx's matches, searched only in windows around each match of anchor (a cheap pattern every
+    match of rx contains), reaching back and ahead far enough for all of rx."""
+    out: list[re.Match] = []
+    n = len(text)
+    for a in anchor.finditer(text):
+        for m in rx.finditer(text, max(0, a.start() - back), min(n, a.end() + ahead)):
+            if m.start() <= a.start() < m.end() and (not out or m.start() >= out[-1].end()):
+                out.append(m)
+    return out
