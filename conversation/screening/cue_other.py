@@ -18,7 +18,7 @@ from .cues import (
 from .dates import _NUM_DATE_RE
 from .namelists import _STOP_WORDS
 from .numbers import _POSTCODE_AREAS
-from .tokens import _windows, _DIGIT_RE, _MONTH_WORDS, _NON_DIGIT_RE, _Span, _overlaps
+from .tokens import _DIGIT_RE, _MONTH_WORDS, _NON_DIGIT_RE, _Span, _overlaps
 
 
 def _round2_other(text: str, words: set[str], taken: list[_Span]) -> dict[str, list[_Span]]:
@@ -39,12 +39,12 @@ def _round2_other(text: str, words: set[str], taken: list[_Span]) -> dict[str, l
         found["social_handle"].append(m.span(1))
     if _DIGIT_RE.search(text):
         for rx in ((_ADDR_CUE_NUMBER_RE, _NUMBER_CAPS_POSTCODE_RE) if _NUM_CAP_RE.search(text) else ()):
-            for m in _windows(rx, text, _NUM_CAP_RE, 60, 120):
+            for m in rx.finditer(text):
                 words_in = re.findall(r"[A-Za-z'’]+", m.group(1))
                 if words_in and words_in[0].lower() in _NOT_ADDRESS_FIRST:
                     continue
                 found["address"].append(m.span(1))
-        for m in (_windows(_CODE_NUMBER_RE, text, _FIVE_DIGITS_RE, 50, 60) if words & _CODE_WORDS else ()):
+        for m in (_CODE_NUMBER_RE.finditer(text) if words & _CODE_WORDS and _FIVE_DIGITS_RE.search(text) else ()):
             if not _overlaps(*m.span(1), taken):
                 found["other_id"].append(m.span(1))
         for m in (_SLASH_REF_RE.finditer(text) if _SLASH_HINT_RE.search(text) else ()):
