@@ -53,7 +53,7 @@ def _round2_names(tv: _Text, covered: list[_Span]) -> list[_Span]:
     for a, b in covered:
         mask[a:b] = b"\x01" * (b - a)
     plain = _EN_PLAIN
-    for k in [k for k, lw in enumerate(lows) if lw not in plain or toks[k][2][0].isupper()]:
+    for k in sorted(set(tv.upper_first).union([k for k, lw in enumerate(lows) if lw not in plain])):
         # most tokens, plain lower-case English words, are skipped above
         s, e, word = toks[k]
         if mask.find(1, s, e) != -1:

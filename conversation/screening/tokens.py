@@ -48,11 +48,13 @@ class _Text:
         self.text = text
         rx = _ASCII_TOKEN_RE if text.isascii() else _TOKEN_RE  # the same tokens on ASCII text, found faster
         self.toks = toks = [(m.start(), m.end(), m.group()) for m in rx.finditer(text)]
-        self.starts = [t[0] for t in toks]
+        starts, _ends, words = zip(*toks) if toks else ((), (), ())
+        self.starts = list(starts)
         self.sent_ends = [m.end() for m in _SENTENCE_END_RE.finditer(text)]
-        self.lows = lows = [t[2].lower() for t in toks]
+        # Tokens hold no spaces, so one lower() of the joined tokens gives each token's lower case.
+        self.lows = lows = " ".join(words).lower().split(" ") if words else []
         # Possessives split once for every rule: bases ("Leo" for "Leo's"), their lower case, flags.
-        self.bases = bases = [t[2] for t in toks]
+        self.bases = bases = list(words)
         self.blows = blows = list(lows)
         self.poss = poss = [False] * len(toks)
         for k in [k for k, w in enumerate(bases) if w[-1] in "'’sS"]:
