@@ -57,7 +57,7 @@ def _scan_names(tv: _Text) -> list[_Span]:
         return []
     hits: list[tuple[int, int]] = []
 
-    base, low, poss = tv.bases, tv.blows, tv.poss
+    base, low, poss, lows = tv.bases, tv.blows, tv.poss, tv.lows
     cap = [False] * n
     initial = [False] * n
     for k in tv.upper_first:
@@ -74,9 +74,9 @@ def _scan_names(tv: _Text) -> list[_Span]:
         if k == 0:
             return True
         g = gap(k)
-        if not any(c in _SENTENCE_GAP_CHARS for c in g):
+        if _SENTENCE_GAP_CHARS.isdisjoint(g):
             return False
-        if "." in g and not any(c in "!?;\n•" for c in g):
+        if "." in g and _HARD_BREAK_CHARS.isdisjoint(g):
             pl = low[k - 1]
             if pl in _HONORIFICS or pl in _PLACE_PREFIX or initial[k - 1]:
                 return False
@@ -110,7 +110,10 @@ def _scan_names(tv: _Text) -> list[_Span]:
                 j += 2
                 continue
             break
-        is_org = any(low[x] in _ORG_WORDS or (low[x] in _PLACE_PREFIX and cap[x]) for x in range(k, j + 1))
+        if j == k:  # most runs are one word
+            is_org = low[k] in _ORG_WORDS or (low[k] in _PLACE_PREFIX and cap[k])
+        else:
+            is_org = any(low[x] in _ORG_WORDS or (low[x] in _PLACE_PREFIX and cap[x]) for x in range(k, j + 1))
         if k > 0 and low[k - 1] in _PLACE_PREFIX and base[k - 1][0].isupper() and gap(k) in (". ", "."):
             is_org = True  # "St. Mary's"
         r = (k, j, is_org)
@@ -124,7 +127,7 @@ def _scan_names(tv: _Text) -> list[_Span]:
         if not cap[x]:
             return False
         lw = low[x]
-        if lw in _STOP_OR_ORG or toks[x][2].lower() in _STOP_OR_ORG:
+        if lw in _STOP_OR_ORG or lows[x] in _STOP_OR_ORG:
             return False
         if "-" in lw and lw.split("-", 1)[0] in _STOP_OR_ORG:
             return False  # "Facebook-messaged", "Social-care"
@@ -215,3 +218,4 @@ def _scan_names(tv: _Text) -> list[_Span]:
 
 
 _ROLE_OR_PAIR_LAST = _ROLE_WORDS | frozenset(p[1] for p in _ROLE_PAIRS)
+_HARD_BREAK_CHARS = frozenset("!?;\n•")
