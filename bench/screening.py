@@ -1,4 +1,4 @@
-"""How well the record note's screener (conversation/screening.py) does on labelled sets.
+"""How well the record note's screener (the conversation/screening package) does on labelled sets.
 
     .venv/bin/python bench/screening.py                       # the project's set and dev sets 1-4
     .venv/bin/python bench/screening.py SET.yaml [SET.yaml ...]
