@@ -172,12 +172,12 @@ def _team_names() -> dict[str, str]:
 
 def _resolve_team(session, team: str) -> str:
     """The team id for --team: a team's id, or its name (any case); refused with the accepted values."""
-    from sqlalchemy import distinct, select
+    from sqlalchemy import select
 
     from storage.models import Record
 
     names = _team_names()
-    in_records = {t for (t,) in session.execute(select(distinct(Record.team))) if t}
+    in_records = {t for (t,) in session.execute(select(Record.team).distinct()) if t}
     known = sorted(set(names) | in_records)
     if team in known:
         return team

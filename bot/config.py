@@ -375,8 +375,9 @@ def load_secrets(env: dict[str, str] | None = None) -> Secrets:
             f"run with CANISHARE_PSEUDONYM_KEY_FILE={KEY_FILE} (or scripts/canishare serve); do not make a new key, "
             f"it would change every pseudonym and old records could no longer be matched")
     if missing:
-        hint = ("; CANISHARE_PSEUDONYM_KEY must stay the same for the life of the records (NAME_FILE=/path also works)"
-                if "CANISHARE_PSEUDONYM_KEY" in missing else " (NAME_FILE=/path also works)")
+        hint = f" (or {missing[0]}_FILE=/path to a file holding it)"
+        if "CANISHARE_PSEUDONYM_KEY" in missing:
+            hint += "; the pseudonym key must stay the same for the life of the records (scripts/run makes one)"
         raise ConfigError(f"missing environment variable(s) needed to serve: {', '.join(missing)}{hint}")
     if len(env["CANISHARE_PSEUDONYM_KEY"]) < 16:
         raise ConfigError("CANISHARE_PSEUDONYM_KEY is too short: use at least 16 random characters (32+ recommended)")

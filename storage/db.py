@@ -125,15 +125,16 @@ def open_existing(url: str | None = None) -> "Database":
     if url.lower().startswith("sqlite") and path is None:
         raise DatabaseProblem(f"{where} is always empty; set DATABASE_URL to the bot's database")
     if path is not None and not path.exists():
-        hint = "run this in the folder where the bot runs" if "DATABASE_URL" not in os.environ else "check DATABASE_URL"
-        raise DatabaseProblem(f"no database at {path} (DATABASE_URL {'is ' + url if 'DATABASE_URL' in os.environ else 'not set'}); "
-                              f"{hint}, or set DATABASE_URL to the bot's database")
+        if os.environ.get("DATABASE_URL"):
+            raise DatabaseProblem(f"no database at {path} (DATABASE_URL is {url}); check DATABASE_URL names the bot's database")
+        raise DatabaseProblem(f"no database at {path} (DATABASE_URL is not set, so canishare looked in this folder); "
+                              f"run this where the bot runs (or use scripts/canishare), or set DATABASE_URL to the bot's database")
     try:
         db = Database(url)
         if state(db.engine) == "empty":
             db.engine.dispose()
-            raise DatabaseProblem(f"{where} holds no canishare data (no tables); check DATABASE_URL, "
-                                  f"or start the bot once (canishare serve) to create them")
+            raise DatabaseProblem(f"{where} holds no canishare data (no tables); check DATABASE_URL names the bot's "
+                                  f"database (a new one gets its tables from canishare db upgrade or canishare serve)")
         db.migrate()
         return db
     except (SQLAlchemyError, ModuleNotFoundError) as err:
