@@ -436,8 +436,8 @@ def purge(dry_run: bool, yes: bool) -> None:
     from storage.retention import purge as purge_due
     from storage.retention import purge_in_batches
 
-    settings = _settings()
     db = _database()
+    settings = _settings()  # retention_days: never a default when the configuration is missing
     now = utcnow()
     with db.sessions() as s:  # the purge itself, rolled back: exactly what a real one would delete
         due = purge_due(s, now, settings.retention_days)

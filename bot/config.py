@@ -334,8 +334,7 @@ def load_settings(path: Path | str | None = None) -> Settings:
                 message = f"{loc[-1]} is required here" if loc else message
                 loc = loc[:-1]
             elif e["type"] == "extra_forbidden":
-                message = f"{loc[-1]!r} is not a setting canishare knows (check the spelling)"
-                loc = loc[:-1]
+                message = "not a setting canishare knows (check the spelling)"
             lines.append(f"  - {line}{_where(raw, loc)}: {message}")
         raise ConfigError(f"{path} has problems:\n" + "\n".join(lines)) from None
 
