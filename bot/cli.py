@@ -130,6 +130,8 @@ def serve(port: str | None, workers: int, threads: int) -> None:
         _fail(f"Slack refused a start-up check ({err.response.get('error')}); check the app's scopes and SLACK_BOT_TOKEN")
     except SlackClientError as err:
         _fail(f"cannot reach Slack's Web API ({type(err).__name__}); check the network or SLACK_API_URL")
+    if len(problems) == 1:
+        _fail(f"cannot start: {problems[0]}")
     if problems:
         _fail("cannot start:\n" + "\n".join(f"  - {p}" for p in problems))
     db.engine.dispose()  # each worker opens its own connections
