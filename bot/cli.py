@@ -40,9 +40,10 @@ def _database(create: bool = False):
 
 
 def _port(value: str | None, source: str) -> int:
-    """A TCP port from --port or PORT, refused in one line when it is not 1 to 65535."""
+    """A TCP port from --port or PORT, refused in one line when it is not 1 to 65535 (0, which
+    tests use, lets the system pick a free one)."""
     text = (value or "").strip()
-    if not text.isdigit() or not 1 <= int(text) <= 65535:
+    if not text.isdigit() or not 0 <= int(text) <= 65535:
         _fail(f"{source} must be a port number from 1 to 65535, not {value!r}")
     return int(text)
 
