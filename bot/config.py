@@ -40,6 +40,14 @@ def _check_users(ids: list[str], what: str) -> list[str]:
     return ids
 
 
+def _check_pack(name: str) -> None:
+    try:
+        load_pack(name)
+    except PackError as err:
+        lines = [line.strip().lstrip("- ") for line in str(err).splitlines() if line.strip()]
+        raise ValueError(" ".join(lines[:1]) + (" " + "; ".join(lines[1:]) if lines[1:] else "")) from None
+
+
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -52,6 +60,13 @@ class Team(Strict):
     escalation_channel: str | None = None
     members: list[str] = []
     policy: str | None = None  # overrides the organisation's pack for this team
+
+    @field_validator("policy")
+    @classmethod
+    def _policy(cls, v: str | None) -> str | None:
+        if v is not None:
+            _check_pack(v)
+        return v
 
     @field_validator("leads")
     @classmethod
@@ -160,6 +175,12 @@ class Settings(Strict):
     def _admins(cls, v: list[str]) -> list[str]:
         return _check_users(v, "admins")
 
+    @field_validator("policy")
+    @classmethod
+    def _policy(cls, v: str) -> str:
+        _check_pack(v)
+        return v
+
     @field_validator("local_timescales")
     @classmethod
     def _local_timescales(cls, v: dict[str, dict[str, int]]) -> dict[str, dict[str, int]]:
@@ -195,11 +216,6 @@ class Settings(Strict):
             raise ValueError(f"team ids must be unique: {', '.join(dupes)}")
         if self.default_team is not None and self.default_team not in ids:
             raise ValueError(f"default_team {self.default_team!r} is not one of the teams ({', '.join(ids)})")
-        for pack in {self.policy, *(t.policy for t in self.teams if t.policy)}:
-            try:
-                load_pack(pack)
-            except PackError as err:
-                raise ValueError(str(err)) from None
         return self
 
     # --- questions the bot asks of the configuration --------------------------------------
@@ -242,6 +258,43 @@ def config_path() -> Path | None:
     return default if default.exists() else None
 
 
+def _node_at(root: yaml.Node | None, loc: tuple) -> yaml.Node | None:
+    """The YAML node a pydantic error location points at (the deepest one that exists)."""
+    node, found = root, root
+    for part in loc:
+        if isinstance(node, yaml.MappingNode):
+            nxt = next((v for k, v in node.value if isinstance(k, yaml.ScalarNode) and k.value == str(part)), None)
+            if nxt is None:  # a missing key: point at the mapping that lacks it
+                break
+            node = nxt
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
+            node = node.value[part]
+        else:
+            break
+        found = node
+    return found
+
+
+def _where(raw: object, loc: tuple) -> str:
+    """A human path for an error location: one-based, teams by name ("team 'Early Help', leads")."""
+    words: list[str] = []
+    parts = list(loc)
+    if len(parts) >= 2 and parts[0] == "teams" and isinstance(parts[1], int):
+        teams = raw.get("teams") if isinstance(raw, dict) else None
+        team = teams[parts[1]] if isinstance(teams, list) and parts[1] < len(teams) else None
+        name = team.get("name") or team.get("id") if isinstance(team, dict) else None
+        words.append(f"team {name!r}" if name else f"team {parts[1] + 1}")
+        parts = parts[2:]
+    names = [str(p) for p in parts if not isinstance(p, int) and not str(p).startswith(("function-", "literal["))]
+    items = [f"item {p + 1}" for p in parts if isinstance(p, int)]
+    if names or items:
+        words.append(" ".join([".".join(names), *items]).strip())
+    return ", ".join(w for w in words if w) or "(top level)"
+
+
+_TOP_LEVEL_MESSAGES = {"default_team": "default_team", "team ids must be unique": "teams", "at least one team": "teams"}
+
+
 def load_settings(path: Path | str | None = None) -> Settings:
     path = Path(path) if path else config_path()
     if path is None:
@@ -250,18 +303,39 @@ def load_settings(path: Path | str | None = None) -> Settings:
             "directory (canishare.example.yml is a starting point)"
         )
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        source = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise ConfigError(f"configuration file {path} does not exist") from None
+    except (OSError, UnicodeDecodeError) as err:
+        raise ConfigError(f"cannot read configuration file {path} ({type(err).__name__}); check the file") from None
+    try:
+        root = yaml.compose(source, Loader=yaml.SafeLoader)
+        raw = yaml.safe_load(source)
     except yaml.YAMLError as err:
-        raise ConfigError(f"{path} is not valid YAML: {err}") from None
+        mark = getattr(err, "problem_mark", None) or getattr(err, "context_mark", None)
+        where = f"{path} line {mark.line + 1}, column {mark.column + 1}" if mark else str(path)
+        problem = " ".join(filter(None, [getattr(err, "context", None), getattr(err, "problem", None)])) or str(err)
+        raise ConfigError(f"{where}: not valid YAML: {problem} (check the indentation and colons there)") from None
+    if raw is not None and not isinstance(raw, dict):
+        raise ConfigError(f"{path} line 1: the configuration must be a mapping of settings (organisation:, teams:, ...), "
+                          f"see canishare.example.yml")
     try:
         return Settings.model_validate(raw or {})
     except ValidationError as err:
         lines = []
         for e in err.errors():
-            where = ".".join(str(p) for p in e["loc"]) or "(top level)"
-            lines.append(f"  - {where}: {e['msg'].removeprefix('Value error, ')}")
+            loc = tuple(e["loc"])
+            message = e["msg"].removeprefix("Value error, ")
+            if not loc:
+                loc = next(((key,) for start, key in _TOP_LEVEL_MESSAGES.items() if message.startswith(start)), ())
+            node = _node_at(root, loc) if loc else None
+            line = f"line {node.start_mark.line + 1}: " if node is not None else ""
+            if e["type"] == "missing":
+                message = f"{loc[-1]} is required here" if loc else message
+                loc = loc[:-1]
+            elif e["type"] == "extra_forbidden":
+                message = "not a setting canishare knows (check the spelling)"
+            lines.append(f"  - {line}{_where(raw, loc)}: {message}")
         raise ConfigError(f"{path} has problems:\n" + "\n".join(lines)) from None
 
 
@@ -274,11 +348,36 @@ class Secrets:
     api_url: str | None
 
 
+SECRETS = ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "CANISHARE_PSEUDONYM_KEY", "SLACK_APP_TOKEN")
+KEY_FILE = ".canishare-key"  # where scripts/run keeps the pseudonym key it generated
+
+
+def _secrets_from_files(env: dict[str, str]) -> None:
+    """NAME_FILE=/path gives the secret NAME as the file's content (containers, Kubernetes)."""
+    for name in SECRETS:
+        file = env.get(f"{name}_FILE")
+        if env.get(name) or not file:
+            continue
+        try:
+            env[name] = Path(file).read_text(encoding="utf-8").strip()
+        except OSError as err:
+            raise ConfigError(f"{name}_FILE names {file}, which cannot be read ({err.strerror or type(err).__name__})") from None
+
+
 def load_secrets(env: dict[str, str] | None = None) -> Secrets:
     env = dict(os.environ if env is None else env)
+    _secrets_from_files(env)
     missing = [k for k in ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "CANISHARE_PSEUDONYM_KEY") if not env.get(k)]
+    if missing == ["CANISHARE_PSEUDONYM_KEY"] and Path(KEY_FILE).exists():
+        raise ConfigError(
+            f"CANISHARE_PSEUDONYM_KEY is not set, but {Path(KEY_FILE).resolve()} holds the key scripts/run made: "
+            f"run with CANISHARE_PSEUDONYM_KEY_FILE={KEY_FILE} (or scripts/canishare serve); do not make a new key, "
+            f"it would change every pseudonym and old records could no longer be matched")
     if missing:
-        raise ConfigError(f"missing environment variable(s) needed to serve: {', '.join(missing)}")
+        hint = f" (or {missing[0]}_FILE=/path to a file holding it)"
+        if "CANISHARE_PSEUDONYM_KEY" in missing:
+            hint += "; the pseudonym key must stay the same for the life of the records (scripts/run makes one)"
+        raise ConfigError(f"missing environment variable(s) needed to serve: {', '.join(missing)}{hint}")
     if len(env["CANISHARE_PSEUDONYM_KEY"]) < 16:
         raise ConfigError("CANISHARE_PSEUDONYM_KEY is too short: use at least 16 random characters (32+ recommended)")
     api_url = env.get("SLACK_API_URL") or None

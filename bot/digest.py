@@ -70,7 +70,7 @@ def _period(d: dict[str, Any]) -> str:
 
 def _minutes(value: float | None) -> str:
     if value is None:
-        return "none claimed"
+        return "no escalations claimed yet"
     if value < 90:
         return f"{value:g} min"
     return f"{value / 60:.1f} h"
@@ -100,7 +100,25 @@ def _shared_rows(d: dict[str, Any], prev: dict[str, Any], key: str) -> list[tupl
     return _ranked(this, last)
 
 
-def digest_text(d: dict[str, Any]) -> str:
+def digest_labels(settings: Settings) -> dict[str, dict[str, str]]:
+    """Names for the ids the digest counts by: team id -> team name, node id -> question."""
+    from policy import PackError, load_pack
+
+    questions: dict[str, str] = {}
+    for pack in dict.fromkeys([settings.policy, *(t.policy for t in settings.teams if t.policy)]):
+        try:
+            for node in load_pack(pack).nodes.values():
+                questions.setdefault(node.id, node.question)
+        except PackError:
+            continue
+    return {"teams": {t.id: t.name for t in settings.teams}, "nodes": questions}
+
+
+def _named(labels: dict[str, dict[str, str]] | None, kind: str, key: str) -> str:
+    return ((labels or {}).get(kind) or {}).get(key, key)
+
+
+def digest_text(d: dict[str, Any], labels: dict[str, dict[str, str]] | None = None) -> str:
     """A plain summary, for the terminal and as the Slack message's fallback text."""
     prev = d.get("previous") or {}
     pb = prev.get("by_outcome", {})
@@ -110,10 +128,10 @@ def digest_text(d: dict[str, Any]) -> str:
         out.append(f"  {_label(o)}: {d['by_outcome'].get(o, 0)} (last week {pb.get(o, 0)})")
     teams = _ranked(d.get("by_team", {}), prev.get("by_team", {}))
     out.append("By team:" if teams else "By team: none")
-    out += _lines(teams, lambda k, a, b: f"  {k}: {a} (last week {b})")
+    out += _lines(teams, lambda k, a, b: f"  {_named(labels, 'teams', k)}: {a} (last week {b})")
     unsure = _ranked(d.get("unsure_at", {}), prev.get("unsure_at", {}))
-    out.append("Not sure at:" if unsure else "Not sure at: none")
-    out += _lines(unsure, lambda k, a, b: f"  {k}: {a} (last week {b})")
+    out.append("Answered Not sure at:" if unsure else "Answered Not sure at: no question")
+    out += _lines(unsure, lambda k, a, b: f"  \"{_named(labels, 'nodes', k)}\": {a} (last week {b})")
     e, pe = d["escalations"], prev.get("escalations", {})
     out.append(f"Escalations: {e['opened']} opened, {e['claimed']} claimed, {e['resolved']} resolved; "
                f"median time to claim {_minutes(e['median_minutes_to_claim'])}")
@@ -133,7 +151,7 @@ def digest_text(d: dict[str, Any]) -> str:
 
 
 
-def digest_blocks(d: dict[str, Any]) -> list[dict]:
+def digest_blocks(d: dict[str, Any], labels: dict[str, dict[str, str]] | None = None) -> list[dict]:
     """Block Kit: this week against last week."""
     prev = d.get("previous") or {}
     pb = prev.get("by_outcome", {})
@@ -150,11 +168,11 @@ def digest_blocks(d: dict[str, Any]) -> list[dict]:
     teams = _ranked(d.get("by_team", {}), prev.get("by_team", {}))
     if teams:
         blocks.append(SectionBlock(block_id="teams", text=md(
-            "*By team*\n" + "\n".join(_lines(teams, lambda k, a, b: f"• `{escape(k)}`: {a} (last week {b})")))))
+            "*By team*\n" + "\n".join(_lines(teams, lambda k, a, b: f"• {escape(_named(labels, 'teams', k))}: {a} (last week {b})")))))
     unsure = _ranked(d.get("unsure_at", {}), prev.get("unsure_at", {}))
     if unsure:
         blocks.append(SectionBlock(block_id="unsure", text=md(
-            "*Answered Not sure at*\n" + "\n".join(_lines(unsure, lambda k, a, b: f"• `{escape(k)}`: {a} (last week {b})")))))
+            "*Answered Not sure at*\n" + "\n".join(_lines(unsure, lambda k, a, b: f"• {escape(_named(labels, 'nodes', k))}: {a} (last week {b})")))))
     e, pe = d["escalations"], prev.get("escalations") or {"opened": 0, "claimed": 0, "resolved": 0, "median_minutes_to_claim": None}
     blocks.append(SectionBlock(block_id="escalations", fields=[
         md(f"*Escalations opened*\n{e['opened']}  (last week {pe['opened']})"),
@@ -211,12 +229,13 @@ def digest_chart_png(d: dict[str, Any]) -> bytes:
     return buf.getvalue()
 
 
-def post_digest(client: WebClient, channel: str, d: dict[str, Any]) -> str:
+def post_digest(client: WebClient, channel: str, d: dict[str, Any], labels: dict[str, dict[str, str]] | None = None) -> str:
     """Post the digest to `channel`, then the chart. Returns the message's ts.
 
     A failed chart upload is logged, not raised: the digest itself went, and trying again
     would post it twice."""
-    resp = client.chat_postMessage(channel=channel, text=digest_text(d), blocks=digest_blocks(d), unfurl_links=False)
+    resp = client.chat_postMessage(channel=channel, text=digest_text(d, labels), blocks=digest_blocks(d, labels),
+                                   unfurl_links=False)
     try:
         client.files_upload_v2(channel=resp.get("channel") or channel, content=digest_chart_png(d), filename="digest.png",
                                title=CHART_TITLE)
@@ -290,7 +309,7 @@ def weekly_digest_task(settings: Settings, db: Database, client: WebClient) -> C
         try:
             with db.session() as s:
                 digest = compute_digest(s, scheduled_digest_end(now, schedule), schedule.zone)
-            ts = post_digest(client, schedule.channel, digest)
+            ts = post_digest(client, schedule.channel, digest, digest_labels(settings))
         except Exception:
             with db.session() as s:
                 s.execute(update(Job).where(*mine).values(lease_until=now + RETRY_AFTER))

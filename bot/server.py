@@ -23,6 +23,31 @@ log = logging.getLogger("canishare.server")
 
 
 MAX_BODY = 256 * 1024  # Slack's payloads are a few kB; anything near this is not from Slack
+BAD_SIGNATURE_LOG_EVERY = 60.0  # seconds: a flood of bad requests is one log line a minute
+
+
+class _BadSignatures:
+    """Counts requests refused for their signature and logs at most once a minute, with the count
+    and never the payload, so a mis-pasted SLACK_SIGNING_SECRET shows in the server log."""
+
+    def __init__(self, every: float = BAD_SIGNATURE_LOG_EVERY, clock: Callable[[], float] | None = None):
+        import threading
+        import time
+
+        self.every, self.clock = every, clock or time.monotonic
+        self.lock = threading.Lock()
+        self.count, self.last = 0, None
+
+    def seen(self) -> None:
+        with self.lock:
+            self.count += 1
+            now = self.clock()
+            if self.last is not None and now - self.last < self.every:
+                return
+            count, self.count, self.last = self.count, 0, now
+        log.warning("refused %d request%s to /slack/events with a missing or wrong Slack signature since the last "
+                    "report; if Slack is calling, SLACK_SIGNING_SECRET does not match the app's Basic Information "
+                    "→ Signing Secret", count, "" if count == 1 else "s")
 
 
 def _plain(start_response: Callable[..., Any], status: str, text: str) -> list[bytes]:
@@ -40,6 +65,7 @@ def _plausible(headers: dict[str, str]) -> bool:
 def wsgi_app(bolt: App, db: Database, signing_secret: str) -> Callable[..., Iterable[bytes]]:
     slack = SlackRequestHandler(bolt, path="/slack/events")
     verifier = SignatureVerifier(signing_secret)
+    bad_signatures = _BadSignatures()
 
     def application(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         path, method = environ.get("PATH_INFO"), environ.get("REQUEST_METHOD")
@@ -68,6 +94,7 @@ def wsgi_app(bolt: App, db: Database, signing_secret: str) -> Callable[..., Iter
         except Exception:  # noqa: BLE001 - whatever bytes a header holds, it is a 401, never a 500
             signed = False
         if not signed:
+            bad_signatures.seen()
             return _plain(start_response, "401 Unauthorized", "invalid request\n")
         environ["wsgi.input"] = io.BytesIO(body)
         try:

@@ -17,12 +17,19 @@ def check_slack_ids(settings: Settings, secrets: Secrets) -> list[str]:
     member or admin is only logged, so one person leaving cannot take the service down."""
     client = make_client(secrets.bot_token, secrets.api_url)
     where = secrets.api_url or "https://slack.com/api/"
+    sdk_log = logging.getLogger("slack_sdk.web.base_client")
+    level = sdk_log.level
+    sdk_log.setLevel(logging.CRITICAL)  # its own ERROR line per retry would bury the one line below
     try:
         client.auth_test()
     except SlackApiError as err:
         return [f"Slack refused SLACK_BOT_TOKEN ({err.response.get('error')}); copy the Bot User OAuth Token (xoxb-…) again"]
     except OSError as err:
-        return [f"cannot reach Slack's Web API at {where} ({type(err).__name__}); check the network or SLACK_API_URL"]
+        reason = getattr(err, "reason", None) or err
+        return [f"cannot reach Slack's Web API at {where} ({type(err).__name__}: {reason}); check the network, "
+                f"a proxy, or SLACK_API_URL (its form: https://host/api/)"]
+    finally:
+        sdk_log.setLevel(level)
     problems: list[str] = []
     roles: dict[str, str] = {}
     for team in settings.teams:

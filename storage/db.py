@@ -2,14 +2,16 @@
 from __future__ import annotations
 
 import os
+import re
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import create_engine, event, text
-from sqlalchemy.engine import Engine
+from sqlalchemy import create_engine, event, inspect, text
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -18,6 +20,140 @@ DEFAULT_URL = "sqlite:///canishare.db"
 
 def database_url() -> str:
     return os.environ.get("DATABASE_URL") or DEFAULT_URL
+
+
+# --- what the database is, and what went wrong with it, in words an admin can act on -----------
+
+SUPPORTED = "sqlite:///path/to/file.db, or postgresql://user@host:port/dbname (postgres:// and postgresql+psycopg:// also work)"
+
+
+class DatabaseProblem(Exception):
+    """The database cannot be used; the message is one line naming the problem and the fix."""
+
+
+def check_url(url: str) -> None:
+    """Refuse, before any driver is imported, a URL whose scheme this project does not support."""
+    scheme = url.split(":", 1)[0].lower() if ":" in url else ""
+    if scheme in ("sqlite", "postgres", "postgresql", "postgresql+psycopg"):
+        try:
+            make_url(url)
+        except ArgumentError:
+            raise DatabaseProblem(f"DATABASE_URL {describe(url)!r} is not a database URL; use {SUPPORTED}") from None
+        return
+    shown = f"the scheme {scheme + '://'!r}" if scheme else f"{describe(url)!r}"
+    raise DatabaseProblem(f"DATABASE_URL uses {shown}, which canishare does not support; use {SUPPORTED}")
+
+
+def sqlite_file(url: str) -> Path | None:
+    """The file a SQLite URL names (absolute), or None for an in-memory or non-SQLite URL."""
+    if not url.lower().startswith("sqlite"):
+        return None
+    database = make_url(url).database
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return None
+    return Path(database).expanduser().resolve()
+
+
+def describe(url: str | None = None) -> str:
+    """The database in words, the password hidden: 'SQLite file /srv/canishare.db' or the URL."""
+    url = url or database_url()
+    try:
+        path = sqlite_file(url)
+        if path is not None:
+            return f"SQLite file {path}"
+        if url.lower().startswith("sqlite"):
+            return "an in-memory SQLite database"
+        return make_url(url).render_as_string(hide_password=True)
+    except (ArgumentError, ValueError):
+        return re.sub(r"//([^:/@]*):[^@/]*@", r"//\1:***@", url)
+
+
+def explain(err: BaseException, url: str | None = None) -> str:
+    """One line for a database error: what is wrong (host, port, database, folder, login) and the fix."""
+    url = url or database_url()
+    if isinstance(err, DatabaseProblem):
+        return str(err)
+    where = describe(url)
+    message = str(getattr(err, "orig", None) or err)
+    low = message.lower()
+    try:
+        parsed = make_url(url)
+        host, port, name = parsed.host or "localhost", parsed.port or 5432, parsed.database
+    except (ArgumentError, ValueError):
+        host, port, name = "?", "?", None
+    path = sqlite_file(url) if url.lower().startswith("sqlite") else None
+    if path is not None:
+        if not path.parent.exists():
+            return f"the folder {path.parent} does not exist (DATABASE_URL {url}); create it or correct DATABASE_URL"
+        if "not a database" in low or "malformed" in low:
+            return f"{path} is not a SQLite database; check DATABASE_URL"
+        if "readonly" in low or "permission" in low or "unable to open" in low:
+            return f"cannot open {path} (permissions?); check the file and its folder can be written by this user"
+        if "locked" in low:
+            return f"{path} is locked by another process; try again, or use PostgreSQL for several processes"
+    if "could not translate host name" in low or "name or service not known" in low or "nodename nor servname" in low \
+            or "temporary failure in name resolution" in low:
+        return f"cannot find the database host {host!r} ({where}); check the host name in DATABASE_URL"
+    if "connection refused" in low:
+        return f"nothing is listening at {host} port {port} ({where}); check the port in DATABASE_URL and that PostgreSQL is running"
+    if "timeout" in low or "timed out" in low:
+        return f"the database at {host} port {port} did not answer in time ({where}); check the host, port and firewall"
+    if "does not exist" in low and "database" in low:
+        return (f"the database {name!r} does not exist on {host} ({where}); create it (createdb {name}) "
+                f"or correct the name in DATABASE_URL")
+    if "password authentication failed" in low or "no password supplied" in low or "role" in low and "does not exist" in low:
+        return f"the database refused the login ({where}); check the user name and password in DATABASE_URL"
+    if isinstance(err, ModuleNotFoundError):
+        return f"DATABASE_URL needs a driver that is not installed ({err.name}); use {SUPPORTED}"
+    return f"cannot use the database {where} ({type(err).__name__}: {message.splitlines()[0] if message else 'no detail'}); check DATABASE_URL"
+
+
+def state(engine: Engine) -> str:
+    """'ready' when the database holds canishare's tables, 'empty' when it holds none of them."""
+    names = set(inspect(engine).get_table_names())
+    return "ready" if {"alembic_version", "records"} & names else "empty"
+
+
+def open_existing(url: str | None = None) -> "Database":
+    """The database named by `url` (default DATABASE_URL), brought to the newest schema, only if it
+    already exists and holds canishare's tables: a reading command must never create one.
+    Raises DatabaseProblem, with one line naming the database and the fix."""
+    url = url or database_url()
+    check_url(url)
+    where = describe(url)
+    path = sqlite_file(url)
+    if url.lower().startswith("sqlite") and path is None:
+        raise DatabaseProblem(f"{where} is always empty; set DATABASE_URL to the bot's database")
+    if path is not None and not path.exists():
+        if os.environ.get("DATABASE_URL"):
+            raise DatabaseProblem(f"no database at {path} (DATABASE_URL is {url}); check DATABASE_URL names the bot's database")
+        raise DatabaseProblem(f"no database at {path} (DATABASE_URL is not set, so canishare looked in this folder); "
+                              f"run this where the bot runs (or use scripts/canishare), or set DATABASE_URL to the bot's database")
+    try:
+        db = Database(url)
+        if state(db.engine) == "empty":
+            db.engine.dispose()
+            raise DatabaseProblem(f"{where} holds no canishare data (no tables); check DATABASE_URL names the bot's "
+                                  f"database (a new one gets its tables from canishare db upgrade or canishare serve)")
+        db.migrate()
+        return db
+    except (SQLAlchemyError, ModuleNotFoundError) as err:
+        raise DatabaseProblem(explain(err, url)) from None
+
+
+def open_or_create(url: str | None = None) -> "Database":
+    """The database, created and brought to the newest schema if need be (serve, db upgrade)."""
+    url = url or database_url()
+    check_url(url)
+    path = sqlite_file(url)
+    if path is not None and not path.parent.exists():
+        raise DatabaseProblem(f"the folder {path.parent} does not exist (DATABASE_URL {url}); create it or correct DATABASE_URL")
+    try:
+        db = Database(url)
+        db.migrate()
+        return db
+    except (SQLAlchemyError, ModuleNotFoundError) as err:
+        raise DatabaseProblem(explain(err, url)) from None
 
 
 def make_engine(url: str | None = None) -> Engine:

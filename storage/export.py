@@ -11,15 +11,30 @@ from sqlalchemy.orm import Session
 from .records import EXPORT_FIELDS, export_row, iter_records
 
 
-def _csv_cell(field: str, value: object) -> object:
-    """CSV for people: lists joined with '; ', the path as 'node=answer; node=answer'."""
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _plain(value: object) -> str:
+    if value is None:
+        return ""
+    if value is True or value is False:
+        return "yes" if value else "no"
+    if isinstance(value, list):
+        return "; ".join(_plain(v) for v in value)
+    if isinstance(value, dict):
+        return "; ".join(f"{k}={_plain(v)}" for k, v in value.items() if v is not None)
+    return str(value)
+
+
+def _csv_cell(field: str, value: object) -> str:
+    """CSV for people: lists joined with '; ', the path as 'node=answer; node=answer', the
+    escalation as 'status=claimed; opened_at=...' (empty parts left out): no JSON in a cell.
+    A cell a spreadsheet would run as a formula (= + - @, tab, CR first) is prefixed with '."""
     if field == "path" and isinstance(value, list):
-        return "; ".join(f"{step.get('node')}={step.get('answer')}" for step in value if isinstance(step, dict))
-    if isinstance(value, list) and all(isinstance(v, str) for v in value):
-        return "; ".join(value)
-    if isinstance(value, (list, dict)):
-        return json.dumps(value, ensure_ascii=False)
-    return "" if value is None else value
+        cell = "; ".join(f"{step.get('node')}={step.get('answer')}" for step in value if isinstance(step, dict))
+    else:
+        cell = _plain(value)
+    return "'" + cell if cell.startswith(FORMULA_STARTS) else cell
 
 
 def write_export(session: Session, out: TextIO, fmt: str, since: datetime | None = None, team: str | None = None) -> int:

@@ -421,7 +421,7 @@ def test_cli_digest_json_text_and_post(database: Database, fresh_db: str, fake_s
     runner = CliRunner()
     out = runner.invoke(main, ["digest", "--format", "json"], env=env)
     assert out.exit_code == 0, out.output
-    d = json.loads(out.output)
+    d = json.loads(out.stdout)  # stderr names the database
     for key in ("period_start", "period_end", "total", "by_outcome", "by_team", "unsure_at", "escalations"):
         assert key in d
     assert d["total"] == 1 and d["by_outcome"]["do_not_share"] == 1 and d["by_team"] == {"school-nursing": 1}

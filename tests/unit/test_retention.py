@@ -276,9 +276,18 @@ def test_cli_purge_prints_counts(world, fresh_db: str, tmp_path) -> None:
     db, _ = world
     cfg = tmp_path / "canishare.yml"
     cfg.write_text(yaml.safe_dump({**TEST_CONFIG, "retention_days": 1}))
-    result = CliRunner().invoke(main, ["purge"], env={"DATABASE_URL": fresh_db, "CANISHARE_CONFIG": str(cfg)})
+    env = {"DATABASE_URL": fresh_db, "CANISHARE_CONFIG": str(cfg)}
+    dry = CliRunner().invoke(main, ["purge", "--dry-run"], env=env)
+    assert dry.exit_code == 0, dry.output
+    assert "would delete" in dry.stdout and "4 decision records past retention" in dry.stdout
+    with db.sessions() as s:  # a dry run deletes nothing
+        assert s.execute(select(func.count()).select_from(Record)).scalar() == 4
+    refused = CliRunner().invoke(main, ["purge"], env=env, input="")  # no terminal to ask on: refused
+    assert refused.exit_code == 1 and "--yes" in refused.stderr
+    result = CliRunner().invoke(main, ["purge", "--yes"], env=env)
     assert result.exit_code == 0, result.output
-    assert "records: 4" in result.output and "seen_requests: 2" in result.output
+    assert "4 decision records past retention" in result.stdout and "2 Slack delivery ids" in result.stdout
+    assert "seen_requests" not in result.stdout  # words, not table names
     with db.sessions() as s:
         assert verify_chain(s).ok
         assert s.execute(select(func.count()).select_from(Record)).scalar() == 0
