@@ -41,10 +41,18 @@ def _database():
 
 @click.group()
 @click.option("-v", "--verbose", is_flag=True, help="More log output (never message text).")
-def main(verbose: bool) -> None:
+@click.option("--log-format", type=click.Choice(["text", "json"]), envvar="CANISHARE_LOG_FORMAT", default="text",
+              show_default=True, help="json: one JSON object per line, with a correlation id (also CANISHARE_LOG_FORMAT).")
+def main(verbose: bool, log_format: str) -> None:
     """canishare: can I share this information about a child?"""
-    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    from .logs import configure
+    from .secret_files import SecretFileError, apply_to_environ
+
+    configure(logging.INFO if verbose else logging.WARNING, log_format)
+    try:
+        apply_to_environ()  # NAME_FILE=/run/secrets/... (containers) becomes NAME for every later reader
+    except SecretFileError as err:
+        _fail(str(err))
 
 
 @main.command()
@@ -54,6 +62,11 @@ def main(verbose: bool) -> None:
 def serve(port: int | None, workers: int, threads: int) -> None:
     """Run the Slack app (HTTP at /slack/events, or Socket Mode with SLACK_APP_TOKEN)."""
     from .config import ConfigError, load_secrets
+
+    # Before prometheus_client is imported (by .server): workers share their metrics through files.
+    if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        import tempfile
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="canishare-metrics-")
     from .server import serve_http, serve_socket_mode
     from .startup import check_slack_ids
 
@@ -75,7 +88,7 @@ def serve(port: int | None, workers: int, threads: int) -> None:
         serve_socket_mode(settings, secrets, None)
         return
     port = port or int(os.environ.get("PORT") or 3000)
-    click.echo(f"canishare: listening on port {port} (POST /slack/events, GET /healthz)", err=True)
+    click.echo(f"canishare: listening on port {port} (POST /slack/events, GET /healthz, /readyz, /metrics)", err=True)
     serve_http(settings, secrets, None, port, workers, threads)
 
 
@@ -275,3 +288,7 @@ def purge() -> None:
 
 if __name__ == "__main__":  # pragma: no cover
     main()
+
+from .cli_db import db as _db_group  # noqa: E402 - registered after main is defined
+
+main.add_command(_db_group)
