@@ -174,8 +174,9 @@ def test_a_backup_restored_elsewhere_verifies(srv, tmp_path):
         restored = FreshDatabase(tmp_path)
         restored_url = restored.url
         dump = tmp_path / "canishare.dump"
-        subprocess.run(["pg_dump", "--format=custom", "--no-owner", "--file", str(dump), srv.db_url], check=True)
-        subprocess.run(["pg_restore", "--no-owner", "--dbname", restored_url, str(dump)], check=True)
+        libpq = lambda url: url.replace("postgresql+psycopg://", "postgresql://")  # noqa: E731 - pg tools take libpq URLs
+        subprocess.run(["pg_dump", "--format=custom", "--no-owner", "--file", str(dump), libpq(srv.db_url)], check=True)
+        subprocess.run(["pg_restore", "--no-owner", "--dbname", libpq(restored_url), str(dump)], check=True)
     try:
         again = run_cli(dict(srv.env, DATABASE_URL=restored_url), srv.workdir, "verify")
         assert again.returncode == 0, again.stderr
