@@ -55,6 +55,24 @@ def main(verbose: bool, log_format: str) -> None:
         _fail(str(err))
 
 
+def _metrics_dir() -> None:
+    """Before prometheus_client is imported: a fresh folder where the workers share their metrics."""
+    import tempfile
+    from pathlib import Path
+
+    given = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if not given:
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="canishare-metrics-")
+        return
+    folder = Path(given)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        for stale in folder.glob("*.db"):  # a previous run's counts would be added to this one's
+            stale.unlink()
+    except OSError as err:
+        _fail(f"PROMETHEUS_MULTIPROC_DIR={given} cannot be used ({err.strerror}): give a folder this user may write")
+
+
 @main.command()
 @click.option("--port", type=int, default=None, help="Port for HTTP mode (default: $PORT, else 3000).")
 @click.option("--workers", type=int, default=1, show_default=True, help="Worker processes (use PostgreSQL for more than one).")
@@ -64,9 +82,7 @@ def serve(port: int | None, workers: int, threads: int) -> None:
     from .config import ConfigError, load_secrets
 
     # Before prometheus_client is imported (by .server): workers share their metrics through files.
-    if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
-        import tempfile
-        os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="canishare-metrics-")
+    _metrics_dir()
     from .server import serve_http, serve_socket_mode
     from .startup import check_slack_ids
 
