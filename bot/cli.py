@@ -117,20 +117,32 @@ def export(fmt: str, since: datetime | None, team: str | None) -> None:
     """Decision records to stdout, oldest first."""
     from storage.export import write_export
 
+    from storage.access import cli_user, record_access
+
     db = _database()
     with db.sessions() as s:
-        write_export(s, sys.stdout, fmt, since, team)
+        count = write_export(s, sys.stdout, fmt, since, team)
+    sys.stdout.flush()
+    record_access(db, "export", cli_user(), {"format": fmt, "since": since.date().isoformat() if since else None,
+                                             "team": team}, count)
 
 
 @main.command()
-def verify() -> None:
+@click.option("--log", "show_log", is_flag=True, help="Also list every logged access: exports, digest posts, purges.")
+def verify(show_log: bool) -> None:
     """Check the records' hash chain; names the first broken record."""
+    from storage.access import accesses
     from storage.records import verify_chain
 
     db = _database()
     with db.sessions() as s:
         report = verify_chain(s)
+        lines = [a.line() for a in accesses(s)] if show_log else []
     click.echo(str(report))
+    if show_log:
+        click.echo("Access log (in the chain, so verified above):" if lines else "Access log: no exports, digest posts or purges yet")
+        for line in lines:
+            click.echo(f"  {line}")
     sys.exit(0 if report.ok else 1)
 
 
@@ -286,6 +298,9 @@ def digest(fmt: str, post: bool, last_slot: bool) -> None:
             _fail(f"Slack refused the digest: {err.response.get('error')}")
         except (SlackClientError, OSError) as err:
             _fail(f"could not reach Slack ({type(err).__name__})")
+        from storage.access import cli_user, record_access
+
+        record_access(db, "digest", cli_user(), {"channel": schedule.channel, "period_start": d["period_start"]}, d["total"])
         click.echo(f"canishare: digest posted to {schedule.channel} (ts {ts})", err=True)
 
 
@@ -297,7 +312,10 @@ def purge() -> None:
 
     settings = _settings()
     db = _database()
+    from storage.access import cli_user, record_access
+
     counts = purge_in_batches(db, utcnow(), settings.retention_days)
+    record_access(db, "purge", cli_user(), {"retention_days": settings.retention_days}, sum(counts.values()))
     for key, value in counts.items():
         click.echo(f"{key}: {value}")
 

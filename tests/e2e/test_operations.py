@@ -186,3 +186,30 @@ def test_a_backup_restored_elsewhere_verifies(srv, tmp_path):
     finally:
         if restored is not None:
             restored.drop()
+
+
+def test_every_export_digest_and_purge_is_in_the_chain_and_verify_shows_it(srv):
+    Person(srv, "U0PRACT1").walk(["no", "yes", "no"])
+    time.sleep(0.3)
+    srv.cli("export", "--format", "csv", "--team", "early-help")
+    srv.cli("export", "--format", "jsonl")
+    srv.cli("purge")
+    result = srv.cli("verify", "--log")
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("chain intact") and "3 of them logged accesses" in lines[0]
+    logged = [line for line in lines if line.startswith("  ")]
+    assert len(logged) == 3
+    assert "export" in logged[0] and "by cli:" in logged[0] and "team early-help" in logged[0] and ": 1 records exported" in logged[0]
+    assert "format jsonl" in logged[1]
+    assert "purge" in logged[2] and "retention_days" in logged[2]
+    digest = json.loads(srv.cli("digest", "--format", "json").stdout)
+    assert digest["access"] == {"export": 2, "digest": 0, "purge": 1}
+    assert "Access to the records: 2 exports, no digest posts, 1 purge" in srv.cli("digest", "--format", "text").stdout
+    # Changing a logged access breaks the chain, as changing a record does.
+    engine = create_engine(srv.db_url)
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE record_chain SET payload = replace(payload, :was, :now) WHERE kind = 'access.export'"),
+                     {"was": '"count":1', "now": '"count":0'})
+    engine.dispose()
+    broken = srv.cli("verify", check=False)
+    assert broken.returncode == 1 and "access log entry" in broken.stdout
