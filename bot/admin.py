@@ -14,6 +14,7 @@ from slack_sdk.models.blocks import ActionsBlock, Block, ContextBlock, DividerBl
 
 from storage.db import Database
 from storage.digest import compute_digest
+from storage.access import record_access
 from storage.export import write_export
 
 from . import blocks as B
@@ -61,7 +62,11 @@ def post_digest_now(settings: Settings, db: Database, client: WebClient, user_id
         return REFUSAL
     if not settings.digest.channel:
         return "No digest channel is configured (digest.channel in canishare.yml)."
-    post_digest(client, settings.digest.channel, this_week(settings, db))
+    digest = this_week(settings, db)
+    post_digest(client, settings.digest.channel, digest)
+    record_access(db, "digest", f"slack:{user_id}", {"channel": settings.digest.channel,
+                                                      "period_start": digest["period_start"], "via": "app_home"},
+                  digest["total"])
     return f"Digest posted to <#{settings.digest.channel}>."
 
 
@@ -79,6 +84,7 @@ def send_export(settings: Settings, db: Database, client: WebClient, user_id: st
         client.files_upload_v2(channel=dm, file=path, filename=f"canishare-export-{stamp}.csv",
                                title=f"canishare decision records ({count})",
                                initial_comment=f"The export you asked for: {count} decision records, oldest first.")
+        record_access(db, "export", f"slack:{user_id}", {"format": "csv", "via": "app_home"}, count)
     finally:
         os.unlink(path)
     return None

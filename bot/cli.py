@@ -90,10 +90,36 @@ class _Commands(click.Group):
 
 @click.group(cls=_Commands)
 @click.option("-v", "--verbose", is_flag=True, help="More log output (never message text).")
-def main(verbose: bool) -> None:
+@click.option("--log-format", type=click.Choice(["text", "json"]), envvar="CANISHARE_LOG_FORMAT", default="text",
+              show_default=True, help="json: one JSON object per line, with a correlation id (also CANISHARE_LOG_FORMAT).")
+def main(verbose: bool, log_format: str) -> None:
     """canishare: can I share this information about a child?"""
-    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    from .logs import configure
+    from .secret_files import SecretFileError, apply_to_environ
+
+    configure(logging.INFO if verbose else logging.WARNING, log_format)
+    try:
+        apply_to_environ()  # NAME_FILE=/run/secrets/... (containers) becomes NAME for every later reader
+    except SecretFileError as err:
+        _fail(str(err))
+
+
+def _metrics_dir() -> None:
+    """Before prometheus_client is imported: a fresh folder where the workers share their metrics."""
+    import tempfile
+    from pathlib import Path
+
+    given = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if not given:
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="canishare-metrics-")
+        return
+    folder = Path(given)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        for stale in folder.glob("*.db"):  # a previous run's counts would be added to this one's
+            stale.unlink()
+    except OSError as err:
+        _fail(f"PROMETHEUS_MULTIPROC_DIR={given} cannot be used ({err.strerror}): give a folder this user may write")
 
 
 @main.command()
@@ -103,6 +129,8 @@ def main(verbose: bool) -> None:
 def serve(port: str | None, workers: int, threads: int) -> None:
     """Run the Slack app (HTTP at /slack/events, or Socket Mode with SLACK_APP_TOKEN)."""
     from .config import ConfigError, load_secrets
+
+    _metrics_dir()
     from .server import serve_http, serve_socket_mode
     from .startup import check_slack_ids
 
@@ -140,7 +168,7 @@ def serve(port: str | None, workers: int, threads: int) -> None:
         click.echo("canishare: Socket Mode", err=True)
         serve_socket_mode(settings, secrets, None)
         return
-    click.echo(f"canishare: listening on port {http_port} (POST /slack/events, GET /healthz)", err=True)
+    click.echo(f"canishare: listening on port {http_port} (POST /slack/events, GET /healthz, /readyz, /metrics)", err=True)
     serve_http(settings, secrets, None, http_port, workers, threads)
 
 
@@ -210,6 +238,10 @@ def export(fmt: str, since: str | None, team: str | None) -> None:
         team_id = _resolve_team(s, team) if team is not None else None
         count = write_export(s, sys.stdout, fmt, since_at, team_id)
     sys.stdout.flush()
+    from storage.access import cli_user, record_access
+
+    record_access(db, "export", cli_user(), {"format": fmt, "since": since_at.isoformat() if since_at else None,
+                                             "team": team_id}, count)
     which = " and ".join(filter(None, [f"of team {team_id}" if team_id else "",
                                         f"since {since_at:%Y-%m-%d %H:%M} UTC" if since_at else ""]))
     click.echo(f"canishare: exported {count} record{'s' if count != 1 else ''}{' ' + which if which else ''} "
@@ -217,21 +249,33 @@ def export(fmt: str, since: str | None, team: str | None) -> None:
 
 
 @main.command()
-def verify() -> None:
+@click.option("--log", "show_log", is_flag=True, help="Also list every logged access: exports, digest posts, purges.")
+def verify(show_log: bool) -> None:
     """Check the records' hash chain; names the first broken record."""
+    from storage.access import accesses
     from storage.records import verify_chain
 
     db = _database()
     with db.sessions() as s:
         report = verify_chain(s)
+        logged = [a.line() for a in accesses(s)] if show_log else []
     if report.ok and report.entries == 0:
         click.echo("no decision records yet: nothing to verify (the chain is empty)")
         sys.exit(0)
     click.echo(str(report))
     if report.ok:
         click.echo("  (each record has one entry per change: its outcome, then any record details, escalation "
-                   "steps or purge; every entry's hash was recomputed and every record matches its latest entry)")
+                   "steps or purge, plus one per export, digest post or purge (see --log); every entry's hash was recomputed and every record matches its latest entry)")
+    if show_log:
+        _show_access_log(logged)
     sys.exit(0 if report.ok else 1)
+
+
+def _show_access_log(lines: list[str]) -> None:
+    click.echo("Access log (entries of the chain, verified with it):" if lines
+               else "Access log: no exports, digest posts or purges yet")
+    for line in lines:
+        click.echo(f"  {line}")
 
 
 @main.group()
@@ -250,6 +294,26 @@ def db_upgrade() -> None:
     with database.engine.connect() as conn:
         revision = conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
     click.echo(f"canishare: {describe()} is at the newest schema (revision {revision})")
+
+
+@db.command("current")
+def db_current() -> None:
+    """Show the schema's migration and whether it is the newest (exit 1 when an upgrade is due)."""
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
+    from storage.db import DatabaseProblem, alembic_config, describe, open_existing
+
+    try:
+        database = open_existing(migrate=False)
+    except DatabaseProblem as err:
+        _fail(str(err))
+    with database.engine.connect() as conn:
+        have = sorted(MigrationContext.configure(conn).get_current_heads())
+    heads = sorted(ScriptDirectory.from_config(alembic_config(database.engine)).get_heads())
+    state = "the newest" if have == heads else f"behind (newest {', '.join(heads)}): run `canishare db upgrade`"
+    click.echo(f"{describe()}: at {', '.join(have) or 'no migration'}, {state}")
+    sys.exit(0 if have == heads else 1)
 
 
 @main.group()
@@ -408,6 +472,10 @@ def digest(fmt: str, post: bool, last_slot: bool) -> None:
             _fail(f"Slack refused the digest: {err.response.get('error')}")
         except (SlackClientError, OSError) as err:
             _fail(f"could not reach Slack ({type(err).__name__})")
+        from storage.access import cli_user, record_access
+
+        record_access(db, "digest", cli_user(), {"channel": schedule.channel, "period_start": d["period_start"]},
+                      d["total"])
         click.echo(f"canishare: digest posted to {schedule.channel} (ts {ts})", err=True)
 
 
@@ -460,6 +528,9 @@ def purge(dry_run: bool, yes: bool) -> None:
         if not click.confirm("Delete these for good?", default=False):
             _fail("nothing deleted")
     counts = purge_in_batches(db, now, settings.retention_days)
+    from storage.access import cli_user, record_access
+
+    record_access(db, "purge", cli_user(), {"retention_days": settings.retention_days}, sum(counts.values()))
     click.echo("deleted:")
     for line in _purge_lines(counts) or ["  nothing (another purge got there first)"]:
         click.echo(line)

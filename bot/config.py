@@ -348,25 +348,16 @@ class Secrets:
     api_url: str | None
 
 
-SECRETS = ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "CANISHARE_PSEUDONYM_KEY", "SLACK_APP_TOKEN")
 KEY_FILE = ".canishare-key"  # where scripts/run keeps the pseudonym key it generated
 
 
-def _secrets_from_files(env: dict[str, str]) -> None:
-    """NAME_FILE=/path gives the secret NAME as the file's content (containers, Kubernetes)."""
-    for name in SECRETS:
-        file = env.get(f"{name}_FILE")
-        if env.get(name) or not file:
-            continue
-        try:
-            env[name] = Path(file).read_text(encoding="utf-8").strip()
-        except OSError as err:
-            raise ConfigError(f"{name}_FILE names {file}, which cannot be read ({err.strerror or type(err).__name__})") from None
-
-
 def load_secrets(env: dict[str, str] | None = None) -> Secrets:
-    env = dict(os.environ if env is None else env)
-    _secrets_from_files(env)
+    from .secret_files import SecretFileError, resolve
+
+    try:
+        env = resolve(os.environ if env is None else env)  # NAME_FILE=/path gives NAME (containers, Kubernetes)
+    except SecretFileError as err:
+        raise ConfigError(str(err)) from None
     missing = [k for k in ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "CANISHARE_PSEUDONYM_KEY") if not env.get(k)]
     if missing == ["CANISHARE_PSEUDONYM_KEY"] and Path(KEY_FILE).exists():
         raise ConfigError(

@@ -19,6 +19,7 @@ from slack_sdk.models.blocks import ContextBlock, DividerBlock, HeaderBlock, Mar
 from sqlalchemy import or_, update
 from sqlalchemy.exc import IntegrityError
 
+from storage.access import record_access
 from storage.db import Database
 from storage.digest import OUTCOMES, compute_digest, next_digest_slot, scheduled_digest_end
 from storage.models import Job
@@ -100,6 +101,16 @@ def _shared_rows(d: dict[str, Any], prev: dict[str, Any], key: str) -> list[tupl
     return _ranked(this, last)
 
 
+def _accesses(a: dict[str, int]) -> str:
+    """'2 exports, 1 digest post, no purges': who looked, counted (`canishare verify --log` says who)."""
+    words = {"export": ("export", "exports"), "digest": ("digest post", "digest posts"), "purge": ("purge", "purges")}
+    parts = []
+    for action, (one, many) in words.items():
+        n = a.get(action, 0)
+        parts.append(f"no {many}" if n == 0 else f"{n} {one if n == 1 else many}")
+    return ", ".join(parts)
+
+
 def digest_labels(settings: Settings) -> dict[str, dict[str, str]]:
     """Names for the ids the digest counts by: team id -> team name, node id -> question."""
     from policy import PackError, load_pack
@@ -143,6 +154,9 @@ def digest_text(d: dict[str, Any], labels: dict[str, dict[str, str]] | None = No
         rows = _shared_rows(d, prev, key)
         out.append(f"{title}:" if rows else f"{title}: none recorded")
         out += _lines(rows, lambda k, a, b, key=key: f"  {_choice_label(key, k)}: {a} (last week {b})")
+    a = d.get("access")
+    if a is not None:
+        out.append(f"Access to the records: {_accesses(a)}")
     r = d.get("referrals") or {}
     if r:
         out.append(f"Referrals made: {r['made']}; confirmed in writing: {r['confirmed_in_writing']} "
@@ -192,6 +206,8 @@ def digest_blocks(d: dict[str, Any], labels: dict[str, dict[str, str]] | None = 
         blocks.append(SectionBlock(block_id="referrals", text=md(
             f"*Referrals made:* {r['made']}; confirmed in writing {r['confirmed_in_writing']} "
             f"({r['confirmed_on_time']} within 48 hours)")))
+    if d.get("access") is not None:
+        blocks.append(SectionBlock(block_id="access", text=md(f"*Access to the records:* {_accesses(d['access'])}")))
     blocks.append(DividerBlock())
     blocks.append(ContextBlock(elements=[md(":lock: Counts only: no names, Slack IDs or case details.")]))
     return [b.to_dict() for b in blocks]
@@ -317,6 +333,8 @@ def weekly_digest_task(settings: Settings, db: Database, client: WebClient) -> C
         with db.session() as s:
             s.execute(update(Job).where(*mine).values(
                 due_at=_naive(next_digest_slot(now, schedule)), last_run_at=now, lease_owner=None, lease_until=None))
+        record_access(db, "digest", "scheduler", {"channel": schedule.channel, "period_start": digest["period_start"]},
+                      digest["total"])
         log.info("weekly digest posted (%d decisions)", digest["total"])
         return ts
 
@@ -351,6 +369,8 @@ def retention_task(settings: Settings, db: Database) -> Callable[[datetime], dic
                 s.execute(update(Job).where(Job.name == RETENTION_JOB, Job.due_at == next_due)
                           .values(due_at=now + timedelta(hours=1)))
             raise
+        if sum(counts.values()):
+            record_access(db, "purge", "scheduler", {"retention_days": settings.retention_days}, sum(counts.values()))
         log.info("retention purge: %s", ", ".join(f"{k} {v}" for k, v in counts.items()))
         return counts
 

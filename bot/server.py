@@ -1,9 +1,12 @@
-"""Serving: the WSGI app (Slack events + health check), gunicorn, or Socket Mode."""
+"""Serving: the WSGI app (Slack events, health, readiness, metrics), gunicorn, or Socket Mode."""
 from __future__ import annotations
 
 import io
+import json
 import logging
+import time
 from typing import Any, Callable, Iterable
+from urllib.parse import parse_qs
 
 from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
@@ -11,11 +14,13 @@ from slack_sdk.signature import SignatureVerifier
 
 from storage.db import Database
 
-from . import followup
+from . import followup, metrics
 from .app import build_app
 from .digest import retention_task, weekly_digest_task
 from .config import Secrets, Settings
 from .delivery import DeliveryLoop
+from .health import readiness
+from .logs import new_correlation_id
 from .messenger import Messenger
 from .scheduler import Ticker
 
@@ -62,6 +67,28 @@ def _plausible(headers: dict[str, str]) -> bool:
             and len(sig) <= 100 and sig.isascii() and sig.startswith("v0="))
 
 
+_INTERACTION_KINDS = frozenset({"block_actions", "view_submission", "view_closed", "shortcut", "message_action",
+                                "block_suggestion", "interactive_message"})
+
+
+def request_kind(body: bytes) -> str:
+    """What Slack sent, for metrics: a fixed set of kinds, never anything from the payload itself."""
+    if body.startswith(b"{"):
+        return "url_verification" if b'"url_verification"' in body[:200] else "event"
+    form = parse_qs(body.decode("utf-8", "replace"))
+    if "payload" in form:
+        try:
+            kind = json.loads(form["payload"][0]).get("type")
+        except (ValueError, AttributeError):
+            return "other"
+        return kind if kind in _INTERACTION_KINDS else "other"
+    return "command" if "command" in form else "other"
+
+
+def _status_code(status: str) -> str:
+    return status.split(" ", 1)[0]
+
+
 def wsgi_app(bolt: App, db: Database, signing_secret: str) -> Callable[..., Iterable[bytes]]:
     slack = SlackRequestHandler(bolt, path="/slack/events")
     verifier = SignatureVerifier(signing_secret)
@@ -71,39 +98,68 @@ def wsgi_app(bolt: App, db: Database, signing_secret: str) -> Callable[..., Iter
         path, method = environ.get("PATH_INFO"), environ.get("REQUEST_METHOD")
         if path == "/healthz" and method in ("GET", "HEAD"):
             return _plain(start_response, "200 OK", "ok\n")
+        if path == "/readyz" and method in ("GET", "HEAD"):
+            ready, reason = readiness(db)
+            return _plain(start_response, "200 OK" if ready else "503 Service Unavailable", reason + "\n")
+        if path == "/metrics" and method == "GET":
+            text, content_type = metrics.render(db)
+            start_response("200 OK", [("Content-Type", content_type)])
+            return [text]
         if path != "/slack/events" or method != "POST":
             return _plain(start_response, "404 Not Found", "not found\n")
-        try:
-            length = int(environ.get("CONTENT_LENGTH") or 0)
-        except ValueError:
-            return _plain(start_response, "400 Bad Request", "bad length\n")
-        if length > MAX_BODY:
-            return _plain(start_response, "413 Content Too Large", "too large\n")
-        body = environ["wsgi.input"].read(length) if length else b""
-        headers = {"x-slack-signature": environ.get("HTTP_X_SLACK_SIGNATURE", ""),
-                   "x-slack-request-timestamp": environ.get("HTTP_X_SLACK_REQUEST_TIMESTAMP", "")}
-        try:
-            body.decode("utf-8")  # Slack always sends UTF-8; the verifier below needs it too
-        except UnicodeDecodeError:
-            unsigned = not (headers["x-slack-signature"] and headers["x-slack-request-timestamp"])
-            return _plain(start_response, "401 Unauthorized" if unsigned else "400 Bad Request", "not UTF-8\n")
-        # Checked here as well as in Bolt, so that nothing unsigned is even parsed.
-        signed = _plausible(headers)
-        try:
-            signed = signed and verifier.is_valid_request(body, headers)
-        except Exception:  # noqa: BLE001 - whatever bytes a header holds, it is a 401, never a 500
-            signed = False
-        if not signed:
-            bad_signatures.seen()
-            return _plain(start_response, "401 Unauthorized", "invalid request\n")
-        environ["wsgi.input"] = io.BytesIO(body)
-        try:
-            return slack(environ, start_response)
-        except Exception:  # noqa: BLE001 - a malformed payload is the sender's fault, never a 500
-            log.warning("could not handle a request (malformed payload)")
-            return _plain(start_response, "400 Bad Request", "malformed request\n")
+        new_correlation_id()
+        started = time.perf_counter()
+        kind = ["other"]
+
+        def counted(status: str, headers: list, *rest: Any) -> Any:
+            code = _status_code(status)
+            metrics.REQUESTS.labels(kind[0], code).inc()
+            seconds = time.perf_counter() - started
+            if code == "200":
+                metrics.ACK_SECONDS.labels(kind[0]).observe(seconds)
+            # One line per request, as an access log would give, without the URL or anything sent.
+            log.info("%s answered %s in %.0f ms", kind[0], code, seconds * 1000,
+                     extra={"kind": kind[0], "status": int(code), "duration_ms": round(seconds * 1000, 1)})
+            return start_response(status, headers, *rest)
+
+        return _slack_request(environ, counted, kind, slack, verifier, bad_signatures)
 
     return application
+
+
+def _slack_request(environ: dict[str, Any], start_response: Callable[..., Any], kind: list[str],
+                   slack: SlackRequestHandler, verifier: SignatureVerifier, bad_signatures: "_BadSignatures") -> Iterable[bytes]:
+    """Verify and hand one POST /slack/events to Bolt (kind[0] is set for the metrics)."""
+    try:
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return _plain(start_response, "400 Bad Request", "bad length\n")
+    if length > MAX_BODY:
+        return _plain(start_response, "413 Content Too Large", "too large\n")
+    body = environ["wsgi.input"].read(length) if length else b""
+    kind[0] = request_kind(body)
+    headers = {"x-slack-signature": environ.get("HTTP_X_SLACK_SIGNATURE", ""),
+               "x-slack-request-timestamp": environ.get("HTTP_X_SLACK_REQUEST_TIMESTAMP", "")}
+    try:
+        body.decode("utf-8")  # Slack always sends UTF-8; the verifier below needs it too
+    except UnicodeDecodeError:
+        unsigned = not (headers["x-slack-signature"] and headers["x-slack-request-timestamp"])
+        return _plain(start_response, "401 Unauthorized" if unsigned else "400 Bad Request", "not UTF-8\n")
+    # Checked here as well as in Bolt, so that nothing unsigned is even parsed.
+    signed = _plausible(headers)
+    try:
+        signed = signed and verifier.is_valid_request(body, headers)
+    except Exception:  # noqa: BLE001 - whatever bytes a header holds, it is a 401, never a 500
+        signed = False
+    if not signed:
+        bad_signatures.seen()
+        return _plain(start_response, "401 Unauthorized", "invalid request\n")
+    environ["wsgi.input"] = io.BytesIO(body)
+    try:
+        return slack(environ, start_response)
+    except Exception:  # noqa: BLE001 - a malformed payload is the sender's fault, never a 500
+        log.warning("could not handle a request (malformed payload)")
+        return _plain(start_response, "400 Bad Request", "malformed request\n")
 
 
 def scheduled_tasks(bolt: App, db: Database) -> list[Callable]:
@@ -140,6 +196,7 @@ def serve_http(settings: Settings, secrets: Secrets, db_url: str | None, port: i
         def load(self):
             # Built in each worker: one engine, one Bolt app and one ticker per process.
             db = Database(db_url)
+            metrics.watch_database(db)
             bolt = build_app(settings, secrets, db)
             DeliveryLoop(bolt.canishare_deps.deliverer).start()  # undelivered items from before a restart go at once
             Ticker(db, scheduled_tasks(bolt, db)).start()
@@ -152,6 +209,7 @@ def serve_socket_mode(settings: Settings, secrets: Secrets, db_url: str | None) 
     from slack_bolt.adapter.socket_mode import SocketModeHandler
 
     db = Database(db_url)
+    metrics.watch_database(db)
     bolt = build_app(settings, secrets, db)
     DeliveryLoop(bolt.canishare_deps.deliverer).start()
     Ticker(db, scheduled_tasks(bolt, db)).start()

@@ -114,7 +114,7 @@ def state(engine: Engine) -> str:
     return "ready" if {"alembic_version", "records"} & names else "empty"
 
 
-def open_existing(url: str | None = None) -> "Database":
+def open_existing(url: str | None = None, migrate: bool = True) -> "Database":
     """The database named by `url` (default DATABASE_URL), brought to the newest schema, only if it
     already exists and holds canishare's tables: a reading command must never create one.
     Raises DatabaseProblem, with one line naming the database and the fix."""
@@ -135,7 +135,8 @@ def open_existing(url: str | None = None) -> "Database":
             db.engine.dispose()
             raise DatabaseProblem(f"{where} holds no canishare data (no tables); check DATABASE_URL names the bot's "
                                   f"database (a new one gets its tables from canishare db upgrade or canishare serve)")
-        db.migrate()
+        if migrate:
+            db.migrate()
         return db
     except (SQLAlchemyError, ModuleNotFoundError) as err:
         raise DatabaseProblem(explain(err, url)) from None

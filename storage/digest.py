@@ -22,6 +22,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import and_, case, extract, func, or_, select, text
 from sqlalchemy.orm import Session
 
+from .access import count_by_action
 from .models import Conversation, Escalation, Record, Referral
 from .records import iso
 
@@ -209,6 +210,7 @@ def _period(session: Session, start_utc: datetime, end_utc: datetime, tz: ZoneIn
         "abandoned": _abandoned(session, start, end),
         "referrals": _referrals(session, start, end),
         "shared": _shared(session, start, end),
+        "access": count_by_action(session, start, end),
     }
 
 

@@ -137,10 +137,12 @@ class ChainReport:
     records: int
     problem: str | None = None
     record_id: str | None = None
+    accesses: int = 0  # exports, digest posts and purges logged in the chain (storage.access)
 
     def __str__(self) -> str:
         if self.ok:
-            return f"chain intact: {self.entries} entries over {self.records} records"
+            logged = f", {self.accesses} of them logged accesses" if self.accesses else ""
+            return f"chain intact: {self.entries} entries over {self.records} records{logged}"
         return f"chain broken at record {self.record_id}: {self.problem}"
 
 
@@ -160,7 +162,7 @@ def verify_chain(session: Session) -> ChainReport:
     expected_seq = (head.anchor_seq if head else 0) + 1
     latest: dict[str, ChainEntry] = {}
     purged: set[str] = set()
-    count = 0
+    count = accesses = 0
     query = select(ChainEntry).order_by(ChainEntry.seq).execution_options(yield_per=1000)
     for entry in session.execute(query).scalars():
         count += 1
@@ -168,7 +170,12 @@ def verify_chain(session: Session) -> ChainReport:
             return ChainReport(False, count, len(latest), f"entry {expected_seq} is missing (deleted?)", entry.record_id)
         if entry.prev_hash != expected_prev:
             return ChainReport(False, count, len(latest), f"entry {entry.seq} does not follow the one before", entry.record_id)
-        if is_tombstone(entry.kind, entry.payload):
+        if entry.kind.startswith("access."):  # storage.access: belongs to no record, only hash-checked
+            digest = entry_hash(entry.seq, entry.record_id, entry.kind, iso(entry.at) or "", entry.payload, entry.prev_hash)
+            if digest != entry.hash:
+                return ChainReport(False, count, len(latest), f"access log entry {entry.seq} was changed after it was written", None)
+            accesses += 1
+        elif is_tombstone(entry.kind, entry.payload):
             purged.add(entry.record_id)
         else:
             digest = entry_hash(entry.seq, entry.record_id, entry.kind, iso(entry.at) or "", entry.payload, entry.prev_hash)
@@ -195,7 +202,7 @@ def verify_chain(session: Session) -> ChainReport:
     if latest:
         missing = next(iter(latest))
         return ChainReport(False, count, seen, "the record was deleted outside a purge", missing)
-    return ChainReport(True, count, seen)
+    return ChainReport(True, count, seen, accesses=accesses)
 
 
 def iter_records(session: Session, since: datetime | None = None, team: str | None = None) -> Iterator[Record]:
