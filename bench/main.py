@@ -582,7 +582,7 @@ def findings(b: Bench, growth: list[dict], startup: list[dict]) -> list[str]:
         text = (f"**/canishare typed in the bot's DM is refused**: HTTP {bad_start[0]['status']} (server log: "
                 f"{'; '.join(msgs[:3]) or 'nothing'}), so a practitioner who asks in the DM gets an error and no "
                 "question. (The load above types /canishare in a channel, as the e2e tests do, which works.)")
-        listeners = (ROOT / "bot" / "listeners.py").read_text()
+        listeners = (ROOT / "bot" / "listeners" / "__init__.py").read_text()
         if "ack(reply(body)) if reply else ack()" in listeners:
             line = next(i for i, l in enumerate(listeners.splitlines(), 1) if "ack(reply(body)) if reply else ack()" in l)
             text += (f" Cause: `acked()`'s `ack_now` (bot/listeners.py:{line}) calls `ack(reply(body))`, and "
@@ -816,7 +816,7 @@ def report(b: Bench, started: datetime, elapsed: float, startup: list[dict], gro
         "in \"checked\": their conversations are skipped.")
     if b.race:
         add("Eight practitioners reaching their first outcome at the same moment in a new database "
-            "(bench/race_first_outcomes.py: bot.walk in-process, eight threads behind a barrier): "
+            "(bench/race_first_outcomes.py: bot.conversations in-process, eight threads behind a barrier): "
             + "; ".join(f"{kind}: {res['recorded']} of {res['n']} recorded"
                         + (" (" + ", ".join(f"{k} x{v}" for k, v in res["results"].items() if k != "outcome") + ")"
                            if res["recorded"] < res["n"] else "")

@@ -17,7 +17,9 @@ from storage.digest import compute_digest
 from storage.export import write_export
 
 from . import blocks as B
+from .ids import ADMIN_CSV, ADMIN_POST, Action, BlockId
 from .config import Settings
+from .messenger import Messenger
 from .digest import OUTCOME_LABELS, post_digest
 
 log = logging.getLogger("canishare.admin")
@@ -42,14 +44,14 @@ def admin_blocks(digest: dict) -> list[Block]:
     return [
         DividerBlock(),
         HeaderBlock(text=PlainTextObject(text="Last 7 days (admins)")),
-        SectionBlock(block_id="admin_figures", text=B.md(
+        SectionBlock(block_id=BlockId.ADMIN_FIGURES, text=B.md(
             f"*Decisions:* {digest['total']} — {outcomes}\n"
             f"*Escalations:* {esc['opened']} opened, {esc['claimed']} claimed, {esc['resolved']} resolved; median time to claim {claim}\n"
             f"*Most often unsure at:* {unsure_text}\n"
             f"*Abandoned part-way:* {digest.get('abandoned', 0)}")),
-        ActionsBlock(block_id="admin_actions", elements=[
-            B.button("Post the digest now", "admin_post_digest", "post"),
-            B.button("Send me the export (CSV)", "admin_export", "csv"),
+        ActionsBlock(block_id=BlockId.ADMIN_ACTIONS, elements=[
+            B.button("Post the digest now", Action.ADMIN_POST_DIGEST, ADMIN_POST),
+            B.button("Send me the export (CSV)", Action.ADMIN_EXPORT, ADMIN_CSV),
         ]),
         ContextBlock(elements=[B.md(":lock: Counts only here. The export holds pseudonyms and screened reasons; keep it secure.")]),
     ]
@@ -65,20 +67,18 @@ def post_digest_now(settings: Settings, db: Database, client: WebClient, user_id
     return f"Digest posted to <#{settings.digest.channel}>."
 
 
-def send_export(settings: Settings, db: Database, client: WebClient, user_id: str) -> str | None:
+def send_export(settings: Settings, db: Database, messenger: Messenger, user_id: str) -> str | None:
     """Upload the CSV export to the admin's DM. Streams through a temporary file, so
     memory stays flat however many records there are."""
     if not settings.is_admin(user_id):
         return REFUSAL
-    dm = client.conversations_open(users=user_id)["channel"]["id"]
     fd, path = tempfile.mkstemp(prefix="canishare-export-", suffix=".csv")
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as out, db.sessions() as s:
             count = write_export(s, out, "csv")
         stamp = datetime.now(timezone.utc).strftime("%Y-%m-%d")
-        client.files_upload_v2(channel=dm, file=path, filename=f"canishare-export-{stamp}.csv",
-                               title=f"canishare decision records ({count})",
-                               initial_comment=f"The export you asked for: {count} decision records, oldest first.")
+        messenger.upload(user_id, path, filename=f"canishare-export-{stamp}.csv", title=f"canishare decision records ({count})",
+                         comment=f"The export you asked for: {count} decision records, oldest first.")
     finally:
         os.unlink(path)
     return None

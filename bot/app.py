@@ -12,8 +12,8 @@ from . import workspaces
 from .config import Secrets, Settings
 from .delivery import Deliverer, make_delivery_client
 from .escalation import Escalations
-from .listeners import Deps, register
-from .messenger import make_client
+from .listeners import Deps, register_all
+from .slack_messenger import make_client
 
 log = logging.getLogger("canishare.app")
 
@@ -55,6 +55,6 @@ def build_app(settings: Settings, secrets: Secrets, db: Database) -> App:
             return BoltResponse(status=403, body="This app is not installed in that workspace.")
         return next()
 
-    register(app, deps)
+    register_all(app, deps)
     app.canishare_deps = deps  # type: ignore[attr-defined]
     return app

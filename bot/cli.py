@@ -246,7 +246,7 @@ def digest(fmt: str, post: bool, last_slot: bool) -> None:
     if post:
         from slack_sdk.errors import SlackApiError, SlackClientError
 
-        from .messenger import make_client
+        from .slack_messenger import make_client
 
         api_url = os.environ.get("SLACK_API_URL") or None
         if api_url and not api_url.endswith("/"):

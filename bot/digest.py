@@ -25,6 +25,7 @@ from storage.models import Job
 from storage.retention import purge_in_batches
 
 from .blocks import escape
+from .ids import BlockId
 from .config import Settings
 
 log = logging.getLogger("canishare.digest")
@@ -141,37 +142,37 @@ def digest_blocks(d: dict[str, Any]) -> list[dict]:
     blocks: list = [
         HeaderBlock(text=PlainTextObject(text="Can I share? Weekly digest", emoji=False)),
         ContextBlock(elements=[md(escape(_period(d)))]),
-        SectionBlock(block_id="total", text=md(
+        SectionBlock(block_id=BlockId.TOTAL, text=md(
             f"*{d['total']}* decisions this week (last week {prev.get('total', 0)}, {_change(d['total'], prev.get('total', 0))})")),
-        SectionBlock(block_id="outcomes", fields=[
+        SectionBlock(block_id=BlockId.OUTCOMES, fields=[
             md(f"*{_label(o)}*\n{d['by_outcome'].get(o, 0)}  (last week {pb.get(o, 0)})") for o in _outcomes(d)[:10]
         ]),
     ]
     teams = _ranked(d.get("by_team", {}), prev.get("by_team", {}))
     if teams:
-        blocks.append(SectionBlock(block_id="teams", text=md(
+        blocks.append(SectionBlock(block_id=BlockId.TEAMS, text=md(
             "*By team*\n" + "\n".join(_lines(teams, lambda k, a, b: f"• `{escape(k)}`: {a} (last week {b})")))))
     unsure = _ranked(d.get("unsure_at", {}), prev.get("unsure_at", {}))
     if unsure:
-        blocks.append(SectionBlock(block_id="unsure", text=md(
+        blocks.append(SectionBlock(block_id=BlockId.UNSURE, text=md(
             "*Answered Not sure at*\n" + "\n".join(_lines(unsure, lambda k, a, b: f"• `{escape(k)}`: {a} (last week {b})")))))
     e, pe = d["escalations"], prev.get("escalations") or {"opened": 0, "claimed": 0, "resolved": 0, "median_minutes_to_claim": None}
-    blocks.append(SectionBlock(block_id="escalations", fields=[
+    blocks.append(SectionBlock(block_id=BlockId.ESCALATIONS, fields=[
         md(f"*Escalations opened*\n{e['opened']}  (last week {pe['opened']})"),
         md(f"*Claimed*\n{e['claimed']}  (last week {pe['claimed']})"),
         md(f"*Resolved*\n{e['resolved']}  (last week {pe['resolved']})"),
         md(f"*Median time to claim*\n{_minutes(e['median_minutes_to_claim'])}  (last week {_minutes(pe['median_minutes_to_claim'])})"),
     ]))
-    blocks.append(SectionBlock(block_id="abandoned", text=md(
+    blocks.append(SectionBlock(block_id=BlockId.ABANDONED, text=md(
         f"*Walks abandoned:* {d.get('abandoned', 0)} (last week {prev.get('abandoned', 0)})")))
-    for key, block_id, title in (("kinds", "shared_what", "What was shared"), ("recipients", "shared_with", "Shared with")):
+    for key, block_id, title in (("kinds", BlockId.SHARED_WHAT, "What was shared"), ("recipients", BlockId.SHARED_WITH, "Shared with")):
         rows = _shared_rows(d, prev, key)
         if rows:
             blocks.append(SectionBlock(block_id=block_id, text=md(f"*{title}* (records naming each)\n" + "\n".join(
                 _lines(rows, lambda k, a, b, key=key: f"• {escape(_choice_label(key, k))}: {a} (last week {b})")))))
     r = d.get("referrals") or {}
     if r:
-        blocks.append(SectionBlock(block_id="referrals", text=md(
+        blocks.append(SectionBlock(block_id=BlockId.REFERRALS, text=md(
             f"*Referrals made:* {r['made']}; confirmed in writing {r['confirmed_in_writing']} "
             f"({r['confirmed_on_time']} within 48 hours)")))
     blocks.append(DividerBlock())

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from conversation.flow import flow_for_ref
+from policy.pack import Outcome
 from storage.db import Database
 from storage.models import Escalation, Outbox, Record, new_id, utcnow
 from storage.outbox import enqueue
@@ -86,6 +87,17 @@ class Escalations:
         self._write_record(s, esc, now)
         self._queue_pings(s, esc, 0, now)
         return esc
+
+    def open_for_outcome(self, s: Session, *, record: Record, conversation_id: str, user_id: str, team_id: str,
+                         outcome: Outcome) -> list[Outbox]:
+        """An outcome reached: the pack declares whether it escalates, and how urgently
+        (`outcome.escalates`, `outcome.urgent`); nothing else decides. Inside the record's
+        transaction; returns the pings queued, to deliver at once."""
+        if not outcome.escalates:
+            return []
+        esc = self.open_in(s, record=record, conversation_id=conversation_id, practitioner=user_id,
+                           team_id=team_id, urgent=outcome.urgent)
+        return self.queued(s, esc)
 
     @staticmethod
     def queued(s: Session, esc: Escalation | None) -> list[Outbox]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Container, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, update
@@ -18,7 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from conversation.timescales import due_at
 from policy.procedures import Timescale, procedure
 from storage.db import Database
-from storage.models import Conversation, FollowUp, Record, Referral, utcnow
+from storage.models import Conversation, FollowUp, Record, Referral, as_utc, naive_utc, utcnow
 from storage.records import append
 
 from .blocks import to_dicts
@@ -35,27 +35,19 @@ class ReferralResult:
     message: str | None = None
 
 
-def _aware(moment: datetime) -> datetime:
-    return moment.replace(tzinfo=timezone.utc)
-
-
-def _naive(moment: datetime) -> datetime:
-    return moment.astimezone(timezone.utc).replace(tzinfo=None)
-
-
 def deadlines(made_at: datetime, tz: ZoneInfo, holidays: Container[date] = frozenset(),
               local: Mapping[str, Timescale] | None = None) -> dict[str, datetime]:
     """Naive-UTC deadlines and reminder times for a referral made at `made_at` (naive UTC);
     `holidays` is the organisation's working-day calendar, `local` its local timescales."""
     referral = procedure(1, local=local)
-    start = _aware(made_at)
+    start = as_utc(made_at)
     confirm_by = due_at(start, referral.timescales["confirm_in_writing"], tz, holidays)
     decision_due = due_at(start, referral.timescales["decision_on_next_steps"], tz, holidays)
     return {
-        "confirm_by": _naive(confirm_by),
-        "decision_due": _naive(decision_due),
-        "confirm_in_writing": _naive(start + (confirm_by - start) / 2),
-        "check_decision": _naive(decision_due),
+        "confirm_by": naive_utc(confirm_by),
+        "decision_due": naive_utc(decision_due),
+        "confirm_in_writing": naive_utc(start + (confirm_by - start) / 2),
+        "check_decision": naive_utc(decision_due),
     }
 
 
@@ -95,14 +87,16 @@ def owns_referral(db: Database, referral_id: str, user_id: str) -> bool:
 
 
 def schedule_reminders(db: Database, referral_id: str, user_id: str, tz: ZoneInfo,
-                       holidays: Container[date] = frozenset(), local: Mapping[str, Timescale] | None = None) -> list[FollowUp]:
-    """The two reminders for a referral; asking twice schedules nothing more."""
+                       holidays: Container[date] = frozenset(),
+                       local: Mapping[str, Timescale] | None = None) -> tuple[list[FollowUp], Referral] | None:
+    """The two reminders for a referral, and the referral; asking twice schedules nothing
+    more. None if the referral is not this person's (or not there)."""
     with db.session() as s:
         referral = s.get(Referral, referral_id)
         record = s.get(Record, referral.record_id) if referral else None
         convo = s.get(Conversation, record.conversation_id) if record and record.conversation_id else None
         if referral is None or convo is None or convo.user_id != user_id:
-            return []
+            return None
         due = deadlines(referral.made_at, tz, holidays, local)
         existing = {f.step: f for f in s.execute(select(FollowUp).where(FollowUp.referral_id == referral_id)).scalars()}
         for step in STEPS:
@@ -113,8 +107,9 @@ def schedule_reminders(db: Database, referral_id: str, user_id: str, tz: ZoneInf
             s.flush()
         except IntegrityError:
             s.rollback()
-            return list(s.execute(select(FollowUp).where(FollowUp.referral_id == referral_id)).scalars())
-        return [existing[step] for step in STEPS]
+            items = list(s.execute(select(FollowUp).where(FollowUp.referral_id == referral_id)).scalars())
+            return (items, s.get(Referral, referral_id)) if items else None
+        return [existing[step] for step in STEPS], referral
 
 
 def close(db: Database, followup_id: str, user_id: str, status: str, now: datetime | None = None) -> str:

@@ -5,6 +5,7 @@ from slack_sdk.models.blocks import ActionsBlock, Block, ContextBlock, DividerBl
 from slack_sdk.models.views import View
 
 from . import blocks as B
+from .ids import START_HOME, Action, BlockId, Ref
 from .procedure_blocks import next_menu
 from .config import Settings
 from .escalation import Escalations
@@ -19,9 +20,9 @@ def start_section(organisation: str) -> list[Block]:
             f"Not sure whether you can share information about a child or family? I'll walk you through "
             f"{B.escape(organisation)}'s information-sharing questions one at a time, tell you what to do, "
             "and get your safeguarding lead if you're unsure. Nothing you tell me names anyone.")),
-        ActionsBlock(block_id="home_start", elements=[B.button("Start", "start_conversation", "home", "primary")]),
+        ActionsBlock(block_id=BlockId.HOME_START, elements=[B.button("Start", Action.START, START_HOME, "primary")]),
         SectionBlock(text=B.md("*What happens next?* The procedures after a referral, in plain steps.")),
-        ActionsBlock(block_id="home_procedures", elements=[next_menu()]),
+        ActionsBlock(block_id=BlockId.HOME_PROCEDURES, elements=[next_menu()]),
     ]
 
 
@@ -34,7 +35,7 @@ def lead_section(escalations: list) -> list[Block]:
         flag = ":rotating_light: *URGENT* " if esc.urgent else ""
         state = f"claimed by {B.mention(esc.claimed_by)}" if esc.status == "claimed" else "*not yet claimed*"
         text = f"{flag}{B.mention(esc.practitioner_user)} — opened {esc.opened_at:%d %b %H:%M} UTC, {state}"
-        accessory = B.button("Claim", "esc_claim", esc.id, "primary") if esc.status == "open" else None
+        accessory = B.button("Claim", Action.ESC_CLAIM, Ref(esc.id).encode(), "primary") if esc.status == "open" else None
         blocks.append(SectionBlock(text=B.md(text), accessory=accessory))
     if len(escalations) > 20:
         blocks.append(ContextBlock(elements=[B.md(f"…and {len(escalations) - 20} more, oldest shown first.")]))

@@ -16,7 +16,7 @@ from .app import build_app
 from .digest import retention_task, weekly_digest_task
 from .config import Secrets, Settings
 from .delivery import DeliveryLoop
-from .messenger import Messenger
+from .slack_messenger import SlackMessenger
 from .scheduler import Ticker
 
 log = logging.getLogger("canishare.server")
@@ -81,7 +81,7 @@ def wsgi_app(bolt: App, db: Database, signing_secret: str) -> Callable[..., Iter
 
 def scheduled_tasks(bolt: App, db: Database) -> list[Callable]:
     deps = bolt.canishare_deps  # type: ignore[attr-defined]
-    messenger = Messenger(bolt.client, db)
+    messenger = SlackMessenger(bolt.client, db)
 
     def escalation_reminders(now):
         return deps.escalations.remind_due(messenger, now)

@@ -152,7 +152,7 @@ def test_ask_my_lead_button_escalates_from_any_question(server):
 def test_reminders_fire_once_with_two_workers_and_then_reach_deputies(server):
     from bot.config import load_settings
     from bot.escalation import Escalations
-    from bot.messenger import Messenger, make_client
+    from bot.slack_messenger import SlackMessenger as Messenger, make_client
     from storage.db import Database
     from storage.models import Escalation
     from sqlalchemy import select

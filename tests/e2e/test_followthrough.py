@@ -37,7 +37,7 @@ def test_urgent_outcome_shows_urgent_action_procedure(server):
 
 def test_referral_schedules_exactly_two_reminders_and_done_cancels_one(server):
     from bot.followup import send_due
-    from bot.messenger import Messenger, make_client
+    from bot.slack_messenger import SlackMessenger as Messenger, make_client
     from storage.db import Database
     from storage.models import ChainEntry, FollowUp, Referral
 

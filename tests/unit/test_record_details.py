@@ -12,7 +12,7 @@ import logging
 import pytest
 from sqlalchemy import select
 
-from bot import record_details, walk
+from bot import conversations, record_details
 from policy.pack import load_pack
 from storage.export import write_export
 from storage.models import ChainEntry, Record
@@ -25,11 +25,11 @@ NAME_NOTE = "Told Kerry Hughes's teacher, ring 07700 900123"
 
 def at_outcome(database, answers=("yes",)) -> str:
     """A conversation that has reached an outcome (hmg-2008: Yes at danger -> urgent)."""
-    started = walk.start(database, workspace="T0TEST", user_id=USER, team="early-help", policy="hmg-2008", channel_id="D0P")
+    started = conversations.start(database, workspace="T0TEST", user_id=USER, team="early-help", policy="hmg-2008", channel_id="D0P")
     convo_id = started.conversation.id
     node = started.node.id
     for a in answers:
-        result = walk.answer(database, conversation_id=convo_id, user_id=USER, node_id=node, answer=a, pseudonym_key=PSEUDONYM_KEY)
+        result = conversations.answer(database, conversation_id=convo_id, user_id=USER, node_id=node, answer=a, pseudonym_key=PSEUDONYM_KEY)
         node = result.node.id if result.node else None
     return convo_id
 

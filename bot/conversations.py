@@ -1,4 +1,4 @@
-"""A practitioner's walk through the flowchart: loads the row, asks the conversation layer,
+"""A practitioner's conversation through the flowchart: loads the row, asks the conversation layer,
 saves the row and the record. One session per call; the caller renders the result.
 
 The per-click path is one indexed read of the conversation and one versioned write; the
@@ -21,7 +21,7 @@ from policy.pack import Node, Outcome
 from storage.db import Database
 from storage.models import Conversation, Outbox, Record, SeenRequest, utcnow
 from storage.outbox import latest_step
-from storage.records import append, pseudonymise
+from storage.records import append, decided_at, pseudonymise
 
 # What must reach Slack after a change, queued in the change's own transaction: given the
 # session and the result, it adds outbox rows (the next question or outcome, pings).
@@ -43,6 +43,7 @@ class Result:
     previous: str | None = None  # for "already": what was answered before
     deliveries: list[int] = field(default_factory=list)  # outbox rows to deliver now, in order
     step_pending: bool = False  # for "already": the next step has not reached Slack yet
+    decided_at: datetime | None = None  # when the outcome was reached (naive UTC)
 
     @property
     def number(self) -> int:
@@ -150,6 +151,7 @@ def answer(db: Database, *, conversation_id: str, user_id: str, node_id: str, an
                 convo.status = "decided"
                 result.kind, result.outcome = "outcome", step.outcome
                 result.record = _decide(s, convo, flow, pseudonym_key, convo.updated_at)
+                result.decided_at = convo.updated_at
             s.flush()  # the version check: a racing click for the same question loses here
             return _queue(s, plan, result)
     except StaleDataError:  # another click on the same question committed first
@@ -206,5 +208,5 @@ def current(db: Database, *, conversation_id: str, user_id: str) -> Result:
         assert convo and flow
         record = s.execute(select(Record).where(Record.conversation_id == convo.id)).scalar_one_or_none()
         return Result("outcome" if flow.outcome(convo) else "question", convo, flow, node=flow.question(convo),
-                      outcome=flow.outcome(convo), record=record)
+                      outcome=flow.outcome(convo), record=record, decided_at=decided_at(s, record) if record else None)
 

@@ -1,0 +1,38 @@
+"""A safeguarding lead's Claim and Resolve, on a ping or in App Home. Who may act is the
+service's rule (bot/escalation.py); the pings' blocks are bot/escalation_blocks.py."""
+from __future__ import annotations
+
+from slack_bolt import App
+from slack_sdk import WebClient
+
+from ..escalation_blocks import LEAD_OUTCOMES
+from ..ids import Action, BadValue, LeadAdvice, Ref, selected
+from . import Deps, acked, clicked, tell, user_id_of
+
+PICK_ONE = "Please pick one of the listed outcomes."
+
+
+def on_claim(deps: Deps, body: dict, action: dict, client: WebClient, **_) -> None:
+    escalation_id = Ref.decode(action.get("value", "")).id
+    done = deps.escalations.claim(deps.messenger(client), escalation_id, user_id_of(body), clicked(body))
+    if done.message:
+        tell(deps, client, body, done.message)
+
+
+def on_resolve(deps: Deps, body: dict, action: dict, client: WebClient, **_) -> None:
+    try:
+        advice = LeadAdvice.decode(selected(action) or "")
+    except BadValue:
+        advice = None
+    if advice is None or advice.lead_outcome not in LEAD_OUTCOMES:
+        tell(deps, client, body, PICK_ONE)
+        return
+    done = deps.escalations.resolve(deps.messenger(client), advice.escalation_id, user_id_of(body), advice.lead_outcome,
+                                    clicked(body))
+    if done.message:
+        tell(deps, client, body, done.message)
+
+
+def register(app: App, deps: Deps) -> None:
+    acked(deps, app.action(Action.ESC_CLAIM), on_claim)
+    acked(deps, app.action(Action.ESC_RESOLVE), on_resolve)
