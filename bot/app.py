@@ -14,6 +14,7 @@ from .delivery import Deliverer, make_delivery_client
 from .escalation import Escalations
 from .listeners import Deps, register_all
 from .slack_messenger import make_client
+from .slack_views import SlackViews
 
 log = logging.getLogger("canishare.app")
 
@@ -41,7 +42,7 @@ def build_app(settings: Settings, secrets: Secrets, db: Database) -> App:
     enterprise = auth.get("enterprise_id")  # an Enterprise Grid org: its other workspaces are ours too
     if workspace:
         workspaces.reinstalled(db, workspace)  # auth.test accepted the token: it works here again
-    escalations = Escalations(settings, db, secrets.pseudonym_key)
+    escalations = Escalations(settings, db, secrets.pseudonym_key, views=SlackViews())
     deliverer = Deliverer(make_delivery_client(secrets.bot_token, secrets.api_url), db, hooks=escalations)
     deps = Deps(settings=settings, db=db, pseudonym_key=secrets.pseudonym_key,
                 escalations=escalations, workspace=workspace, deliverer=deliverer)

@@ -30,19 +30,11 @@ from policy import ANSWER_LABELS, ANSWERS
 from policy.pack import Citation, Node, Outcome, Pack
 from storage.models import as_utc
 
+from .mrkdwn import escape, mention
 from .ids import START_NEW, Action, BlockId, Callback, ChangeTo, QuestionRef, Ref
 
 SECTION_LIMIT = 3000
 BUTTON_TEXT_LIMIT = 75
-
-
-def escape(text: str) -> str:
-    """Slack mrkdwn control characters, so no text can mention, link or ping anyone."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-def mention(user_id: str) -> str:
-    return f"<@{user_id}>"
 
 
 def _clip(text: str, limit: int = SECTION_LIMIT) -> str:

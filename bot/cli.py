@@ -226,7 +226,7 @@ def digest(fmt: str, post: bool, last_slot: bool) -> None:
     from datetime import timedelta, timezone
 
     from .config import DigestSettings, config_path
-    from .digest import digest_text, post_digest
+    from .digest_blocks import digest_text, post_digest
     from storage.digest import compute_digest, scheduled_digest_end
 
     path = config_path()

@@ -21,13 +21,32 @@ from storage.models import Escalation, Outbox, Record, new_id, utcnow
 from storage.outbox import enqueue
 from storage.records import append, iso, pseudonymise
 
-from .blocks import mention, notice_blocks, to_dicts
 from .config import Settings, Team
-from .escalation_blocks import ping_blocks, ping_text, practitioner_update
-from .messenger import Messenger
+from .messenger import Messenger, Views, slack_views
+from .mrkdwn import channel, mention
 
 log = logging.getLogger("canishare.escalation")
 MAX_REMINDERS = 3
+
+# What a lead may say their advice was, resolving a request (the only values of lead_outcome).
+LEAD_OUTCOMES = {
+    "share": "Share",
+    "share_without_consent": "Share without consent",
+    "do_not_share": "Do not share",
+    "other": "Other advice given",
+}
+PICK_ONE = "Please pick one of the listed outcomes."
+
+
+def ping_text(urgent: bool, practitioner: str) -> str:
+    prefix = "URGENT: " if urgent else ""
+    return f"{prefix}{mention(practitioner)} needs safeguarding advice about sharing information."
+
+
+def practitioner_update(kind: str, lead: str, lead_outcome: str | None = None) -> str:
+    if kind == "claimed":
+        return f":eyes: {mention(lead)} has picked up your request and will be in touch."
+    return f":white_check_mark: {mention(lead)} marked your request as resolved — advice: *{LEAD_OUTCOMES.get(lead_outcome or 'other')}*."
 
 
 @dataclass
@@ -37,10 +56,18 @@ class ActResult:
 
 
 class Escalations:
-    def __init__(self, settings: Settings, db: Database, pseudonym_key: str):
+    def __init__(self, settings: Settings, db: Database, pseudonym_key: str, views: Views | None = None):
         self.settings = settings
         self.db = db
         self.key = pseudonym_key
+        self._views = views
+
+    @property
+    def views(self) -> Views:
+        """How pings and notices look (bot.slack_views.SlackViews unless given)."""
+        if self._views is None:
+            self._views = slack_views()
+        return self._views
 
     # --- who ------------------------------------------------------------------------------
     def responders(self, team: Team) -> set[str]:
@@ -147,7 +174,7 @@ class Escalations:
         text = ping_text(esc.urgent, esc.practitioner_user)
         if role == "channel":  # mention the leads so the channel post notifies them
             team = self.settings.team(esc.team)
-            text = " ".join(f"<@{u}>" for u in team.leads) + " " + text
+            text = " ".join(mention(u) for u in team.leads) + " " + text
         return text
 
     def _queue_pings(self, s: Session, esc: Escalation, reminder: int, now: datetime,
@@ -181,7 +208,7 @@ class Escalations:
         team = self.settings.team(esc.team)
         leads = ", ".join(mention(u) for u in team.leads)
         text = {
-            "channel": f"I've posted your request in <#{target}>, mentioning {leads}.",
+            "channel": f"I've posted your request in {channel(target)}, mentioning {leads}.",
             "lead": f"I've sent your request to {mention(target)} directly.",
             "deputy": f"I've sent your request to {mention(target)} (deputy safeguarding lead).",
             "admin": (f"I couldn't reach your safeguarding lead or their deputies in Slack, so I've sent your request to "
@@ -192,7 +219,7 @@ class Escalations:
         else:
             text = ":incoming_envelope: " + text
         told = enqueue(s, key=f"told:{esc.id}:{target}", kind="notice", channel=esc.practitioner_user,
-                       text="Your safeguarding lead has your request", blocks=to_dicts(notice_blocks(text)),
+                       text="Your safeguarding lead has your request", blocks=self.views.notice(text),
                        conversation_id=esc.conversation_id, escalation_id=esc.id)
         return [told] if told is not None else []
 
@@ -207,10 +234,10 @@ class Escalations:
         target = str(row.args.get("channel") or "")
         routes = self.fallback(team, row.role or "")
         queued = self._queue_pings(s, esc, reminder, utcnow(), routes)
-        where = f"<#{target}>" if row.role == "channel" else mention(target)
+        where = channel(target) if row.role == "channel" else mention(target)
         fix = ""
         if code == "not_in_channel":
-            fix = f" To fix it, invite @canishare to <#{target}>."
+            fix = f" To fix it, invite @canishare to {channel(target)}."
         elif code in ("channel_not_found", "is_archived"):
             fix = " To fix it, set a working escalation channel for this team in my Home tab."
         elif code in ("account_inactive", "user_not_found", "user_disabled"):
@@ -223,7 +250,7 @@ class Escalations:
         if row.role != "admin":
             for admin in self.settings.admins:
                 alerts.append(enqueue(s, key=f"alert:{esc.id}:{reminder}:{target}:{admin}", kind="alert", channel=admin,
-                                      text="An escalation could not be delivered", blocks=to_dicts(notice_blocks(alert)),
+                                      text="An escalation could not be delivered", blocks=self.views.notice(alert),
                                       escalation_id=esc.id))
         out = queued + [a for a in alerts if a is not None]
         if keep_trying or queued or reminder != 0:
@@ -237,7 +264,7 @@ class Escalations:
             if esc.urgent:
                 text += " If a child is in danger, call 999."
             note = enqueue(s, key=f"unreached:{esc.id}", kind="notice", channel=esc.practitioner_user,
-                           text="I could not reach your safeguarding lead", blocks=to_dicts(notice_blocks(text)),
+                           text="I could not reach your safeguarding lead", blocks=self.views.notice(text),
                            conversation_id=esc.conversation_id, escalation_id=esc.id)
             if note is not None:
                 out.append(note)
@@ -256,8 +283,7 @@ class Escalations:
             flow = flow_for_ref(policy)
             reasons = [(flow.pack.nodes[p["node"]], p["answer"]) for p in path if p["answer"] != "not_sure"]
             unsure = flow.pack.nodes.get(esc.node) if esc.node else None
-        return to_dicts(ping_blocks(esc.id, esc.practitioner_user, esc.urgent, unsure, reasons, esc.opened_at,
-                                    esc.status, esc.claimed_by, esc.lead_outcome, reminder))
+        return self.views.ping(esc, unsure, reasons, reminder)
 
     # --- claim and resolve ----------------------------------------------------------------
     def _act(self, messenger: Messenger, escalation_id: str, user_id: str, change,
@@ -288,13 +314,13 @@ class Escalations:
         for channel, ts in sorted(targets):
             messenger.update(channel, ts, ping_text(esc.urgent, esc.practitioner_user), blocks)
         messenger.post(esc.practitioner_user, "Update from your safeguarding lead",
-                       to_dicts(notice_blocks(practitioner_update(esc.status, user_id, esc.lead_outcome))))
+                       self.views.notice(practitioner_update(esc.status, user_id, esc.lead_outcome)))
         return ActResult(True)
 
     def claim(self, messenger: Messenger, escalation_id: str, user_id: str, clicked: tuple[str, str] | None = None) -> ActResult:
         def change(esc: Escalation, now: datetime) -> str | None:
             if esc.status != "open":
-                return f"Already {esc.status} by <@{esc.claimed_by}>."
+                return f"Already {esc.status} by {mention(esc.claimed_by or '')}."
             esc.status, esc.claimed_by, esc.claimed_at, esc.remind_at = "claimed", user_id, now, None
             return None
 
@@ -302,6 +328,9 @@ class Escalations:
 
     def resolve(self, messenger: Messenger, escalation_id: str, user_id: str, lead_outcome: str,
                 clicked: tuple[str, str] | None = None) -> ActResult:
+        if lead_outcome not in LEAD_OUTCOMES:  # the only values a record's lead_outcome takes
+            return ActResult(False, PICK_ONE)
+
         def change(esc: Escalation, now: datetime) -> str | None:
             if esc.status == "resolved":
                 return "This request is already resolved."

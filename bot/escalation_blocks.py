@@ -23,20 +23,8 @@ from policy import ANSWER_LABELS
 from policy.pack import Node
 
 from .blocks import button, cite_line, escape, md, mention
+from .escalation import LEAD_OUTCOMES, ping_text, practitioner_update  # noqa: F401 - the wording is the service's
 from .ids import Action, BlockId, LeadAdvice, Ref
-
-LEAD_OUTCOMES = {
-    "share": "Share",
-    "share_without_consent": "Share without consent",
-    "do_not_share": "Do not share",
-    "other": "Other advice given",
-}
-
-
-def ping_text(urgent: bool, practitioner: str) -> str:
-    prefix = "URGENT: " if urgent else ""
-    return f"{prefix}{mention(practitioner)} needs safeguarding advice about sharing information."
-
 
 def ping_blocks(
     escalation_id: str,
@@ -82,9 +70,3 @@ def status_block(escalation_id: str, status: str, claimed_by: str | None, lead_o
     if status == "claimed":
         return SectionBlock(block_id=BlockId.STATUS, text=md(f":eyes: Claimed by {mention(claimed_by or '')}."), accessory=picker)
     return ActionsBlock(block_id=BlockId.STATUS, elements=[button("Claim", Action.ESC_CLAIM, Ref(escalation_id).encode(), "primary"), picker])
-
-
-def practitioner_update(kind: str, lead: str, lead_outcome: str | None = None) -> str:
-    if kind == "claimed":
-        return f":eyes: {mention(lead)} has picked up your request and will be in touch."
-    return f":white_check_mark: {mention(lead)} marked your request as resolved — advice: *{LEAD_OUTCOMES.get(lead_outcome or 'other')}*."

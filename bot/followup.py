@@ -21,9 +21,7 @@ from storage.db import Database
 from storage.models import Conversation, FollowUp, Record, Referral, as_utc, naive_utc, utcnow
 from storage.records import append
 
-from .blocks import to_dicts
-from .messenger import Messenger
-from .procedure_blocks import reminder_blocks
+from .messenger import Messenger, Views, slack_views
 
 STEPS = ("confirm_in_writing", "check_decision")
 
@@ -137,7 +135,7 @@ def close(db: Database, followup_id: str, user_id: str, status: str, now: dateti
     return "Noted as done. Thank you." if item.step == "check_decision" else "Noted: confirmed in writing. Thank you."
 
 
-def send_due(db: Database, messenger: Messenger, now: datetime, tz: ZoneInfo | None = None) -> int:
+def send_due(db: Database, messenger: Messenger, now: datetime, tz: ZoneInfo | None = None, views: Views | None = None) -> int:
     """Send reminders that are due and still open; each is taken by a conditional update
     first, so two processes never send the same one."""
     with db.session() as s:
@@ -151,6 +149,6 @@ def send_due(db: Database, messenger: Messenger, now: datetime, tz: ZoneInfo | N
             referral = s.get(Referral, item.referral_id) if item else None
         if item is None or referral is None:
             continue
-        messenger.post(item.user_id, "A reminder about your referral", to_dicts(reminder_blocks(item, referral, tz)))
+        messenger.post(item.user_id, "A reminder about your referral", (views or slack_views()).reminder(item, referral, tz))
         sent += 1
     return sent

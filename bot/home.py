@@ -5,7 +5,8 @@ from slack_sdk.models.blocks import ActionsBlock, Block, ContextBlock, DividerBl
 from slack_sdk.models.views import View
 
 from . import blocks as B
-from .ids import START_HOME, Action, BlockId, Ref
+from .digest_blocks import OUTCOME_LABELS
+from .ids import ADMIN_CSV, ADMIN_POST, START_HOME, Action, BlockId, Ref
 from .procedure_blocks import next_menu
 from .config import Settings
 from .escalation import Escalations
@@ -49,3 +50,27 @@ def home_view(settings: Settings, escalations: Escalations, user_id: str, admin_
     if settings.is_admin(user_id) and admin_blocks is not None:
         blocks += admin_blocks(user_id)
     return View(type="home", blocks=blocks[:HOME_BLOCK_LIMIT])
+
+
+def admin_section(digest: dict) -> list[Block]:
+    """Figures for the last 7 days, and the admin's two buttons."""
+    outcomes = " · ".join(f"{OUTCOME_LABELS.get(k, k)}: *{v}*" for k, v in digest["by_outcome"].items())
+    esc = digest["escalations"]
+    median = esc.get("median_minutes_to_claim")
+    claim = f"{median:.0f} min" if isinstance(median, (int, float)) else "n/a"
+    unsure = sorted(digest["unsure_at"].items(), key=lambda kv: -kv[1])[:3]
+    unsure_text = ", ".join(f"{B.escape(node)} ({n})" for node, n in unsure) or "none"
+    return [
+        DividerBlock(),
+        HeaderBlock(text=PlainTextObject(text="Last 7 days (admins)")),
+        SectionBlock(block_id=BlockId.ADMIN_FIGURES, text=B.md(
+            f"*Decisions:* {digest['total']} — {outcomes}\n"
+            f"*Escalations:* {esc['opened']} opened, {esc['claimed']} claimed, {esc['resolved']} resolved; median time to claim {claim}\n"
+            f"*Most often unsure at:* {unsure_text}\n"
+            f"*Abandoned part-way:* {digest.get('abandoned', 0)}")),
+        ActionsBlock(block_id=BlockId.ADMIN_ACTIONS, elements=[
+            B.button("Post the digest now", Action.ADMIN_POST_DIGEST, ADMIN_POST),
+            B.button("Send me the export (CSV)", Action.ADMIN_EXPORT, ADMIN_CSV),
+        ]),
+        ContextBlock(elements=[B.md(":lock: Counts only here. The export holds pseudonyms and screened reasons; keep it secure.")]),
+    ]

@@ -17,6 +17,8 @@ from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, R
 from storage.db import Database
 from storage.models import Outbox, utcnow
 
+from .digest_blocks import post_digest
+
 log = logging.getLogger("canishare.slack")
 
 # Errors a retry may cure; anything else (e.g. channel_not_found) is a fault to report, not repeat.
@@ -84,6 +86,9 @@ class SlackMessenger:
     def upload(self, user_id: str, path: str, filename: str, title: str, comment: str) -> None:
         dm = self.client.conversations_open(users=user_id)["channel"]["id"]
         self.client.files_upload_v2(channel=dm, file=path, filename=filename, title=title, initial_comment=comment)
+
+    def post_digest(self, channel: str, digest: dict[str, Any]) -> str:
+        return post_digest(self.client, channel, digest)
 
     def _queue_or_log(self, method: str, args: dict[str, Any], err: Exception) -> None:
         if not _is_transient(err):

@@ -1,15 +1,13 @@
 """A safeguarding lead's Claim and Resolve, on a ping or in App Home. Who may act is the
-service's rule (bot/escalation.py); the pings' blocks are bot/escalation_blocks.py."""
+service's rule (bot/escalation.py), as are the outcomes a lead may give; the pings' blocks are bot/escalation_blocks.py."""
 from __future__ import annotations
 
 from slack_bolt import App
 from slack_sdk import WebClient
 
-from ..escalation_blocks import LEAD_OUTCOMES
+from ..escalation import PICK_ONE
 from ..ids import Action, BadValue, LeadAdvice, Ref, selected
 from . import Deps, acked, clicked, tell, user_id_of
-
-PICK_ONE = "Please pick one of the listed outcomes."
 
 
 def on_claim(deps: Deps, body: dict, action: dict, client: WebClient, **_) -> None:
@@ -21,10 +19,8 @@ def on_claim(deps: Deps, body: dict, action: dict, client: WebClient, **_) -> No
 
 def on_resolve(deps: Deps, body: dict, action: dict, client: WebClient, **_) -> None:
     try:
-        advice = LeadAdvice.decode(selected(action) or "")
+        advice = LeadAdvice.decode(selected(action))
     except BadValue:
-        advice = None
-    if advice is None or advice.lead_outcome not in LEAD_OUTCOMES:
         tell(deps, client, body, PICK_ONE)
         return
     done = deps.escalations.resolve(deps.messenger(client), advice.escalation_id, user_id_of(body), advice.lead_outcome,

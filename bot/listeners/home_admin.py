@@ -9,7 +9,8 @@ from slack_sdk import WebClient
 
 from .. import admin, workspaces
 from .. import blocks as B
-from ..home import home_view
+from ..digest import this_week
+from ..home import admin_section, home_view
 from ..ids import Action
 from . import Deps, acked, user_id_of, workspace_of
 
@@ -23,13 +24,13 @@ def on_home(deps: Deps, event: dict, client: WebClient, **_) -> None:
     settings, user_id = deps.settings, event.get("user") or ""
     if event.get("tab", "home") != "home" or not user_id:
         return
-    extra = (lambda _u: admin.admin_blocks(admin.this_week(settings, deps.db))) if settings.is_admin(user_id) else None
+    extra = (lambda _u: admin_section(this_week(settings, deps.db))) if settings.is_admin(user_id) else None
     client.views_publish(user_id=user_id, view=home_view(settings, deps.escalations, user_id, extra))
 
 
 def on_admin_digest(deps: Deps, body: dict, client: WebClient, **_) -> None:
     user_id = user_id_of(body)
-    told = admin.post_digest_now(deps.settings, deps.db, client, user_id)
+    told = admin.post_digest_now(deps.settings, deps.db, deps.messenger(client), user_id)
     deps.messenger(client).post(user_id, "Digest", B.to_dicts(B.notice_blocks(told)))
 
 

@@ -14,7 +14,8 @@ from slack_sdk import WebClient
 from sqlalchemy import select
 
 from bot.config import DigestSettings, Settings
-from bot.digest import digest_blocks, digest_chart_png, digest_text, post_digest, retention_task, weekly_digest_task
+from bot.digest_blocks import digest_blocks, digest_chart_png, digest_text, post_digest
+from bot.scheduled_tasks import retention_task, weekly_digest_task
 from storage.db import Database
 from storage.digest import OUTCOMES, compute_digest, next_digest_slot, scheduled_digest_end
 from storage.models import Conversation, Escalation, Job, Record

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from bot.ids import Action, LeadAdvice, Ref
+from bot.escalation import PICK_ONE
 from bot.listeners import escalation
 from storage.models import Escalation
 
@@ -42,7 +43,7 @@ def test_resolve_takes_only_a_listed_outcome(feature):
     for forged in ("no-colon", f"{esc_id}:made_up"):
         mark = f.fake.mark()
         f.slack.action("U0LEAD1", message("C0ESC1"), Action.ESC_RESOLVE, selected=forged)
-        assert f.fake.wait_for("chat.postEphemeral", since=mark)[0].args["text"] == escalation.PICK_ONE
+        assert f.fake.wait_for("chat.postEphemeral", since=mark)[0].args["text"] == PICK_ONE
     assert status(f, esc_id) == "open"
     mark = f.fake.mark()
     f.slack.action("U0LEAD1", message("C0ESC1"), Action.ESC_RESOLVE, selected=LeadAdvice(esc_id, "share").encode())
