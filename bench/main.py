@@ -129,7 +129,7 @@ def check_db(url: str, result: LoadResult, commands_acked: int | None = None) ->
 
     db = Database(url)
     try:
-        with db.sessions() as s:
+        with db.read_only() as s:
             paths = {cid: len(path or []) for cid, path in s.execute(select(Conversation.id, Conversation.path))}
             records = s.execute(select(func.count()).select_from(Record)).scalar_one()
             outcome_entries = s.execute(select(func.count()).select_from(ChainEntry).where(ChainEntry.kind == "outcome")).scalar_one()

@@ -141,7 +141,7 @@ def main() -> None:
     app = wsgi_app(bolt, db, secrets.signing_secret)
 
     def current(user: str) -> tuple[str, str, str] | None:
-        with db.sessions() as s:
+        with db.read_only() as s:
             convo = s.execute(select(Conversation).where(Conversation.user_id == user, Conversation.status == "active")
                               .order_by(Conversation.created_at.desc()).limit(1)).scalar_one_or_none()
             return (convo.id, convo.state, convo.policy) if convo else None

@@ -15,7 +15,7 @@ from storage.export import write_export
 from .config import Settings
 from .digest import this_week
 from .messenger import Messenger
-from .mrkdwn import channel
+from .mrkdwn import channel_link
 
 log = logging.getLogger("canishare.admin")
 
@@ -29,7 +29,7 @@ def post_digest_now(settings: Settings, db: Database, messenger: Messenger, user
     if not settings.digest.channel:
         return "No digest channel is configured (digest.channel in canishare.yml)."
     messenger.post_digest(settings.digest.channel, this_week(settings, db))
-    return f"Digest posted to {channel(settings.digest.channel)}."
+    return f"Digest posted to {channel_link(settings.digest.channel)}."
 
 
 def send_export(settings: Settings, db: Database, messenger: Messenger, user_id: str) -> str | None:
@@ -39,7 +39,7 @@ def send_export(settings: Settings, db: Database, messenger: Messenger, user_id:
         return REFUSAL
     fd, path = tempfile.mkstemp(prefix="canishare-export-", suffix=".csv")
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as out, db.sessions() as s:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as out, db.read_only() as s:
             count = write_export(s, out, "csv")
         stamp = datetime.now(timezone.utc).strftime("%Y-%m-%d")
         messenger.upload(user_id, path, filename=f"canishare-export-{stamp}.csv", title=f"canishare decision records ({count})",

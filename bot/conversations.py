@@ -63,7 +63,7 @@ def wants_to_start(text: object) -> bool:
 def first_time(db: Database, key: str) -> bool:
     """True the first time a natural key is seen; a retried or duplicated delivery gets False."""
     try:
-        with db.session() as s:
+        with db.transaction() as s:
             s.add(SeenRequest(key=key[:128]))
     except IntegrityError:
         return False
@@ -81,7 +81,7 @@ def _queue(s: Session, plan: Plan | None, result: Result) -> Result:
 def start(db: Database, *, workspace: str, user_id: str, team: str, policy: str, channel_id: str | None,
           plan: Plan | None = None) -> Result:
     flow = flow_for(policy)
-    with db.session() as s:
+    with db.transaction() as s:
         # A new walk replaces one left half-way: the old one counts as abandoned, and its
         # question not yet delivered is cancelled: arriving late, below the new walk's first
         # question, it would be the message the practitioner clicks (found by bench/chaos).
@@ -125,7 +125,7 @@ def _load(s: Session, conversation_id: str, user_id: str,
 def answer(db: Database, *, conversation_id: str, user_id: str, node_id: str, answer: str, pseudonym_key: str,
            now: datetime | None = None, plan: Plan | None = None) -> Result:
     try:
-        with db.session() as s:
+        with db.transaction() as s:
             refused, convo, flow = _load(s, conversation_id, user_id, open_only=True)
             if refused:
                 return refused
@@ -179,7 +179,7 @@ def back(db: Database, *, conversation_id: str, user_id: str, from_node: str, to
     """Take back the last answer (or, with `to_node`, every answer from that question on),
     from the question or outcome message `from_node`. Only before the record is stored."""
     try:
-        with db.session() as s:
+        with db.transaction() as s:
             refused, convo, flow = _load(s, conversation_id, user_id, open_only=True)
             if refused:
                 return refused
@@ -201,7 +201,7 @@ def back(db: Database, *, conversation_id: str, user_id: str, from_node: str, to
 
 
 def current(db: Database, *, conversation_id: str, user_id: str) -> Result:
-    with db.session() as s:
+    with db.transaction() as s:
         refused, convo, flow = _load(s, conversation_id, user_id)
         if refused:
             return refused

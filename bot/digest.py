@@ -13,5 +13,5 @@ from .config import Settings
 
 def this_week(settings: Settings, db: Database, now: datetime | None = None) -> dict:
     now = now or datetime.now(timezone.utc)
-    with db.sessions() as s:
+    with db.read_only() as s:
         return compute_digest(s, now, settings.digest.zone)

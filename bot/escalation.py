@@ -23,7 +23,7 @@ from storage.records import append, iso, pseudonymise
 
 from .config import Settings, Team
 from .messenger import Messenger, Views, slack_views
-from .mrkdwn import channel, mention
+from .mrkdwn import channel_link, mention
 
 log = logging.getLogger("canishare.escalation")
 MAX_REMINDERS = 3
@@ -38,9 +38,10 @@ LEAD_OUTCOMES = {
 PICK_ONE = "Please pick one of the listed outcomes."
 
 
-def ping_text(urgent: bool, practitioner: str) -> str:
+def ping_text(urgent: bool, user_id: str) -> str:
+    """The ping's text; `user_id` is the practitioner's Slack user id."""
     prefix = "URGENT: " if urgent else ""
-    return f"{prefix}{mention(practitioner)} needs safeguarding advice about sharing information."
+    return f"{prefix}{mention(user_id)} needs safeguarding advice about sharing information."
 
 
 def practitioner_update(kind: str, lead: str, lead_outcome: str | None = None) -> str:
@@ -99,7 +100,7 @@ class Escalations:
         minutes = self.settings.escalation.urgent_remind_after_minutes if urgent else self.settings.escalation.remind_after_minutes
         return timedelta(minutes=minutes)
 
-    def open_in(self, s: Session, *, record: Record, conversation_id: str, practitioner: str, team_id: str,
+    def open_in(self, s: Session, *, record: Record, conversation_id: str, user_id: str, team_id: str,
                 urgent: bool, now: datetime | None = None) -> Escalation | None:
         """Open the escalation inside the caller's transaction (the one that writes the record),
         with its pings queued in the outbox: committed together, or not at all."""
@@ -107,7 +108,7 @@ class Escalations:
         if s.execute(select(Escalation.id).where(Escalation.record_id == record.id)).first() is not None:
             return None
         esc = Escalation(id=new_id(), record_id=record.id, conversation_id=conversation_id, team=team_id,
-                         practitioner_user=practitioner, urgent=urgent, node=record.unsure_at, status="open",
+                         practitioner_user=user_id, urgent=urgent, node=record.unsure_at, status="open",
                          opened_at=now, remind_at=now + self.remind_delay(urgent), pings=[])
         s.add(esc)
         s.flush()
@@ -122,7 +123,7 @@ class Escalations:
         transaction; returns the pings queued, to deliver at once."""
         if not outcome.escalates:
             return []
-        esc = self.open_in(s, record=record, conversation_id=conversation_id, practitioner=user_id,
+        esc = self.open_in(s, record=record, conversation_id=conversation_id, user_id=user_id,
                            team_id=team_id, urgent=outcome.urgent)
         return self.queued(s, esc)
 
@@ -135,16 +136,16 @@ class Escalations:
         return list(s.execute(select(Outbox).where(Outbox.escalation_id == esc.id, Outbox.kind == "ping",
                                                    Outbox.status == "pending").order_by(Outbox.id)).scalars())
 
-    def open(self, messenger: Messenger | None = None, *, record_id: str, conversation_id: str, practitioner: str,
+    def open(self, messenger: Messenger | None = None, *, record_id: str, conversation_id: str, user_id: str,
              team_id: str, urgent: bool, now: datetime | None = None) -> Escalation | None:
         """Open (once per record) in a transaction of its own; the pings are queued, and the
         deliverer sends them. Returns None if it was already open."""
         try:
-            with self.db.session() as s:
+            with self.db.transaction() as s:
                 record = s.get(Record, record_id)
                 if record is None:
                     return None
-                return self.open_in(s, record=record, conversation_id=conversation_id, practitioner=practitioner,
+                return self.open_in(s, record=record, conversation_id=conversation_id, user_id=user_id,
                                     team_id=team_id, urgent=urgent, now=now)
         except IntegrityError:
             return None
@@ -208,7 +209,7 @@ class Escalations:
         team = self.settings.team(esc.team)
         leads = ", ".join(mention(u) for u in team.leads)
         text = {
-            "channel": f"I've posted your request in {channel(target)}, mentioning {leads}.",
+            "channel": f"I've posted your request in {channel_link(target)}, mentioning {leads}.",
             "lead": f"I've sent your request to {mention(target)} directly.",
             "deputy": f"I've sent your request to {mention(target)} (deputy safeguarding lead).",
             "admin": (f"I couldn't reach your safeguarding lead or their deputies in Slack, so I've sent your request to "
@@ -234,10 +235,10 @@ class Escalations:
         target = str(row.args.get("channel") or "")
         routes = self.fallback(team, row.role or "")
         queued = self._queue_pings(s, esc, reminder, utcnow(), routes)
-        where = channel(target) if row.role == "channel" else mention(target)
+        where = channel_link(target) if row.role == "channel" else mention(target)
         fix = ""
         if code == "not_in_channel":
-            fix = f" To fix it, invite @canishare to {channel(target)}."
+            fix = f" To fix it, invite @canishare to {channel_link(target)}."
         elif code in ("channel_not_found", "is_archived"):
             fix = " To fix it, set a working escalation channel for this team in my Home tab."
         elif code in ("account_inactive", "user_not_found", "user_disabled"):
@@ -271,7 +272,7 @@ class Escalations:
         return out
 
     def _blocks(self, esc: Escalation, reminder: int = 0) -> list[dict]:
-        with self.db.session() as s:
+        with self.db.transaction() as s:
             return self._blocks_in(s, esc, reminder)
 
     def _blocks_in(self, s: Session, esc: Escalation, reminder: int = 0) -> list[dict]:
@@ -290,7 +291,7 @@ class Escalations:
              clicked: tuple[str, str] | None = None) -> ActResult:
         now = utcnow()
         try:
-            with self.db.session() as s:
+            with self.db.transaction() as s:
                 esc = s.get(Escalation, escalation_id)
                 if esc is None:
                     return ActResult(False, "I can't find that request any more.")
@@ -305,7 +306,7 @@ class Escalations:
             return ActResult(False, "Someone else acted on this at the same moment; the message shows where it stands.")
         blocks = self._blocks(esc)
         # Every ping Slack took (from the outbox), and the clicked message too.
-        with self.db.session() as s:
+        with self.db.transaction() as s:
             sent = s.execute(select(Outbox.dm_channel, Outbox.sent_ts).where(
                 Outbox.escalation_id == esc.id, Outbox.kind == "ping", Outbox.status == "sent")).all()
         targets = {(p["channel"], p["ts"]) for p in esc.pings or []} | {(c, t) for c, t in sent if c and t}
@@ -348,7 +349,7 @@ class Escalations:
         """Queue reminders about unclaimed requests that are due. Each reminder is taken by a
         conditional update in the transaction that queues its pings, so two processes running
         this at once queue it once."""
-        with self.db.session() as s:
+        with self.db.transaction() as s:
             due = s.execute(
                 select(Escalation.id, Escalation.reminders_sent, Escalation.urgent)
                 .where(Escalation.status == "open", Escalation.remind_at <= now)
@@ -358,7 +359,7 @@ class Escalations:
         sent = 0
         for esc_id, count, urgent in due:
             nxt = count + 1
-            with self.db.session() as s:
+            with self.db.transaction() as s:
                 taken = s.execute(
                     update(Escalation)
                     .where(Escalation.id == esc_id, Escalation.reminders_sent == count, Escalation.status == "open")
@@ -379,7 +380,7 @@ class Escalations:
         teams = [t.id for t in self.settings.teams if user_id in self.responders(t)]
         if not teams:
             return []
-        with self.db.session() as s:
+        with self.db.transaction() as s:
             return list(
                 s.execute(
                     select(Escalation).where(Escalation.team.in_(teams), Escalation.status != "resolved").order_by(Escalation.opened_at)

@@ -28,7 +28,7 @@ from .ids import Action, BlockId, LeadAdvice, Ref
 
 def ping_blocks(
     escalation_id: str,
-    practitioner: str,
+    user_id: str,  # the practitioner's Slack user id
     urgent: bool,
     unsure: Node | None,
     reasons: Sequence[tuple[Node, str]],
@@ -40,7 +40,7 @@ def ping_blocks(
 ) -> list[Block]:
     title = ":rotating_light: URGENT — a child may be in danger now" if urgent else ":raising_hand: Safeguarding advice needed"
     blocks: list[Block] = [HeaderBlock(text=PlainTextObject(text=title[:150], emoji=True))]
-    intro = f"{mention(practitioner)} asked for advice at {opened_at:%H:%M} UTC on {opened_at:%d %b %Y}."
+    intro = f"{mention(user_id)} asked for advice at {opened_at:%H:%M} UTC on {opened_at:%d %b %Y}."
     if reminder:
         intro = f"*Reminder {reminder}: nobody has claimed this yet.* " + intro
     blocks.append(SectionBlock(block_id=BlockId.WHO, text=md(intro)))

@@ -52,7 +52,7 @@ def deadlines(made_at: datetime, tz: ZoneInfo, holidays: Container[date] = froze
 def make_referral(db: Database, conversation_id: str, user_id: str, tz: ZoneInfo, now: datetime | None = None,
                   holidays: Container[date] = frozenset(), local: Mapping[str, Timescale] | None = None) -> ReferralResult:
     now = now or utcnow()
-    with db.session() as s:
+    with db.transaction() as s:
         convo = s.get(Conversation, conversation_id)
         if convo is None or convo.user_id != user_id:
             return ReferralResult(False, message="This isn't your conversation.")
@@ -77,7 +77,7 @@ def make_referral(db: Database, conversation_id: str, user_id: str, tz: ZoneInfo
 
 def owns_referral(db: Database, referral_id: str, user_id: str) -> bool:
     """Whether this referral (and so the message offering its reminders) is this person's."""
-    with db.session() as s:
+    with db.transaction() as s:
         referral = s.get(Referral, referral_id) if referral_id else None
         record = s.get(Record, referral.record_id) if referral else None
         convo = s.get(Conversation, record.conversation_id) if record and record.conversation_id else None
@@ -89,7 +89,7 @@ def schedule_reminders(db: Database, referral_id: str, user_id: str, tz: ZoneInf
                        local: Mapping[str, Timescale] | None = None) -> tuple[list[FollowUp], Referral] | None:
     """The two reminders for a referral, and the referral; asking twice schedules nothing
     more. None if the referral is not this person's (or not there)."""
-    with db.session() as s:
+    with db.transaction() as s:
         referral = s.get(Referral, referral_id)
         record = s.get(Record, referral.record_id) if referral else None
         convo = s.get(Conversation, record.conversation_id) if record and record.conversation_id else None
@@ -114,7 +114,7 @@ def close(db: Database, followup_id: str, user_id: str, status: str, now: dateti
     """Mark a step done (or dismiss its reminder). Returns what to tell the practitioner."""
     assert status in ("done", "dismissed")
     now = now or utcnow()
-    with db.session() as s:
+    with db.transaction() as s:
         item = s.get(FollowUp, followup_id)
         if item is None or item.user_id != user_id:
             return "I can't find that reminder."
@@ -138,11 +138,11 @@ def close(db: Database, followup_id: str, user_id: str, status: str, now: dateti
 def send_due(db: Database, messenger: Messenger, now: datetime, tz: ZoneInfo | None = None, views: Views | None = None) -> int:
     """Send reminders that are due and still open; each is taken by a conditional update
     first, so two processes never send the same one."""
-    with db.session() as s:
+    with db.transaction() as s:
         due = s.execute(select(FollowUp.id).where(FollowUp.status == "scheduled", FollowUp.due_at <= now).limit(100)).scalars().all()
     sent = 0
     for followup_id in due:
-        with db.session() as s:
+        with db.transaction() as s:
             taken = s.execute(update(FollowUp).where(FollowUp.id == followup_id, FollowUp.status == "scheduled")
                               .values(status="sent", sent_at=now)).rowcount
             item = s.get(FollowUp, followup_id) if taken else None

@@ -12,5 +12,5 @@ def mention(user_id: str) -> str:
     return f"<@{user_id}>"
 
 
-def channel(channel_id: str) -> str:
+def channel_link(channel_id: str) -> str:
     return f"<#{channel_id}>"

@@ -141,7 +141,7 @@ def save(db: Database, *, conversation_id: str, user_id: str, shared_what: Itera
     """Check and store a record's details in one transaction; once stored the decision is closed."""
     if isinstance(note, str):
         note = note.strip() or None
-    with db.session() as s:
+    with db.transaction() as s:
         refused, convo, flow = conversations._load(s, conversation_id, user_id)
         if refused:
             return Saved(refused.kind if refused.kind in ("not_yours", "missing") else "missing", result=refused)

@@ -40,12 +40,12 @@ def _owner() -> str:
 def _read_or_create(db: Database, name: str, first_due: datetime) -> datetime | None:
     """The job's due time; a missing row is created with `first_due` (None: it was just made
     by another process, come back next tick)."""
-    with db.session() as s:
+    with db.transaction() as s:
         job = s.get(Job, name)
         if job is not None:
             return job.due_at
     try:
-        with db.session() as s:
+        with db.transaction() as s:
             s.add(Job(name=name, due_at=first_due))
         return first_due
     except IntegrityError:
@@ -73,7 +73,7 @@ def weekly_digest_task(settings: Settings, db: Database, client: WebClient) -> C
         due = _read_or_create(db, DIGEST_JOB, naive_utc(next_digest_slot(now, schedule)))
         if due is None or due > now:
             return None
-        with db.session() as s:
+        with db.transaction() as s:
             taken = s.execute(
                 update(Job)
                 .where(Job.name == DIGEST_JOB, Job.due_at == due, or_(Job.lease_until.is_(None), Job.lease_until < now))
@@ -83,14 +83,14 @@ def weekly_digest_task(settings: Settings, db: Database, client: WebClient) -> C
             return None
         mine = (Job.name == DIGEST_JOB, Job.due_at == due, Job.lease_owner == owner)
         try:
-            with db.session() as s:
+            with db.transaction() as s:
                 digest = compute_digest(s, scheduled_digest_end(now, schedule), schedule.zone)
             ts = post_digest(client, schedule.channel, digest)
         except Exception:
-            with db.session() as s:
+            with db.transaction() as s:
                 s.execute(update(Job).where(*mine).values(lease_until=now + RETRY_AFTER))
             raise
-        with db.session() as s:
+        with db.transaction() as s:
             s.execute(update(Job).where(*mine).values(
                 due_at=naive_utc(next_digest_slot(now, schedule)), last_run_at=now, lease_owner=None, lease_until=None))
         log.info("weekly digest posted (%d decisions)", digest["total"])
@@ -114,7 +114,7 @@ def retention_task(settings: Settings, db: Database) -> Callable[[datetime], dic
         if due is None or due > now:
             return None
         next_due = now + RETENTION_EVERY
-        with db.session() as s:
+        with db.transaction() as s:
             taken = s.execute(
                 update(Job).where(Job.name == RETENTION_JOB, Job.due_at == due).values(due_at=next_due, last_run_at=now)
             ).rowcount
@@ -123,7 +123,7 @@ def retention_task(settings: Settings, db: Database) -> Callable[[datetime], dic
         try:
             counts = purge_in_batches(db, now, settings.retention_days)
         except Exception:
-            with db.session() as s:
+            with db.transaction() as s:
                 s.execute(update(Job).where(Job.name == RETENTION_JOB, Job.due_at == next_due)
                           .values(due_at=now + timedelta(hours=1)))
             raise

@@ -96,7 +96,7 @@ class SlackMessenger:
             return
         log.warning("Slack unavailable for %s (%s); queued to retry", method, type(err).__name__)
         try:
-            with self.db.session() as s:
+            with self.db.transaction() as s:
                 s.add(Outbox(method=method, args=args, kind="edit", due_at=utcnow() + timedelta(seconds=5)))
         except Exception:  # noqa: BLE001
             log.exception("could not queue a Slack message")

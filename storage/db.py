@@ -88,8 +88,8 @@ class Database:
         return self.engine.dialect.name
 
     @contextmanager
-    def session(self) -> Iterator[Session]:
-        """A session that commits on success and rolls back on any error."""
+    def transaction(self) -> Iterator[Session]:
+        """A session that commits on success and rolls back on any error: for every write."""
         with self.sessions() as session:
             try:
                 yield session
@@ -97,6 +97,15 @@ class Database:
             except BaseException:
                 session.rollback()
                 raise
+
+    @contextmanager
+    def read_only(self) -> Iterator[Session]:
+        """A session that never commits (whatever was changed in it is rolled back): for reads."""
+        with self.sessions() as session:
+            try:
+                yield session
+            finally:
+                session.rollback()
 
     def migrate(self) -> None:
         migrate(self.engine)

@@ -146,7 +146,7 @@ def purge_in_batches(db: "Database", now: datetime, retention_days: int, batch: 
     that lock stops every click. Returns the summed counts."""
     total: dict[str, int] = {}
     while True:
-        with db.session() as s:
+        with db.transaction() as s:
             counts = purge(s, now, retention_days, limit=batch)
         for key, value in counts.items():
             total[key] = total.get(key, 0) + value

@@ -163,7 +163,7 @@ def test_reminders_fire_once_with_two_workers_and_then_reach_deputies(server):
     for _ in range(2):  # two processes' worth of engines, services and clients
         db = Database(server.db_url)
         workers.append((Escalations(settings, db, PSEUDONYM_KEY), Messenger(make_client(BOT_TOKEN, server.fake.url), db), db))
-    with workers[0][2].session() as s:
+    with workers[0][2].transaction() as s:
         newest = s.execute(select(Escalation).where(Escalation.status == "open").order_by(Escalation.opened_at.desc())).scalars().first()
         opened = newest.opened_at
         # Only this test's escalation may be due: push the others' reminders out of the way.

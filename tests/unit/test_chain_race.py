@@ -21,6 +21,6 @@ def test_first_outcomes_at_the_same_moment_are_all_recorded(database):
     [t.start() for t in threads]
     [t.join() for t in threads]
     assert results == ["outcome"] * 8
-    with database.sessions() as s:
+    with database.read_only() as s:
         report = verify_chain(s)
     assert report.ok and report.records == 8

@@ -11,14 +11,14 @@ from .helpers import decided, message
 
 def opened(f) -> str:
     decided(f.deps, "U0PRACT1", [("danger", "yes")])  # the pack: urgent, which escalates
-    with f.deps.db.session() as s:
+    with f.deps.db.transaction() as s:
         esc = s.query(Escalation).one()
         assert esc.urgent and esc.status == "open"
         return esc.id
 
 
 def status(f, escalation_id: str) -> str:
-    with f.deps.db.session() as s:
+    with f.deps.db.transaction() as s:
         return s.get(Escalation, escalation_id).status
 
 

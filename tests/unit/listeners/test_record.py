@@ -44,7 +44,7 @@ def test_a_flagged_note_is_refused_into_the_modal_and_nothing_is_stored(feature)
     choices = {"shared_what": options["shared_what"][:1], "shared_with": options["shared_with"][:1], "reason": options["reason"][0]}
     reply = f.slack.submit_view("U0PRACT1", view, {**choices, "note": "Jayden Smith, call 07700 900123"})
     assert reply.json()["response_action"] == "errors" and "Jayden" in reply.json()["errors"]["note"]
-    with f.deps.db.session() as s:
+    with f.deps.db.transaction() as s:
         assert s.query(Record).filter_by(conversation_id=convo_id).one().note is None
     mark = f.fake.mark()
     assert f.slack.submit_view("U0PRACT1", view, {**choices, "note": "shared by secure email"}).body == ""
