@@ -13,20 +13,13 @@ from typing import Any, Callable
 from slack_sdk import WebClient
 from slack_sdk.models.blocks import ContextBlock, DividerBlock, HeaderBlock, MarkdownTextObject, PlainTextObject, SectionBlock
 
-from storage.digest import OUTCOMES
+from policy.outcomes import OUTCOME_LABELS, OUTCOMES
 
 from .blocks import escape
 from .ids import BlockId
 
 log = logging.getLogger("canishare.digest")
 
-OUTCOME_LABELS = {
-    "share": "Share",
-    "share_without_consent": "Share without consent",
-    "do_not_share": "Do not share",
-    "seek_advice": "Seek advice",
-    "urgent": "Urgent",
-}
 CHART_TITLE = "Decisions by outcome: this week and last week"
 MAX_LINES = 15  # teams or nodes listed in a message; the rest are summed
 

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from conversation.flow import flow_for_ref
+from policy.outcomes import OUTCOME_LABELS
 from policy.pack import Outcome
 from storage.db import Database
 from storage.models import Escalation, Outbox, Record, new_id, utcnow
@@ -29,12 +30,8 @@ log = logging.getLogger("canishare.escalation")
 MAX_REMINDERS = 3
 
 # What a lead may say their advice was, resolving a request (the only values of lead_outcome).
-LEAD_OUTCOMES = {
-    "share": "Share",
-    "share_without_consent": "Share without consent",
-    "do_not_share": "Do not share",
-    "other": "Other advice given",
-}
+LEAD_OUTCOMES = {**{o: OUTCOME_LABELS[o] for o in ("share", "share_without_consent", "do_not_share")},
+                 "other": "Other advice given"}
 PICK_ONE = "Please pick one of the listed outcomes."
 
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 from slack_sdk.models.blocks import ActionsBlock, Block, ContextBlock, DividerBlock, HeaderBlock, PlainTextObject, SectionBlock
 from slack_sdk.models.views import View
 
+from policy.outcomes import OUTCOME_LABELS
+
 from . import blocks as B
-from .digest_blocks import OUTCOME_LABELS
 from .ids import ADMIN_CSV, ADMIN_POST, START_HOME, Action, BlockId, Ref
 from .procedure_blocks import next_menu
 from .config import Settings

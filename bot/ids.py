@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from enum import StrEnum
 
 
@@ -173,19 +173,23 @@ class Ref:
         return cls(_text(value))
 
 
+class _Pair:
+    """A value of two non-empty parts, the first holding no ':' (a dataclass's two fields)."""
+
+    def encode(self) -> str:
+        return ":".join(getattr(self, f.name) for f in fields(self))  # type: ignore[arg-type]
+
+    @classmethod
+    def decode(cls, value: object):
+        return cls(*_two(value, ":"))
+
+
 @dataclass(frozen=True)
-class QuestionRef:
+class QuestionRef(_Pair):
     """Which conversation, and which of its questions (or outcomes) the message shows."""
 
     conversation_id: str
     node_id: str
-
-    def encode(self) -> str:
-        return f"{self.conversation_id}:{self.node_id}"
-
-    @classmethod
-    def decode(cls, value: object) -> "QuestionRef":
-        return cls(*_two(value, ":"))
 
 
 @dataclass(frozen=True)
@@ -206,18 +210,11 @@ class ChangeTo:
 
 
 @dataclass(frozen=True)
-class LeadAdvice:
+class LeadAdvice(_Pair):
     """What a lead says their advice was, resolving an escalation."""
 
     escalation_id: str
     lead_outcome: str
-
-    def encode(self) -> str:
-        return f"{self.escalation_id}:{self.lead_outcome}"
-
-    @classmethod
-    def decode(cls, value: object) -> "LeadAdvice":
-        return cls(*_two(value, ":"))
 
 
 @dataclass(frozen=True)

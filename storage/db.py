@@ -100,12 +100,10 @@ class Database:
 
     @contextmanager
     def read_only(self) -> Iterator[Session]:
-        """A session that never commits (whatever was changed in it is rolled back): for reads."""
+        """A session that never commits: for reads. Closing it rolls back whatever was changed
+        in it, and leaves what was read loaded (detached), for use after the block."""
         with self.sessions() as session:
-            try:
-                yield session
-            finally:
-                session.rollback()
+            yield session
 
     def migrate(self) -> None:
         migrate(self.engine)

@@ -22,10 +22,11 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import and_, case, extract, func, or_, select, text
 from sqlalchemy.orm import Session
 
+from policy.outcomes import OUTCOMES
+
 from .models import Conversation, Escalation, Record, Referral, as_utc, naive_utc
 from .records import iso
 
-OUTCOMES = ("share", "share_without_consent", "do_not_share", "seek_advice", "urgent")
 DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 ABANDON_AFTER = timedelta(hours=24)
 
