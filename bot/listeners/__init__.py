@@ -60,11 +60,13 @@ class Deps:
 Work = Callable[..., None]
 
 
-def acked(deps: Deps, listen, work: Work, reply: Callable[[dict], str | None] | None = None) -> None:
+def acked(deps: Deps, listen, work: Work, reply: Callable[[dict], str | None] | None = None,
+          bad_value: str = WRONG_VALUE) -> None:
     """Register `work` the slack-bolt way for work that talks to Slack: ack() in the request
     thread at once (optionally with a reply built from the body), then run the work on Bolt's
-    lazy executor as work(deps, body=, client=, action=, event=). A click whose value is of the
-    wrong type, or (BadValue) of the wrong shape for its kind, is refused plainly."""
+    lazy executor as work(deps, body=, client=, action=, event=). A click whose value is not a
+    string is refused with WRONG_VALUE; one the codec refuses (BadValue, raised by the work's
+    decode) with `bad_value`, and nothing changes."""
 
     def ack_now(ack: Ack, body: dict) -> None:
         text = reply(body) if reply else None
@@ -77,6 +79,9 @@ def acked(deps: Deps, listen, work: Work, reply: Callable[[dict], str | None] | 
             return
         try:
             work(deps, body=body, client=client, action=action or {}, event=event or {})
+        except BadValue:
+            log.warning("refused a click with a value of the wrong shape")
+            deps.messenger(client).ephemeral(channel_of(body), user_id_of(body), bad_value)
         except Exception as error:  # noqa: BLE001 - a listener must never die silently
             tell_failure(deps, error, body, client)
 

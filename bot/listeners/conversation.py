@@ -15,7 +15,7 @@ from storage.outbox import enqueue
 
 from .. import blocks as B
 from .. import conversations, workspaces
-from ..ids import START_NEW, Action, BadValue, BlockId, Callback, ChangeTo, Command, QuestionRef, Ref, selected
+from ..ids import START_NEW, Action, BlockId, Callback, ChangeTo, Command, QuestionRef, Ref, selected
 from ..procedure_blocks import followthrough_blocks
 from ..slack_messenger import SlackMessenger
 from . import (FINISHED, IN_DM, MISSING, NOT_YOURS, REPLACED, Deps, acked, channel_of, message_ts, replace, tell,
@@ -140,11 +140,7 @@ def on_escalate(deps: Deps, body: dict, action: dict, client: WebClient, **_) ->
 
 
 def take_answer(deps: Deps, client: WebClient, body: dict, action: dict, answer: str) -> None:
-    try:
-        ref = QuestionRef.decode(action.get("value", ""))
-    except BadValue:
-        tell(deps, client, body, MISSING)
-        return
+    ref = QuestionRef.decode(action.get("value", ""))
     user_id = user_id_of(body)
     result = conversations.answer(deps.db, conversation_id=ref.conversation_id, user_id=user_id, node_id=ref.node_id,
                                   answer=answer, pseudonym_key=deps.pseudonym_key,
@@ -219,11 +215,7 @@ def tell_outcome(deps: Deps, s, result: Result, after: list[dict] | None = None)
 
 
 def on_why(deps: Deps, body: dict, action: dict, client: WebClient, **_) -> None:
-    try:
-        ref = QuestionRef.decode(action.get("value", ""))
-    except BadValue:
-        tell(deps, client, body, MISSING)
-        return
+    ref = QuestionRef.decode(action.get("value", ""))
     result = conversations.current(deps.db, conversation_id=ref.conversation_id, user_id=user_id_of(body))
     node = result.flow.pack.nodes.get(ref.node_id) if result.flow else None
     if node is None:
@@ -233,20 +225,12 @@ def on_why(deps: Deps, body: dict, action: dict, client: WebClient, **_) -> None
 
 
 def on_back(deps: Deps, body: dict, action: dict, client: WebClient, **_) -> None:
-    try:
-        ref = QuestionRef.decode(action.get("value", ""))
-    except BadValue:
-        tell(deps, client, body, MISSING)
-        return
+    ref = QuestionRef.decode(action.get("value", ""))
     go_back(deps, client, body, ref.conversation_id, ref.node_id, None)
 
 
 def on_change_answer(deps: Deps, body: dict, action: dict, client: WebClient, **_) -> None:
-    try:
-        change = ChangeTo.decode(selected(action))
-    except BadValue:
-        tell(deps, client, body, MISSING)
-        return
+    change = ChangeTo.decode(selected(action))
     go_back(deps, client, body, change.conversation_id, change.from_outcome, change.node_id)
 
 
@@ -279,8 +263,8 @@ def register(app: App, deps: Deps) -> None:
     acked(deps, app.shortcut(Callback.MESSAGE_SHORTCUT), on_start)
     acked(deps, app.action(Action.START), on_start)
     acked(deps, app.action(Action.PICK_TEAM.numbered()), on_pick_team)
-    acked(deps, app.action(Action.answers()), on_answer)
-    acked(deps, app.action(Action.ESCALATE), on_escalate)
-    acked(deps, app.action(Action.WHY), on_why)
-    acked(deps, app.action(Action.BACK), on_back)
-    acked(deps, app.action(Action.CHANGE_ANSWER), on_change_answer)
+    # A value the codec refuses names no conversation we have: as if it were gone.
+    for listen, work in ((app.action(Action.answers()), on_answer), (app.action(Action.ESCALATE), on_escalate),
+                         (app.action(Action.WHY), on_why), (app.action(Action.BACK), on_back),
+                         (app.action(Action.CHANGE_ANSWER), on_change_answer)):
+        acked(deps, listen, work, bad_value=MISSING)

@@ -6,7 +6,7 @@ from slack_bolt import App
 from slack_sdk import WebClient
 
 from ..escalation import PICK_ONE
-from ..ids import Action, BadValue, LeadAdvice, Ref, selected
+from ..ids import Action, LeadAdvice, Ref, selected
 from . import Deps, acked, clicked, tell, user_id_of
 
 
@@ -18,11 +18,7 @@ def on_claim(deps: Deps, body: dict, action: dict, client: WebClient, **_) -> No
 
 
 def on_resolve(deps: Deps, body: dict, action: dict, client: WebClient, **_) -> None:
-    try:
-        advice = LeadAdvice.decode(selected(action))
-    except BadValue:
-        tell(deps, client, body, PICK_ONE)
-        return
+    advice = LeadAdvice.decode(selected(action))
     done = deps.escalations.resolve(deps.messenger(client), advice.escalation_id, user_id_of(body), advice.lead_outcome,
                                     clicked(body))
     if done.message:
@@ -31,4 +27,4 @@ def on_resolve(deps: Deps, body: dict, action: dict, client: WebClient, **_) -> 
 
 def register(app: App, deps: Deps) -> None:
     acked(deps, app.action(Action.ESC_CLAIM), on_claim)
-    acked(deps, app.action(Action.ESC_RESOLVE), on_resolve)
+    acked(deps, app.action(Action.ESC_RESOLVE), on_resolve, bad_value=PICK_ONE)

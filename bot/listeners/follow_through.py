@@ -10,7 +10,7 @@ from policy.procedures import procedure
 from .. import blocks as B
 from .. import followup
 from .. import procedure_blocks as P
-from ..ids import Action, BadValue, ProcedureChoice, Ref, selected
+from ..ids import Action, ProcedureChoice, Ref, selected
 from . import MISSING, NOT_YOUR_MESSAGE, Deps, acked, replace, tell, user_id_of
 
 PICK_ONE = "Please pick one of the listed procedures."
@@ -20,8 +20,8 @@ NO_REMINDERS = ("No reminders. Remember to confirm a phoned referral in writing 
 
 def on_procedure(deps: Deps, body: dict, action: dict, client: WebClient, **_) -> None:
     try:
-        proc = procedure(ProcedureChoice.decode(selected(action) or "").number)
-    except (KeyError, BadValue):
+        proc = procedure(ProcedureChoice.decode(selected(action)).number)
+    except KeyError:
         tell(deps, client, body, PICK_ONE)
         return
     deps.messenger(client).post(user_id_of(body), proc.title, B.to_dicts(P.procedure_blocks(proc)))
@@ -65,7 +65,7 @@ def on_followup_close(deps: Deps, body: dict, action: dict, client: WebClient, *
 
 
 def register(app: App, deps: Deps) -> None:
-    acked(deps, app.action(Action.PROCEDURE_SHOW), on_procedure)
+    acked(deps, app.action(Action.PROCEDURE_SHOW), on_procedure, bad_value=PICK_ONE)
     acked(deps, app.action(Action.REFERRAL_START), on_referral)
     acked(deps, app.action(Action.FOLLOWUP_ACCEPT), on_followup_accept)
     acked(deps, app.action(Action.FOLLOWUP_DECLINE), on_followup_decline)
