@@ -82,8 +82,8 @@ def start(db: Database, *, workspace: str, user_id: str, team: str, policy: str,
           plan: Plan | None = None) -> Result:
     flow = flow_for(policy)
     with db.transaction() as s:
-        # A new walk replaces one left half-way: the old one counts as abandoned, and its
-        # question not yet delivered is cancelled: arriving late, below the new walk's first
+        # A new conversation replaces one left half-way: the old one counts as abandoned, and its
+        # question not yet delivered is cancelled: arriving late, below the new one's first
         # question, it would be the message the practitioner clicks (found by bench/chaos).
         replaced = s.execute(select(Conversation.id).where(Conversation.user_id == user_id,
                                                            Conversation.status == "active")).scalars().all()

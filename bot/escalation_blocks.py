@@ -23,7 +23,8 @@ from policy import ANSWER_LABELS
 from policy.pack import Node
 
 from .blocks import button, cite_line, escape, md, mention
-from .escalation import LEAD_OUTCOMES, ping_text, practitioner_update  # noqa: F401 - the wording is the service's
+from .escalation import LEAD_OUTCOMES, practitioner_update  # noqa: F401 - the wording is the service's
+from .escalation_routing import ping_text  # noqa: F401
 from .ids import Action, BlockId, LeadAdvice, Ref
 
 def ping_blocks(
