@@ -7,9 +7,10 @@ record (and its chain entry) is written only when an outcome is reached.
 from __future__ import annotations
 
 import re
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Callable, Literal
+from typing import Callable, Iterator, Literal
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
@@ -108,9 +109,10 @@ def start(db: Database, *, workspace: str, user_id: str, team: str, policy: str,
         return _queue(s, plan, Result("question", convo, flow, node=flow.question(convo)))
 
 
-def _load(s: Session, conversation_id: str, user_id: str,
-          open_only: bool = False) -> tuple[Result | None, Conversation | None, Flow | None]:
-    """The conversation if it is this user's (and, with open_only, still open to answers)."""
+def load(s: Session, conversation_id: str, user_id: str,
+         open_only: bool = False) -> tuple[Result | None, Conversation | None, Flow | None]:
+    """The conversation if it is this user's (and, with open_only, still open to answers):
+    (None, conversation, flow), or (the refusal, None, None)."""
     convo = s.get(Conversation, conversation_id) if conversation_id else None
     if convo is None:
         return Result("missing"), None, None
@@ -122,11 +124,18 @@ def _load(s: Session, conversation_id: str, user_id: str,
     return None, convo, flow
 
 
+@contextmanager
+def opened(db: Database, conversation_id: str, user_id: str,
+           open_only: bool = False) -> Iterator[tuple[Session, Result | None, Conversation | None, Flow | None]]:
+    """A transaction with the conversation loaded as `load` says."""
+    with db.transaction() as s:
+        yield (s, *load(s, conversation_id, user_id, open_only))
+
+
 def answer(db: Database, *, conversation_id: str, user_id: str, node_id: str, answer: str, pseudonym_key: str,
            now: datetime | None = None, plan: Plan | None = None) -> Result:
     try:
-        with db.transaction() as s:
-            refused, convo, flow = _load(s, conversation_id, user_id, open_only=True)
+        with opened(db, conversation_id, user_id, open_only=True) as (s, refused, convo, flow):
             if refused:
                 return refused
             assert convo and flow
@@ -179,8 +188,7 @@ def back(db: Database, *, conversation_id: str, user_id: str, from_node: str, to
     """Take back the last answer (or, with `to_node`, every answer from that question on),
     from the question or outcome message `from_node`. Only before the record is stored."""
     try:
-        with db.transaction() as s:
-            refused, convo, flow = _load(s, conversation_id, user_id, open_only=True)
+        with opened(db, conversation_id, user_id, open_only=True) as (s, refused, convo, flow):
             if refused:
                 return refused
             assert convo and flow
@@ -201,8 +209,7 @@ def back(db: Database, *, conversation_id: str, user_id: str, from_node: str, to
 
 
 def current(db: Database, *, conversation_id: str, user_id: str) -> Result:
-    with db.transaction() as s:
-        refused, convo, flow = _load(s, conversation_id, user_id)
+    with opened(db, conversation_id, user_id) as (s, refused, convo, flow):
         if refused:
             return refused
         assert convo and flow

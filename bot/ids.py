@@ -211,8 +211,8 @@ class ChangeTo:
 
 @dataclass(frozen=True)
 class LeadAdvice(_Pair):
-    """What a lead says their advice was, resolving an escalation."""
-
+    """What a lead says their advice was, resolving an escalation (which outcomes a lead may
+    give is the service's rule: bot.escalation.LEAD_OUTCOMES)."""
     escalation_id: str
     lead_outcome: str
 

@@ -141,8 +141,7 @@ def save(db: Database, *, conversation_id: str, user_id: str, shared_what: Itera
     """Check and store a record's details in one transaction; once stored the decision is closed."""
     if isinstance(note, str):
         note = note.strip() or None
-    with db.transaction() as s:
-        refused, convo, flow = conversations._load(s, conversation_id, user_id)
+    with conversations.opened(db, conversation_id, user_id) as (s, refused, convo, flow):
         if refused:
             return Saved(refused.kind if refused.kind in ("not_yours", "missing") else "missing", result=refused)
         assert convo and flow
