@@ -123,7 +123,7 @@ def time_digest(db: Database, end: datetime, runs: int = 5) -> tuple[float, floa
     times = []
     digest: dict = {}
     for _ in range(runs + 1):
-        with db.sessions() as s:
+        with db.read_only() as s:
             t0 = time.perf_counter()
             digest = compute_digest(s, end, tz)
             times.append(time.perf_counter() - t0)
@@ -141,7 +141,7 @@ def _rss_now_kb() -> int:
 def export_child(url: str) -> None:
     """Run in a fresh process: stream the whole export, report rows, seconds and RSS growth."""
     db = Database(url)
-    with db.sessions() as s:
+    with db.read_only() as s:
         s.connection()  # connect before the baseline
         base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         start_now = _rss_now_kb()

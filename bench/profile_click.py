@@ -76,7 +76,7 @@ def _call(app, body: bytes) -> int:
 CATEGORIES = (
     ("Slack Web API calls (slack_sdk, urllib)", lambda f: "slack_sdk/web/" in f.file_path and f.function.startswith(("chat_", "views_", "api_call"))),
     ("Block Kit to dicts (slack_sdk models)", lambda f: f.file_path.endswith("bot/blocks.py") and f.function == "to_dicts"),
-    ("database (bot/walk.py: SQLAlchemy, SQLite)", lambda f: f.file_path.endswith("bot/walk.py") and f.function in ("answer", "start", "current", "first_time")),
+    ("database (bot/conversations.py: SQLAlchemy, SQLite)", lambda f: f.file_path.endswith("bot/conversations.py") and f.function in ("answer", "start", "current", "first_time")),
 )
 
 
@@ -123,6 +123,7 @@ def main() -> None:
                        "CANISHARE_PSEUDONYM_KEY": PSEUDONYM_KEY, "CANISHARE_CONFIG": str(cfg)})
 
     from bot import blocks as B
+    from bot.ids import QuestionRef
     from bot.app import build_app
     from bot.config import load_secrets, load_settings
     from bot.server import wsgi_app
@@ -140,7 +141,7 @@ def main() -> None:
     app = wsgi_app(bolt, db, secrets.signing_secret)
 
     def current(user: str) -> tuple[str, str, str] | None:
-        with db.sessions() as s:
+        with db.read_only() as s:
             convo = s.execute(select(Conversation).where(Conversation.user_id == user, Conversation.status == "active")
                               .order_by(Conversation.created_at.desc()).limit(1)).scalar_one_or_none()
             return (convo.id, convo.state, convo.policy) if convo else None
@@ -168,7 +169,7 @@ def main() -> None:
         node = flow_for_ref(policy).pack.nodes[node_id]
         message = {"channel": "D" + user[1:], "ts": f"1700000000.{n:06d}", "text": B.question_text(node, 1),
                    "blocks": B.to_dicts(B.question_blocks(conversation_id, node, 1, can_go_back=False))}
-        value = B.node_value(conversation_id, node_id)
+        value = QuestionRef(conversation_id, node_id).encode()
         return timed("click", click_body(user, WORKSPACE, message, f"answer_{answer}", value)) == 200
 
     def run(clicks: int) -> None:

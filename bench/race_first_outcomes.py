@@ -2,7 +2,7 @@
 
     python -m bench.race_first_outcomes [sqlite|postgresql] [--n 8]
 
-Starts N walks with bot.walk.start, then has N threads answer their last question at the
+Starts N walks with bot.conversations.start, then has N threads answer their last question at the
 same moment (a barrier), so every one reaches an outcome, and appends to the record chain,
 in the same instant: the first chain entries of a fresh database. Reports how many were
 recorded and what the others raised. In-process, no Slack, no HTTP.
@@ -16,14 +16,14 @@ from pathlib import Path
 
 
 def run(url: str, n: int = 8) -> dict:
-    from bot import walk
+    from bot import conversations
     from storage.db import Database
 
     db = Database(url)
     db.migrate()
     ids = []
     for i in range(n):
-        started = walk.start(db, workspace="T0BENCH", user_id=f"U0RACE{i:03d}", team="early-help", policy="hmg-2008",
+        started = conversations.start(db, workspace="T0BENCH", user_id=f"U0RACE{i:03d}", team="early-help", policy="hmg-2008",
                              channel_id=None)
         ids.append(started.conversation.id)  # type: ignore[union-attr]
     barrier = threading.Barrier(n)
@@ -33,7 +33,7 @@ def run(url: str, n: int = 8) -> dict:
     def click(i: int) -> None:
         barrier.wait()
         try:
-            kind = walk.answer(db, conversation_id=ids[i], user_id=f"U0RACE{i:03d}", node_id="danger", answer="yes",
+            kind = conversations.answer(db, conversation_id=ids[i], user_id=f"U0RACE{i:03d}", node_id="danger", answer="yes",
                                pseudonym_key="bench-pseudonym-key-not-a-secret").kind
         except Exception as err:  # noqa: BLE001 - what it raised is the result
             kind = type(err).__name__

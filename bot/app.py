@@ -2,18 +2,19 @@
 from __future__ import annotations
 
 import logging
-from concurrent.futures import ThreadPoolExecutor
 
 from slack_bolt import App, BoltResponse
 
 from storage.db import Database
 
 from . import workspaces
+from .logs import ContextExecutor
 from .config import Secrets, Settings
 from .delivery import Deliverer, make_delivery_client
 from .escalation import Escalations
-from .listeners import Deps, register
-from .messenger import make_client
+from .listeners import Deps, register_all
+from .slack_messenger import make_client
+from .slack_views import SlackViews
 
 log = logging.getLogger("canishare.app")
 
@@ -29,7 +30,7 @@ def build_app(settings: Settings, secrets: Secrets, db: Database) -> App:
         # Every listener acks in the request thread and leaves Web API work to a lazy
         # listener, so an ack never waits behind other clicks' work (bench/results.md).
         process_before_response=True,
-        listener_executor=ThreadPoolExecutor(max_workers=32, thread_name_prefix="canishare-lazy"),
+        listener_executor=ContextExecutor(max_workers=32, thread_name_prefix="canishare-lazy"),
         logger=bolt_logger,
         # Requests no listener handles (events we do not use, view_closed, app_rate_limited)
         # reach the error handler, which answers 200: Slack must not retry them.
@@ -41,7 +42,7 @@ def build_app(settings: Settings, secrets: Secrets, db: Database) -> App:
     enterprise = auth.get("enterprise_id")  # an Enterprise Grid org: its other workspaces are ours too
     if workspace:
         workspaces.reinstalled(db, workspace)  # auth.test accepted the token: it works here again
-    escalations = Escalations(settings, db, secrets.pseudonym_key)
+    escalations = Escalations(settings, db, secrets.pseudonym_key, views=SlackViews())
     deliverer = Deliverer(make_delivery_client(secrets.bot_token, secrets.api_url), db, hooks=escalations)
     deps = Deps(settings=settings, db=db, pseudonym_key=secrets.pseudonym_key,
                 escalations=escalations, workspace=workspace, deliverer=deliverer)
@@ -55,6 +56,6 @@ def build_app(settings: Settings, secrets: Secrets, db: Database) -> App:
             return BoltResponse(status=403, body="This app is not installed in that workspace.")
         return next()
 
-    register(app, deps)
+    register_all(app, deps)
     app.canishare_deps = deps  # type: ignore[attr-defined]
     return app

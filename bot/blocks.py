@@ -5,7 +5,7 @@ plain data. Everything that came from a person or a pack is escaped before it is
 """
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timezone, tzinfo
 from typing import Sequence
 
 from slack_sdk.models.blocks import (
@@ -28,18 +28,13 @@ from slack_sdk.models.views import View
 
 from policy import ANSWER_LABELS, ANSWERS
 from policy.pack import Citation, Node, Outcome, Pack
+from storage.models import as_utc
+
+from .mrkdwn import escape, mention
+from .ids import START_NEW, Action, BlockId, Callback, ChangeTo, QuestionRef, Ref
 
 SECTION_LIMIT = 3000
 BUTTON_TEXT_LIMIT = 75
-
-
-def escape(text: str) -> str:
-    """Slack mrkdwn control characters, so no text can mention, link or ping anyone."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-def mention(user_id: str) -> str:
-    return f"<@{user_id}>"
 
 
 def _clip(text: str, limit: int = SECTION_LIMIT) -> str:
@@ -60,34 +55,24 @@ def button(text: str, action_id: str, value: str, style: str | None = None) -> B
     return ButtonElement(text=PlainTextObject(text=text[:BUTTON_TEXT_LIMIT]), action_id=action_id, value=value, style=style)
 
 
-def node_value(conversation_id: str, node_id: str) -> str:
-    """What a question's buttons carry: which conversation, which question."""
-    return f"{conversation_id}:{node_id}"
-
-
-def parse_value(value: str) -> tuple[str, str]:
-    conversation_id, _, node_id = (value or "").partition(":")
-    return conversation_id, node_id
-
-
 # --- questions ----------------------------------------------------------------------------
 
 def question_blocks(conversation_id: str, node: Node, number: int, can_go_back: bool) -> list[Block]:
-    value = node_value(conversation_id, node.id)
-    blocks: list[Block] = [SectionBlock(block_id="question", text=md(f"*Question {number}.* {escape(node.question)}"))]
+    value = QuestionRef(conversation_id, node.id).encode()
+    blocks: list[Block] = [SectionBlock(block_id=BlockId.QUESTION, text=md(f"*Question {number}.* {escape(node.question)}"))]
     if node.help:
         blocks.append(ContextBlock(elements=[md(escape(node.help))]))
     blocks.append(
         ActionsBlock(
-            block_id="answer",
-            elements=[button(ANSWER_LABELS[a], f"answer_{a}", value, "primary" if a == "yes" else None) for a in ANSWERS],
+            block_id=BlockId.ANSWER,
+            elements=[button(ANSWER_LABELS[a], Action.answer(a), value, "primary" if a == "yes" else None) for a in ANSWERS],
         )
     )
-    more = [button("Why am I asked this?", "why", value)]
+    more = [button("Why am I asked this?", Action.WHY, value)]
     if can_go_back:
-        more.append(button("Back", "back", value))
-    more.append(button("Ask my safeguarding lead", "escalate", value))
-    blocks.append(ActionsBlock(block_id="more", elements=more))
+        more.append(button("Back", Action.BACK, value))
+    more.append(button("Ask my safeguarding lead", Action.ESCALATE, value))
+    blocks.append(ActionsBlock(block_id=BlockId.MORE, elements=more))
     return blocks
 
 
@@ -99,14 +84,14 @@ def answered_blocks(node: Node, number: int, answer: str) -> list[Block]:
     """The question as it reads once answered, so the DM is a transcript."""
     return [
         SectionBlock(
-            block_id="question",
+            block_id=BlockId.QUESTION,
             text=md(f"*Question {number}.* {escape(node.question)}\n:white_check_mark: You answered *{ANSWER_LABELS[answer]}*"),
         )
     ]
 
 
 def went_back_blocks(node: Node, number: int) -> list[Block]:
-    return [SectionBlock(block_id="question", text=md(f"~Question {number}. {escape(node.question)}~\n:leftwards_arrow_with_hook: You went back"))]
+    return [SectionBlock(block_id=BlockId.QUESTION, text=md(f"~Question {number}. {escape(node.question)}~\n:leftwards_arrow_with_hook: You went back"))]
 
 
 def why_blocks(node: Node) -> list[Block]:
@@ -124,10 +109,12 @@ def because_lines(reasons: Sequence[tuple[Node, str]]) -> str:
 
 
 def case_note(pack: Pack, outcome: Outcome, reasons: Sequence[tuple[Node, str]], ground: str | None,
-              record_id: str, decided_at: datetime) -> str:
-    """Plain text a practitioner can paste into their case notes."""
+              record_id: str, decided_at: datetime, tz: tzinfo | None = None) -> str:
+    """Plain text a practitioner can paste into their case notes. `decided_at` (naive UTC) is
+    when the outcome was reached, shown on the organisation's clock (`tz`; UTC without one)."""
+    shown = as_utc(decided_at).astimezone(tz or timezone.utc)
     lines = [
-        f"Information-sharing decision ({decided_at:%d %b %Y %H:%M} UTC), using {pack.title} [{pack.ref}]:",
+        f"Information-sharing decision ({shown:%d %b %Y %H:%M} {shown.tzname()}), using {pack.title} [{pack.ref}]:",
         f"Outcome: {outcome.title}.",
     ]
     if ground:
@@ -148,6 +135,7 @@ def outcome_blocks(
     decided_at: datetime,
     leads: Sequence[str] = (),
     recorded: bool = False,
+    tz: tzinfo | None = None,
 ) -> list[Block]:
     blocks: list[Block] = [HeaderBlock(text=PlainTextObject(text=outcome.title[:150]))]
     summary = escape(outcome.summary)
@@ -156,33 +144,33 @@ def outcome_blocks(
         # Not "they have been told": that is said below, once Slack has really delivered it.
         summary += f"\n\n*Your safeguarding lead:* {who}. I'm sending them your request now"
         summary += " marked *urgent*, and will confirm below who has it." if outcome.urgent else " and will confirm below who has it."
-    blocks.append(SectionBlock(block_id="summary", text=md(summary)))
+    blocks.append(SectionBlock(block_id=BlockId.SUMMARY, text=md(summary)))
     if ground:
         text = pack.outcomes["share_without_consent"].grounds.get(ground, ground)
-        blocks.append(SectionBlock(block_id="ground", text=md(f"*Ground:* {escape(text)}")))
+        blocks.append(SectionBlock(block_id=BlockId.GROUND, text=md(f"*Ground:* {escape(text)}")))
     if outcome.advice:
         bullets = "\n".join(f"• {escape(a)}" for a in outcome.advice)
-        blocks.append(SectionBlock(block_id="advice", text=md(f"*What to do*\n{bullets}")))
+        blocks.append(SectionBlock(block_id=BlockId.ADVICE, text=md(f"*What to do*\n{bullets}")))
     if reasons:
-        blocks.append(SectionBlock(block_id="because", text=md(f"*Because you answered:*\n{because_lines(reasons)}")))
-    note = case_note(pack, outcome, reasons, ground, record_id, decided_at)
-    blocks.append(SectionBlock(block_id="case_note", text=md(f"*For your case notes*\n```{escape(note)}```")))
+        blocks.append(SectionBlock(block_id=BlockId.BECAUSE, text=md(f"*Because you answered:*\n{because_lines(reasons)}")))
+    note = case_note(pack, outcome, reasons, ground, record_id, decided_at, tz)
+    blocks.append(SectionBlock(block_id=BlockId.CASE_NOTE, text=md(f"*For your case notes*\n```{escape(note)}```")))
     cite = cite_line(outcome.cite)
     if cite:
         blocks.append(cite)
     blocks.append(DividerBlock())
     if recorded:
-        blocks.append(ContextBlock(block_id="recorded", elements=[md(":white_check_mark: Decision recorded.")]))
-        blocks.append(ActionsBlock(block_id="next", elements=[button("Start a new question", "start_conversation", "new")]))
+        blocks.append(ContextBlock(block_id=BlockId.RECORDED, elements=[md(":white_check_mark: Decision recorded.")]))
+        blocks.append(ActionsBlock(block_id=BlockId.NEXT, elements=[button("Start a new question", Action.START, START_NEW)]))
     else:
         elements = [
-            button("Record the decision", "record_open", conversation_id, "primary"),
-            button("Change my last answer", "back", node_value(conversation_id, outcome.id)),
+            button("Record the decision", Action.RECORD_OPEN, Ref(conversation_id).encode(), "primary"),
+            button("Change my last answer", Action.BACK, QuestionRef(conversation_id, outcome.id).encode()),
         ]
         if len(reasons) > 1:
             elements.append(change_answer_picker(conversation_id, outcome.id, reasons))
-        elements.append(button("Start again", "start_conversation", "new"))
-        blocks.append(ActionsBlock(block_id="next", elements=elements))
+        elements.append(button("Start again", Action.START, START_NEW))
+        blocks.append(ActionsBlock(block_id=BlockId.NEXT, elements=elements))
     return blocks
 
 
@@ -190,11 +178,11 @@ def change_answer_picker(conversation_id: str, outcome_id: str, reasons: Sequenc
     """Go back to any earlier question; everything answered after it is taken back. Each
     option names the outcome it was offered from, so a stale message cannot rewind silently."""
     options = [
-        Option(value=node_value(conversation_id, f"{node.id}@{outcome_id}"),
+        Option(value=ChangeTo(conversation_id, node.id, outcome_id).encode(),
                text=PlainTextObject(text=_clip(f"{i}. {node.question}", 75)))
         for i, (node, _answer) in enumerate(reasons[:100], start=1)
     ]
-    return StaticSelectElement(action_id="change_answer", placeholder=PlainTextObject(text="Change an earlier answer"),
+    return StaticSelectElement(action_id=Action.CHANGE_ANSWER, placeholder=PlainTextObject(text="Change an earlier answer"),
                                options=options)
 
 
@@ -203,8 +191,6 @@ def outcome_text(outcome: Outcome) -> str:
 
 
 # --- the record modal -----------------------------------------------------------------------
-
-RECORD_CALLBACK = "record_decision"
 
 _RECORD_LABELS = {
     "do_not_share": ("What did you decide not to share?", "Who asked for it, or who would it have gone to?", "Why not?"),
@@ -232,28 +218,28 @@ def record_modal(outcome_id: str, private_metadata: str, choices=None) -> View:
         return InputBlock(
             block_id=block_id,
             label=PlainTextObject(text=label),
-            element=element_cls(action_id="value", options=options, placeholder=PlainTextObject(text=placeholder)),
+            element=element_cls(action_id=Action.INPUT, options=options, placeholder=PlainTextObject(text=placeholder)),
         )
 
     return View(
         type="modal",
-        callback_id=RECORD_CALLBACK,
+        callback_id=Callback.RECORD,
         private_metadata=private_metadata,
         title=PlainTextObject(text="Record the decision"),
         submit=PlainTextObject(text="Save record"),
         close=PlainTextObject(text="Cancel"),
         blocks=[
             ContextBlock(elements=[md(":lock: Pick from the lists; the record keeps no names or details of the family.")]),
-            select("shared_what", what, _options(choices.kinds), True, "Kinds of information"),
-            select("shared_with", whom, _options(choices.recipients), True, "Recipients"),
-            select("reason", why, _options(choices.purposes_for(outcome_id)), False, "Purpose"),
+            select(BlockId.SHARED_WHAT, what, _options(choices.kinds), True, "Kinds of information"),
+            select(BlockId.SHARED_WITH, whom, _options(choices.recipients), True, "Recipients"),
+            select(BlockId.REASON, why, _options(choices.purposes_for(outcome_id)), False, "Purpose"),
             InputBlock(
-                block_id="note",
+                block_id=BlockId.NOTE,
                 optional=True,
                 label=PlainTextObject(text="Note (optional)"),
                 hint=PlainTextObject(text=NOTE_HINT),
                 element=PlainTextInputElement(
-                    action_id="value",
+                    action_id=Action.INPUT,
                     multiline=True,
                     max_length=choices.note_limit,
                     placeholder=PlainTextObject(text="e.g. shared the attendance summary by secure email"),

@@ -234,7 +234,7 @@ def export(fmt: str, since: str | None, team: str | None) -> None:
 
     since_at = _since(since)
     db = _database()
-    with db.sessions() as s:
+    with db.read_only() as s:
         team_id = _resolve_team(s, team) if team is not None else None
         count = write_export(s, sys.stdout, fmt, since_at, team_id)
     sys.stdout.flush()
@@ -256,7 +256,7 @@ def verify(show_log: bool) -> None:
     from storage.records import verify_chain
 
     db = _database()
-    with db.sessions() as s:
+    with db.read_only() as s:
         report = verify_chain(s)
         logged = [a.line() for a in accesses(s)] if show_log else []
     if report.ok and report.entries == 0:
@@ -437,7 +437,7 @@ def digest(fmt: str, post: bool, last_slot: bool) -> None:
     from datetime import timedelta, timezone
 
     from .config import DigestSettings, config_path
-    from .digest import digest_text, post_digest
+    from .digest_blocks import digest_text, post_digest
     from storage.digest import compute_digest, scheduled_digest_end
 
     from .digest import digest_labels
@@ -455,13 +455,13 @@ def digest(fmt: str, post: bool, last_slot: bool) -> None:
     # Up to the next whole second, so a record written a moment ago is in.
     end = scheduled_digest_end(now, schedule) if last_slot else (now + timedelta(seconds=1)).replace(microsecond=0)
     db = _database()
-    with db.sessions() as s:
+    with db.read_only() as s:
         d = compute_digest(s, end, schedule.zone)
     click.echo(json.dumps(d, indent=2) if fmt == "json" else digest_text(d, labels), nl=fmt == "json")
     if post:
         from slack_sdk.errors import SlackApiError, SlackClientError
 
-        from .messenger import make_client
+        from .slack_messenger import make_client
 
         api_url = os.environ.get("SLACK_API_URL") or None
         if api_url and not api_url.endswith("/"):
@@ -510,7 +510,7 @@ def purge(dry_run: bool, yes: bool) -> None:
     db = _database()
     settings = _settings()  # retention_days: never a default when the configuration is missing
     now = utcnow()
-    with db.sessions() as s:  # the purge itself, rolled back: exactly what a real one would delete
+    with db.read_only() as s:  # the purge itself, rolled back: exactly what a real one would delete
         due = purge_due(s, now, settings.retention_days)
         s.rollback()
     lines = _purge_lines(due)

@@ -28,6 +28,8 @@ from sqlalchemy.exc import SQLAlchemyError
 from storage.db import Database
 from storage.models import DeliveryAttempt, Outbox, Workspace, utcnow
 
+from .metrics import NEXT_QUESTION_SECONDS
+
 log = logging.getLogger("canishare.delivery")
 
 METADATA_EVENT = "canishare_delivery"
@@ -93,7 +95,7 @@ class Deliverer:
                 return None
             self._busy.add(row_id)
         try:
-            with self.db.session() as s:
+            with self.db.transaction() as s:
                 cond = [Outbox.id == row_id, Outbox.status == "pending"]
                 if not force:
                     cond.append(Outbox.due_at <= now)
@@ -134,7 +136,7 @@ class Deliverer:
         self.deliver(row_ids, force=True)
         deadline = time.monotonic() + wait
         while True:
-            with self.db.session() as s:
+            with self.db.transaction() as s:
                 left = s.execute(select(Outbox.id).where(Outbox.id.in_(row_ids), Outbox.status != "sent")).first()
             if left is None:
                 return True
@@ -146,7 +148,7 @@ class Deliverer:
         now = now or utcnow()
         if not self._working():
             return 0
-        with self.db.session() as s:
+        with self.db.transaction() as s:
             ids = s.execute(select(Outbox.id).where(Outbox.status == "pending", Outbox.due_at <= now)
                             .order_by(Outbox.id).limit(limit)).scalars().all()
         return sum(self._deliver_one(i, now, False) for i in ids)
@@ -154,14 +156,14 @@ class Deliverer:
     def _working(self) -> bool:
         """False once the app was removed from its workspace: nothing can be delivered; rows wait."""
         try:
-            with self.db.session() as s:
+            with self.db.transaction() as s:
                 return s.execute(select(Workspace.id).where(Workspace.status != "active")).first() is None
         except SQLAlchemyError:
             return True  # the delivery itself will find the database down and wait
 
     def release_all(self) -> int:
         """At start-up: whatever a killed process was holding is due at once."""
-        with self.db.session() as s:
+        with self.db.transaction() as s:
             return s.execute(update(Outbox).where(Outbox.status == "pending").values(due_at=utcnow())
                              .execution_options(synchronize_session=False)).rowcount
 
@@ -207,7 +209,7 @@ class Deliverer:
         if channel[:1] in ("U", "W"):
             opened = self.client.conversations_open(users=channel)
             channel = opened["channel"]["id"]
-            with self.db.session() as s:
+            with self.db.transaction() as s:
                 s.execute(update(Outbox).where(Outbox.id == row.id).values(dm_channel=channel)
                           .execution_options(synchronize_session=False))
         return channel or None
@@ -230,9 +232,11 @@ class Deliverer:
                               escalation_id=row.escalation_id, at=utcnow(), result=result, error=error, ts=ts))
 
     def _delivered(self, row: Outbox, channel: str | None, ts: str | None, how: str) -> None:
-        with self.db.session() as s:
+        with self.db.transaction() as s:
             fresh = s.get(Outbox, row.id)
             fresh.status, fresh.sent_ts, fresh.sent_at, fresh.last_error = "sent", ts, utcnow(), None
+            if fresh.kind == "step" and fresh.created_at is not None:  # written with the click's answer
+                NEXT_QUESTION_SECONDS.observe(max(0.0, (fresh.sent_at - fresh.created_at).total_seconds()))
             fresh.dm_channel = channel or fresh.dm_channel
             self._record(s, fresh, how, None, ts)
             follow = (self.hooks.delivered(s, fresh) or []) if self.hooks is not None and fresh.kind == "ping" else []
@@ -245,7 +249,7 @@ class Deliverer:
             except Exception as err:  # noqa: BLE001 - a stale old message is untidy, not harmful
                 kind, code = classify(err)
                 if kind in ("temporary", "uncertain"):
-                    with self.db.session() as s:
+                    with self.db.transaction() as s:
                         s.add(Outbox(method=edit.get("method", "chat.update"), args=edit["args"], kind="edit",
                                      due_at=utcnow() + timedelta(seconds=5)))
                 else:
@@ -255,7 +259,7 @@ class Deliverer:
     def _failed(self, row: Outbox, kind: str, code: str, retry_after: int | None) -> None:
         log.warning("delivery of a %s failed (%s: %s), attempt %d", row.kind, kind, code, row.attempts)
         follow_ids: list[int] = []
-        with self.db.session() as s:
+        with self.db.transaction() as s:
             fresh = s.get(Outbox, row.id)
             self._record(s, fresh, kind, code[:64], None)
             give_up = kind in ("unreachable", "refused") or (fresh.kind == "edit" and fresh.attempts >= MAX_EDIT_ATTEMPTS)

@@ -23,23 +23,13 @@ from policy import ANSWER_LABELS
 from policy.pack import Node
 
 from .blocks import button, cite_line, escape, md, mention
-
-LEAD_OUTCOMES = {
-    "share": "Share",
-    "share_without_consent": "Share without consent",
-    "do_not_share": "Do not share",
-    "other": "Other advice given",
-}
-
-
-def ping_text(urgent: bool, practitioner: str) -> str:
-    prefix = "URGENT: " if urgent else ""
-    return f"{prefix}{mention(practitioner)} needs safeguarding advice about sharing information."
-
+from .escalation import LEAD_OUTCOMES, practitioner_update  # noqa: F401 - the wording is the service's
+from .escalation_routing import ping_text  # noqa: F401
+from .ids import Action, BlockId, LeadAdvice, Ref
 
 def ping_blocks(
     escalation_id: str,
-    practitioner: str,
+    user_id: str,  # the practitioner's Slack user id
     urgent: bool,
     unsure: Node | None,
     reasons: Sequence[tuple[Node, str]],
@@ -51,39 +41,33 @@ def ping_blocks(
 ) -> list[Block]:
     title = ":rotating_light: URGENT — a child may be in danger now" if urgent else ":raising_hand: Safeguarding advice needed"
     blocks: list[Block] = [HeaderBlock(text=PlainTextObject(text=title[:150], emoji=True))]
-    intro = f"{mention(practitioner)} asked for advice at {opened_at:%H:%M} UTC on {opened_at:%d %b %Y}."
+    intro = f"{mention(user_id)} asked for advice at {opened_at:%H:%M} UTC on {opened_at:%d %b %Y}."
     if reminder:
         intro = f"*Reminder {reminder}: nobody has claimed this yet.* " + intro
-    blocks.append(SectionBlock(block_id="who", text=md(intro)))
+    blocks.append(SectionBlock(block_id=BlockId.WHO, text=md(intro)))
     if unsure is not None:
-        blocks.append(SectionBlock(block_id="unsure", text=md(f"*Unsure at:* {escape(unsure.question)}")))
+        blocks.append(SectionBlock(block_id=BlockId.UNSURE, text=md(f"*Unsure at:* {escape(unsure.question)}")))
     if reasons:
         lines = "\n".join(f"• {escape(n.question)} — *{ANSWER_LABELS[a]}*" for n, a in reasons)
-        blocks.append(SectionBlock(block_id="answers", text=md(f"*Answers so far:*\n{lines}")))
+        blocks.append(SectionBlock(block_id=BlockId.ANSWERS, text=md(f"*Answers so far:*\n{lines}")))
     if unsure is not None:
         cite = cite_line(unsure.cite)
         if cite:
             blocks.append(cite)
-    blocks.append(ContextBlock(block_id="privacy", elements=[md(":lock: No case details are included here; talk to the practitioner directly.")]))
+    blocks.append(ContextBlock(block_id=BlockId.PRIVACY, elements=[md(":lock: No case details are included here; talk to the practitioner directly.")]))
     blocks.append(status_block(escalation_id, status, claimed_by, lead_outcome))
     return blocks
 
 
 def status_block(escalation_id: str, status: str, claimed_by: str | None, lead_outcome: str | None) -> Block:
     picker = StaticSelectElement(
-        action_id="esc_resolve",
+        action_id=Action.ESC_RESOLVE,
         placeholder=PlainTextObject(text="Resolved: advice given…"),
-        options=[Option(value=f"{escalation_id}:{key}", text=PlainTextObject(text=label)) for key, label in LEAD_OUTCOMES.items()],
+        options=[Option(value=LeadAdvice(escalation_id, key).encode(), text=PlainTextObject(text=label)) for key, label in LEAD_OUTCOMES.items()],
     )
     if status == "resolved":
         text = f":white_check_mark: Resolved by {mention(claimed_by or '')} — {LEAD_OUTCOMES.get(lead_outcome or 'other')}."
-        return SectionBlock(block_id="status", text=md(text))
+        return SectionBlock(block_id=BlockId.STATUS, text=md(text))
     if status == "claimed":
-        return SectionBlock(block_id="status", text=md(f":eyes: Claimed by {mention(claimed_by or '')}."), accessory=picker)
-    return ActionsBlock(block_id="status", elements=[button("Claim", "esc_claim", escalation_id, "primary"), picker])
-
-
-def practitioner_update(kind: str, lead: str, lead_outcome: str | None = None) -> str:
-    if kind == "claimed":
-        return f":eyes: {mention(lead)} has picked up your request and will be in touch."
-    return f":white_check_mark: {mention(lead)} marked your request as resolved — advice: *{LEAD_OUTCOMES.get(lead_outcome or 'other')}*."
+        return SectionBlock(block_id=BlockId.STATUS, text=md(f":eyes: Claimed by {mention(claimed_by or '')}."), accessory=picker)
+    return ActionsBlock(block_id=BlockId.STATUS, elements=[button("Claim", Action.ESC_CLAIM, Ref(escalation_id).encode(), "primary"), picker])

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Container, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, update
@@ -18,12 +18,10 @@ from sqlalchemy.exc import IntegrityError
 from conversation.timescales import due_at
 from policy.procedures import Timescale, procedure
 from storage.db import Database
-from storage.models import Conversation, FollowUp, Record, Referral, utcnow
+from storage.models import Conversation, FollowUp, Record, Referral, as_utc, naive_utc, utcnow
 from storage.records import append
 
-from .blocks import to_dicts
-from .messenger import Messenger
-from .procedure_blocks import reminder_blocks
+from .messenger import Messenger, Views, slack_views
 
 STEPS = ("confirm_in_writing", "check_decision")
 
@@ -35,34 +33,26 @@ class ReferralResult:
     message: str | None = None
 
 
-def _aware(moment: datetime) -> datetime:
-    return moment.replace(tzinfo=timezone.utc)
-
-
-def _naive(moment: datetime) -> datetime:
-    return moment.astimezone(timezone.utc).replace(tzinfo=None)
-
-
 def deadlines(made_at: datetime, tz: ZoneInfo, holidays: Container[date] = frozenset(),
               local: Mapping[str, Timescale] | None = None) -> dict[str, datetime]:
     """Naive-UTC deadlines and reminder times for a referral made at `made_at` (naive UTC);
     `holidays` is the organisation's working-day calendar, `local` its local timescales."""
     referral = procedure(1, local=local)
-    start = _aware(made_at)
+    start = as_utc(made_at)
     confirm_by = due_at(start, referral.timescales["confirm_in_writing"], tz, holidays)
     decision_due = due_at(start, referral.timescales["decision_on_next_steps"], tz, holidays)
     return {
-        "confirm_by": _naive(confirm_by),
-        "decision_due": _naive(decision_due),
-        "confirm_in_writing": _naive(start + (confirm_by - start) / 2),
-        "check_decision": _naive(decision_due),
+        "confirm_by": naive_utc(confirm_by),
+        "decision_due": naive_utc(decision_due),
+        "confirm_in_writing": naive_utc(start + (confirm_by - start) / 2),
+        "check_decision": naive_utc(decision_due),
     }
 
 
 def make_referral(db: Database, conversation_id: str, user_id: str, tz: ZoneInfo, now: datetime | None = None,
                   holidays: Container[date] = frozenset(), local: Mapping[str, Timescale] | None = None) -> ReferralResult:
     now = now or utcnow()
-    with db.session() as s:
+    with db.transaction() as s:
         convo = s.get(Conversation, conversation_id)
         if convo is None or convo.user_id != user_id:
             return ReferralResult(False, message="This isn't your conversation.")
@@ -87,7 +77,7 @@ def make_referral(db: Database, conversation_id: str, user_id: str, tz: ZoneInfo
 
 def owns_referral(db: Database, referral_id: str, user_id: str) -> bool:
     """Whether this referral (and so the message offering its reminders) is this person's."""
-    with db.session() as s:
+    with db.transaction() as s:
         referral = s.get(Referral, referral_id) if referral_id else None
         record = s.get(Record, referral.record_id) if referral else None
         convo = s.get(Conversation, record.conversation_id) if record and record.conversation_id else None
@@ -95,14 +85,16 @@ def owns_referral(db: Database, referral_id: str, user_id: str) -> bool:
 
 
 def schedule_reminders(db: Database, referral_id: str, user_id: str, tz: ZoneInfo,
-                       holidays: Container[date] = frozenset(), local: Mapping[str, Timescale] | None = None) -> list[FollowUp]:
-    """The two reminders for a referral; asking twice schedules nothing more."""
-    with db.session() as s:
+                       holidays: Container[date] = frozenset(),
+                       local: Mapping[str, Timescale] | None = None) -> tuple[list[FollowUp], Referral] | None:
+    """The two reminders for a referral, and the referral; asking twice schedules nothing
+    more. None if the referral is not this person's (or not there)."""
+    with db.transaction() as s:
         referral = s.get(Referral, referral_id)
         record = s.get(Record, referral.record_id) if referral else None
         convo = s.get(Conversation, record.conversation_id) if record and record.conversation_id else None
         if referral is None or convo is None or convo.user_id != user_id:
-            return []
+            return None
         due = deadlines(referral.made_at, tz, holidays, local)
         existing = {f.step: f for f in s.execute(select(FollowUp).where(FollowUp.referral_id == referral_id)).scalars()}
         for step in STEPS:
@@ -113,15 +105,16 @@ def schedule_reminders(db: Database, referral_id: str, user_id: str, tz: ZoneInf
             s.flush()
         except IntegrityError:
             s.rollback()
-            return list(s.execute(select(FollowUp).where(FollowUp.referral_id == referral_id)).scalars())
-        return [existing[step] for step in STEPS]
+            items = list(s.execute(select(FollowUp).where(FollowUp.referral_id == referral_id)).scalars())
+            return (items, s.get(Referral, referral_id)) if items else None
+        return [existing[step] for step in STEPS], referral
 
 
 def close(db: Database, followup_id: str, user_id: str, status: str, now: datetime | None = None) -> str:
     """Mark a step done (or dismiss its reminder). Returns what to tell the practitioner."""
     assert status in ("done", "dismissed")
     now = now or utcnow()
-    with db.session() as s:
+    with db.transaction() as s:
         item = s.get(FollowUp, followup_id)
         if item is None or item.user_id != user_id:
             return "I can't find that reminder."
@@ -142,20 +135,20 @@ def close(db: Database, followup_id: str, user_id: str, status: str, now: dateti
     return "Noted as done. Thank you." if item.step == "check_decision" else "Noted: confirmed in writing. Thank you."
 
 
-def send_due(db: Database, messenger: Messenger, now: datetime, tz: ZoneInfo | None = None) -> int:
+def send_due(db: Database, messenger: Messenger, now: datetime, tz: ZoneInfo | None = None, views: Views | None = None) -> int:
     """Send reminders that are due and still open; each is taken by a conditional update
     first, so two processes never send the same one."""
-    with db.session() as s:
+    with db.transaction() as s:
         due = s.execute(select(FollowUp.id).where(FollowUp.status == "scheduled", FollowUp.due_at <= now).limit(100)).scalars().all()
     sent = 0
     for followup_id in due:
-        with db.session() as s:
+        with db.transaction() as s:
             taken = s.execute(update(FollowUp).where(FollowUp.id == followup_id, FollowUp.status == "scheduled")
                               .values(status="sent", sent_at=now)).rowcount
             item = s.get(FollowUp, followup_id) if taken else None
             referral = s.get(Referral, item.referral_id) if item else None
         if item is None or referral is None:
             continue
-        messenger.post(item.user_id, "A reminder about your referral", to_dicts(reminder_blocks(item, referral, tz)))
+        messenger.post(item.user_id, "A reminder about your referral", (views or slack_views()).reminder(item, referral, tz))
         sent += 1
     return sent

@@ -4,7 +4,10 @@ from __future__ import annotations
 from slack_sdk.models.blocks import ActionsBlock, Block, ContextBlock, DividerBlock, HeaderBlock, PlainTextObject, SectionBlock
 from slack_sdk.models.views import View
 
+from policy.outcomes import OUTCOME_LABELS
+
 from . import blocks as B
+from .ids import ADMIN_CSV, ADMIN_POST, START_HOME, Action, BlockId, Ref
 from .procedure_blocks import next_menu
 from .config import Settings
 from .escalation import Escalations
@@ -19,9 +22,9 @@ def start_section(organisation: str) -> list[Block]:
             f"Not sure whether you can share information about a child or family? I'll walk you through "
             f"{B.escape(organisation)}'s information-sharing questions one at a time, tell you what to do, "
             "and get your safeguarding lead if you're unsure. Nothing you tell me names anyone.")),
-        ActionsBlock(block_id="home_start", elements=[B.button("Start", "start_conversation", "home", "primary")]),
+        ActionsBlock(block_id=BlockId.HOME_START, elements=[B.button("Start", Action.START, START_HOME, "primary")]),
         SectionBlock(text=B.md("*What happens next?* The procedures after a referral, in plain steps.")),
-        ActionsBlock(block_id="home_procedures", elements=[next_menu()]),
+        ActionsBlock(block_id=BlockId.HOME_PROCEDURES, elements=[next_menu()]),
     ]
 
 
@@ -34,7 +37,7 @@ def lead_section(escalations: list) -> list[Block]:
         flag = ":rotating_light: *URGENT* " if esc.urgent else ""
         state = f"claimed by {B.mention(esc.claimed_by)}" if esc.status == "claimed" else "*not yet claimed*"
         text = f"{flag}{B.mention(esc.practitioner_user)} — opened {esc.opened_at:%d %b %H:%M} UTC, {state}"
-        accessory = B.button("Claim", "esc_claim", esc.id, "primary") if esc.status == "open" else None
+        accessory = B.button("Claim", Action.ESC_CLAIM, Ref(esc.id).encode(), "primary") if esc.status == "open" else None
         blocks.append(SectionBlock(text=B.md(text), accessory=accessory))
     if len(escalations) > 20:
         blocks.append(ContextBlock(elements=[B.md(f"…and {len(escalations) - 20} more, oldest shown first.")]))
@@ -48,3 +51,27 @@ def home_view(settings: Settings, escalations: Escalations, user_id: str, admin_
     if settings.is_admin(user_id) and admin_blocks is not None:
         blocks += admin_blocks(user_id)
     return View(type="home", blocks=blocks[:HOME_BLOCK_LIMIT])
+
+
+def admin_section(digest: dict) -> list[Block]:
+    """Figures for the last 7 days, and the admin's two buttons."""
+    outcomes = " · ".join(f"{OUTCOME_LABELS.get(k, k)}: *{v}*" for k, v in digest["by_outcome"].items())
+    esc = digest["escalations"]
+    median = esc.get("median_minutes_to_claim")
+    claim = f"{median:.0f} min" if isinstance(median, (int, float)) else "n/a"
+    unsure = sorted(digest["unsure_at"].items(), key=lambda kv: -kv[1])[:3]
+    unsure_text = ", ".join(f"{B.escape(node)} ({n})" for node, n in unsure) or "none"
+    return [
+        DividerBlock(),
+        HeaderBlock(text=PlainTextObject(text="Last 7 days (admins)")),
+        SectionBlock(block_id=BlockId.ADMIN_FIGURES, text=B.md(
+            f"*Decisions:* {digest['total']} — {outcomes}\n"
+            f"*Escalations:* {esc['opened']} opened, {esc['claimed']} claimed, {esc['resolved']} resolved; median time to claim {claim}\n"
+            f"*Most often unsure at:* {unsure_text}\n"
+            f"*Abandoned part-way:* {digest.get('abandoned', 0)}")),
+        ActionsBlock(block_id=BlockId.ADMIN_ACTIONS, elements=[
+            B.button("Post the digest now", Action.ADMIN_POST_DIGEST, ADMIN_POST),
+            B.button("Send me the export (CSV)", Action.ADMIN_EXPORT, ADMIN_CSV),
+        ]),
+        ContextBlock(elements=[B.md(":lock: Counts only here. The export holds pseudonyms and screened reasons; keep it secure.")]),
+    ]

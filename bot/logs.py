@@ -9,11 +9,19 @@ from __future__ import annotations
 import contextvars
 import logging
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 
 from pythonjsonlogger.json import JsonFormatter
 
 FORMATS = ("text", "json")
 correlation_id: contextvars.ContextVar[str] = contextvars.ContextVar("correlation_id", default="-")
+
+
+class ContextExecutor(ThreadPoolExecutor):
+    """Bolt's listener executor, carrying the request's correlation id into the lazy listener."""
+
+    def submit(self, fn, /, *args, **kwargs):
+        return super().submit(contextvars.copy_context().run, fn, *args, **kwargs)
 
 
 def new_correlation_id() -> str:

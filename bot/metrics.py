@@ -68,7 +68,7 @@ class DatabaseCollector:
                                   labels=["holder"])
         up = GaugeMetricFamily("canishare_database_up", "1 when the database answered this scrape")
         try:
-            with self.db.session() as s:
+            with self.db.read_only() as s:
                 for outcome, n in s.execute(select(Record.outcome, func.count()).group_by(Record.outcome)):
                     outcomes.add_metric([outcome], n)
                 for urgent, n in s.execute(select(Escalation.urgent, func.count()).group_by(Escalation.urgent)):

@@ -1,7 +1,7 @@
 """Block Kit for "what happens next": procedures, the referral offer and its reminders."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from slack_sdk.models.blocks import (
@@ -16,8 +16,10 @@ from slack_sdk.models.blocks import (
 )
 
 from policy.procedures import Procedure, load_procedures
+from storage.models import as_utc
 
 from .blocks import button, escape, md
+from .ids import Action, BlockId, ProcedureChoice, Ref
 
 STEP_TEXT_LIMIT = 2900
 SHORT, LONG = "%a %d %b %H:%M", "%A %d %B at %H:%M"
@@ -25,7 +27,7 @@ SHORT, LONG = "%a %d %b %H:%M", "%A %d %B at %H:%M"
 
 def local(moment: datetime, tz: ZoneInfo, fmt: str = SHORT) -> str:
     """A naive-UTC time from the database, as the organisation's clock shows it."""
-    return moment.replace(tzinfo=timezone.utc).astimezone(tz).strftime(fmt)
+    return as_utc(moment).astimezone(tz).strftime(fmt)
 
 
 def procedure_blocks(proc: Procedure) -> list[Block]:
@@ -49,23 +51,23 @@ def procedure_blocks(proc: Procedure) -> list[Block]:
     return blocks
 
 
-def next_menu(action_id: str = "procedure_show") -> StaticSelectElement:
+def next_menu(action_id: str = Action.PROCEDURE_SHOW) -> StaticSelectElement:
     """The "What happens next?" menu of the five procedures."""
-    options = [Option(value=str(n), text=PlainTextObject(text=f"{n}. {p.title}"[:75])) for n, p in sorted(load_procedures().items())]
+    options = [Option(value=ProcedureChoice(n).encode(), text=PlainTextObject(text=f"{n}. {p.title}"[:75])) for n, p in sorted(load_procedures().items())]
     return StaticSelectElement(action_id=action_id, placeholder=PlainTextObject(text="What happens next?"), options=options)
 
 
 def referral_offer(referral_id: str, confirm_by: datetime, decision_due: datetime, tz: ZoneInfo) -> list[Block]:
     return [
-        SectionBlock(block_id="referral", text=md(
+        SectionBlock(block_id=BlockId.REFERRAL, text=md(
             ":telephone_receiver: *You are making a referral to children's social care.*\n"
             f"• If you phone it through, confirm it in writing by *{local(confirm_by, tz, LONG)}* (your organisation's timescale).\n"
             f"• Children's social care should decide on next steps by *{local(decision_due, tz, LONG)}* (one working day). "
             "If you have heard nothing by then, chase it up.\n"
             "Shall I remind you?")),
-        ActionsBlock(block_id="referral_reminders", elements=[
-            button("Yes, remind me", "followup_accept", referral_id, "primary"),
-            button("No thanks", "followup_decline", referral_id),
+        ActionsBlock(block_id=BlockId.REFERRAL_REMINDERS, elements=[
+            button("Yes, remind me", Action.FOLLOWUP_ACCEPT, Ref(referral_id).encode(), "primary"),
+            button("No thanks", Action.FOLLOWUP_DECLINE, Ref(referral_id).encode()),
         ]),
     ]
 
@@ -82,10 +84,10 @@ def reminder_blocks(item, referral, tz: ZoneInfo | None = None) -> list[Block]:
 
     text = REMINDER_TEXT[item.step].format(confirm_by=local(referral.confirm_by, tz), decision_due=local(referral.decision_due, tz))
     return [
-        SectionBlock(block_id="reminder", text=md(f":alarm_clock: {text}")),
-        ActionsBlock(block_id="reminder_actions", elements=[
-            button("Done", "followup_done_0", item.id, "primary"),
-            button("Dismiss", "followup_dismiss_0", item.id),
+        SectionBlock(block_id=BlockId.REMINDER, text=md(f":alarm_clock: {text}")),
+        ActionsBlock(block_id=BlockId.REMINDER_ACTIONS, elements=[
+            button("Done", Action.FOLLOWUP_DONE.nth(0), Ref(item.id).encode(), "primary"),
+            button("Dismiss", Action.FOLLOWUP_DISMISS.nth(0), Ref(item.id).encode()),
         ]),
     ]
 
@@ -93,11 +95,11 @@ def reminder_blocks(item, referral, tz: ZoneInfo | None = None) -> list[Block]:
 def scheduled_blocks(items, referral, tz: ZoneInfo) -> list[Block]:
     lines = {"confirm_in_writing": "to confirm the referral in writing", "check_decision": "to check for children's social care's decision"}
     text = "\n".join(f"• {local(i.due_at, tz)} — {lines[i.step]}" for i in items)
-    blocks: list[Block] = [SectionBlock(block_id="scheduled", text=md(f":alarm_clock: I'll remind you:\n{text}"))]
+    blocks: list[Block] = [SectionBlock(block_id=BlockId.SCHEDULED, text=md(f":alarm_clock: I'll remind you:\n{text}"))]
     for i, item in enumerate(items):  # action ids must be unique within a message
-        blocks.append(ActionsBlock(block_id=f"step_{item.step}", elements=[
-            button(f"Done: {lines[item.step].removeprefix('to ')}"[:75], f"followup_done_{i}", item.id),
-            button("Dismiss reminder", f"followup_dismiss_{i}", item.id),
+        blocks.append(ActionsBlock(block_id=BlockId.STEP.of(item.step), elements=[
+            button(f"Done: {lines[item.step].removeprefix('to ')}"[:75], Action.FOLLOWUP_DONE.nth(i), Ref(item.id).encode()),
+            button("Dismiss reminder", Action.FOLLOWUP_DISMISS.nth(i), Ref(item.id).encode()),
         ]))
     return blocks
 
@@ -111,7 +113,7 @@ def followthrough_blocks(conversation_id: str, outcome, ground: str | None) -> l
         blocks += procedure_blocks(procedure(outcome.procedure))
     elements = []
     if ground and ground in outcome.referral_grounds:
-        elements.append(button("I am making a referral", "referral_start", conversation_id, "primary"))
+        elements.append(button("I am making a referral", Action.REFERRAL_START, Ref(conversation_id).encode(), "primary"))
     elements.append(next_menu())
-    blocks.append(ActionsBlock(block_id="whats_next", elements=elements))
+    blocks.append(ActionsBlock(block_id=BlockId.WHATS_NEXT, elements=elements))
     return blocks

@@ -22,7 +22,7 @@ from storage.db import Database
 from storage.models import Record, utcnow
 from storage.records import append
 
-from . import walk
+from . import conversations
 
 FIELDS = ("shared_what", "shared_with", "reason", "note")
 
@@ -44,7 +44,7 @@ class Saved:
     kind: Literal["saved", "refused", "finished", "not_yours", "missing"]
     problems: dict[str, Problem] = field(default_factory=dict)
     record: Record | None = None
-    result: walk.Result | None = None
+    result: conversations.Result | None = None
 
 
 def choices_of(pack) -> RecordChoices:
@@ -141,8 +141,7 @@ def save(db: Database, *, conversation_id: str, user_id: str, shared_what: Itera
     """Check and store a record's details in one transaction; once stored the decision is closed."""
     if isinstance(note, str):
         note = note.strip() or None
-    with db.session() as s:
-        refused, convo, flow = walk._load(s, conversation_id, user_id)
+    with conversations.opened(db, conversation_id, user_id) as (s, refused, convo, flow):
         if refused:
             return Saved(refused.kind if refused.kind in ("not_yours", "missing") else "missing", result=refused)
         assert convo and flow
@@ -151,7 +150,7 @@ def save(db: Database, *, conversation_id: str, user_id: str, shared_what: Itera
         if record is None or outcome is None:
             return Saved("missing")
         if convo.status == "recorded":
-            return Saved("finished", record=record, result=walk.Result("finished", convo, flow, record=record, outcome=outcome))
+            return Saved("finished", record=record, result=conversations.Result("finished", convo, flow, record=record, outcome=outcome))
         problems = check(choices_of(flow.pack), outcome.id, shared_what=shared_what, shared_with=shared_with,
                          reason=reason, note=note)
         if problems:
@@ -161,7 +160,7 @@ def save(db: Database, *, conversation_id: str, user_id: str, shared_what: Itera
         append(s, record, "details")
         convo.status = "recorded"
         convo.updated_at = utcnow()
-        return Saved("saved", record=record, result=walk.Result("outcome", convo, flow, outcome=outcome, record=record))
+        return Saved("saved", record=record, result=conversations.Result("outcome", convo, flow, outcome=outcome, record=record))
 
 
 @event.listens_for(Record, "before_insert")

@@ -34,7 +34,7 @@ class Lease:
         self.owner = owner or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
 
     def acquire(self, now: datetime) -> bool:
-        with self.db.session() as s:
+        with self.db.transaction() as s:
             taken = s.execute(
                 update(Job)
                 .where(Job.name == self.name,
@@ -44,7 +44,7 @@ class Lease:
         if taken:
             return True
         try:
-            with self.db.session() as s:
+            with self.db.transaction() as s:
                 s.add(Job(name=self.name, due_at=now, lease_owner=self.owner, lease_until=now + LEASE))
             return True
         except IntegrityError:

@@ -14,14 +14,13 @@ from slack_sdk.signature import SignatureVerifier
 
 from storage.db import Database
 
-from . import followup, metrics
+from . import metrics
 from .app import build_app
-from .digest import retention_task, weekly_digest_task
 from .config import Secrets, Settings
 from .delivery import DeliveryLoop
 from .health import readiness
 from .logs import new_correlation_id
-from .messenger import Messenger
+from .scheduled_tasks import scheduled_tasks
 from .scheduler import Ticker
 
 log = logging.getLogger("canishare.server")
@@ -161,22 +160,6 @@ def _slack_request(environ: dict[str, Any], start_response: Callable[..., Any], 
         log.warning("could not handle a request (malformed payload)")
         return _plain(start_response, "400 Bad Request", "malformed request\n")
 
-
-def scheduled_tasks(bolt: App, db: Database) -> list[Callable]:
-    deps = bolt.canishare_deps  # type: ignore[attr-defined]
-    messenger = Messenger(bolt.client, db)
-
-    def escalation_reminders(now):
-        return deps.escalations.remind_due(messenger, now)
-
-    def outbox(now):  # the delivery loop runs every second; this is a second chance
-        return deps.deliverer.run_due(now)
-
-    def referral_reminders(now):
-        return followup.send_due(db, messenger, now, deps.settings.digest.zone)
-
-    return [escalation_reminders, outbox, referral_reminders,
-            weekly_digest_task(deps.settings, db, bolt.client), retention_task(deps.settings, db)]
 
 
 def serve_http(settings: Settings, secrets: Secrets, db_url: str | None, port: int, workers: int, threads: int) -> None:

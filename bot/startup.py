@@ -6,7 +6,7 @@ import logging
 from slack_sdk.errors import SlackApiError
 
 from .config import Secrets, Settings
-from .messenger import make_client
+from .slack_messenger import make_client
 
 log = logging.getLogger("canishare.startup")
 

@@ -13,7 +13,7 @@ log = logging.getLogger("canishare.workspaces")
 
 def removed(db: Database, team_id: str, status: str) -> None:
     assert status in ("uninstalled", "revoked")
-    with db.session() as s:
+    with db.transaction() as s:
         row = s.get(Workspace, team_id or "")
         if row is None:
             s.add(Workspace(id=team_id or "", status=status, changed_at=utcnow()))
@@ -24,14 +24,14 @@ def removed(db: Database, team_id: str, status: str) -> None:
 
 
 def active(db: Database, team_id: str) -> bool:
-    with db.session() as s:
+    with db.transaction() as s:
         row = s.get(Workspace, team_id or "")
         return row is None or row.status == "active"
 
 
 def reinstalled(db: Database, team_id: str) -> None:
     """At start-up with a token Slack accepts: the workspace is ours again."""
-    with db.session() as s:
+    with db.transaction() as s:
         row = s.get(Workspace, team_id or "")
         if row is not None and row.status != "active":
             row.status, row.changed_at = "active", utcnow()

@@ -11,13 +11,13 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from .outcomes import OUTCOME_LABELS, OUTCOMES  # noqa: F401 - re-exported
 from .record_choices import RecordChoices, parse_record_choices
 from .yamlfile import DataFileError, read_yaml
 
 PACKS_DIR = Path(__file__).parent / "packs"
 
 ANSWERS = ("yes", "no", "not_sure")
-OUTCOMES = ("share", "share_without_consent", "do_not_share", "seek_advice", "urgent")
 ANSWER_LABELS = {"yes": "Yes", "no": "No", "not_sure": "Not sure"}
 # How an outcome escalates to the practitioner's safeguarding lead, declared by the pack:
 # none (no one is told), routine (the lead is pinged), urgent (lead and deputies, marked urgent).

@@ -33,6 +33,7 @@ from typing import Any
 
 from .yamlfile import DataFileError, read_yaml
 
+from .graph import flowchart, quote
 from .pack import Citation
 
 PROCEDURES_DIR = Path(__file__).parent / "procedures"
@@ -508,23 +509,14 @@ def _short_who(who: str) -> str:
     return short or who
 
 
-def _quote(text: str) -> str:
-    return text.replace('"', "'")
-
-
 def to_mermaid(proc: Procedure) -> str:
     """The procedure as Mermaid flowchart text: one box per step ("who: what", without any
     bracketed aside in "who", shortened to about 60 characters), edges labelled with the
     branch label of the step they lead to."""
-    lines = ["flowchart TD"]
-    for step in proc.steps.values():
-        label = _quote(_shorten(f"{_short_who(step.who)}: {step.what}"))
-        lines.append(f'    {step.id}["{label}"]')
+    boxes = [(step.id, _shorten(f"{_short_who(step.who)}: {step.what}"), "step") for step in proc.steps.values()]
+    edges = []
     for step in proc.steps.values():
         for target in step.next:
             branch = proc.steps[target].branch
-            if branch:
-                lines.append(f'    {step.id} -->|"{_quote(branch)}"| {target}')
-            else:
-                lines.append(f"    {step.id} --> {target}")
-    return "\n".join(lines) + "\n"
+            edges.append((step.id, target, f'"{quote(branch)}"' if branch else None))
+    return flowchart(boxes, edges)

@@ -23,6 +23,8 @@ from typing import Any
 
 import yaml
 
+from .outcomes import OUTCOMES
+
 DEFAULTS_FILE = Path(__file__).parent / "record_defaults.yaml"
 
 # Slack's limits on a select: 100 options, 75 characters of option text, ids up to 75 (values 150).
@@ -30,7 +32,7 @@ MAX_OPTIONS = 100
 LABEL_LIMIT = 75
 NOTE_LIMIT = 300
 NOTE_LIMIT_MAX = 500
-OUTCOMES_ALL = frozenset({"share", "share_without_consent", "do_not_share", "seek_advice", "urgent"})
+OUTCOMES_ALL = frozenset(OUTCOMES)
 _ID_RE = re.compile(r"^[a-z][a-z0-9_]{0,47}$")
 
 

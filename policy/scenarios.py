@@ -14,23 +14,22 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from .pack import ANSWERS, OUTCOMES, Citation, Pack, load_pack
+from .yamlfile import DataFileError, read_yaml
 
 SCENARIOS_DIR = Path(__file__).parent / "scenarios"
 
 Path_ = list[tuple[str, str]]  # a route through a pack: (node, answer) pairs
 
 
-class ScenarioError(ValueError):
+class ScenarioError(DataFileError):
     """A scenario file that cannot be read; the message says what to fix."""
 
-    def __init__(self, source: str, problems: list[str]):
-        self.source = source
-        self.problems = problems
-        listed = "\n".join(f"  - {p}" for p in problems)
-        super().__init__(f"scenario file {source!r} is not valid:\n{listed}")
+    kind = "scenario file"
+
+    @property
+    def source(self) -> str:
+        return self.name
 
 
 @dataclass(frozen=True)
@@ -134,13 +133,7 @@ def parse_scenarios(raw: Any, source: str = "<scenarios>", pack_id: str | None =
 
 
 def load_scenario_file(path: str | Path, pack_id: str | None = None) -> list[Scenario]:
-    path = Path(path)
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ScenarioError(str(path), [f"no such file: {path}"]) from None
-    except yaml.YAMLError as err:
-        raise ScenarioError(str(path), [f"not valid YAML: {err}"]) from None
+    raw, _name = read_yaml(path, ScenarioError)  # the pack loader's reader
     return parse_scenarios(raw, str(path), pack_id)
 
 

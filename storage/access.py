@@ -94,5 +94,5 @@ def count_by_action(session: Session, start: datetime, end: datetime) -> dict[st
 
 def record_access(db, action: str, who: str, scope: dict[str, Any], count: int) -> None:
     """log_access in a transaction of its own, for a caller that has just done the access."""
-    with db.session() as s:
+    with db.transaction() as s:
         log_access(s, action, who, scope, count)

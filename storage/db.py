@@ -225,8 +225,8 @@ class Database:
         return self.engine.dialect.name
 
     @contextmanager
-    def session(self) -> Iterator[Session]:
-        """A session that commits on success and rolls back on any error."""
+    def transaction(self) -> Iterator[Session]:
+        """A session that commits on success and rolls back on any error: for every write."""
         with self.sessions() as session:
             try:
                 yield session
@@ -234,6 +234,13 @@ class Database:
             except BaseException:
                 session.rollback()
                 raise
+
+    @contextmanager
+    def read_only(self) -> Iterator[Session]:
+        """A session that never commits: for reads. Closing it rolls back whatever was changed
+        in it, and leaves what was read loaded (detached), for use after the block."""
+        with self.sessions() as session:
+            yield session
 
     def migrate(self) -> None:
         migrate(self.engine)

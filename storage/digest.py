@@ -22,11 +22,12 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import and_, case, extract, func, or_, select, text
 from sqlalchemy.orm import Session
 
+from policy.outcomes import OUTCOMES
+
 from .access import count_by_action
-from .models import Conversation, Escalation, Record, Referral
+from .models import Conversation, Escalation, Record, Referral, as_utc, naive_utc
 from .records import iso
 
-OUTCOMES = ("share", "share_without_consent", "do_not_share", "seek_advice", "urgent")
 DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 ABANDON_AFTER = timedelta(hours=24)
 
@@ -39,22 +40,9 @@ class DigestSchedule(Protocol):
     timezone: str
 
 
-def _naive_utc(moment: datetime) -> datetime:
-    """The database's form of a time: naive UTC. A naive argument is taken to be UTC already."""
-    if moment.tzinfo is None:
-        return moment
-    return moment.astimezone(timezone.utc).replace(tzinfo=None)
-
-
-def _aware_utc(moment: datetime) -> datetime:
-    if moment.tzinfo is None:
-        return moment.replace(tzinfo=timezone.utc)
-    return moment.astimezone(timezone.utc)
-
-
 def weeks_before(end: datetime, tz: ZoneInfo, weeks: int = 1) -> datetime:
     """`end` moved back `weeks` calendar weeks on the wall clock of `tz` (aware, UTC)."""
-    local = _aware_utc(end).astimezone(tz)
+    local = as_utc(end).astimezone(tz)
     # Same-zone arithmetic on an aware datetime is wall-clock arithmetic; the offset is then
     # worked out afresh, so 09:00 BST minus 7 days is 09:00 GMT when the clocks changed between.
     moved = local - timedelta(weeks=weeks)
@@ -69,7 +57,7 @@ def _slot_on(day: date, at: dtime, tz: ZoneInfo) -> datetime:
 def scheduled_digest_end(now_utc: datetime, schedule: DigestSchedule) -> datetime:
     """The most recent weekly slot (configured day and time in the configured zone) at or
     before `now_utc`, as an aware UTC datetime. A naive `now_utc` is taken to be UTC."""
-    now = _aware_utc(now_utc)
+    now = as_utc(now_utc)
     tz = ZoneInfo(schedule.timezone)
     at = dtime.fromisoformat(schedule.time)
     weekday = DAYS.index(str(schedule.day).lower())
@@ -195,7 +183,7 @@ def _shared(session: Session, start: datetime, end: datetime) -> dict[str, Any]:
 
 
 def _period(session: Session, start_utc: datetime, end_utc: datetime, tz: ZoneInfo) -> dict[str, Any]:
-    start, end = _naive_utc(start_utc), _naive_utc(end_utc)
+    start, end = naive_utc(start_utc), naive_utc(end_utc)
     total, by_outcome, by_team, unsure = _records(session, start, end)
     return {
         "period_start": iso(start),
@@ -219,7 +207,7 @@ def compute_digest(session: Session, end: datetime, tz: ZoneInfo) -> dict[str, A
     under "previous". `end` should be aware; a naive one is taken to be UTC.
 
     Periods are half-open: a record created exactly at `end` belongs to the next digest."""
-    end_utc = _aware_utc(end)
+    end_utc = as_utc(end)
     start_utc = weeks_before(end_utc, tz, 1)
     prev_start_utc = weeks_before(end_utc, tz, 2)
     digest = _period(session, start_utc, end_utc, tz)

@@ -13,6 +13,20 @@ def utcnow() -> datetime:
     return datetime.now(timezone.utc).replace(tzinfo=None)
 
 
+def naive_utc(moment: datetime) -> datetime:
+    """A time as the database keeps it: UTC, without a zone (a naive time is taken as UTC)."""
+    if moment.tzinfo is None:
+        return moment
+    return moment.astimezone(timezone.utc).replace(tzinfo=None)
+
+
+def as_utc(moment: datetime) -> datetime:
+    """A naive-UTC time from the database, made aware (an aware time is converted to UTC)."""
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=timezone.utc)
+    return moment.astimezone(timezone.utc)
+
+
 def new_id() -> str:
     return uuid.uuid4().hex
 

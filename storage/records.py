@@ -130,6 +130,14 @@ def append(session: Session, record: Record, kind: str, now: datetime | None = N
     return entry
 
 
+def decided_at(session: Session, record: Record) -> datetime:
+    """When the record's outcome was reached (its latest "outcome" entry): not changed by the
+    details, the escalation or a referral written to the record later."""
+    at = session.execute(select(ChainEntry.at).where(ChainEntry.record_id == record.id, ChainEntry.kind == "outcome")
+                         .order_by(ChainEntry.seq.desc()).limit(1)).scalar()
+    return at or record.created_at
+
+
 @dataclass
 class ChainReport:
     ok: bool

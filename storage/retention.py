@@ -45,7 +45,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import and_, delete, func, select, update
 from sqlalchemy.orm import Session
 
-from .models import (ChainEntry, ChainHead, Conversation, DeliveryAttempt, Escalation, FollowUp, Outbox, Record, Referral,
+from .models import (naive_utc, ChainEntry, ChainHead, Conversation, DeliveryAttempt, Escalation, FollowUp, Outbox, Record, Referral,
                      SeenRequest)
 
 if TYPE_CHECKING:
@@ -55,12 +55,6 @@ TOMBSTONE_KIND = "purged"
 ABANDONED_AFTER = timedelta(days=30)
 SEEN_AFTER = timedelta(days=7)
 DELIVERED_AFTER = timedelta(days=30)  # outbox rows sent (or given up): they hold Slack ids and message texts
-
-
-def _naive_utc(moment: datetime) -> datetime:
-    if moment.tzinfo is None:
-        return moment
-    return moment.astimezone(timezone.utc).replace(tzinfo=None)
 
 
 def is_tombstone(kind: str, payload: str) -> bool:
@@ -75,7 +69,7 @@ def purge(session: Session, now: datetime, retention_days: int, limit: int | Non
     large purge can be split into short transactions (`purge_in_batches`)."""
     if retention_days < 1:
         raise ValueError("retention_days must be at least 1")
-    now = _naive_utc(now)
+    now = naive_utc(now)
     cutoff = now - timedelta(days=retention_days)
 
     # Take the chain head's row lock first (SQLite: BEGIN IMMEDIATE already holds the write
@@ -152,7 +146,7 @@ def purge_in_batches(db: "Database", now: datetime, retention_days: int, batch: 
     that lock stops every click. Returns the summed counts."""
     total: dict[str, int] = {}
     while True:
-        with db.session() as s:
+        with db.transaction() as s:
             counts = purge(s, now, retention_days, limit=batch)
         for key, value in counts.items():
             total[key] = total.get(key, 0) + value

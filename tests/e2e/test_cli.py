@@ -74,7 +74,7 @@ def records_db(tmp_path: Path, fresh_db: str) -> dict[str, str]:
 
     db = Database(fresh_db)
     now = datetime.utcnow().replace(microsecond=0)
-    with db.session() as s:
+    with db.transaction() as s:
         for i, (team, outcome, unsure) in enumerate([("early-help", "seek_advice", "purpose"),
                                                       ("school-nursing", "share", None),
                                                       ("early-help", "do_not_share", None)]):

@@ -28,7 +28,7 @@ def questions_to(fake, user, node, since=0):
 def attempts(server, **where):
     db = Database(server.db_url)
     try:
-        with db.session() as s:
+        with db.transaction() as s:
             q = select(DeliveryAttempt)
             for k, v in where.items():
                 q = q.where(getattr(DeliveryAttempt, k) == v)
@@ -131,7 +131,7 @@ def test_urgent_request_is_reminded_after_minutes_not_the_routine_hour(srv):
     person.answer(person.start(), "yes")
     db = Database(srv.db_url)
     try:
-        with db.session() as s:
+        with db.transaction() as s:
             esc = s.execute(select(Escalation)).scalars().one()
         assert esc.urgent and (esc.remind_at - esc.opened_at).total_seconds() == 5 * 60
     finally:
@@ -225,7 +225,7 @@ def test_a_replaced_conversations_late_question_is_not_sent(srv):
     assert len(firsts) == 1, "only the new conversation's first question reaches Slack"
     db = Database(srv.db_url)
     try:
-        with db.session() as s:
+        with db.transaction() as s:
             from storage.models import Outbox
             assert "cancelled" in {r.status for r in s.execute(select(Outbox).where(Outbox.kind == "step")).scalars()}
     finally:

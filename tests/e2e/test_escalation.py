@@ -152,7 +152,7 @@ def test_ask_my_lead_button_escalates_from_any_question(server):
 def test_reminders_fire_once_with_two_workers_and_then_reach_deputies(server):
     from bot.config import load_settings
     from bot.escalation import Escalations
-    from bot.messenger import Messenger, make_client
+    from bot.slack_messenger import SlackMessenger as Messenger, make_client
     from storage.db import Database
     from storage.models import Escalation
     from sqlalchemy import select
@@ -163,7 +163,7 @@ def test_reminders_fire_once_with_two_workers_and_then_reach_deputies(server):
     for _ in range(2):  # two processes' worth of engines, services and clients
         db = Database(server.db_url)
         workers.append((Escalations(settings, db, PSEUDONYM_KEY), Messenger(make_client(BOT_TOKEN, server.fake.url), db), db))
-    with workers[0][2].session() as s:
+    with workers[0][2].transaction() as s:
         newest = s.execute(select(Escalation).where(Escalation.status == "open").order_by(Escalation.opened_at.desc())).scalars().first()
         opened = newest.opened_at
         # Only this test's escalation may be due: push the others' reminders out of the way.

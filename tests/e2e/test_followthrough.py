@@ -37,7 +37,7 @@ def test_urgent_outcome_shows_urgent_action_procedure(server):
 
 def test_referral_schedules_exactly_two_reminders_and_done_cancels_one(server):
     from bot.followup import send_due
-    from bot.messenger import Messenger, make_client
+    from bot.slack_messenger import SlackMessenger as Messenger, make_client
     from storage.db import Database
     from storage.models import ChainEntry, FollowUp, Referral
 
@@ -55,7 +55,7 @@ def test_referral_schedules_exactly_two_reminders_and_done_cancels_one(server):
 
     db = Database(server.db_url)
     record = [r for r in export(server) if r["ground"] == "significant_harm"][-1]
-    with db.sessions() as s:
+    with db.read_only() as s:
         referral = s.execute(select(Referral).where(Referral.record_id == record["id"])).scalar_one()
         items = {f.step: f for f in s.execute(select(FollowUp).where(FollowUp.referral_id == referral.id)).scalars()}
         kinds = [e.kind for e in s.execute(select(ChainEntry).where(ChainEntry.record_id == record["id"]).order_by(ChainEntry.seq)).scalars()]
@@ -78,7 +78,7 @@ def test_referral_schedules_exactly_two_reminders_and_done_cancels_one(server):
     assert send_due(db, messenger, later) == 0  # sent once
     reminder = person.next_post(mark)
     assert "decided on next steps" in str(reminder["blocks"])
-    with db.sessions() as s:
+    with db.read_only() as s:
         assert s.get(Referral, referral.id).confirmed_at is not None
     assert server.cli("verify").returncode == 0
     db.engine.dispose()

@@ -58,6 +58,7 @@ def test_metrics_count_requests_acks_and_outcomes_without_ids_or_text(srv):
     assert re.search(r'canishare_requests_total\{kind="command",status="200"\} 1\.0', body)
     assert re.search(r'canishare_ack_seconds_bucket\{kind="block_actions",le="3\.0"\} [1-9]', body)
     assert re.search(r'canishare_outcomes_total\{outcome="[a-z_]+"\} 1\.0', body)
+    assert re.search(r'canishare_click_to_next_question_seconds_count [3-9]', body)  # three answers, each a next step
     assert "canishare_escalations_open 0.0" in body
     assert "canishare_database_up 1.0" in body
     assert re.search(r"canishare_outbox_depth|canishare_delivery_failures", body)
@@ -111,6 +112,9 @@ def test_json_logs_are_one_object_per_line_with_a_correlation_id_and_no_free_tex
     assert objects, "the server logged nothing in JSON"
     for obj in objects:
         assert {"time", "level", "logger", "message", "correlation_id"} <= obj.keys()
+    requests = [obj for obj in objects if obj.get("kind")]
+    assert requests and all(len(obj["correlation_id"]) == 12 for obj in requests)
+    assert len({obj["correlation_id"] for obj in requests}) == len(requests)  # one id per request
 
 
 def test_secrets_may_be_files_and_a_secret_given_twice_or_unreadable_is_refused(tmp_path, fake_slack, fresh_db):

@@ -85,7 +85,7 @@ def test_message_that_cannot_be_sent_is_queued_and_sent_later(server):
     db = Database(server.db_url)
     deadline = time.time() + 10
     while True:  # the row is marked sent just after Slack's answer
-        with db.session() as s:
+        with db.transaction() as s:
             row = s.execute(select(Outbox).where(Outbox.kind == "step").order_by(Outbox.id.desc())).scalars().first()
             attempts = s.execute(select(DeliveryAttempt.result).where(DeliveryAttempt.outbox_id == row.id)
                                  .order_by(DeliveryAttempt.id)).scalars().all()

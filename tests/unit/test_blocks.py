@@ -21,6 +21,7 @@ from slack_sdk.models.views import View
 
 from bot import blocks as B
 from bot import escalation_blocks as E
+from bot.ids import Callback, QuestionRef
 from conversation.flow import flow_for
 from policy import ANSWER_LABELS, ANSWERS, OUTCOMES, load_pack, parse_pack
 from policy.pack import PACKS_DIR
@@ -180,7 +181,7 @@ def test_question_blocks_for_every_node(pack_name, node_id):
         assert [b["text"]["text"] for b in buttons] == ["Yes", "No", "Not sure"]
         assert [b["action_id"] for b in buttons] == [f"answer_{a}" for a in ANSWERS]
         for b in buttons:
-            assert B.parse_value(b["value"]) == (CONVO_ID, node_id)
+            assert QuestionRef.decode(b["value"]) == QuestionRef(CONVO_ID, node_id)
         more = [e["action_id"] for b in dicts if b.get("block_id") == "more" for e in b["elements"]]
         assert ("back" in more) == can_go_back
         assert "why" in more and "escalate" in more
@@ -265,7 +266,7 @@ def test_outcome_blocks_ground_is_the_one_reached():
 def test_outcome_change_button_points_at_the_outcome():
     dicts = check_message(B.outcome_blocks(CONVO_ID, PACK, PACK.outcomes["do_not_share"], [], None, RECORD_ID, DECIDED))
     back = next(e for b in dicts if b.get("block_id") == "next" for e in b["elements"] if e["action_id"] == "back")
-    assert B.parse_value(back["value"]) == (CONVO_ID, "do_not_share")
+    assert QuestionRef.decode(back["value"]) == QuestionRef(CONVO_ID, "do_not_share")
 
 
 def test_recorded_and_notice_blocks():
@@ -282,7 +283,7 @@ def test_record_modal_for_every_outcome(outcome_id):
     choices = load_pack("hmg-2008").record
     meta = json.dumps({"c": CONVO_ID, "ch": "D0PRACTDM1", "ts": "1712345678.123456"})
     data = check_view(B.record_modal(outcome_id, meta, choices))
-    assert data["type"] == "modal" and data["callback_id"] == B.RECORD_CALLBACK
+    assert data["type"] == "modal" and data["callback_id"] == Callback.RECORD
     assert data["private_metadata"] == meta
     inputs = {b["block_id"]: b for b in data["blocks"] if b["type"] == "input"}
     assert list(inputs) == ["shared_what", "shared_with", "reason", "note"]

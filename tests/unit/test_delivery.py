@@ -75,15 +75,15 @@ def test_a_row_not_yet_due_is_still_delivered_once_it_is_due(database, fake_slac
     from storage.models import utcnow
     from storage.outbox import enqueue
 
-    with database.session() as s:
+    with database.transaction() as s:
         row = enqueue(s, key="step:test-not-due", kind="step", channel="U0PRACT1", text="Question 2")
         s.flush()
         row.due_at = utcnow() + timedelta(seconds=30)  # e.g. waiting out a Retry-After
         row_id = row.id
     deliverer = Deliverer(make_delivery_client("xoxb-test", fake_slack.url), database)
     assert deliverer.deliver([row_id]) == 0  # not due: nothing is sent
-    with database.session() as s:
+    with database.transaction() as s:
         s.get(Outbox, row_id).due_at = utcnow() - timedelta(seconds=1)
     assert deliverer.run_due() == 1
-    with database.session() as s:
+    with database.transaction() as s:
         assert s.get(Outbox, row_id).status == "sent"

@@ -14,7 +14,8 @@ from slack_sdk import WebClient
 from sqlalchemy import select
 
 from bot.config import DigestSettings, Settings
-from bot.digest import digest_blocks, digest_chart_png, digest_text, post_digest, retention_task, weekly_digest_task
+from bot.digest_blocks import digest_blocks, digest_chart_png, digest_text, post_digest
+from bot.scheduled_tasks import retention_task, weekly_digest_task
 from storage.db import Database
 from storage.digest import OUTCOMES, compute_digest, next_digest_slot, scheduled_digest_end
 from storage.models import Conversation, Escalation, Job, Record
@@ -80,7 +81,7 @@ def add_conversation(s, status: str, updated: datetime) -> Conversation:
 @pytest.fixture
 def week(database: Database) -> Database:
     """A known set of rows around the week ending END."""
-    with database.session() as s:
+    with database.transaction() as s:
         # this week
         for hours in (1, 30, 100):
             add_record(s, START + timedelta(hours=hours), "share")
@@ -113,7 +114,7 @@ def week(database: Database) -> Database:
 
 
 def test_digest_counts(week: Database) -> None:
-    with week.sessions() as s:
+    with week.read_only() as s:
         d = compute_digest(s, END, LONDON)
     assert d["period_start"] == "2026-06-08T08:00:00Z"
     assert d["period_end"] == "2026-06-15T08:00:00Z"
@@ -140,7 +141,7 @@ def test_digest_counts(week: Database) -> None:
 
 
 def test_empty_week_has_every_outcome_and_null_median(database: Database) -> None:
-    with database.sessions() as s:
+    with database.read_only() as s:
         d = compute_digest(s, END, LONDON)
     assert d["total"] == 0
     assert d["by_outcome"] == {o: 0 for o in OUTCOMES}
@@ -151,7 +152,7 @@ def test_empty_week_has_every_outcome_and_null_median(database: Database) -> Non
 
 
 def test_nothing_personal_in_any_rendering(week: Database) -> None:
-    with week.sessions() as s:
+    with week.read_only() as s:
         d = compute_digest(s, END, LONDON)
         stored = s.execute(select(Record.practitioner)).scalars().first()
     assert stored == PSEUDONYM  # the rows do hold it; the digest must not
@@ -163,7 +164,7 @@ def test_nothing_personal_in_any_rendering(week: Database) -> None:
 
 
 def test_blocks_compare_this_week_with_last(week: Database) -> None:
-    with week.sessions() as s:
+    with week.read_only() as s:
         d = compute_digest(s, END, LONDON)
     blocks = digest_blocks(d)
     by_id = {b.get("block_id"): b for b in blocks}
@@ -218,19 +219,19 @@ def test_next_slot_crosses_clock_changes() -> None:
     ],
 )
 def test_week_boundary_across_a_clock_change(database: Database, end: datetime, start: datetime) -> None:
-    with database.session() as s:
+    with database.transaction() as s:
         add_record(s, start - timedelta(minutes=1), "do_not_share")  # one minute before the boundary
         add_record(s, start, "share")
         add_record(s, end - timedelta(minutes=1), "urgent")
         add_record(s, end, "seek_advice")  # the next week's
-    with database.sessions() as s:
+    with database.read_only() as s:
         d = compute_digest(s, end, LONDON)
     assert d["period_start"] == start.strftime("%Y-%m-%dT%H:%M:%SZ")
     assert d["period_start_local"].endswith("T09:00" + ("+00:00" if start.hour == 9 else "+01:00"))
     assert d["by_outcome"] == {"share": 1, "share_without_consent": 0, "do_not_share": 0, "seek_advice": 0, "urgent": 1}
     assert d["previous"]["by_outcome"]["do_not_share"] == 1 and d["previous"]["total"] == 1
     # Consecutive digests tile: last week's digest ends where this one starts.
-    with database.sessions() as s:
+    with database.read_only() as s:
         before = compute_digest(s, scheduled_digest_end(start, SCHEDULE), LONDON)
     assert before["period_end"] == d["period_start"]
     assert before["total"] == 1 and before["by_outcome"]["do_not_share"] == 1
@@ -282,7 +283,7 @@ def digest_posts(fake, since: int):
 
 def test_post_digest_sends_blocks_and_chart(week: Database, fake_slack) -> None:
     mark = fake_slack.mark()
-    with week.sessions() as s:
+    with week.read_only() as s:
         d = compute_digest(s, END, LONDON)
     ts = post_digest(client_for(fake_slack), "C0DIGEST", d)
     [post] = digest_posts(fake_slack, mark)
@@ -302,7 +303,7 @@ def test_weekly_task_posts_once_when_due(week: Database, fake_slack) -> None:
     mark = fake_slack.mark()
     task = weekly_digest_task(SETTINGS, week, client_for(fake_slack))
     assert task(naive(END - timedelta(days=1))) is None  # first run: the row is made, due at the next slot
-    with week.sessions() as s:
+    with week.read_only() as s:
         assert s.get(Job, "weekly_digest").due_at == naive(END)
     assert task(naive(END - timedelta(seconds=1))) is None
     assert task(naive(END + timedelta(seconds=30))) is not None
@@ -312,7 +313,7 @@ def test_weekly_task_posts_once_when_due(week: Database, fake_slack) -> None:
     assert task(naive(END + timedelta(minutes=1))) is None
     assert task(naive(END + timedelta(days=3))) is None
     assert len(digest_posts(fake_slack, mark)) == 1
-    with week.sessions() as s:
+    with week.read_only() as s:
         job = s.get(Job, "weekly_digest")
         assert job.due_at == naive(END + timedelta(days=7)) and job.lease_owner is None
         assert job.last_run_at == naive(END + timedelta(seconds=30))
@@ -361,7 +362,7 @@ def test_weekly_task_restart_neither_repeats_nor_skips(week: Database, fake_slac
     posts = digest_posts(fake_slack, mark)
     assert len(posts) == 2
     assert "Mon 22 Jun 2026 09:00 to Mon 29 Jun 2026 09:00" in posts[1].args["text"]
-    with week.sessions() as s:
+    with week.read_only() as s:
         assert s.get(Job, "weekly_digest").due_at == naive(END + timedelta(days=21))
 
 
@@ -387,7 +388,7 @@ def test_weekly_task_needs_a_channel(database: Database, fake_slack) -> None:
 
 def test_retention_task_runs_daily(database: Database) -> None:
     now = datetime(2026, 6, 15, 3, 0)
-    with database.session() as s:
+    with database.transaction() as s:
         add_record(s, (now - timedelta(days=SETTINGS.retention_days + 1)).replace(tzinfo=UTC), "share")
         add_record(s, (now - timedelta(days=1)).replace(tzinfo=UTC), "share")
     task = retention_task(SETTINGS, database)
@@ -411,7 +412,7 @@ def test_cli_digest_json_text_and_post(database: Database, fresh_db: str, fake_s
     from bot.cli import main
 
     now = datetime.now(UTC)
-    with database.session() as s:
+    with database.transaction() as s:
         add_record(s, now - timedelta(days=1), "do_not_share", team="school-nursing")
         add_record(s, now - timedelta(days=8), "share")
     cfg = tmp_path / "canishare.yml"
@@ -454,12 +455,12 @@ def test_digest_counts_referrals_and_confirmations_on_time(database):
     from storage.models import Referral
 
     made = datetime(2026, 3, 4, 10, 0)
-    with database.session() as s:
+    with database.transaction() as s:
         for confirmed_after in (timedelta(hours=3), timedelta(hours=60), None):  # on time, late, not yet
             s.add(Referral(record_id=f"rec{confirmed_after}", team="early-help", made_at=made,
                            confirm_by=made + timedelta(hours=48), decision_due=made + timedelta(days=1),
                            confirmed_at=made + confirmed_after if confirmed_after else None))
-    with database.sessions() as s:
+    with database.read_only() as s:
         digest = compute_digest(s, datetime(2026, 3, 9, 9, 0, tzinfo=ZoneInfo("Europe/London")), ZoneInfo("Europe/London"))
     assert digest["referrals"] == {"made": 3, "confirmed_in_writing": 2, "confirmed_on_time": 1}
     assert digest["previous"]["referrals"]["made"] == 0

@@ -12,7 +12,7 @@ import logging
 import pytest
 from sqlalchemy import select
 
-from bot import record_details, walk
+from bot import conversations, record_details
 from policy.pack import load_pack
 from storage.export import write_export
 from storage.models import ChainEntry, Record
@@ -25,17 +25,17 @@ NAME_NOTE = "Told Kerry Hughes's teacher, ring 07700 900123"
 
 def at_outcome(database, answers=("yes",)) -> str:
     """A conversation that has reached an outcome (hmg-2008: Yes at danger -> urgent)."""
-    started = walk.start(database, workspace="T0TEST", user_id=USER, team="early-help", policy="hmg-2008", channel_id="D0P")
+    started = conversations.start(database, workspace="T0TEST", user_id=USER, team="early-help", policy="hmg-2008", channel_id="D0P")
     convo_id = started.conversation.id
     node = started.node.id
     for a in answers:
-        result = walk.answer(database, conversation_id=convo_id, user_id=USER, node_id=node, answer=a, pseudonym_key=PSEUDONYM_KEY)
+        result = conversations.answer(database, conversation_id=convo_id, user_id=USER, node_id=node, answer=a, pseudonym_key=PSEUDONYM_KEY)
         node = result.node.id if result.node else None
     return convo_id
 
 
 def everything_stored(database) -> str:
-    with database.sessions() as s:
+    with database.read_only() as s:
         rows = [json.dumps(export_row(r)) for r in s.execute(select(Record)).scalars()]
         rows += [e.payload for e in s.execute(select(ChainEntry)).scalars()]
     return "\n".join(rows)
@@ -51,7 +51,7 @@ def test_choices_and_a_clean_note_are_stored_and_verify(database):
     convo_id = at_outcome(database)
     saved = save(database, convo_id, note="Shared by phone with the duty officer")
     assert saved.kind == "saved" and not saved.problems
-    with database.sessions() as s:
+    with database.read_only() as s:
         row = export_row(s.execute(select(Record)).scalar_one())
         assert verify_chain(s).ok
     assert row["shared_what"] == ["injury_marks"] and row["shared_with"] == ["police"]
@@ -105,7 +105,7 @@ def test_no_caller_can_store_a_flagged_note_by_setting_it_directly(database):
     convo_id = at_outcome(database)
     before = everything_stored(database)
     with pytest.raises(record_details.FlaggedNote) as raised:
-        with database.session() as s:
+        with database.transaction() as s:
             record = s.execute(select(Record).where(Record.conversation_id == convo_id)).scalar_one()
             record.note = NAME_NOTE
             append(s, record, "details")
@@ -123,7 +123,7 @@ def test_explain_note_quotes_the_words_for_the_modal_only(database):
 
 def test_records_made_before_the_change_still_export_and_verify(database):
     """A format-1 record (free text, no note) keeps its exported state, so its chain still verifies."""
-    with database.session() as s:
+    with database.transaction() as s:
         old = Record(policy="hmg-2008@1", team="early-help", practitioner=pseudonymise(PSEUDONYM_KEY, USER),
                      path=[{"node": "danger", "answer": "no"}], outcome="share", format=1)
         s.add(old)
@@ -134,7 +134,7 @@ def test_records_made_before_the_change_still_export_and_verify(database):
     assert "note" not in json.loads(payload)  # hashed exactly as before migration 0004
     convo_id = at_outcome(database)
     assert save(database, convo_id).kind == "saved"
-    with database.sessions() as s:
+    with database.read_only() as s:
         assert verify_chain(s).ok
         out = io.StringIO()
         write_export(s, out, "jsonl")
@@ -168,7 +168,7 @@ def test_an_edit_to_any_details_column_is_detected(database, fmt, column, value)
     """Whichever format a record has, writing to the other format's columns shows as an edit."""
     from sqlalchemy import update
 
-    with database.session() as s:
+    with database.transaction() as s:
         r = Record(policy="hmg-2008@1", team="early-help", practitioner=pseudonymise(PSEUDONYM_KEY, USER),
                    path=[{"node": "danger", "answer": "yes"}], outcome="urgent", format=fmt)
         if fmt == 2:
@@ -178,11 +178,11 @@ def test_an_edit_to_any_details_column_is_detected(database, fmt, column, value)
         s.add(r)
         append(s, r, "details")
         rid = r.id
-    with database.sessions() as s:
+    with database.read_only() as s:
         assert verify_chain(s).ok
-    with database.session() as s:
+    with database.transaction() as s:
         s.execute(update(Record).where(Record.id == rid).values({getattr(Record, column): value})
                   .execution_options(synchronize_session=False))
-    with database.sessions() as s:
+    with database.read_only() as s:
         report = verify_chain(s)
     assert not report.ok and report.record_id == rid and "edited" in report.problem

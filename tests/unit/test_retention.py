@@ -98,9 +98,9 @@ def build(s) -> World:
 
 @pytest.fixture
 def world(database: Database) -> tuple[Database, World]:
-    with database.session() as s:
+    with database.transaction() as s:
         w = build(s)
-    with database.sessions() as s:
+    with database.read_only() as s:
         assert verify_chain(s).ok
     return database, w
 
@@ -108,7 +108,7 @@ def world(database: Database) -> tuple[Database, World]:
 @pytest.fixture
 def purged(world: tuple[Database, World]) -> tuple[Database, World, dict[str, int]]:
     db, w = world
-    with db.session() as s:
+    with db.transaction() as s:
         counts = purge(s, NOW, DAYS)
     return db, w, counts
 
@@ -130,7 +130,7 @@ def test_purge_deletes_exactly_what_is_due(purged) -> None:
         "outbox": 0,
         "delivery_attempts": 0,
     }
-    with db.sessions() as s:
+    with db.read_only() as s:
         assert ids(s, Record.id) == w.kept_records
         assert ids(s, Conversation.id) == w.kept_conversations
         assert ids(s, Escalation.id) == w.kept_escalations
@@ -151,7 +151,7 @@ def test_purge_in_batches_deletes_the_same(world) -> None:
     assert counts == {"records": 2, "chain_entries_redacted": 4, "chain_entries_dropped": 2, "escalations": 1,
                       "record_conversations": 1, "abandoned_conversations": 2, "seen_requests": 1,
                       "outbox": 0, "delivery_attempts": 0}
-    with db.sessions() as s:
+    with db.read_only() as s:
         assert ids(s, Record.id) == w.kept_records
         assert ids(s, Conversation.id) == w.kept_conversations
         assert ids(s, Escalation.id) == w.kept_escalations
@@ -160,11 +160,11 @@ def test_purge_in_batches_deletes_the_same(world) -> None:
 
 def test_a_limited_purge_takes_the_oldest_and_verifies(world) -> None:
     db, w = world
-    with db.session() as s:
+    with db.transaction() as s:
         oldest = s.execute(select(Record.id).order_by(Record.created_at).limit(1)).scalar_one()
         counts = purge(s, NOW, DAYS, limit=1)
     assert counts["records"] == 1 and counts["chain_entries_redacted"] == 2 and counts["chain_entries_dropped"] == 1
-    with db.sessions() as s:
+    with db.read_only() as s:
         assert s.get(Record, oldest) is None
         assert ids(s, Record.id) == (w.purged_records - {oldest}) | w.kept_records
         report = verify_chain(s)
@@ -173,45 +173,45 @@ def test_a_limited_purge_takes_the_oldest_and_verifies(world) -> None:
 
 def test_verify_passes_after_purge_and_after_more_writes(purged) -> None:
     db, w, _ = purged
-    with db.sessions() as s:
+    with db.read_only() as s:
         report = verify_chain(s)
     assert report.ok, str(report)
     assert report.records == 2 and report.entries == 5
-    with db.session() as s:
+    with db.transaction() as s:
         r = record(s, NOW)
         details(s, s.get(Record, next(iter(w.kept_records))), NOW)
-    with db.sessions() as s:
+    with db.read_only() as s:
         assert verify_chain(s).ok
     # A second purge finds nothing more (the tombstones in the middle stay until they lead the chain).
-    with db.session() as s:
+    with db.transaction() as s:
         again = purge(s, NOW + timedelta(seconds=30), DAYS)
     assert again["records"] == again["chain_entries_redacted"] == again["chain_entries_dropped"] == 0
-    with db.sessions() as s:
+    with db.read_only() as s:
         assert verify_chain(s).ok
         assert s.get(Record, r.id) is not None
 
 
 def test_purging_everything_leaves_an_empty_verifiable_chain(world) -> None:
     db, w = world
-    with db.session() as s:
+    with db.transaction() as s:
         counts = purge(s, NOW + timedelta(days=DAYS + 30), DAYS)
     assert counts["records"] == 4 and counts["chain_entries_dropped"] == 7
-    with db.sessions() as s:
+    with db.read_only() as s:
         assert s.execute(select(func.count()).select_from(ChainEntry)).scalar() == 0
         report = verify_chain(s)
         assert report.ok and report.entries == 0, str(report)
         head = s.get(ChainHead, 1)
         assert head.anchor_seq == 7 and head.anchor_hash == head.hash
-    with db.session() as s:
+    with db.transaction() as s:
         record(s, NOW + timedelta(days=DAYS + 30))
-    with db.sessions() as s:
+    with db.read_only() as s:
         assert verify_chain(s).ok
 
 
 def _tamper_and_verify(db: Database, statement, expect_record: str | None = None) -> str:
-    with db.session() as s:
+    with db.transaction() as s:
         s.execute(statement)
-    with db.sessions() as s:
+    with db.read_only() as s:
         report = verify_chain(s)
     assert not report.ok
     if expect_record is not None:
@@ -241,7 +241,7 @@ def test_verify_detects_an_edited_tombstone(purged) -> None:
 def test_verify_detects_a_deleted_record_after_purge(purged) -> None:
     db, w, _ = purged
     target = sorted(w.kept_records)[0]
-    with db.session() as s:
+    with db.transaction() as s:
         s.execute(delete(Escalation).where(Escalation.record_id == target))
     problem = _tamper_and_verify(db, delete(Record).where(Record.id == target), target)
     assert "deleted outside a purge" in problem
@@ -264,7 +264,7 @@ def test_verify_detects_blanking_a_record_that_was_not_purged(purged) -> None:
 
 def test_verify_detects_blanking_one_entry_of_a_kept_record(world) -> None:
     db, w = world
-    with db.sessions() as s:
+    with db.read_only() as s:
         keep1 = s.execute(select(ChainEntry.record_id).where(ChainEntry.seq == 3)).scalar_one()
     problem = _tamper_and_verify(db, update(ChainEntry).where(ChainEntry.seq == 3).values(kind=TOMBSTONE_KIND, payload=""), keep1)
     assert "blanked" in problem
@@ -280,7 +280,7 @@ def test_cli_purge_prints_counts(world, fresh_db: str, tmp_path) -> None:
     dry = CliRunner().invoke(main, ["purge", "--dry-run"], env=env)
     assert dry.exit_code == 0, dry.output
     assert "would delete" in dry.stdout and "4 decision records past retention" in dry.stdout
-    with db.sessions() as s:  # a dry run deletes nothing
+    with db.read_only() as s:  # a dry run deletes nothing
         assert s.execute(select(func.count()).select_from(Record)).scalar() == 4
     refused = CliRunner().invoke(main, ["purge"], env=env, input="")  # no terminal to ask on: refused
     assert refused.exit_code == 1 and "--yes" in refused.stderr
@@ -288,7 +288,7 @@ def test_cli_purge_prints_counts(world, fresh_db: str, tmp_path) -> None:
     assert result.exit_code == 0, result.output
     assert "4 decision records past retention" in result.stdout and "2 Slack delivery ids" in result.stdout
     assert "seen_requests" not in result.stdout  # words, not table names
-    with db.sessions() as s:
+    with db.read_only() as s:
         assert verify_chain(s).ok
         assert s.execute(select(func.count()).select_from(Record)).scalar() == 0
 
@@ -296,7 +296,7 @@ def test_cli_purge_prints_counts(world, fresh_db: str, tmp_path) -> None:
 def test_purge_takes_referrals_and_their_reminders_with_the_record(database) -> None:
     from storage.models import FollowUp, Referral
 
-    with database.session() as s:
+    with database.transaction() as s:
         old, new = record(s, CUTOFF - timedelta(days=1)), record(s, CUTOFF + timedelta(days=1))
         s.flush()
         for r in (old, new):
@@ -305,24 +305,24 @@ def test_purge_takes_referrals_and_their_reminders_with_the_record(database) -> 
             s.add(ref)
             s.flush()
             s.add(FollowUp(referral_id=ref.id, user_id="U0PRACT1", step="check_decision", due_at=r.created_at))
-    with database.session() as s:
+    with database.transaction() as s:
         purge(s, NOW, DAYS)
-    with database.sessions() as s:
+    with database.read_only() as s:
         assert ids(s, Referral.record_id) == {new.id}
         assert len(ids(s, FollowUp.id)) == 1
         assert verify_chain(s).ok
 
 
 def test_batched_purge_also_batches_abandoned_conversations(database) -> None:
-    with database.session() as s:
+    with database.transaction() as s:
         for _ in range(7):
             conversation(s, "abandoned", NOW - timedelta(days=40))
         kept = conversation(s, "abandoned", NOW - timedelta(days=2))
-    with database.session() as s:  # one short transaction takes at most one batch
+    with database.transaction() as s:  # one short transaction takes at most one batch
         assert purge(s, NOW, DAYS, limit=3)["abandoned_conversations"] == 3
     counts = purge_in_batches(database, NOW, DAYS, batch=3)
     assert counts["abandoned_conversations"] == 4
-    with database.sessions() as s:
+    with database.read_only() as s:
         assert ids(s, Conversation.id) == {kept}
 
 
@@ -330,7 +330,7 @@ def test_purge_keeps_every_outbox_row_still_to_deliver(database: Database) -> No
     from storage.models import Outbox
 
     old = NOW - timedelta(days=400)
-    with database.session() as s:
+    with database.transaction() as s:
         for status in ("pending", "sent", "failed"):
             s.add(Outbox(method="chat.postMessage", args={}, key=f"k-{status}", kind="step", status=status,
                          created_at=old, due_at=old))
@@ -338,5 +338,5 @@ def test_purge_keeps_every_outbox_row_still_to_deliver(database: Database) -> No
                      created_at=NOW - timedelta(days=1), due_at=NOW))
     counts = purge_in_batches(database, NOW, DAYS, batch=1)
     assert counts["outbox"] == 2
-    with database.sessions() as s:
+    with database.read_only() as s:
         assert ids(s, Outbox.key) == {"k-pending", "k-recent"}

@@ -1,4 +1,4 @@
-"""A practitioner's walk through the flowchart: loads the row, asks the conversation layer,
+"""A practitioner's conversation through the flowchart: loads the row, asks the conversation layer,
 saves the row and the record. One session per call; the caller renders the result.
 
 The per-click path is one indexed read of the conversation and one versioned write; the
@@ -7,9 +7,10 @@ record (and its chain entry) is written only when an outcome is reached.
 from __future__ import annotations
 
 import re
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Callable, Literal
+from typing import Callable, Iterator, Literal
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
@@ -21,7 +22,7 @@ from policy.pack import Node, Outcome
 from storage.db import Database
 from storage.models import Conversation, Outbox, Record, SeenRequest, utcnow
 from storage.outbox import latest_step
-from storage.records import append, pseudonymise
+from storage.records import append, decided_at, pseudonymise
 
 # What must reach Slack after a change, queued in the change's own transaction: given the
 # session and the result, it adds outbox rows (the next question or outcome, pings).
@@ -43,6 +44,7 @@ class Result:
     previous: str | None = None  # for "already": what was answered before
     deliveries: list[int] = field(default_factory=list)  # outbox rows to deliver now, in order
     step_pending: bool = False  # for "already": the next step has not reached Slack yet
+    decided_at: datetime | None = None  # when the outcome was reached (naive UTC)
 
     @property
     def number(self) -> int:
@@ -62,7 +64,7 @@ def wants_to_start(text: object) -> bool:
 def first_time(db: Database, key: str) -> bool:
     """True the first time a natural key is seen; a retried or duplicated delivery gets False."""
     try:
-        with db.session() as s:
+        with db.transaction() as s:
             s.add(SeenRequest(key=key[:128]))
     except IntegrityError:
         return False
@@ -80,9 +82,9 @@ def _queue(s: Session, plan: Plan | None, result: Result) -> Result:
 def start(db: Database, *, workspace: str, user_id: str, team: str, policy: str, channel_id: str | None,
           plan: Plan | None = None) -> Result:
     flow = flow_for(policy)
-    with db.session() as s:
-        # A new walk replaces one left half-way: the old one counts as abandoned, and its
-        # question not yet delivered is cancelled: arriving late, below the new walk's first
+    with db.transaction() as s:
+        # A new conversation replaces one left half-way: the old one counts as abandoned, and its
+        # question not yet delivered is cancelled: arriving late, below the new one's first
         # question, it would be the message the practitioner clicks (found by bench/chaos).
         replaced = s.execute(select(Conversation.id).where(Conversation.user_id == user_id,
                                                            Conversation.status == "active")).scalars().all()
@@ -107,9 +109,10 @@ def start(db: Database, *, workspace: str, user_id: str, team: str, policy: str,
         return _queue(s, plan, Result("question", convo, flow, node=flow.question(convo)))
 
 
-def _load(s: Session, conversation_id: str, user_id: str,
-          open_only: bool = False) -> tuple[Result | None, Conversation | None, Flow | None]:
-    """The conversation if it is this user's (and, with open_only, still open to answers)."""
+def load(s: Session, conversation_id: str, user_id: str,
+         open_only: bool = False) -> tuple[Result | None, Conversation | None, Flow | None]:
+    """The conversation if it is this user's (and, with open_only, still open to answers):
+    (None, conversation, flow), or (the refusal, None, None)."""
     convo = s.get(Conversation, conversation_id) if conversation_id else None
     if convo is None:
         return Result("missing"), None, None
@@ -121,11 +124,18 @@ def _load(s: Session, conversation_id: str, user_id: str,
     return None, convo, flow
 
 
+@contextmanager
+def opened(db: Database, conversation_id: str, user_id: str,
+           open_only: bool = False) -> Iterator[tuple[Session, Result | None, Conversation | None, Flow | None]]:
+    """A transaction with the conversation loaded as `load` says."""
+    with db.transaction() as s:
+        yield (s, *load(s, conversation_id, user_id, open_only))
+
+
 def answer(db: Database, *, conversation_id: str, user_id: str, node_id: str, answer: str, pseudonym_key: str,
            now: datetime | None = None, plan: Plan | None = None) -> Result:
     try:
-        with db.session() as s:
-            refused, convo, flow = _load(s, conversation_id, user_id, open_only=True)
+        with opened(db, conversation_id, user_id, open_only=True) as (s, refused, convo, flow):
             if refused:
                 return refused
             assert convo and flow
@@ -150,6 +160,7 @@ def answer(db: Database, *, conversation_id: str, user_id: str, node_id: str, an
                 convo.status = "decided"
                 result.kind, result.outcome = "outcome", step.outcome
                 result.record = _decide(s, convo, flow, pseudonym_key, convo.updated_at)
+                result.decided_at = convo.updated_at
             s.flush()  # the version check: a racing click for the same question loses here
             return _queue(s, plan, result)
     except StaleDataError:  # another click on the same question committed first
@@ -177,8 +188,7 @@ def back(db: Database, *, conversation_id: str, user_id: str, from_node: str, to
     """Take back the last answer (or, with `to_node`, every answer from that question on),
     from the question or outcome message `from_node`. Only before the record is stored."""
     try:
-        with db.session() as s:
-            refused, convo, flow = _load(s, conversation_id, user_id, open_only=True)
+        with opened(db, conversation_id, user_id, open_only=True) as (s, refused, convo, flow):
             if refused:
                 return refused
             assert convo and flow
@@ -199,12 +209,11 @@ def back(db: Database, *, conversation_id: str, user_id: str, from_node: str, to
 
 
 def current(db: Database, *, conversation_id: str, user_id: str) -> Result:
-    with db.session() as s:
-        refused, convo, flow = _load(s, conversation_id, user_id)
+    with opened(db, conversation_id, user_id) as (s, refused, convo, flow):
         if refused:
             return refused
         assert convo and flow
         record = s.execute(select(Record).where(Record.conversation_id == convo.id)).scalar_one_or_none()
         return Result("outcome" if flow.outcome(convo) else "question", convo, flow, node=flow.question(convo),
-                      outcome=flow.outcome(convo), record=record)
+                      outcome=flow.outcome(convo), record=record, decided_at=decided_at(s, record) if record else None)
 

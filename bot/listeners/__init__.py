@@ -1,0 +1,177 @@
+"""Slack listeners, one module per feature, each with `register(app, deps)`:
+
+| module | what it listens for |
+|---|---|
+| `conversation` | /canishare, DMs, mentions, the shortcut, Start, team pick, answers, Why, Back |
+| `record` | "Record the decision" and the record modal |
+| `escalation` | a lead's Claim and Resolve |
+| `follow_through` | "What happens next?", the referral and its reminders |
+| `home_admin` | App Home, the admins' buttons, uninstall and revoked tokens |
+
+Every listener acks at once in the request thread and does its work on Bolt's lazy executor
+(`acked`); the work is a module-level function `(deps, body=, client=, action=, event=)`, so
+each can be called alone. Errors are told to the person, never logged with their text.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from slack_bolt import Ack, App, BoltResponse
+from slack_bolt.error import BoltUnhandledRequestError
+from slack_sdk import WebClient
+from sqlalchemy.exc import SQLAlchemyError
+
+from .. import blocks as B
+from ..config import Settings
+from ..delivery import Deliverer
+from ..escalation import Escalations
+from ..ids import BadValue
+from ..slack_messenger import SlackMessenger
+
+log = logging.getLogger("canishare.listeners")
+
+TRY_AGAIN = ":hourglass: I couldn't save that just now. Please try again in a moment — nothing you answered has been lost."
+SORRY = "Sorry, something went wrong on my side. Please try again; nothing was saved half-way."
+NOT_YOURS = "This conversation belongs to someone else, so I can't take your answer. Start your own with /canishare."
+REPLACED = "You started a new question after this one, so this one is closed. Please answer your latest message."
+FINISHED = "This decision has already been recorded. To ask about something new, use /canishare or the Start button in my Home tab."
+MISSING = "I can't find that conversation any more. Start again with /canishare."
+WRONG_VALUE = "That button sent something I don't recognise, so nothing changed. Please use the buttons on your latest message."
+NOT_YOUR_MESSAGE = "That message isn't yours, so I haven't changed it."
+CLICK_AGAIN = "That took too long to open, so Slack cancelled it. Please click the button again."
+IN_DM = "I've sent you a direct message to work through it in private."
+
+
+@dataclass
+class Deps:
+    settings: Settings
+    db: Any
+    pseudonym_key: str
+    escalations: Escalations
+    workspace: str | None = None
+    deliverer: Deliverer | None = None
+
+    def messenger(self, client: WebClient) -> SlackMessenger:
+        return SlackMessenger(client, self.db)
+
+
+Work = Callable[..., None]
+
+
+def acked(deps: Deps, listen, work: Work, reply: Callable[[dict], str | None] | None = None,
+          bad_value: str = WRONG_VALUE) -> None:
+    """Register `work` the slack-bolt way for work that talks to Slack: ack() in the request
+    thread at once (optionally with a reply built from the body), then run the work on Bolt's
+    lazy executor as work(deps, body=, client=, action=, event=). A click whose value is not a
+    string is refused with WRONG_VALUE; one the codec refuses (BadValue, raised by the work's
+    decode) with `bad_value`, and nothing changes."""
+
+    def ack_now(ack: Ack, body: dict) -> None:
+        text = reply(body) if reply else None
+        ack(text) if text else ack()  # Bolt refuses ack(None)
+
+    def run(body: dict, client: WebClient, action: dict | None, event: dict | None) -> None:
+        if action and not well_typed(action):  # a forged or garbled click: say so plainly
+            log.warning("refused a click with a value of the wrong type")
+            deps.messenger(client).ephemeral(channel_of(body), user_id_of(body), WRONG_VALUE)
+            return
+        try:
+            work(deps, body=body, client=client, action=action or {}, event=event or {})
+        except BadValue:
+            log.warning("refused a click with a value of the wrong shape")
+            deps.messenger(client).ephemeral(channel_of(body), user_id_of(body), bad_value)
+        except Exception as error:  # noqa: BLE001 - a listener must never die silently
+            tell_failure(deps, error, body, client)
+
+    listen(ack=ack_now, lazy=[run])
+
+
+def tell_failure(deps: Deps, error: Exception, body: dict, client: WebClient) -> None:
+    log.error("listener failed: %s", type(error).__name__)  # the type only: messages can quote payloads
+    user_id = user_id_of(body or {})
+    if not user_id:
+        return
+    note = TRY_AGAIN if isinstance(error, (SQLAlchemyError, LookupError)) else SORRY
+    deps.messenger(client).ephemeral(channel_of(body), user_id, note)
+
+
+def on_error(error: Exception) -> BoltResponse:
+    if isinstance(error, BoltUnhandledRequestError):  # an event or interaction we do not use
+        return BoltResponse(status=200, body="")
+    # Reached only before an ack (the work after it reports its own errors): a payload
+    # Slack would never send, so a 400, not a 500. The type only: messages quote payloads.
+    log.error("request refused: %s", type(error).__name__)
+    return BoltResponse(status=400, body="")
+
+
+def register_all(app: App, deps: Deps) -> None:
+    from . import conversation, escalation, follow_through, home_admin, record
+
+    for feature in (conversation, record, escalation, follow_through, home_admin):
+        feature.register(app, deps)
+    app.error(on_error)
+
+
+# --- payload helpers ------------------------------------------------------------------------
+
+def user_id_of(body: dict) -> str:
+    """The Slack user id of whoever sent this (a click, a command or an event)."""
+    user = body.get("user")
+    if isinstance(user, dict) and user.get("id"):
+        return user["id"]
+    event = body.get("event") if isinstance(body.get("event"), dict) else {}
+    return body.get("user_id") or event.get("user") or ""
+
+
+def workspace_of(body: dict) -> str:
+    team = body.get("team")
+    if isinstance(team, dict):
+        return team.get("id") or ""
+    return body.get("team_id") or team or ""
+
+
+def well_typed(action: dict) -> bool:
+    """Every value a click carries is a string, as Slack sends them."""
+    if "value" in action and not isinstance(action["value"], str):
+        return False
+    option = action.get("selected_option")
+    if option is not None and not (isinstance(option, dict) and isinstance(option.get("value"), str)):
+        return False
+    return isinstance(action.get("action_id", ""), str)
+
+
+def channel_of(body: dict) -> str:
+    event = body.get("event") if isinstance(body.get("event"), dict) else {}
+    channel = body.get("channel") if isinstance(body.get("channel"), dict) else {}
+    container = body.get("container") if isinstance(body.get("container"), dict) else {}
+    return channel.get("id") or container.get("channel_id") or body.get("channel_id") or event.get("channel") or user_id_of(body)
+
+
+def message_ts(body: dict) -> str | None:
+    return (body.get("message") or {}).get("ts") or (body.get("container") or {}).get("message_ts")
+
+
+def clicked(body: dict) -> tuple[str, str] | None:
+    """The message a button was clicked on, unless it is the App Home view."""
+    if (body.get("container") or {}).get("type") != "message":
+        return None
+    ts = message_ts(body)
+    return (channel_of(body), ts) if ts else None
+
+
+def replace(m: SlackMessenger, body: dict, text: str, blocks: list) -> None:
+    """Rewrite the message the button was on (so the DM reads as a transcript)."""
+    ts = message_ts(body)
+    if ts:
+        m.update(channel_of(body), ts, text, B.to_dicts(blocks))
+
+
+def tell(deps: Deps, client: WebClient, body: dict, text: str, blocks: list[dict] | None = None) -> None:
+    """An ephemeral note to whoever clicked, where they clicked."""
+    deps.messenger(client).ephemeral(channel_of(body), user_id_of(body), text, blocks)
+
+
+__all__ = ["BadValue", "Deps", "acked", "channel_of", "clicked", "message_ts", "register_all", "replace", "tell",
+           "tell_failure", "user_id_of", "well_typed", "workspace_of"]
