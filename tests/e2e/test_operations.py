@@ -225,3 +225,17 @@ def test_every_export_digest_and_purge_is_in_the_chain_and_verify_shows_it(srv):
     engine.dispose()
     broken = srv.cli("verify", check=False)
     assert broken.returncode == 1 and "access log entry" in broken.stdout
+
+
+@pytest.mark.parametrize("body, kind", [
+    (b'payload=%7B%22type%22%3A+%5B%5D%7D', "other"),                      # a list where a string belongs
+    (b'payload=%5B1%2C2%5D', "other"),                                    # not an object
+    (b'payload=%7B%22type%22%3A%22block_actions%22%7D', "block_actions"),
+    (b'command=%2Fcanishare&user_id=U0X', "command"),
+    (b'{"type":"event_callback"}', "event"),
+    (b'\xff\xfe', "other"),
+])
+def test_request_kind_is_a_fixed_label_whatever_the_body(body, kind):
+    from bot.server import request_kind
+
+    assert request_kind(body) == kind
