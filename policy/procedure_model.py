@@ -35,14 +35,8 @@ _UNIT_WORDS = {"hours": ("hour", "hours"), "working_days": ("working day", "work
 MERMAID_LABEL_CHARS = 60
 
 
-class ProcedureError(DataFileError):
+class ProcedureError(DataFileError, kind="procedure", named="procedure"):
     """A procedure that must not be used; the message lists every problem found."""
-
-    kind = "procedure"
-
-    @property
-    def procedure(self) -> str:
-        return self.name
 
 
 @dataclass(frozen=True)

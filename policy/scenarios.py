@@ -22,14 +22,8 @@ SCENARIOS_DIR = Path(__file__).parent / "scenarios"
 Path_ = list[tuple[str, str]]  # a route through a pack: (node, answer) pairs
 
 
-class ScenarioError(DataFileError):
+class ScenarioError(DataFileError, kind="scenario file", named="source"):
     """A scenario file that cannot be read; the message says what to fix."""
-
-    kind = "scenario file"
-
-    @property
-    def source(self) -> str:
-        return self.name
 
 
 @dataclass(frozen=True)
