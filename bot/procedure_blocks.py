@@ -7,7 +7,6 @@ from zoneinfo import ZoneInfo
 from slack_sdk.models.blocks import (
     ActionsBlock,
     Block,
-    ContextBlock,
     HeaderBlock,
     Option,
     PlainTextObject,
