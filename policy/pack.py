@@ -9,17 +9,8 @@ from functools import lru_cache
 from pathlib import Path
 
 from .outcomes import OUTCOME_LABELS, OUTCOMES  # noqa: F401 - re-exported
-from .pack_model import (  # noqa: F401  (the public names, importable from here as before)
-    ANSWER_LABELS,
-    ANSWERS,
-    ESCALATIONS,
-    PACKS_DIR,
-    Answer,
-    Citation,
-    Node,
-    Outcome,
-    Pack,
-    PackError,
+from .pack_model import (  # noqa: F401  (the model's names, importable from here as before)
+    ANSWER_LABELS, ANSWERS, ESCALATIONS, PACKS_DIR, Answer, Citation, Node, Outcome, Pack, PackError,
 )
 from .pack_parse import parse_pack
 from .yamlfile import read_yaml

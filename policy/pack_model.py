@@ -16,6 +16,16 @@ ANSWER_LABELS = {"yes": "Yes", "no": "No", "not_sure": "Not sure"}
 ESCALATIONS = ("none", "routine", "urgent")
 
 
+def answer_key(value: object) -> str:
+    """An answer as written in a pack or scenario file: YAML 1.1 reads a bare yes/no as a
+    boolean, and an author should not have to know that."""
+    if value is True:
+        return "yes"
+    if value is False:
+        return "no"
+    return str(value)
+
+
 class PackError(DataFileError, kind="policy pack", named="pack"):
     """A policy pack that must not be used; the message says what to fix."""
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from .outcomes import OUTCOMES
-from .pack_model import ANSWERS, ESCALATIONS, Answer, Citation, Node, Outcome, Pack, PackError
+from .pack_model import ANSWERS, ESCALATIONS, Answer, Citation, Node, Outcome, Pack, PackError, answer_key
 from .record_choices import parse_record_choices
+from .routes import loops, reachable
 
 
 def _citation(raw: Any) -> Citation | None:
@@ -32,15 +33,6 @@ def _listed(value: Any, what: str, problems: list[str]) -> list:
         problems.append(f"{what} must be a list of bullet points (lines starting with '- ')")
         return []
     return value
-
-
-def _answer_key(key: Any) -> str:
-    # YAML 1.1 reads a bare yes/no as a boolean; a pack author should not have to know that.
-    if key is True:
-        return "yes"
-    if key is False:
-        return "no"
-    return str(key)
 
 
 def parse_pack(raw: Any, name: str = "<pack>") -> Pack:
@@ -114,10 +106,10 @@ def parse_pack(raw: Any, name: str = "<pack>") -> Pack:
         cite = _citation(body.get("cite"))
         if cite is None:
             problems.append(f"node {nid!r} has no citation (cite: {{document: ..., section: ...}})")
-        labels = {_answer_key(k): str(v) for k, v in _mapping(body.get("labels"), f"node {nid!r}: labels", problems).items()}
+        labels = {answer_key(k): str(v) for k, v in _mapping(body.get("labels"), f"node {nid!r}: labels", problems).items()}
         answers: dict[str, Answer] = {}
         for key, target in _mapping(body.get("answers"), f"node {nid!r}: answers", problems).items():
-            key = _answer_key(key)
+            key = answer_key(key)
             if key not in ANSWERS:
                 problems.append(f"node {nid!r} offers answer {key!r}; answers are yes, no and not_sure")
                 continue
@@ -178,32 +170,12 @@ def _graph_problems(nodes: dict[str, Node], outcomes: dict[str, Outcome], start:
     if start not in nodes:
         return problems
 
-    reachable: set[str] = set()
-    stack = [start]
-    while stack:
-        current = stack.pop()
-        if current in reachable or current not in nodes:
-            continue
-        reachable.add(current)
-        stack.extend(a.to for a in nodes[current].answers.values())
+    successors = {nid: [a.to for a in node.answers.values()] for nid, node in nodes.items()}
+    reached = reachable(successors, start)
     for nid in nodes:
-        if nid not in reachable:
+        if nid not in reached:
             problems.append(f"node {nid!r} cannot be reached from {start!r}")
-
     # A cycle means some path never ends in an outcome.
-    state: dict[str, int] = {}  # 1 = on the current route, 2 = finished
-
-    def visit(nid: str, route: list[str]) -> None:
-        state[nid] = 1
-        for ans in nodes[nid].answers.values():
-            if ans.to not in nodes:
-                continue
-            if state.get(ans.to) == 1:
-                loop = route[route.index(ans.to):] + [nid, ans.to] if ans.to in route else [nid, ans.to]
-                problems.append("a path never ends in an outcome: it loops " + " -> ".join(dict.fromkeys(loop)))
-            elif ans.to not in state:
-                visit(ans.to, route + [nid])
-        state[nid] = 2
-
-    visit(start, [])
+    for _, _, loop in loops(successors, [start]):
+        problems.append("a path never ends in an outcome: it loops " + " -> ".join(dict.fromkeys(loop)))
     return problems

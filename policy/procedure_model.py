@@ -1,38 +1,18 @@
-"""The procedures' model: a procedure, its steps and its dated, cited timescales, as frozen
-dataclasses, and the names and characters the validator in procedure_parse checks against."""
+"""The procedures' model: a procedure, its steps and its dated, cited timescales, as frozen dataclasses."""
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
-from pathlib import Path
 
 from .pack import Citation
 from .yamlfile import DataFileError
 
-PROCEDURES_DIR = Path(__file__).parent / "procedures"
-
-NUMBERS = (1, 2, 3, 4, 5)
-UNITS = ("hours", "working_days", "days", "months")
-TOP_KEYS = ("id", "number", "title", "summary", "cite", "timescales", "steps")
-STEP_KEYS = ("id", "who", "what", "next")
-OPTIONAL_STEP_KEYS = ("timescale", "branch")
-TIMESCALE_KEYS = ("value", "since", "source")
-OPTIONAL_TIMESCALE_KEYS = ("local", "note")
 PLACEHOLDER = "{timescale}"
-
-# Characters that Slack mrkdwn (or HTML, or Mermaid) would read as markup.
-FORBIDDEN_CHARS = "<>&*_"
-# Words Mermaid reads as keywords; a step with one of these ids would break the drawing.
-MERMAID_RESERVED = frozenset({"end", "graph", "flowchart", "subgraph", "style", "class",
-                              "classdef", "click", "linkstyle", "direction", "default"})
-_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 _NUMBER_WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight",
                  "nine", "ten", "eleven", "twelve")
 _UNIT_WORDS = {"hours": ("hour", "hours"), "working_days": ("working day", "working days"),
                "days": ("day", "days"), "months": ("month", "months")}
-MERMAID_LABEL_CHARS = 60
 
 
 class ProcedureError(DataFileError, kind="procedure", named="procedure"):

@@ -3,28 +3,28 @@
 but never defined, text Slack would mangle, a step whose text does not say its deadline)."""
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from typing import Any
 
 from .pack import Citation
-from .procedure_model import (
-    _NAME,
-    FORBIDDEN_CHARS,
-    MERMAID_RESERVED,
-    NUMBERS,
-    OPTIONAL_STEP_KEYS,
-    OPTIONAL_TIMESCALE_KEYS,
-    PLACEHOLDER,
-    STEP_KEYS,
-    TIMESCALE_KEYS,
-    TOP_KEYS,
-    UNITS,
-    Procedure,
-    ProcedureError,
-    Step,
-    Timescale,
-    _fill,
-)
+from .procedure_model import PLACEHOLDER, Procedure, ProcedureError, Step, Timescale, _fill
+from .routes import loops, reachable
+
+NUMBERS = (1, 2, 3, 4, 5)
+UNITS = ("hours", "working_days", "days", "months")
+TOP_KEYS = ("id", "number", "title", "summary", "cite", "timescales", "steps")
+STEP_KEYS = ("id", "who", "what", "next")
+OPTIONAL_STEP_KEYS = ("timescale", "branch")
+TIMESCALE_KEYS = ("value", "since", "source")
+OPTIONAL_TIMESCALE_KEYS = ("local", "note")
+
+# Characters that Slack mrkdwn (or HTML, or Mermaid) would read as markup.
+FORBIDDEN_CHARS = "<>&*_"
+# Words Mermaid reads as keywords; a step with one of these ids would break the drawing.
+MERMAID_RESERVED = frozenset({"end", "graph", "flowchart", "subgraph", "style", "class",
+                              "classdef", "click", "linkstyle", "direction", "default"})
+_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
 def _text(value: Any) -> str:
@@ -239,34 +239,12 @@ def _graph_problems(steps: dict[str, Step], start: str) -> list[str]:
     if not any(s.is_end for s in steps.values()):
         problems.append("no step ends the procedure: at least one step needs next: []")
 
-    reachable: set[str] = set()
-    stack = [start]
-    while stack:
-        current = stack.pop()
-        if current in reachable or current not in steps:
-            continue
-        reachable.add(current)
-        stack.extend(steps[current].next)
+    successors = {sid: step.next for sid, step in steps.items()}
+    reached = reachable(successors, start)
     for sid in steps:
-        if sid not in reachable:
+        if sid not in reached:
             problems.append(f"step {sid!r} cannot be reached from the first step {start!r}")
-
-    state: dict[str, int] = {}  # 1 = on the current route, 2 = finished
-
-    def visit(sid: str, route: list[str]) -> None:
-        state[sid] = 1
-        for target in steps[sid].next:
-            if target not in steps:
-                continue
-            if state.get(target) == 1:
-                loop = route[route.index(target):] + [sid, target] if target in route else [sid, target]
-                problems.append(f"step {sid!r} loops back to {target!r}: "
-                                + " -> ".join(list(dict.fromkeys(loop)) + [target]))
-            elif target not in state:
-                visit(target, route + [sid])
-        state[sid] = 2
-
-    for sid in steps:  # every step, so a loop among unreachable steps is reported too
-        if sid not in state:
-            visit(sid, [])
+    # every step a root, so a loop among unreachable steps is reported too
+    for sid, target, loop in loops(successors, steps):
+        problems.append(f"step {sid!r} loops back to {target!r}: " + " -> ".join(list(dict.fromkeys(loop)) + [target]))
     return problems

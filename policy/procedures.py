@@ -29,26 +29,15 @@ from functools import lru_cache
 from pathlib import Path
 
 from .graph import flowchart, quote
-from .procedure_model import (  # noqa: F401  (the public names, importable from here as before)
-    FORBIDDEN_CHARS,
-    MERMAID_LABEL_CHARS,
-    MERMAID_RESERVED,
-    NUMBERS,
-    OPTIONAL_STEP_KEYS,
-    OPTIONAL_TIMESCALE_KEYS,
-    PLACEHOLDER,
-    PROCEDURES_DIR,
-    STEP_KEYS,
-    TIMESCALE_KEYS,
-    TOP_KEYS,
-    UNITS,
-    Procedure,
-    ProcedureError,
-    Step,
-    Timescale,
+from .procedure_model import PLACEHOLDER, Procedure, ProcedureError, Step, Timescale  # noqa: F401  (importable from here)
+from .procedure_parse import (  # noqa: F401  (the validator's names, importable from here as before)
+    FORBIDDEN_CHARS, MERMAID_RESERVED, NUMBERS, OPTIONAL_STEP_KEYS, OPTIONAL_TIMESCALE_KEYS, STEP_KEYS, TIMESCALE_KEYS,
+    TOP_KEYS, UNITS, parse_procedure, parse_timescale_value,
 )
-from .procedure_parse import parse_procedure, parse_timescale_value  # noqa: F401
 from .yamlfile import read_yaml
+
+PROCEDURES_DIR = Path(__file__).parent / "procedures"
+MERMAID_LABEL_CHARS = 60
 
 
 # --- loading -------------------------------------------------------------------------------

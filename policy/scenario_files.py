@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from .pack import ANSWERS, OUTCOMES, Citation
+from .pack_model import answer_key
 from .yamlfile import DataFileError, read_yaml
 
 SCENARIOS_DIR = Path(__file__).parent / "scenarios"
@@ -44,15 +45,6 @@ class Mismatch:
         return f'scenario "{self.scenario.name}": {self.problem}'
 
 
-def _answer(value: Any) -> str:
-    # YAML 1.1 reads a bare yes/no as a boolean; accept it as the pack loader does.
-    if value is True:
-        return "yes"
-    if value is False:
-        return "no"
-    return str(value)
-
-
 def parse_scenarios(raw: Any, source: str = "<scenarios>", pack_id: str | None = None) -> list[Scenario]:
     """Scenarios from parsed YAML, collecting every format problem before refusing them."""
     problems: list[str] = []
@@ -85,7 +77,7 @@ def parse_scenarios(raw: Any, source: str = "<scenarios>", pack_id: str | None =
             if not isinstance(step, dict) or "node" not in step or "answer" not in step:
                 problems.append(f"{label}: each answer needs a node and an answer, not {step!r}")
                 continue
-            answer = _answer(step["answer"])
+            answer = answer_key(step["answer"])
             if answer not in ANSWERS:
                 problems.append(f"{label}: answer {answer!r} at {step['node']!r}; answers are yes, no and not_sure")
                 continue
