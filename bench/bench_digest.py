@@ -23,16 +23,15 @@ import statistics
 import subprocess
 import sys
 import time
-import uuid
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import create_engine, insert, text  # noqa: E402
-from sqlalchemy.engine import make_url  # noqa: E402
+from sqlalchemy import insert, text  # noqa: E402
 
+from bench.common import fresh_pg  # noqa: E402
 from storage.db import Database  # noqa: E402
 from storage.digest import compute_digest  # noqa: E402
 from storage.models import Base, Conversation, Escalation, Record  # noqa: E402
@@ -163,17 +162,6 @@ def time_export(url: str) -> dict:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def fresh_pg(base: str) -> tuple[str, object, str]:
-    url = make_url(base.replace("postgres://", "postgresql://", 1))
-    if url.drivername == "postgresql":
-        url = url.set(drivername="postgresql+psycopg")
-    name = f"canishare_bench_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    return url.set(database=name).render_as_string(hide_password=False), admin, name
-
-
 def ensure_model_indexes(db: Database) -> list[str]:
     """Create any index the models declare that the migrations do not (yet) make, so the
     benchmark measures the schema the code expects."""
@@ -241,14 +229,12 @@ def main() -> None:
         for suffix in ("", "-wal", "-shm"):
             Path(str(sqlite_path) + suffix).unlink(missing_ok=True)
     if args.pg:
-        url, admin, name = fresh_pg(args.pg_url)
+        db = fresh_pg(args.pg_url)
         try:
-            results.append(bench("PostgreSQL", url, args.records))
+            results.append(bench("PostgreSQL", db.url, args.records))
         finally:
             if not args.keep:
-                with admin.connect() as conn:  # type: ignore[attr-defined]
-                    conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            admin.dispose()  # type: ignore[attr-defined]
+                db.drop()
     print(table(results))
 
 

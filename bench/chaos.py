@@ -23,6 +23,7 @@ import tempfile
 import time
 import traceback
 from collections import Counter
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -102,6 +103,46 @@ async def run_people(fake: ChaosSlack, people: list[Practitioner], sender_box: l
     return [asyncio.create_task(p.run(fake, lambda: sender_box[0], lambda: deadline_box[0], stop)) for p in people]
 
 
+@dataclass
+class Rig:
+    """What one trial runs against: set `server`, `sender` and `tasks` as they are made."""
+
+    fake: ChaosSlack
+    db: Db
+    workdir: Path
+    stop: asyncio.Event = field(default_factory=asyncio.Event)
+    tasks: list[asyncio.Task] = field(default_factory=list)
+    server: Server | None = None
+    sender: Sender | None = None
+
+
+@asynccontextmanager
+async def rig(ctx: Ctx, trial: Trial, dirname: str, kind: str):
+    """A fresh fake Slack and database for one trial. An exception in the trial becomes its error
+    (a failed trial is a figure too); however it ends, everything is stopped and dropped."""
+    t_start = time.monotonic()
+    workdir = ctx.trial_dir(dirname)
+    fake = await ChaosSlack(client_timeout=ctx.args.slack_timeout, channels=CHANNELS, members=set(TEAM_A["leads"])).start()
+    db = await asyncio.to_thread(Db.fresh, kind, workdir)
+    r = Rig(fake, db, workdir)
+    try:
+        yield r
+    except Exception as err:  # noqa: BLE001
+        trial.error = f"{type(err).__name__}: {err}"
+        trial.extra["trace"] = traceback.format_exc()[-1500:]
+    finally:
+        r.stop.set()
+        for task in r.tasks:
+            task.cancel()
+        if r.sender:
+            await r.sender.close()
+        if r.server:
+            await asyncio.to_thread(r.server.stop)  # blocking calls off the loop: the fakes live on it
+        await fake.stop()
+        await asyncio.to_thread(db.drop)
+        trial.seconds = time.monotonic() - t_start
+
+
 # --- scenario 1: kill -9 --------------------------------------------------------------------
 
 async def kill_trial(ctx: Ctx, index: int, kind: str) -> Trial:
@@ -109,26 +150,18 @@ async def kill_trial(ctx: Ctx, index: int, kind: str) -> Trial:
     rng = random.Random(f"{args.seed}-kill-{index}")
     trial = Trial("kill", f"kill #{index}", kind)
     async with ctx.sem:
-        t_start = time.monotonic()
-        workdir = ctx.trial_dir(f"kill-{kind}")
-        fake = await ChaosSlack(client_timeout=args.slack_timeout, channels=CHANNELS,
-                                members=set(TEAM_A["leads"])).start()
-        db = await asyncio.to_thread(Db.fresh, kind, workdir)
-        server = None
-        sender = None
-        stop = asyncio.Event()
-        tasks: list[asyncio.Task] = []
-        try:
+        async with rig(ctx, trial, f"kill-{kind}", kind) as r:
+            fake, db, workdir, stop = r.fake, r.db, r.workdir, r.stop
             people = make_people(f"K{index:03d}", rng.randint(5, 10), rng)
-            server = Server(ctx.repo, workdir, fake.url, db, config(*team_members(people)))
+            server = r.server = Server(ctx.repo, workdir, fake.url, db, config(*team_members(people)))
             trial.extra["start_s"] = round(await server.start(), 1)
-            sender = Sender(server.url)
+            sender = r.sender = Sender(server.url)
             sender_box, deadline_box = [sender], [float("inf")]
             hold_mode = rng.random()
             if hold_mode < 0.6:
                 fake.hold = Hold(nth=rng.randint(1, len(people) * 5), made=rng.random() < 0.5,
                                  match=lambda method, _a: method in ("chat.postMessage", "chat.update"))
-            tasks = await run_people(fake, people, sender_box, deadline_box, stop)
+            tasks = r.tasks = await run_people(fake, people, sender_box, deadline_box, stop)
             if fake.hold:
                 try:
                     await asyncio.wait_for(fake.hold.held.wait(), 12)
@@ -160,20 +193,6 @@ async def kill_trial(ctx: Ctx, index: int, kind: str) -> Trial:
             trial.found = analyse(fake, people, records, ref=restart, lead_only=True)
             trial.found.c["kills"] += 1
             trial.found.c[f"kill moment: {trial.extra['moment']}"] += 1
-        except Exception as err:  # noqa: BLE001 - a failed trial is a figure too
-            trial.error = f"{type(err).__name__}: {err}"
-            trial.extra["trace"] = traceback.format_exc()[-1500:]
-        finally:
-            stop.set()
-            for t in tasks:
-                t.cancel()
-            if sender:
-                await sender.close()
-            if server:
-                await asyncio.to_thread(server.stop)  # blocking calls off the loop: the fakes live on it
-            await fake.stop()
-            await asyncio.to_thread(db.drop)
-            trial.seconds = time.monotonic() - t_start
     return trial
 
 
@@ -210,26 +229,19 @@ async def fault_trial(ctx: Ctx, name: str, duration: float, kind: str, index: in
     fkind, error, match, teams, share, scope = FAULTS[name]
     trial = Trial("faults", f"{name} {duration:.0f}s", kind, extra={"fault": name, "duration": duration, "scope": scope})
     async with ctx.sem:
-        t_start = time.monotonic()
-        workdir = ctx.trial_dir(f"fault-{fkind}-{kind}")
-        fake = await ChaosSlack(client_timeout=args.slack_timeout, channels=CHANNELS,
-                                members=set(TEAM_A["leads"])).start()
-        db = await asyncio.to_thread(Db.fresh, kind, workdir)
-        server = sender = None
-        stop = asyncio.Event()
-        tasks: list[asyncio.Task] = []
-        try:
+        async with rig(ctx, trial, f"fault-{fkind}-{kind}", kind) as r:
+            fake, db, workdir, stop = r.fake, r.db, r.workdir, r.stop
             # faults aimed at escalation targets: most walks escalate at question 1 or 2, inside the fault
             people = make_people(f"F{index:03d}", args.fault_people, rng, share, teams, early=fkind == "ok_false" and share > 0.5)
-            server = Server(ctx.repo, workdir, fake.url, db, config(*team_members(people)))
+            server = r.server = Server(ctx.repo, workdir, fake.url, db, config(*team_members(people)))
             started_in = await server.start()
-            sender = Sender(server.url)
+            sender = r.sender = Sender(server.url)
             now = time.monotonic()
             begin = now + rng.uniform(0.3, 1.5)
             end = begin + duration
             fake.faults.append(Fault(fkind, begin, end, match, error=error, retry_after=2))
             deadline_box = [end + 30.0]
-            tasks = await run_people(fake, people, [sender], deadline_box, stop)
+            tasks = r.tasks = await run_people(fake, people, [sender], deadline_box, stop)
             await asyncio.gather(*tasks)
             left = end + max(args.tail, 60.0) - time.monotonic()
             if left > 0:  # late re-posts (e.g. from an outbox) show up here
@@ -237,20 +249,6 @@ async def fault_trial(ctx: Ctx, name: str, duration: float, kind: str, index: in
             records = await server.export()
             trial.found = analyse(fake, people, records, ref=end, lead_only=False, fault_end=end)
             trial.extra["start_s"] = round(started_in, 1)
-        except Exception as err:  # noqa: BLE001
-            trial.error = f"{type(err).__name__}: {err}"
-            trial.extra["trace"] = traceback.format_exc()[-1500:]
-        finally:
-            stop.set()
-            for t in tasks:
-                t.cancel()
-            if sender:
-                await sender.close()
-            if server:
-                await asyncio.to_thread(server.stop)  # blocking calls off the loop: the fakes live on it
-            await fake.stop()
-            await asyncio.to_thread(db.drop)
-            trial.seconds = time.monotonic() - t_start
     return trial
 
 
@@ -261,20 +259,14 @@ async def pg_trial(ctx: Ctx, index: int) -> Trial:
     rng = random.Random(f"{args.seed}-pg-{index}")
     trial = Trial("pg", f"pg #{index}", "postgresql")
     async with ctx.sem:
-        t_start = time.monotonic()
-        workdir = ctx.trial_dir("pg-terminate")
-        fake = await ChaosSlack(client_timeout=args.slack_timeout, channels=CHANNELS, members=set(TEAM_A["leads"])).start()
-        db = await asyncio.to_thread(Db.fresh, "postgresql", workdir)
-        server = sender = None
-        stop = asyncio.Event()
-        tasks: list[asyncio.Task] = []
-        try:
+        async with rig(ctx, trial, "pg-terminate", "postgresql") as r:
+            fake, db, workdir, stop = r.fake, r.db, r.workdir, r.stop
             people = make_people(f"G{index:03d}", rng.randint(6, 10), rng)
-            server = Server(ctx.repo, workdir, fake.url, db, config(*team_members(people)))
+            server = r.server = Server(ctx.repo, workdir, fake.url, db, config(*team_members(people)))
             await server.start()
-            sender = Sender(server.url)
+            sender = r.sender = Sender(server.url)
             deadline_box = [float("inf")]
-            tasks = await run_people(fake, people, [sender], deadline_box, stop)
+            tasks = r.tasks = await run_people(fake, people, [sender], deadline_box, stop)
             end = time.monotonic() + args.pg_window
             terminated = rounds = 0
             await asyncio.sleep(rng.uniform(0.2, 0.8))
@@ -289,20 +281,6 @@ async def pg_trial(ctx: Ctx, index: int) -> Trial:
             trial.found = analyse(fake, people, records, ref=end, lead_only=True)
             trial.found.c["connections terminated"] += terminated
             trial.found.c["termination rounds"] += rounds
-        except Exception as err:  # noqa: BLE001
-            trial.error = f"{type(err).__name__}: {err}"
-            trial.extra["trace"] = traceback.format_exc()[-1500:]
-        finally:
-            stop.set()
-            for t in tasks:
-                t.cancel()
-            if sender:
-                await sender.close()
-            if server:
-                await asyncio.to_thread(server.stop)  # blocking calls off the loop: the fakes live on it
-            await fake.stop()
-            await asyncio.to_thread(db.drop)
-            trial.seconds = time.monotonic() - t_start
     return trial
 
 

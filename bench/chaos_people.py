@@ -237,6 +237,16 @@ class Practitioner:
     def acked(self, conv: str | None = None) -> list[Click]:
         return [c for c in self.clicks if c.status == 200 and (conv is None or c.conv == conv)]
 
+    def _look(self, fake: ChaosSlack, dm: str) -> tuple[Msg | None, bool]:
+        """The latest message the practitioner sees, and whether it shows the outcome (noted)."""
+        visible = fake.visible(dm)
+        latest = visible[-1] if visible else None
+        if latest is not None and outcome_of(latest):
+            self.outcome_conv = outcome_of(latest)
+            self.outcome_at = latest.at
+            return latest, True
+        return latest, False
+
     async def run(self, fake: ChaosSlack, sender_of, deadline_of, stop: asyncio.Event) -> None:
         """Walk until an outcome is visible, the deadline passes or `stop` is set.
         `sender_of()` gives the current Sender (the server may have been restarted);
@@ -247,11 +257,8 @@ class Practitioner:
         last_start_at = -1e9
         version = fake.version
         while not stop.is_set() and time.monotonic() < deadline_of():
-            visible = fake.visible(dm)
-            latest = visible[-1] if visible else None
-            if latest is not None and outcome_of(latest):
-                self.outcome_conv = outcome_of(latest)
-                self.outcome_at = latest.at
+            latest, done = self._look(fake, dm)
+            if done:
                 return
             q = question_of(latest) if latest is not None else None
             now = time.monotonic()
@@ -298,11 +305,8 @@ class Practitioner:
                     if status != 200:  # "this app did not respond": click again shortly
                         last_click_at = time.monotonic() - self.patience + self.rng.uniform(1.0, 2.0)
             version = await fake.wait_change(version, 0.5)
-        visible = fake.visible(dm)
-        latest = visible[-1] if visible else None
-        if latest is not None and outcome_of(latest):
-            self.outcome_conv = outcome_of(latest)
-            self.outcome_at = latest.at
+        latest, done = self._look(fake, dm)
+        if done:
             return
         # What the stuck person last saw, for the report (texts are the bot's own, never typed).
         self.trail = [f"{m.ts} {'upd ' if m.updated_at else ''}{'Q ' if question_of(m) else ''}{m.text[:60]!r}"

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass
 from datetime import date
 from datetime import time as dtime
 from pathlib import Path
@@ -21,6 +20,9 @@ from conversation.timescales import CALENDARS, WorkingCalendar
 from policy import PackError, load_pack
 from policy.procedures import Timescale, local_timescale_names, parse_timescale_value
 
+from .config_report import ConfigError, validation_problems
+from .config_secrets import KEY_FILE, Secrets, load_secrets  # noqa: F401  (importable from here as before)
+
 # The pack a configuration without `policy:` uses: the current national advice.
 DEFAULT_POLICY = "hmg-2024"
 
@@ -28,16 +30,17 @@ USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
 CHANNEL_ID = re.compile(r"^[CGD][A-Z0-9]{2,}$")
 DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
-
-class ConfigError(Exception):
-    """The configuration cannot be used; the message lists every problem."""
-
-
 def _check_users(ids: list[str], what: str) -> list[str]:
     bad = [i for i in ids if not USER_ID.match(i)]
     if bad:
         raise ValueError(f"{what} must be Slack user IDs like U0123ABCD, not {', '.join(map(repr, bad))}")
     return ids
+
+
+def _check_channel(channel: str | None, what: str) -> str | None:
+    if channel is not None and not CHANNEL_ID.match(channel):
+        raise ValueError(f"{what} must be a Slack channel ID like C0123ABCD, not {channel!r}")
+    return channel
 
 
 def _check_pack(name: str) -> None:
@@ -83,9 +86,7 @@ class Team(Strict):
     @field_validator("escalation_channel")
     @classmethod
     def _channel(cls, v: str | None) -> str | None:
-        if v is not None and not CHANNEL_ID.match(v):
-            raise ValueError(f"escalation_channel must be a Slack channel ID like C0123ABCD, not {v!r}")
-        return v
+        return _check_channel(v, "escalation_channel")
 
 
 class DigestSettings(Strict):
@@ -120,9 +121,7 @@ class DigestSettings(Strict):
     @field_validator("channel")
     @classmethod
     def _channel(cls, v: str | None) -> str | None:
-        if v is not None and not CHANNEL_ID.match(v):
-            raise ValueError(f"digest channel must be a Slack channel ID like C0123ABCD, not {v!r}")
-        return v
+        return _check_channel(v, "digest channel")
 
     @property
     def zone(self) -> ZoneInfo:
@@ -258,43 +257,6 @@ def config_path() -> Path | None:
     return default if default.exists() else None
 
 
-def _node_at(root: yaml.Node | None, loc: tuple) -> yaml.Node | None:
-    """The YAML node a pydantic error location points at (the deepest one that exists)."""
-    node, found = root, root
-    for part in loc:
-        if isinstance(node, yaml.MappingNode):
-            nxt = next((v for k, v in node.value if isinstance(k, yaml.ScalarNode) and k.value == str(part)), None)
-            if nxt is None:  # a missing key: point at the mapping that lacks it
-                break
-            node = nxt
-        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
-            node = node.value[part]
-        else:
-            break
-        found = node
-    return found
-
-
-def _where(raw: object, loc: tuple) -> str:
-    """A human path for an error location: one-based, teams by name ("team 'Early Help', leads")."""
-    words: list[str] = []
-    parts = list(loc)
-    if len(parts) >= 2 and parts[0] == "teams" and isinstance(parts[1], int):
-        teams = raw.get("teams") if isinstance(raw, dict) else None
-        team = teams[parts[1]] if isinstance(teams, list) and parts[1] < len(teams) else None
-        name = team.get("name") or team.get("id") if isinstance(team, dict) else None
-        words.append(f"team {name!r}" if name else f"team {parts[1] + 1}")
-        parts = parts[2:]
-    names = [str(p) for p in parts if not isinstance(p, int) and not str(p).startswith(("function-", "literal["))]
-    items = [f"item {p + 1}" for p in parts if isinstance(p, int)]
-    if names or items:
-        words.append(" ".join([".".join(names), *items]).strip())
-    return ", ".join(w for w in words if w) or "(top level)"
-
-
-_TOP_LEVEL_MESSAGES = {"default_team": "default_team", "team ids must be unique": "teams", "at least one team": "teams"}
-
-
 def load_settings(path: Path | str | None = None) -> Settings:
     path = Path(path) if path else config_path()
     if path is None:
@@ -322,62 +284,4 @@ def load_settings(path: Path | str | None = None) -> Settings:
     try:
         return Settings.model_validate(raw or {})
     except ValidationError as err:
-        lines = []
-        for e in err.errors():
-            loc = tuple(e["loc"])
-            message = e["msg"].removeprefix("Value error, ")
-            if not loc:
-                loc = next(((key,) for start, key in _TOP_LEVEL_MESSAGES.items() if message.startswith(start)), ())
-            node = _node_at(root, loc) if loc else None
-            line = f"line {node.start_mark.line + 1}: " if node is not None else ""
-            if e["type"] == "missing":
-                message = f"{loc[-1]} is required here" if loc else message
-                loc = loc[:-1]
-            elif e["type"] == "extra_forbidden":
-                message = "not a setting canishare knows (check the spelling)"
-            lines.append(f"  - {line}{_where(raw, loc)}: {message}")
-        raise ConfigError(f"{path} has problems:\n" + "\n".join(lines)) from None
-
-
-@dataclass(frozen=True)
-class Secrets:
-    bot_token: str
-    signing_secret: str
-    pseudonym_key: str
-    app_token: str | None
-    api_url: str | None
-
-
-KEY_FILE = ".canishare-key"  # where scripts/run keeps the pseudonym key it generated
-
-
-def load_secrets(env: dict[str, str] | None = None) -> Secrets:
-    from .secret_files import SecretFileError, resolve
-
-    try:
-        env = resolve(os.environ if env is None else env)  # NAME_FILE=/path gives NAME (containers, Kubernetes)
-    except SecretFileError as err:
-        raise ConfigError(str(err)) from None
-    missing = [k for k in ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "CANISHARE_PSEUDONYM_KEY") if not env.get(k)]
-    if missing == ["CANISHARE_PSEUDONYM_KEY"] and Path(KEY_FILE).exists():
-        raise ConfigError(
-            f"CANISHARE_PSEUDONYM_KEY is not set, but {Path(KEY_FILE).resolve()} holds the key scripts/run made: "
-            f"run with CANISHARE_PSEUDONYM_KEY_FILE={KEY_FILE} (or scripts/canishare serve); do not make a new key, "
-            f"it would change every pseudonym and old records could no longer be matched")
-    if missing:
-        hint = f" (or {missing[0]}_FILE=/path to a file holding it)"
-        if "CANISHARE_PSEUDONYM_KEY" in missing:
-            hint += "; the pseudonym key must stay the same for the life of the records (scripts/run makes one)"
-        raise ConfigError(f"missing environment variable(s) needed to serve: {', '.join(missing)}{hint}")
-    if len(env["CANISHARE_PSEUDONYM_KEY"]) < 16:
-        raise ConfigError("CANISHARE_PSEUDONYM_KEY is too short: use at least 16 random characters (32+ recommended)")
-    api_url = env.get("SLACK_API_URL") or None
-    if api_url and not api_url.endswith("/"):
-        api_url += "/"
-    return Secrets(
-        bot_token=env["SLACK_BOT_TOKEN"],
-        signing_secret=env["SLACK_SIGNING_SECRET"],
-        pseudonym_key=env["CANISHARE_PSEUDONYM_KEY"],
-        app_token=env.get("SLACK_APP_TOKEN") or None,
-        api_url=api_url,
-    )
+        raise validation_problems(path, root, raw, err) from None

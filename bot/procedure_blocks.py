@@ -7,7 +7,6 @@ from zoneinfo import ZoneInfo
 from slack_sdk.models.blocks import (
     ActionsBlock,
     Block,
-    ContextBlock,
     HeaderBlock,
     Option,
     PlainTextObject,
@@ -18,7 +17,7 @@ from slack_sdk.models.blocks import (
 from policy.procedures import Procedure, load_procedures
 from storage.models import as_utc
 
-from .blocks import button, escape, md
+from .blocks import button, cite_line, escape, md
 from .ids import Action, BlockId, ProcedureChoice, Ref
 
 STEP_TEXT_LIMIT = 2900
@@ -47,7 +46,7 @@ def procedure_blocks(proc: Procedure) -> list[Block]:
         chunk.append(line)
     if chunk:
         blocks.append(SectionBlock(text=md("\n".join(chunk))))
-    blocks.append(ContextBlock(elements=[md(f":books: {escape(proc.cite.document)} — {escape(proc.cite.section)}")]))
+    blocks.append(cite_line(proc.cite))
     return blocks
 
 

@@ -10,59 +10,29 @@ Imports nothing of ours outside `policy`; needs no display and no network.
 """
 from __future__ import annotations
 
-import io
-import textwrap
-from dataclasses import dataclass
-
 from .pack import ANSWER_LABELS, ANSWERS, Pack
-
-# Sizes in inches: the axes are laid out 1:1 on the figure, so data units are inches.
-QUESTION_W = 3.4
-OUTCOME_W = 2.2
-OUTCOME_H = 0.52
-OUTCOME_STEP = 0.66  # vertical distance between the outcome boxes beside one question
-SIDE_GAP = 1.1  # between a question box and its outcome boxes (room for the edge label)
-COLUMN_W = QUESTION_W + SIDE_GAP + OUTCOME_W + 0.7
-MARGIN = 0.4
-TITLE_H = 1.25
-LEGEND_H = 0.95
-MIN_WIDTH = 9.5  # room for the title, the key and the legend on a one-column pack
-DPI = 110
-
-QUESTION_FILL = "#eef2f7"
-EDGE_COLOUR = "#34495e"
-OUTCOME_COLOURS = {
-    "urgent": "#f5c6cb",
-    "share": "#c3e6cb",
-    "share_without_consent": "#bee5eb",
-    "do_not_share": "#d6d8db",
-    "seek_advice": "#ffeeba",
-}
-FALLBACK_COLOUR = "#e2e3e5"
-
-
-@dataclass
-class _Placed:
-    x: float  # centre
-    y: float  # centre
-    w: float
-    h: float
-
-    @property
-    def top(self) -> float:
-        return self.y + self.h / 2
-
-    @property
-    def bottom(self) -> float:
-        return self.y - self.h / 2
-
-    @property
-    def left(self) -> float:
-        return self.x - self.w / 2
-
-    @property
-    def right(self) -> float:
-        return self.x + self.w / 2
+from .render_procedure import render_procedure_png  # noqa: F401  (importable from here as before)
+from .render_style import (
+    COLUMN_W,
+    DPI,
+    EDGE_COLOUR,
+    FALLBACK_COLOUR,
+    LEGEND_H,
+    MARGIN,
+    MIN_WIDTH,
+    OUTCOME_COLOURS,
+    OUTCOME_H,
+    OUTCOME_STEP,
+    OUTCOME_W,
+    QUESTION_FILL,
+    QUESTION_W,
+    SIDE_GAP,
+    TITLE_H,
+    _canvas,
+    _Placed,
+    _png,
+    _wrap,
+)
 
 
 def _question_children(pack: Pack, node_id: str) -> list[str]:
@@ -115,10 +85,6 @@ def _columns(pack: Pack) -> dict[str, float]:
     return columns
 
 
-def _wrap(text: str, width: int) -> str:
-    return "\n".join(textwrap.wrap(text, width=width)) or text
-
-
 def _outcome_text(pack: Pack, outcome_id: str, ground: str | None) -> str:
     outcome = pack.outcomes[outcome_id]
     text = _wrap(outcome.title, 34)
@@ -129,8 +95,6 @@ def _outcome_text(pack: Pack, outcome_id: str, ground: str | None) -> str:
 
 def render_png(pack: Pack) -> bytes:
     """The pack's flowchart as PNG bytes."""
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
     from matplotlib.patches import FancyArrowPatch, FancyBboxPatch, Patch
 
     rows = _rows(pack)
@@ -148,13 +112,7 @@ def render_png(pack: Pack) -> bytes:
     width = max(MIN_WIDTH, 2 * MARGIN + drawing_w)
     left = (width - drawing_w) / 2  # centre a narrow drawing
     height = TITLE_H + n_rows * row_h + LEGEND_H + MARGIN
-
-    fig = Figure(figsize=(width, height), dpi=DPI)
-    FigureCanvasAgg(fig)
-    ax = fig.add_axes((0, 0, 1, 1))
-    ax.set_xlim(0, width)
-    ax.set_ylim(0, height)
-    ax.axis("off")
+    fig, ax = _canvas(width, height, DPI)
 
     ax.text(MARGIN, height - 0.35, pack.title, fontsize=13, fontweight="bold", va="top")
     ax.text(MARGIN, height - 0.72,
@@ -242,10 +200,7 @@ def render_png(pack: Pack) -> bytes:
     fig.legend(handles=legend, loc="lower left", bbox_to_anchor=(MARGIN / width, 0.08 / height),
                ncol=3 if width >= 13 else 2, fontsize=8, frameon=False, title="Outcomes (as recorded)",
                title_fontsize=8.5, alignment="left")
-
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=DPI, facecolor="white", metadata={"Software": None})
-    return buffer.getvalue()
+    return _png(fig)
 
 
 def render(pack: Pack, fmt: str) -> bytes:
@@ -257,70 +212,3 @@ def render(pack: Pack, fmt: str) -> bytes:
 
         return to_mermaid(pack).encode("utf-8")
     raise ValueError(f"unknown format {fmt!r}; use mermaid or png")
-
-
-def render_procedure_png(proc) -> bytes:
-    """A procedure's steps as a PNG: one row per step depth, branches side by side,
-    arrows labelled with the branch a step is on."""
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-    from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
-
-    depth: dict[str, int] = {proc.start: 0}
-    queue = [proc.start]
-    while queue:  # longest-path layering keeps every arrow pointing down (procedures have no loops)
-        sid = queue.pop(0)
-        for nxt in proc.steps[sid].next:
-            if depth.get(nxt, -1) < depth[sid] + 1:
-                depth[nxt] = depth[sid] + 1
-                queue.append(nxt)
-    rows: dict[int, list[str]] = {}
-    for sid in proc.steps:
-        rows.setdefault(depth.get(sid, 0), []).append(sid)
-    box_w, box_h, gap_x, row_h = 3.4, 1.35, 0.9, 2.0
-    widest = max(len(r) for r in rows.values())
-    width = max(MIN_WIDTH, widest * (box_w + gap_x) + 2 * MARGIN)
-    height = TITLE_H + len(rows) * row_h + MARGIN
-    fig = Figure(figsize=(width, height))
-    FigureCanvasAgg(fig)
-    ax = fig.add_axes((0, 0, 1, 1))
-    ax.set_xlim(0, width)
-    ax.set_ylim(0, height)
-    ax.axis("off")
-    ax.text(MARGIN, height - 0.45, f"{proc.number}. {proc.title}", fontsize=13, weight="bold", va="center")
-    ax.text(MARGIN, height - 0.85, _wrap(f"{proc.cite.document}, {proc.cite.section}", 110), fontsize=8.5,
-            color="#555555", va="center")
-    placed: dict[str, _Placed] = {}
-    for level, ids in rows.items():
-        y = height - TITLE_H - level * row_h - box_h / 2
-        span = len(ids) * box_w + (len(ids) - 1) * gap_x
-        for i, sid in enumerate(ids):
-            x = (width - span) / 2 + box_w / 2 + i * (box_w + gap_x)
-            placed[sid] = _Placed(x, y, box_w, box_h)
-            step = proc.steps[sid]
-            who = step.who.split(" (")[0]
-            ax.add_patch(FancyBboxPatch((x - box_w / 2, y - box_h / 2), box_w, box_h, boxstyle="round,pad=0.02,rounding_size=0.12",
-                                        facecolor=OUTCOME_COLOURS["urgent"] if step.timescale else QUESTION_FILL,
-                                        edgecolor=EDGE_COLOUR, linewidth=1.0))
-            ax.text(x - box_w / 2 + 0.1, y + box_h / 2 - 0.12, who, fontsize=7.5, weight="bold", va="top", color=EDGE_COLOUR)
-            ax.text(x - box_w / 2 + 0.1, y + box_h / 2 - 0.32, _wrap(textwrap.shorten(step.what, 230), 56), fontsize=6.8, va="top")
-    for sid, step in proc.steps.items():
-        for nxt in step.next:
-            a, b = placed[sid], placed[nxt]
-            if depth.get(nxt, 0) - depth.get(sid, 0) > 1:  # skips a row: go round the side, not through boxes
-                ax.add_patch(FancyArrowPatch((a.right, a.y), (b.right, b.y), arrowstyle="-|>", mutation_scale=10,
-                                             connectionstyle="arc3,rad=-0.35", color=EDGE_COLOUR, linewidth=1.0))
-                label = proc.steps[nxt].branch
-                if label:
-                    ax.text(a.right + 0.5, (a.y + b.y) / 2, _wrap(label, 28), fontsize=6.8, color=EDGE_COLOUR,
-                            va="center", backgroundcolor="white")
-                continue
-            ax.add_patch(FancyArrowPatch((a.x, a.bottom), (b.x, b.top), arrowstyle="-|>", mutation_scale=10,
-                                         color=EDGE_COLOUR, linewidth=1.0))
-            label = proc.steps[nxt].branch
-            if label:
-                ax.text((a.x + b.x) / 2 + 0.05, (a.bottom + b.top) / 2, _wrap(label, 28), fontsize=6.8, color=EDGE_COLOUR,
-                        va="center", backgroundcolor="white")
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=DPI, facecolor="white", metadata={"Software": None})
-    return buffer.getvalue()

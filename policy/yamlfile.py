@@ -12,6 +12,15 @@ class DataFileError(ValueError):
 
     kind = "data file"
 
+    def __init_subclass__(cls, kind: str = "", named: str = "", **kwargs) -> None:
+        """`class PackError(DataFileError, kind="policy pack", named="pack")`: the words its message
+        starts with, and a second name for `name` (err.pack is err.name)."""
+        super().__init_subclass__(**kwargs)
+        if kind:
+            cls.kind = kind
+        if named:
+            setattr(cls, named, property(lambda self: self.name))
+
     def __init__(self, name: str, problems: list[str]):
         self.name = name
         self.problems = problems

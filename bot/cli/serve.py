@@ -1,0 +1,105 @@
+"""`canishare serve`: the port, the metrics folder and the start-up checks before the app runs."""
+from __future__ import annotations
+
+import logging
+import os
+
+import click
+
+from . import _database, _fail, _settings, main
+
+
+def _port(value: str | None, source: str) -> int:
+    """A TCP port from --port or PORT, refused in one line when it is not 1 to 65535 (0, which
+    tests use, lets the system pick a free one)."""
+    text = (value or "").strip()
+    if not text.isdigit() or not 0 <= int(text) <= 65535:
+        _fail(f"{source} must be a port number from 1 to 65535, not {value!r}")
+    return int(text)
+
+
+def _check_port_free(port: int) -> None:
+    """Fail in one line, before gunicorn starts, when the port cannot be listened on."""
+    import errno
+    import socket
+
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as gunicorn does
+        try:
+            probe.bind(("0.0.0.0", port))
+        except OSError as err:
+            if err.errno == errno.EADDRINUSE:
+                _fail(f"port {port} is already in use (another canishare, or another program, is listening there); "
+                      f"stop it, or choose another port with --port N or PORT=N")
+            if err.errno == errno.EACCES:
+                _fail(f"port {port} needs administrator rights on this machine; use a port above 1023 "
+                      f"(e.g. --port 3000) behind your proxy")
+            _fail(f"cannot listen on port {port} ({err.strerror}); choose another with --port N")
+
+
+def _metrics_dir() -> None:
+    """Before prometheus_client is imported: a fresh folder where the workers share their metrics."""
+    import tempfile
+    from pathlib import Path
+
+    given = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if not given:
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="canishare-metrics-")
+        return
+    folder = Path(given)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        for stale in folder.glob("*.db"):  # a previous run's counts would be added to this one's
+            stale.unlink()
+    except OSError as err:
+        _fail(f"PROMETHEUS_MULTIPROC_DIR={given} cannot be used ({err.strerror}): give a folder this user may write")
+
+
+@main.command()
+@click.option("--port", default=None, help="Port for HTTP mode (default: $PORT, else 3000).")
+@click.option("--workers", type=int, default=1, show_default=True, help="Worker processes (use PostgreSQL for more than one).")
+@click.option("--threads", type=int, default=8, show_default=True, help="Threads per worker.")
+def serve(port: str | None, workers: int, threads: int) -> None:
+    """Run the Slack app (HTTP at /slack/events, or Socket Mode with SLACK_APP_TOKEN)."""
+    from ..config import ConfigError, load_secrets
+
+    _metrics_dir()
+    from ..server import serve_http, serve_socket_mode
+    from ..startup import check_slack_ids
+
+    logging.getLogger("canishare").setLevel(logging.INFO)
+    if port is not None:
+        http_port = _port(port, "--port")
+    elif os.environ.get("PORT"):
+        http_port = _port(os.environ["PORT"], "PORT")
+    else:
+        http_port = 3000
+    settings = _settings()
+    try:
+        secrets = load_secrets()
+    except ConfigError as err:
+        _fail(str(err))
+    if not secrets.app_token:
+        _check_port_free(http_port)
+    db = _database(create=True)
+    if workers > 1 and db.dialect == "sqlite":
+        _fail("more than one worker needs PostgreSQL (set DATABASE_URL); SQLite is for a single process")
+    from slack_sdk.errors import SlackApiError, SlackClientError
+
+    try:
+        problems = check_slack_ids(settings, secrets)
+    except SlackApiError as err:
+        _fail(f"Slack refused a start-up check ({err.response.get('error')}); check the app's scopes and SLACK_BOT_TOKEN")
+    except SlackClientError as err:
+        _fail(f"cannot reach Slack's Web API ({type(err).__name__}); check the network or SLACK_API_URL")
+    if len(problems) == 1:
+        _fail(f"cannot start: {problems[0]}")
+    if problems:
+        _fail("cannot start:\n" + "\n".join(f"  - {p}" for p in problems))
+    db.engine.dispose()  # each worker opens its own connections
+    if secrets.app_token:
+        click.echo("canishare: Socket Mode", err=True)
+        serve_socket_mode(settings, secrets, None)
+        return
+    click.echo(f"canishare: listening on port {http_port} (POST /slack/events, GET /healthz, /readyz, /metrics)", err=True)
+    serve_http(settings, secrets, None, http_port, workers, threads)
