@@ -89,13 +89,19 @@ class Deliverer:
         self._lock = threading.Lock()
 
     # --- taking a row ---------------------------------------------------------------------
-    def _take(self, row_id: int, now: datetime, force: bool) -> Outbox | None:
+    def _take(self, row_id: int, now: datetime, force: bool, check_workspace: bool = False) -> Outbox | None:
+        """The row, leased to this thread; None if it is not to be sent now. With
+        `check_workspace`, also None once the app was removed from its workspace (see
+        `_working`), checked in the same transaction: no transaction of its own before a post."""
         with self._lock:
             if row_id in self._busy:
                 return None
             self._busy.add(row_id)
         try:
             with self.db.transaction() as s:
+                if check_workspace and s.execute(select(Workspace.id).where(Workspace.status != "active")).first() is not None:
+                    self._release(row_id)
+                    return None
                 cond = [Outbox.id == row_id, Outbox.status == "pending"]
                 if not force:
                     cond.append(Outbox.due_at <= now)
@@ -122,13 +128,9 @@ class Deliverer:
 
     # --- public ---------------------------------------------------------------------------
     def deliver(self, row_ids: Iterable[int], force: bool = False) -> int:
-        """Deliver these rows now, in order (the caller's question before its pings)."""
-        if not self._working():
-            return 0
-        sent = 0
-        for row_id in row_ids:
-            sent += self._deliver_one(row_id, utcnow(), force)
-        return sent
+        """Deliver these rows now, in order (the caller's question before its pings). Nothing is
+        sent once the app was removed from its workspace: checked as each row is taken."""
+        return sum(self._deliver_one(row_id, utcnow(), force, check_workspace=True) for row_id in row_ids)
 
     def ensure(self, row_ids: list[int], wait: float = 5.0) -> bool:
         """Make sure these rows reach Slack now: deliver them, or, if another thread is already
@@ -168,9 +170,9 @@ class Deliverer:
                              .execution_options(synchronize_session=False)).rowcount
 
     # --- one row --------------------------------------------------------------------------
-    def _deliver_one(self, row_id: int, now: datetime, force: bool) -> int:
+    def _deliver_one(self, row_id: int, now: datetime, force: bool, check_workspace: bool = False) -> int:
         try:
-            row = self._take(row_id, now, force)
+            row = self._take(row_id, now, force, check_workspace)
         except SQLAlchemyError:
             log.warning("database unavailable; delivery waits")
             return 0

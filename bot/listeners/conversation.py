@@ -62,20 +62,22 @@ def step_key(result: Result) -> str:
 
 
 def rewrite(body: dict | None, text: str, blocks: list) -> list[dict] | None:
-    """The edit of the message clicked, made once the next step is out."""
+    """The edit of the message clicked, made once the next step is out (`blocks`: Block Kit
+    objects, or dicts already)."""
     ts = message_ts(body or {})
     if not ts:
         return None
+    dicts = [b if isinstance(b, dict) else b.to_dict() for b in blocks]
     return [{"method": "chat.update", "args": {"channel": channel_of(body or {}), "ts": ts, "text": text,
-                                               "blocks": B.to_dicts(blocks)}}]
+                                               "blocks": dicts}}]
 
 
 def ask(s, result: Result, after: list[dict] | None = None):
     node, convo = result.node, result.conversation
     assert node is not None and convo is not None
-    blocks = B.question_blocks(convo.id, node, result.number, can_go_back=bool(convo.path))
+    blocks = B.question_dicts(convo.id, node, result.number, can_go_back=bool(convo.path))
     return enqueue(s, key=step_key(result), kind="step", channel=convo.user_id,
-                   text=B.question_text(node, result.number), blocks=B.to_dicts(blocks),
+                   text=B.question_text(node, result.number), blocks=blocks,
                    conversation_id=convo.id, after=after, workspace=convo.workspace)
 
 
@@ -153,7 +155,7 @@ def next_step(deps: Deps, s, body: dict, result: Result) -> list:
     rewrite of the answered question once that is out."""
     assert result.answered is not None and result.answer and result.conversation
     number = len(result.conversation.path)
-    after = rewrite(body, B.question_text(result.answered, number), B.answered_blocks(result.answered, number, result.answer))
+    after = rewrite(body, B.question_text(result.answered, number), B.answered_dicts(result.answered, number, result.answer))
     if result.kind == "question":
         return [ask(s, result, after)]
     return tell_outcome(deps, s, result, after)
