@@ -29,6 +29,25 @@ def cpu_text(row: dict) -> str:
             f"{cpu.get('machine_busy', 0):.0%}{flag}")
 
 
+def bound(row: dict) -> str:
+    """What limits a row's figures, from its CPU columns and settings."""
+    cpu = row.get("cpu") or {}
+    server, busy = cpu.get("server_cores", 0), cpu.get("machine_busy", 0)
+    workers = row.get("workers") or 1
+    if others(row) > 0.3:
+        return f"shared: other processes used {others(row):.1f} cores"
+    if busy >= 0.85:
+        return "the machine's 2 cores (server, PostgreSQL and load generator together)"
+    if server >= 0.85 * min(workers, 2) and workers == 1:
+        return "CPU: the one server process's GIL (1 core)"
+    if row.get("delay_ms"):
+        return f"Slack's {row['delay_ms']:.0f} ms per call (threads waiting)" if row.get("practitioners", 50) > 1 else \
+            "one practitioner's own clicks"
+    if row.get("practitioners") == 1:
+        return "one practitioner's own clicks (per-click work)"
+    return "per-click work (CPU not saturated)"
+
+
 def yes(ok: bool) -> str:
     return "**met**" if ok else "**missed**"
 

@@ -94,7 +94,7 @@ class Bench:
         problems = server_problems(text)
         purge = re.findall(r"retention purge: (.*)$", text, re.MULTILINE)
         row = {"label": label, "db": db_kind, "workers": workers, "threads": threads, "variant": variant or "",
-               "practitioners": practitioners,
+               "practitioners": practitioners, "loadavg": os.getloadavg()[0],
                "delay_ms": delay_ms, "think": think, **result.summary(), "start_feel_p50": pct(result.start_feel, 50),
                "walks": result.walks, "outcomes": result.outcomes, "doubles": result.doubles, "stats": stats,
                "problems": problems, "purge": purge[-1] if purge else None}
@@ -144,7 +144,8 @@ class Bench:
             proc.stop()
             self.fake.delay = 0.0
         row = {"label": label, "db": "-", "workers": workers, "threads": threads, "variant": "floor", "delay_ms": delay_ms,
-               **result.summary(), "paced": rate, "before_response": before_response, "practitioners": clickers}
+               **result.summary(), "paced": rate, "before_response": before_response, "practitioners": clickers,
+               "loadavg": os.getloadavg()[0]}
         self.rows[key] = row
         log(f"{label}: ack p50 {ms(row['ack_p50'])} p99 {ms(row['ack_p99'])} ms, post p50 {ms(row['feel_p50'])} "
             f"p99 {ms(row['feel_p99'])} ms at {row['rate']:.0f}/s")
