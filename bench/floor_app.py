@@ -17,6 +17,8 @@ import logging
 import os
 import re
 
+from concurrent.futures import ThreadPoolExecutor
+
 from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_sdk import WebClient
@@ -35,7 +37,10 @@ def build(before_response: bool) -> App:
     logger = logging.getLogger("floor.bolt")
     logger.setLevel(logging.ERROR)
     app = App(signing_secret=os.environ["SLACK_SIGNING_SECRET"], client=client,
-              process_before_response=before_response, logger=logger)
+              process_before_response=before_response, logger=logger,
+              # the bot's executor size (bot/app.py LISTENER_THREADS): Bolt's default 5 threads would
+              # queue posts that wait 100 ms for Slack
+              listener_executor=ThreadPoolExecutor(max_workers=32, thread_name_prefix="floor-lazy"))
 
     text, blocks = next_message()
     answers = re.compile(r"^answer_(yes|no|not_sure)$")  # the bot's matcher for answer clicks

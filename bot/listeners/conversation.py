@@ -11,7 +11,7 @@ from slack_sdk import WebClient
 from slack_sdk.models.blocks import ActionsBlock
 
 from policy import ANSWER_LABELS
-from storage.outbox import enqueue
+from storage.outbox import delivering, enqueue
 
 from .. import blocks as B
 from .. import conversations, workspaces
@@ -53,7 +53,7 @@ def deliver(deps: Deps, result: Result, force: bool = False) -> int:
     """Send what the change queued, in order: the next question or outcome first (then the
     edit of the answered message), then any pings."""
     assert deps.deliverer is not None
-    return deps.deliverer.deliver(result.deliveries, force=force)
+    return deps.deliverer.deliver(result.deliveries, force=force, leased=result.leased)
 
 
 def step_key(result: Result) -> str:
@@ -78,7 +78,7 @@ def ask(s, result: Result, after: list[dict] | None = None):
     blocks = B.question_dicts(convo.id, node, result.number, can_go_back=bool(convo.path))
     return enqueue(s, key=step_key(result), kind="step", channel=convo.user_id,
                    text=B.question_text(node, result.number), blocks=blocks,
-                   conversation_id=convo.id, after=after, workspace=convo.workspace)
+                   conversation_id=convo.id, after=after, workspace=convo.workspace, leased=delivering(s))
 
 
 def command_reply(body: dict) -> str | None:
@@ -209,7 +209,7 @@ def tell_outcome(deps: Deps, s, result: Result, after: list[dict] | None = None)
     assert convo and outcome and record
     text, blocks = outcome_message(deps, result, recorded=False)
     rows = [enqueue(s, key=step_key(result), kind="step", channel=convo.user_id, text=text, blocks=blocks,
-                    conversation_id=convo.id, after=after, workspace=convo.workspace)]
+                    conversation_id=convo.id, after=after, workspace=convo.workspace, leased=delivering(s))]
     s.flush()
     rows += deps.escalations.open_for_outcome(s, record=record, conversation_id=convo.id, user_id=convo.user_id,
                                               team_id=convo.team, outcome=outcome)
