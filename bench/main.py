@@ -88,8 +88,10 @@ async def run(args: argparse.Namespace) -> int:
                 if variant is None:  # the floor at the same click rate, Slack at 100 ms too
                     await b.floor_run("floor-pbr-100", "floor", max(1.0, row["rate"]), before_response=True, delay_ms=100)
             for key, variant in THINKING:
-                await b.bot_run(key, "bot variant" if variant else "bot", "sqlite", variant=variant, think=THINK,
-                                delay_ms=100, warmup=d.warmup + 2, measure=d.measure)
+                row = await b.bot_run(key, "bot variant" if variant else "bot", "sqlite", variant=variant, think=THINK,
+                                      delay_ms=100, warmup=d.warmup + 2, measure=d.measure)
+                if variant is None:  # the floor at that click rate, Slack at 100 ms too
+                    await b.floor_run("floor-think-100", "floor", max(1.0, row["rate"]), before_response=True, delay_ms=100)
         if want("throughput"):
             from .race_first_outcomes import run as race
 

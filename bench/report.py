@@ -14,9 +14,11 @@ from .findings import bound, cpu_text, findings, matching_floor, others, purge_s
 # (key of the bot's row, key of the floor's row, what the pair is)
 TRIP_PAIRS = (("trip-bot-0", "trip-floor-0", "1 practitioner, SQLite, Slack at once"),
               ("trip-bot-100", "trip-floor-100", "1 practitioner, SQLite, Slack at 100 ms"),
-              ("bot-sqlite-1", "floor-pbr", "50 concurrent, SQLite, Slack at once (floor paced at the bot's rate)"),
-              ("bot-pg-1", "floor-pbr", "50 concurrent, PostgreSQL, Slack at once (floor paced at the SQLite bot's rate)"),
-              ("slack100-default", "floor-pbr-100", "50 concurrent, SQLite, Slack at 100 ms (floor paced at the bot's rate)"))
+              ("bot-sqlite-1", "floor-pbr", "50 concurrent clicking flat out, SQLite, Slack at once (floor paced at the bot's rate)"),
+              ("bot-pg-1", "floor-pbr", "50 concurrent clicking flat out, PostgreSQL, Slack at once (floor paced at the SQLite bot's rate)"),
+              ("slack100-default", "floor-pbr-100", "50 concurrent clicking flat out, SQLite, Slack at 100 ms (floor paced at the bot's rate)"),
+              ("think-default", "floor-think-100", "50 practitioners reading 1-3 s before each click, SQLite, Slack at 100 ms "
+               "(floor paced at the bot's rate)"))
 
 
 def trip_section(b: Bench) -> list[str]:
@@ -180,7 +182,7 @@ def report(b: Bench, started: datetime, elapsed: float, startup: list[dict], gro
     add("")
     add("| server | config | ack p50 (ms) | ack p99 (ms) | ack max (ms) | next message p50 / p99 (ms) | clicks/s | /canishare ack p50 / p99 (ms) | CPU cores: server / postgres / loadgen, machine busy |")
     add("|---|---|---:|---:|---:|---|---:|---|---|")
-    order = ["floor-paced", "floor-pbr", "floor-flat", "floor-pbr-100", "bot-sqlite-1", "bot-pg-1",
+    order = ["floor-paced", "floor-pbr", "floor-flat", "floor-pbr-100", "floor-think-100", "bot-sqlite-1", "bot-pg-1",
              *(k for k, _ in VARIANTS), *(k for k, _ in SLACK100), *(k for k, _ in THINKING)]
     for key in order:
         row = r.get(key)
