@@ -80,7 +80,7 @@ def request_kind(body: bytes) -> str:
             kind = json.loads(form["payload"][0]).get("type")
         except (ValueError, AttributeError):
             return "other"
-        return kind if kind in _INTERACTION_KINDS else "other"
+        return kind if isinstance(kind, str) and kind in _INTERACTION_KINDS else "other"  # "type": [] is not a 500
     return "command" if "command" in form else "other"
 
 
