@@ -2,14 +2,18 @@
 
 Unlike tests/fakeslack.py it keeps no call log (a run makes tens of thousands of calls);
 it counts calls per method and hands every message posted to a practitioner's DM to that
-practitioner's queue, so the simulated person can click the buttons the bot really sent.
-`delay_ms` holds every answer back, to stand in for Slack's own round trip.
+practitioner's queue the moment the request arrives (`received`: what the practitioner would
+see then), so the simulated person can click the buttons the bot really sent.
+`delay_ms` holds every answer back, to stand in for Slack's own round trip. With `calls` set
+to a list, every call is appended to it as (time received, method, channel or user, ts), for the
+call-order check (which Web API calls a click makes before its next question).
 """
 from __future__ import annotations
 
 import asyncio
 import itertools
 import json
+import time
 from collections import Counter
 from typing import Any
 from urllib.parse import parse_qs
@@ -28,6 +32,7 @@ class FakeSlack:
         self._ts = itertools.count(1)
         self._runner: web.AppRunner | None = None
         self.port = 0
+        self.calls: list[tuple[float, str, str, str]] | None = None
 
     @property
     def url(self) -> str:
@@ -42,6 +47,7 @@ class FakeSlack:
     def reset(self) -> None:
         self.counts.clear()
         self.inbox.clear()
+        self.calls = None
 
     async def start(self) -> FakeSlack:
         app = web.Application(client_max_size=4 * 1024 * 1024)
@@ -75,19 +81,23 @@ class FakeSlack:
 
     async def _handle(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]
+        received = time.perf_counter()
         args = await self._args(request)
         self.counts[method] += 1
-        if self.delay:
-            await asyncio.sleep(self.delay)
         ts = f"{1_700_000_000 + next(self._ts)}.000100"
         channel = str(args.get("channel") or "")
+        if self.calls is not None:
+            self.calls.append((received, method, channel or str(args.get("users") or ""), str(args.get("ts") or "")))
         if method == "chat.postMessage":
             if channel[:1] in ("U", "W"):
                 channel = "D" + channel[1:]
             dm_user = "U" + channel[1:] if channel[:1] == "D" else None
-            if dm_user and dm_user in self.inbox:
+            if dm_user and dm_user in self.inbox:  # seen when it arrives, before Slack answers
                 self.inbox[dm_user].put_nowait({"channel": channel, "ts": ts, "text": args.get("text"),
-                                                "blocks": args.get("blocks") or []})
+                                                "blocks": args.get("blocks") or [], "received": received})
+        if self.delay:
+            await asyncio.sleep(self.delay)
+        if method == "chat.postMessage":
             body = {"ok": True, "channel": channel, "ts": ts, "message": {"ts": ts}}
         elif method == "auth.test":
             body = {"ok": True, "team_id": WORKSPACE, "user_id": BOT_USER, "bot_id": "B0BOT", "team": "Bench"}

@@ -29,6 +29,25 @@ def cpu_text(row: dict) -> str:
             f"{cpu.get('machine_busy', 0):.0%}{flag}")
 
 
+def bound(row: dict) -> str:
+    """What limits a row's figures, from its CPU columns and settings."""
+    cpu = row.get("cpu") or {}
+    server, busy = cpu.get("server_cores", 0), cpu.get("machine_busy", 0)
+    workers = row.get("workers") or 1
+    if others(row) > 0.3:
+        return f"shared: other processes used {others(row):.1f} cores"
+    if busy >= 0.85:
+        return "the machine's 2 cores (server, PostgreSQL and load generator together)"
+    if server >= 0.85 * min(workers, 2) and workers == 1:
+        return "CPU: the one server process's GIL (1 core)"
+    if row.get("delay_ms"):
+        return f"Slack's {row['delay_ms']:.0f} ms per call (threads waiting)" if row.get("practitioners", 50) > 1 else \
+            "one practitioner's own clicks"
+    if row.get("practitioners") == 1:
+        return "one practitioner's own clicks (per-click work)"
+    return "per-click work (CPU not saturated)"
+
+
 def yes(ok: bool) -> str:
     return "**met**" if ok else "**missed**"
 
@@ -53,6 +72,26 @@ def findings(b: Bench, growth: list[dict], startup: list[dict]) -> list[str]:
     """What the numbers say, with this run's figures; causes and fixes where something is missed."""
     r = b.rows
     out: list[str] = []
+    trip0, trip100, floor0, floor100 = r.get("trip-bot-0"), r.get("trip-bot-100"), r.get("trip-floor-0"), r.get("trip-floor-100")
+    if trip0 and trip100 and floor0 and floor100:
+        o0, o100 = trip0.get("order") or {}, trip100.get("order") or {}
+        out.append(
+            f"**One round trip per click**: from the fake Slack's call log, in {o0.get('clicks', 0) + o100.get('clicks', 0)} "
+            f"traced clicks the bot made {o0.get('with_calls_before_post', 0) + o100.get('with_calls_before_post', 0)} Web "
+            "API calls before posting the next question (no conversations.open, auth.test, conversations.history or "
+            f"chat.update first), and the rewrite of the answered message came after the post in every click that had "
+            f"one ({o0.get('rewrite_before_post', 0) + o100.get('rewrite_before_post', 0)} before it). So the next "
+            "question reaches Slack after one round trip, as with the floor; what is left between the two is the "
+            f"bot's own work before the post: 1 practitioner, {ms(trip0['feel_p50'])} vs {ms(floor0['feel_p50'])} ms "
+            f"p50 with Slack at once ({trip0['feel_p50'] / floor0['feel_p50']:.1f}x), {ms(trip100['feel_p50'])} vs "
+            f"{ms(floor100['feel_p50'])} ms with Slack at 100 ms ({trip100['feel_p50'] / floor100['feel_p50']:.1f}x). "
+            "Before its post the bot checks the signature (twice), passes its workspace middleware and writes the "
+            "answer in one transaction (read the conversation, write its path with the version check, the outcome "
+            "record and chain entry when there is one, the next step's outbox row born taken); the floor only posts. "
+            "After the post it records the delivery in a second transaction and sends the rewrite, on the same GIL "
+            "as the next click: with Slack at once, that work overlaps the practitioner's next click. Next to try: "
+            "drop the second signature check (bot/server.py checks before Bolt does) and record the delivery and "
+            "the rewrite without a second transaction (e.g. batched by the delivery loop).")
     base, floor, fpb = r.get("bot-sqlite-1"), r.get("floor-paced"), r.get("floor-pbr")
     fmatch, fname = matching_floor(b)
     before, before_poll = r.get("var-before"), r.get("var-before-poll1")
@@ -88,7 +127,8 @@ def findings(b: Bench, growth: list[dict], startup: list[dict]) -> list[str]:
             cpu = (base.get("cpu") or {}).get("server_cores", 0)
             text += (f" Unloaded (1 practitioner, growth runs) a click acks in {ms(solo)} ms; the rest under load is the "
                      f"request thread waiting for the GIL while executor threads run other clicks' work (the process "
-                     f"uses {cpu:.2f} cores, i.e. all one GIL allows). The floor has no work behind its acks. Per ack "
+                     f"uses {cpu:.2f} cores, i.e. all one GIL allows). Behind the floor's acks there is one post per click; behind "
+                     "the bot's, a transaction, the post, a second transaction and the rewrite. Per ack "
                      "the bot also checks the signature twice (bot/server.py verifies it before Bolt does again) "
                      "and Bolt deep-copies the request for the lazy listener (slack_bolt/listener/thread_runner.py "
                      "`_build_lazy_request`); both are small next to the GIL wait.")
@@ -127,9 +167,9 @@ def findings(b: Bench, growth: list[dict], startup: list[dict]) -> list[str]:
                   "all the others each time: more threads means a longer tail rather than more throughput.")
         pg1 = r.get("bot-pg-1")
         if pg1:
-            text += (f" On PostgreSQL the shipped process has {b.shipped.get('executor_threads')} executor threads but "
-                     "an engine pool of 30 connections (pool_size=10 + max_overflow=20, storage/db.py:50), so under "
-                     f"load a click can also wait for a connection (PostgreSQL, 1 worker: ack {pair(pg1)}, next "
+            text += (f" On PostgreSQL the shipped process has {b.shipped.get('executor_threads')} executor threads and "
+                     "an engine pool sized to them plus the request and background threads (bot/app.py `pool_size`), "
+                     f"so no click waits for a connection (PostgreSQL, 1 worker: ack {pair(pg1)}, next "
                      f"question {pair(pg1, 'feel')}).")
         p16, s16 = r.get("var-pool16"), r.get("slack100-pool16")
         shipped_threads = b.shipped.get("executor_threads")
@@ -211,8 +251,8 @@ def findings(b: Bench, growth: list[dict], startup: list[dict]) -> list[str]:
             text += (f" A click costs {b.profile.get('per_click_ms', float('nan')):.1f} ms of app time on one thread: "
                      f"{slack:.0%} Slack Web API calls (slack_sdk opens a new connection per call; with real Slack a "
                      f"TLS handshake each time), {db_share:.0%} database, {kit:.0%} turning Block Kit objects into "
-                     "dicts (bot/blocks.py `to_dicts`; caching each question's rendered blocks by node, number and "
-                     "can_go_back, with the conversation id filled in, would save most of that).")
+                     "dicts (questions and answered questions are rendered once per node and filled in, "
+                     "bot/blocks.py `question_dicts`; what is left is the outcome message, once per decision).")
         out.append(text)
     if growth:
         first, last = growth[0], growth[-1]

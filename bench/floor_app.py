@@ -1,5 +1,8 @@
-"""The floor: a bare slack-bolt App that only acks block_actions, served exactly as
-`canishare serve` serves the bot (gunicorn, gthread, same workers/threads/timeouts).
+"""The floor: a bare slack-bolt App that acks a block_actions click and posts ONE message
+(chat.postMessage to the clicker's DM: a question of the same size as the bot's), served
+exactly as `canishare serve` serves the bot (gunicorn, gthread, same workers/threads/timeouts).
+With --process-before-response it acks in the request thread and posts from a lazy listener,
+as the bot does; without, one listener acks and then posts on Bolt's executor (Bolt's default).
 
     python -m bench.floor_app --port N [--workers W] [--threads T] [--process-before-response]
 
@@ -14,9 +17,19 @@ import logging
 import os
 import re
 
+from concurrent.futures import ThreadPoolExecutor
+
 from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_sdk import WebClient
+
+
+def next_message() -> tuple[str, list[dict]]:
+    """What the floor posts: a real question message, rendered once at start-up."""
+    from bench.loadgen import sample_question_message
+
+    message = sample_question_message()
+    return message["text"], message["blocks"]
 
 
 def build(before_response: bool) -> App:
@@ -24,11 +37,27 @@ def build(before_response: bool) -> App:
     logger = logging.getLogger("floor.bolt")
     logger.setLevel(logging.ERROR)
     app = App(signing_secret=os.environ["SLACK_SIGNING_SECRET"], client=client,
-              process_before_response=before_response, logger=logger)
+              process_before_response=before_response, logger=logger,
+              # the bot's executor size (bot/app.py LISTENER_THREADS): Bolt's default 5 threads would
+              # queue posts that wait 100 ms for Slack
+              listener_executor=ThreadPoolExecutor(max_workers=32, thread_name_prefix="floor-lazy"))
 
-    @app.action(re.compile(r"^answer_(yes|no|not_sure)$"))  # the bot's matcher for answer clicks
-    def only_ack(ack) -> None:
-        ack()
+    text, blocks = next_message()
+    answers = re.compile(r"^answer_(yes|no|not_sure)$")  # the bot's matcher for answer clicks
+
+    def post(body, client) -> None:
+        client.chat_postMessage(channel=body["user"]["id"], text=text, blocks=blocks)
+
+    if before_response:
+        def just_ack(ack) -> None:
+            ack()
+
+        app.action(answers)(ack=just_ack, lazy=[post])
+    else:
+        @app.action(answers)
+        def ack_and_post(ack, body, client) -> None:
+            ack()
+            post(body, client)
 
     return app
 

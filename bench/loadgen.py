@@ -52,7 +52,7 @@ class Window:
 @dataclass
 class LoadResult:
     clicks: list[float] = field(default_factory=list)        # ack latency of each click (s)
-    feel: list[float] = field(default_factory=list)          # click sent -> next question/outcome posted
+    feel: list[float] = field(default_factory=list)          # click sent -> next question/outcome received by the fake Slack
     commands: list[float] = field(default_factory=list)      # ack latency of /canishare
     start_feel: list[float] = field(default_factory=list)    # command sent -> first question posted
     completed: int = 0        # clicks whose follow-up arrived inside the window
@@ -69,6 +69,7 @@ class LoadResult:
     refused: dict[str, int] = field(default_factory=dict)        # requests not answered 200, by kind
     cpu: dict = field(default_factory=dict)
     convs: dict[str, ConvStat] = field(default_factory=dict)
+    trace: list[tuple[str, str, float, float]] = field(default_factory=list)  # (user, clicked ts, sent, next received)
 
     @property
     def rate(self) -> float:
@@ -78,7 +79,8 @@ class LoadResult:
         return {
             "clicks": len(self.clicks), "ack_p50": pct(self.clicks, 50), "ack_p99": pct(self.clicks, 99),
             "ack_max": max(self.clicks) if self.clicks else float("nan"),
-            "feel_p50": pct(self.feel, 50), "feel_p99": pct(self.feel, 99),
+            "ack_p90": pct(self.clicks, 90), "feel_p50": pct(self.feel, 50), "feel_p90": pct(self.feel, 90),
+            "feel_p99": pct(self.feel, 99),
             "cmd_p50": pct(self.commands, 50), "cmd_p99": pct(self.commands, 99),
             "rate": self.rate, "non200": self.non200, "timeouts": self.timeouts, "lost": self.lost_followups,
             "feel_max": max(self.feel) if self.feel else float("nan"),
@@ -185,7 +187,9 @@ async def _lag_probe(out: list[float], stop: asyncio.Event) -> None:
 
 async def walk_load(base_url: str, fake: FakeSlack, *, practitioners: int = 50, warmup: float = 3.0,
                     measure: float = 15.0, double_every: int = 20, seed: int = 1, user_prefix: str = "U0P",
-                    server_pgid: int | None = None, think: tuple[float, float] | None = None) -> LoadResult:
+                    server_pgid: int | None = None, think: tuple[float, float] | None = None,
+                    trace: bool = False) -> LoadResult:
+    # (double clicks are off in traced runs: the twin's "Already answered" note is not the click's path)
     """Practitioners walking conversations through the real bot, for warmup + measure seconds;
     with `think` = (lo, hi) each waits a uniform lo..hi seconds before every request."""
     result = LoadResult()
@@ -235,7 +239,7 @@ async def walk_load(base_url: str, fake: FakeSlack, *, practitioners: int = 50, 
                 stat = result.convs.setdefault(conversation_id, ConvStat())
                 body = click_body(user, WORKSPACE, message, f"answer_{answer}", value)
                 counter["clicks"] += 1
-                double = double_every and counter["clicks"] % double_every == 0
+                double = double_every and not trace and counter["clicks"] % double_every == 0
                 t_send = time.perf_counter()
                 if double:
                     (s1, l1), (s2, l2) = await asyncio.gather(clicker.post(body), clicker.post(body))
@@ -263,12 +267,14 @@ async def walk_load(base_url: str, fake: FakeSlack, *, practitioners: int = 50, 
                     break
                 stat.acked += 1
                 nxt = await _next_message(q, node, 10.0)
-                t_next = time.perf_counter()
                 if nxt is None:
                     result.lost_followups += 1
                     break
+                t_next = nxt.get("received") or time.perf_counter()  # when the fake Slack got the post
                 if window.inside(t_send):
                     result.feel.append(t_next - t_send)
+                    if trace:
+                        result.trace.append((user, message["ts"], t_send, t_next))
                 if window.inside(t_next):
                     result.completed += 1
                 message = nxt
@@ -306,9 +312,11 @@ def sample_question_message() -> dict:
 
 
 async def floor_load(base_url: str, *, clickers: int = 50, warmup: float = 2.0, measure: float = 10.0,
-                     rate: float | None = None, server_pgid: int | None = None) -> LoadResult:
+                     rate: float | None = None, server_pgid: int | None = None, fake: FakeSlack | None = None) -> LoadResult:
     """`clickers` concurrent clickers sending block_actions; at `rate` clicks/s in all if given
-    (each clicker on its own schedule, never more than one click in flight), else flat out."""
+    (each clicker on its own schedule, never more than one click in flight), else flat out.
+    With `fake`, each clicker also waits for the one message the floor posts to its DM before
+    clicking again (click sent -> that post received by the fake Slack: `feel`)."""
     result = LoadResult()
     clicker = Clicker(base_url)
     stop = asyncio.Event()
@@ -318,6 +326,7 @@ async def floor_load(base_url: str, *, clickers: int = 50, warmup: float = 2.0, 
 
     async def one(i: int) -> None:
         user = f"U0F{i:05d}"
+        q = fake.queue(user) if fake is not None else None
         interval = clickers / rate if rate else 0.0
         next_at = time.perf_counter() + random.Random(i).uniform(0, interval)
         while not stop.is_set():
@@ -336,6 +345,15 @@ async def floor_load(base_url: str, *, clickers: int = 50, warmup: float = 2.0, 
             if status != 200:
                 result.non200 += status != 0
                 result.timeouts += status == 0
+                continue
+            if q is not None:
+                try:
+                    posted = await asyncio.wait_for(q.get(), 10.0)
+                except TimeoutError:
+                    result.lost_followups += 1
+                    continue
+                if window.inside(t0):
+                    result.feel.append(posted["received"] - t0)
 
     lag_stop = asyncio.Event()
     lag_task = asyncio.create_task(_lag_probe(result.lag, lag_stop))
@@ -353,3 +371,28 @@ async def floor_load(base_url: str, *, clickers: int = 50, warmup: float = 2.0, 
     result.seconds = measure
     result.cpu = _cpu_delta(cpu0, cpu1, measure)
     return result
+
+
+def call_order(calls: list[tuple[float, str, str, str]], trace: list[tuple[str, str, float, float]]) -> dict:
+    """From the fake Slack's call log: for each traced click, the Web API calls the bot made
+    between the click and its next question's chat.postMessage arriving (none, with one round
+    trip per click), and whether the rewrite of the clicked message came after that post."""
+    before: dict[str, int] = {}
+    clicks_with_calls_before = rewrite_after = rewrite_before = 0
+    for user, clicked_ts, t_send, t_post in trace:
+        dm = "D" + user[1:]
+        mine = [c for c in calls if t_send <= c[0] < t_post + 5.0 and (c[2] in (user, dm) or not c[2])]
+        # Another message in the DM (an earlier outcome's "your lead has it") or the rewrite of
+        # another message is not a round trip this click waits on; anything else is.
+        pre = [c for c in mine if c[0] < t_post and c[1] != "chat.postMessage"
+               and not (c[1] == "chat.update" and c[3] != clicked_ts)]
+        if pre:
+            clicks_with_calls_before += 1
+        for c in pre:
+            before[c[1]] = before.get(c[1], 0) + 1
+        own = [c for c in mine if c[1] == "chat.update" and c[3] == clicked_ts]
+        if own:
+            rewrite_after += own[0][0] >= t_post
+            rewrite_before += own[0][0] < t_post
+    return {"clicks": len(trace), "with_calls_before_post": clicks_with_calls_before, "calls_before_post": before,
+            "rewrite_after_post": rewrite_after, "rewrite_before_post": rewrite_before}

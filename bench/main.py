@@ -58,6 +58,15 @@ async def run(args: argparse.Namespace) -> int:
             return only is None or name in only
 
         await b.describe()
+        if want("latency") or want("trip"):
+            # Click -> next question, one practitioner, the bot against the floor (ack + one post),
+            # with the fake Slack answering at once and after 100 ms; the fake's call log says
+            # which Web API calls come before the next question's post.
+            sw, sm = d.short_warmup, d.short_measure
+            for delay in (0, 100):
+                await b.bot_run(f"trip-bot-{delay}", "bot", "sqlite", delay_ms=delay, practitioners=1, warmup=sw,
+                                measure=sm, trace=True)
+                await b.floor_run(f"trip-floor-{delay}", "floor", None, before_response=True, delay_ms=delay, clickers=1)
         if want("startup"):
             startup = await b.startup()
         if want("latency") or want("throughput"):
@@ -74,11 +83,15 @@ async def run(args: argparse.Namespace) -> int:
                 await b.bot_run(key, "bot variant", "sqlite", variant=variant, warmup=sw, measure=sm)
             # Slack's own latency, as in production: every Web API call answered after 100 ms.
             for key, variant in SLACK100:
-                await b.bot_run(key, "bot variant" if variant else "bot", "sqlite", variant=variant, delay_ms=100,
-                                warmup=sw, measure=sm)
+                row = await b.bot_run(key, "bot variant" if variant else "bot", "sqlite", variant=variant, delay_ms=100,
+                                      warmup=sw, measure=sm)
+                if variant is None:  # the floor at the same click rate, Slack at 100 ms too
+                    await b.floor_run("floor-pbr-100", "floor", max(1.0, row["rate"]), before_response=True, delay_ms=100)
             for key, variant in THINKING:
-                await b.bot_run(key, "bot variant" if variant else "bot", "sqlite", variant=variant, think=THINK,
-                                delay_ms=100, warmup=d.warmup + 2, measure=d.measure)
+                row = await b.bot_run(key, "bot variant" if variant else "bot", "sqlite", variant=variant, think=THINK,
+                                      delay_ms=100, warmup=d.warmup + 2, measure=d.measure)
+                if variant is None:  # the floor at that click rate, Slack at 100 ms too
+                    await b.floor_run("floor-think-100", "floor", max(1.0, row["rate"]), before_response=True, delay_ms=100)
         if want("throughput"):
             from .race_first_outcomes import run as race
 
@@ -140,7 +153,7 @@ async def run(args: argparse.Namespace) -> int:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="a smoke run of a minute or two")
-    parser.add_argument("--only", default=None, help="comma-separated: startup,latency,throughput,growth,profile,digest")
+    parser.add_argument("--only", default=None, help="comma-separated: trip,startup,latency,throughput,growth,profile,digest")
     parser.add_argument("--no-digest", action="store_true", help="skip bench/bench_digest.py")
     parser.add_argument("--digest-records", type=int, default=1_000_000)
     parser.add_argument("--digest-pg", action="store_true", help="also run the digest bench on PostgreSQL (slow)")

@@ -9,7 +9,81 @@ from pathlib import Path
 
 from .common import ROOT, ms
 from .runner import BEFORE, Bench, SLACK100, THINKING, VARIANTS
-from .findings import cpu_text, findings, matching_floor, others, purge_short, shipped_text, yes
+from .findings import bound, cpu_text, findings, matching_floor, others, purge_short, shipped_text, yes
+
+# (key of the bot's row, key of the floor's row, what the pair is)
+TRIP_PAIRS = (("trip-bot-0", "trip-floor-0", "1 practitioner, SQLite, Slack at once"),
+              ("trip-bot-100", "trip-floor-100", "1 practitioner, SQLite, Slack at 100 ms"),
+              ("bot-sqlite-1", "floor-pbr", "50 concurrent clicking flat out, SQLite, Slack at once (floor paced at the bot's rate)"),
+              ("bot-pg-1", "floor-pbr", "50 concurrent clicking flat out, PostgreSQL, Slack at once (floor paced at the SQLite bot's rate)"),
+              ("slack100-default", "floor-pbr-100", "50 concurrent clicking flat out, SQLite, Slack at 100 ms (floor paced at the bot's rate)"),
+              ("think-default", "floor-think-100", "50 practitioners reading 1-3 s before each click, SQLite, Slack at 100 ms "
+               "(floor paced at the bot's rate)"))
+
+
+def trip_section(b: Bench) -> list[str]:
+    """Click -> next question visible, the bot against the floor, and the calls before the post."""
+    r = b.rows
+    L = ["## 0. Click → next question: the bot against the floor (one round trip)", "",
+         "| case | floor next question p50 / p90 / p99 (ms) | bot next question p50 / p90 / p99 (ms) | ratio p50 | "
+         "bot ack p50 / p90 / p99 (ms) | bot clicks/s | bound by | load avg (1 min) |",
+         "|---|---|---|---:|---|---:|---|---:|"]
+    for bot_key, floor_key, what in TRIP_PAIRS:
+        bot, floor = r.get(bot_key), r.get(floor_key)
+        if not bot or not floor:
+            continue
+        ratio = bot["feel_p50"] / floor["feel_p50"]
+        L.append(f"| {what} | {ms(floor['feel_p50'])} / {ms(floor.get('feel_p90', float('nan')))} / {ms(floor['feel_p99'])} | "
+                 f"{ms(bot['feel_p50'])} / {ms(bot.get('feel_p90', float('nan')))} / {ms(bot['feel_p99'])} | {ratio:.2f}x | "
+                 f"{ms(bot['ack_p50'])} / {ms(bot.get('ack_p90', float('nan')))} / {ms(bot['ack_p99'])} | {bot['rate']:.1f} | "
+                 f"{bound(bot)} | {bot.get('loadavg', float('nan')):.2f} |")
+    L.append("")
+    L.append("**Next question** here is the time from sending the click to the moment the fake Slack *receives* the "
+             "bot's chat.postMessage of the next question or outcome (what a practitioner would see then; the fake's "
+             "100 ms is spent after that, before it answers). The floor (bench/floor_app.py) is a bare slack-bolt App on "
+             "the same gunicorn that acks the click in the request thread (process_before_response=True, as the bot) and "
+             "posts one message of the same size from a lazy listener; its clickers wait for that post before clicking "
+             "again. Traced runs send no double clicks.")
+    L.append("")
+    for key in ("trip-bot-0", "trip-bot-100"):
+        row = r.get(key)
+        order = row.get("order") if row else None
+        if not order:
+            continue
+        calls = ", ".join(f"{m} x{n}" for m, n in sorted(order["calls_before_post"].items())) or "none"
+        L.append(f"- Web API calls the bot made between a click and its next question's post ({row['label']}, "
+                 f"Slack {'at 100 ms' if row.get('delay_ms') else 'at once'}, {order['clicks']} clicks, from the fake's "
+                 f"call log): {calls}; clicks with any: {order['with_calls_before_post']}. The rewrite of the answered "
+                 f"message (chat.update) arrived after the post in {order['rewrite_after_post']} clicks, before it in "
+                 f"{order['rewrite_before_post']}.")
+    L.append("")
+    return L
+
+
+def trip_targets(b: Bench) -> list[str]:
+    r = b.rows
+    out = []
+    for bot_key, floor_key, what in TRIP_PAIRS:
+        bot, floor = r.get(bot_key), r.get(floor_key)
+        if not bot or not floor:
+            continue
+        ratio = bot["feel_p50"] / floor["feel_p50"]
+        limit = 1.25 if bot.get("delay_ms") else 2.0
+        out.append(f"| next question p50 <= {limit:g}x the floor's ({what}) | {ms(bot['feel_p50'])} ms vs "
+                   f"{ms(floor['feel_p50'])} ms = {ratio:.2f}x (load avg {bot.get('loadavg', float('nan')):.2f}) | "
+                   f"{yes(ratio <= limit)} |")
+        if bot.get("practitioners", 50) > 1 and not bot.get("delay_ms"):
+            out.append(f"| p99 < 50 ms with 50 concurrent ({bot['db']}, 1 worker, Slack at once): ack / next question | "
+                       f"{ms(bot['ack_p99'])} ms / {ms(bot['feel_p99'])} ms | {yes(bot['ack_p99'] < 0.05)} / "
+                       f"{yes(bot['feel_p99'] < 0.05)} |")
+    for key in ("trip-bot-0", "trip-bot-100"):
+        order = (r.get(key) or {}).get("order")
+        if order:
+            out.append(f"| no Web API call before the next question's post; the rewrite after it ({key}) | "
+                       f"{order['with_calls_before_post']} of {order['clicks']} clicks with a call before; rewrite "
+                       f"before the post in {order['rewrite_before_post']} | "
+                       f"{yes(order['with_calls_before_post'] == 0 and order['rewrite_before_post'] == 0)} |")
+    return out
 
 
 def report(b: Bench, started: datetime, elapsed: float, startup: list[dict], growth: list[dict],
@@ -53,6 +127,8 @@ def report(b: Bench, started: datetime, elapsed: float, startup: list[dict], gro
     add("")
     add("| target | measured | verdict |")
     add("|---|---|---|")
+    for line in trip_targets(b):
+        add(line)
     fmatch, fname = matching_floor(b)
     if base and fmatch:
         ratio = base["ack_p50"] / fmatch["ack_p50"]
@@ -99,23 +175,25 @@ def report(b: Bench, started: datetime, elapsed: float, startup: list[dict], gro
             f"{first['acked_at']:.2f} s | {yes(ok)} |")
     add("")
 
+    L.extend(trip_section(b))
+
     # 1. Ack latency
     add("## 1. Ack latency per click: the bot against the floor (50 concurrent)")
     add("")
     add("| server | config | ack p50 (ms) | ack p99 (ms) | ack max (ms) | next message p50 / p99 (ms) | clicks/s | /canishare ack p50 / p99 (ms) | CPU cores: server / postgres / loadgen, machine busy |")
     add("|---|---|---:|---:|---:|---|---:|---|---|")
-    order = ["floor-paced", "floor-pbr", "floor-flat", "bot-sqlite-1", "bot-pg-1",
+    order = ["floor-paced", "floor-pbr", "floor-flat", "floor-pbr-100", "floor-think-100", "bot-sqlite-1", "bot-pg-1",
              *(k for k, _ in VARIANTS), *(k for k, _ in SLACK100), *(k for k, _ in THINKING)]
     for key in order:
         row = r.get(key)
         if not row:
             continue
         cpu_s = cpu_text(row)
-        feel = "—" if row["variant"] == "floor" else f"{ms(row['feel_p50'])} / {ms(row['feel_p99'])}"
+        feel = f"{ms(row['feel_p50'])} / {ms(row['feel_p99'])}"
         cmd = "—" if row["variant"] == "floor" else f"{ms(row['cmd_p50'])} / {ms(row['cmd_p99'])}"
         config = row["variant"] if row["variant"] and row["variant"] != "floor" else ("as shipped" if row["variant"] != "floor" else "")
         if row["variant"] == "floor":
-            config = ("process_before_response=True" if key == "floor-pbr" else "process_before_response=False (as the bot)") + \
+            config = ("process_before_response=True (as the bot)" if row.get("before_response") else "process_before_response=False") + \
                      (f", paced at {row['paced']:.0f} clicks/s" if row.get("paced") else ", flat out")
         if row.get("delay_ms"):
             config += f"; Slack API answers in {row['delay_ms']:.0f} ms"
@@ -125,7 +203,7 @@ def report(b: Bench, started: datetime, elapsed: float, startup: list[dict], gro
         add(f"| {row['label']} | {db}{config} | {ms(row['ack_p50'])} | {ms(row['ack_p99'])} | {ms(row['ack_max'])} | {feel} | "
             f"{row['rate']:.1f} | {cmd} | {cpu_s} |")
     add("")
-    add("Floor rows: a bare slack-bolt App (bench/floor_app.py) that only acks, on the same gunicorn "
+    add("Floor rows: a bare slack-bolt App (bench/floor_app.py) that acks and posts one message, on the same gunicorn "
         "(gthread, same workers and threads), clicked by 50 concurrent clickers with the same payloads; "
         "\"paced\" offers the click rate the bot sustained in the SQLite run above, so both are compared at the same "
         f"load. The app as shipped: {shipped_text(b)}. Variant rows run the real app with Bolt settings changed after "
@@ -144,8 +222,8 @@ def report(b: Bench, started: datetime, elapsed: float, startup: list[dict], gro
     # 2. Throughput
     add("## 2. Throughput and exactly-once (50 concurrent practitioners, `canishare serve` as shipped)")
     add("")
-    add("| database | workers x threads | clicks/s | ack p50 / p99 (ms) | next message p50 / p99 (ms) | clicks checked | lost | duplicated | double clicks | records = outcome entries | escalations = escalated records | chain | CPU cores: server / postgres / loadgen, machine busy |")
-    add("|---|---|---:|---|---|---:|---:|---:|---:|---|---|---|---|")
+    add("| database | workers x threads | clicks/s | ack p50 / p99 (ms) | next message p50 / p99 (ms) | clicks checked | lost | duplicated | double clicks | records = outcome entries | escalations = escalated records | chain | CPU cores: server / postgres / loadgen, machine busy | bound by | load avg |")
+    add("|---|---|---:|---|---|---:|---:|---:|---:|---|---|---|---|---|---:|")
     for key in ("bot-sqlite-1", "bot-pg-1", "bot-pg-2", "bot-pg-4"):
         row = r.get(key)
         if not row:
@@ -154,7 +232,7 @@ def report(b: Bench, started: datetime, elapsed: float, startup: list[dict], gro
         add(f"| {row['db']} | {row['workers']} x {row['threads']} | {row['rate']:.1f} | {ms(row['ack_p50'])} / {ms(row['ack_p99'])} | "
             f"{ms(row['feel_p50'])} / {ms(row['feel_p99'])} | {c['expected']:,} | {c['lost']} | {c['duplicated']} | {c['double_clicks']} | "
             f"{c['records']:,} = {c['outcome_entries']:,} | {c['escalations']:,} = {c['escalated_records']:,} | "
-            f"{'intact' if c['chain_ok'] else c['chain']} | {cpu_text(row)} |")
+            f"{'intact' if c['chain_ok'] else c['chain']} | {cpu_text(row)} | {bound(row)} | {row.get('loadavg', float('nan')):.2f} |")
     add("")
     add("Check, after each run, in that run's fresh database: for every conversation a practitioner clicked in, the "
         "number of path entries equals the number of its clicks that were acked (a double click counts once); "

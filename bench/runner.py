@@ -18,7 +18,7 @@ import aiohttp
 
 from .common import BENCH, ROOT, FreshDb, Proc, bot_server, command_body, floor_server, fresh_pg, fresh_sqlite, ms, pct, pg_available, server_env, signed_headers
 from .fakeslack import WORKSPACE, FakeSlack
-from .loadgen import floor_load, walk_load
+from .loadgen import call_order, floor_load, walk_load
 from .measure import machine_jiffies, check_db, server_problems, wait_healthy
 
 
@@ -67,7 +67,8 @@ class Bench:
     async def bot_run(self, key: str, label: str, db_kind: str, workers: int = 1, threads: int = 8,
                       variant: str | None = None, delay_ms: float = 0.0, practitioners: int = PRACTITIONERS,
                       warmup: float | None = None, measure: float | None = None, check: bool = True,
-                      db: FreshDb | None = None, keep_db: bool = False, think: tuple[float, float] | None = None) -> dict:
+                      db: FreshDb | None = None, keep_db: bool = False, think: tuple[float, float] | None = None,
+                      trace: bool = False) -> dict:
         assert self.fake is not None
         warmup = self.d.warmup if warmup is None else warmup
         measure = self.d.measure if measure is None else measure
@@ -80,9 +81,11 @@ class Bench:
         try:
             await wait_healthy(proc)
             log(f"{label}: {practitioners} practitioners, {warmup:g}+{measure:g} s")
+            if trace:
+                self.fake.calls = []
             result = await walk_load(proc.url, self.fake, practitioners=practitioners, warmup=warmup, measure=measure,
                                      server_pgid=proc.proc.pid if proc.proc else None, user_prefix=self._prefix(key),
-                                     think=think)
+                                     think=think, trace=trace)
             stats = await self._stats(proc) if variant and "stats" in variant else None
         finally:
             proc.stop()
@@ -91,9 +94,14 @@ class Bench:
         problems = server_problems(text)
         purge = re.findall(r"retention purge: (.*)$", text, re.MULTILINE)
         row = {"label": label, "db": db_kind, "workers": workers, "threads": threads, "variant": variant or "",
+               "practitioners": practitioners, "loadavg": os.getloadavg()[0],
                "delay_ms": delay_ms, "think": think, **result.summary(), "start_feel_p50": pct(result.start_feel, 50),
                "walks": result.walks, "outcomes": result.outcomes, "doubles": result.doubles, "stats": stats,
                "problems": problems, "purge": purge[-1] if purge else None}
+        if trace:
+            row["order"] = call_order(self.fake.calls or [], result.trace)
+            self.fake.calls = None
+            log(f"{label}: Web API calls before the next question's post: {row['order']}")
         if check:
             row["check"] = await asyncio.to_thread(check_db, db.url, result)
         if own_db and not keep_db:
@@ -120,20 +128,27 @@ class Bench:
         return list(seen.values())
 
     async def floor_run(self, key: str, label: str, rate: float | None, before_response: bool = False,
-                        workers: int = 1, threads: int = 8) -> dict:
+                        workers: int = 1, threads: int = 8, delay_ms: float = 0.0, clickers: int = PRACTITIONERS) -> dict:
         assert self.fake is not None
+        self.fake.reset()
+        self.fake.delay = delay_ms / 1000
         proc = floor_server(self.work / key, self.fake.url, workers, threads, before_response).start()
         try:
             await wait_healthy(proc)
-            log(f"{label}: {PRACTITIONERS} clickers" + (f" at {rate:.0f} clicks/s" if rate else " flat out"))
-            result = await floor_load(proc.url, clickers=PRACTITIONERS, warmup=self.d.short_warmup,
-                                      measure=self.d.short_measure, rate=rate, server_pgid=proc.proc.pid if proc.proc else None)
+            log(f"{label}: {clickers} clickers" + (f" at {rate:.0f} clicks/s" if rate else " flat out")
+                + (f", Slack answering in {delay_ms:g} ms" if delay_ms else ""))
+            result = await floor_load(proc.url, clickers=clickers, warmup=self.d.short_warmup,
+                                      measure=self.d.short_measure, rate=rate, server_pgid=proc.proc.pid if proc.proc else None,
+                                      fake=self.fake)
         finally:
             proc.stop()
-        row = {"label": label, "db": "-", "workers": workers, "threads": threads, "variant": "floor", "delay_ms": 0,
-               **result.summary(), "paced": rate}
+            self.fake.delay = 0.0
+        row = {"label": label, "db": "-", "workers": workers, "threads": threads, "variant": "floor", "delay_ms": delay_ms,
+               **result.summary(), "paced": rate, "before_response": before_response, "practitioners": clickers,
+               "loadavg": os.getloadavg()[0]}
         self.rows[key] = row
-        log(f"{label}: ack p50 {ms(row['ack_p50'])} p99 {ms(row['ack_p99'])} ms at {row['rate']:.0f}/s")
+        log(f"{label}: ack p50 {ms(row['ack_p50'])} p99 {ms(row['ack_p99'])} ms, post p50 {ms(row['feel_p50'])} "
+            f"p99 {ms(row['feel_p99'])} ms at {row['rate']:.0f}/s")
         return row
 
     async def describe(self) -> dict:

@@ -18,6 +18,15 @@ from .slack_views import SlackViews
 
 log = logging.getLogger("canishare.app")
 
+LISTENER_THREADS = 32  # Bolt's lazy listener executor: each runs one click's work (bench/results.md)
+BACKGROUND_THREADS = 3  # the delivery loop, the scheduler's ticker, the metrics collector
+
+
+def pool_size(request_threads: int) -> int:
+    """Database connections one process needs so that no thread waits for one: every lazy
+    listener, every request thread (acks, /readyz) and the background threads at once."""
+    return LISTENER_THREADS + request_threads + BACKGROUND_THREADS
+
 
 def build_app(settings: Settings, secrets: Secrets, db: Database) -> App:
     client = make_client(secrets.bot_token, secrets.api_url)
@@ -30,7 +39,7 @@ def build_app(settings: Settings, secrets: Secrets, db: Database) -> App:
         # Every listener acks in the request thread and leaves Web API work to a lazy
         # listener, so an ack never waits behind other clicks' work (bench/results.md).
         process_before_response=True,
-        listener_executor=ContextExecutor(max_workers=32, thread_name_prefix="canishare-lazy"),
+        listener_executor=ContextExecutor(max_workers=LISTENER_THREADS, thread_name_prefix="canishare-lazy"),
         logger=bolt_logger,
         # Requests no listener handles (events we do not use, view_closed, app_rate_limited)
         # reach the error handler, which answers 200: Slack must not retry them.

@@ -10,7 +10,7 @@ import re
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Callable, Iterator, Literal
+from typing import Any, Callable, Iterator, Literal
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
@@ -43,6 +43,7 @@ class Result:
     answer: str | None = None
     previous: str | None = None  # for "already": what was answered before
     deliveries: list[int] = field(default_factory=list)  # outbox rows to deliver now, in order
+    leased: list[Any] = field(default_factory=list)  # those of them born taken by this thread (storage.outbox.enqueue)
     step_pending: bool = False  # for "already": the next step has not reached Slack yet
     decided_at: datetime | None = None  # when the outcome was reached (naive UTC)
 
@@ -76,6 +77,7 @@ def _queue(s: Session, plan: Plan | None, result: Result) -> Result:
         rows = plan(s, result)
         s.flush()
         result.deliveries = [r.id for r in rows]
+        result.leased = [r for r in rows if getattr(r, "leased", False)]
     return result
 
 

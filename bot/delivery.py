@@ -22,11 +22,12 @@ from typing import Any, Callable, Iterable
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler, ServerErrorRetryHandler
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
 from storage.db import Database
 from storage.models import DeliveryAttempt, Outbox, Workspace, utcnow
+from storage.outbox import LEASE
 
 from .metrics import NEXT_QUESTION_SECONDS
 
@@ -38,7 +39,6 @@ TEMPORARY = {"ratelimited", "rate_limited", "service_unavailable", "internal_err
 UNREACHABLE = {"not_in_channel", "channel_not_found", "is_archived", "account_inactive", "user_not_found", "user_disabled",
                "cannot_dm_bot", "messages_tab_disabled", "restricted_action", "team_access_not_granted",
                "ekm_access_denied", "is_inactive", "not_allowed_token_type", "user_is_restricted"}
-LEASE = timedelta(seconds=30)  # longer than one attempt with the SDK's own retries
 MAX_EDIT_ATTEMPTS = 8
 MAX_TEMPORARY_BEFORE_REROUTE = 4  # a ping still failing after this also goes another way
 
@@ -89,16 +89,24 @@ class Deliverer:
         self._lock = threading.Lock()
 
     # --- taking a row ---------------------------------------------------------------------
-    def _take(self, row_id: int, now: datetime, force: bool) -> Outbox | None:
+    def _take(self, row_id: int, now: datetime, force: bool, check_workspace: bool = False) -> Outbox | None:
+        """The row, leased to this thread; None if it is not to be sent now. With
+        `check_workspace`, also None once the app was removed from its workspace (see
+        `_working`), checked in the same transaction: no transaction of its own before a post."""
         with self._lock:
             if row_id in self._busy:
                 return None
             self._busy.add(row_id)
         try:
             with self.db.transaction() as s:
+                if check_workspace and s.execute(select(Workspace.id).where(Workspace.status != "active")).first() is not None:
+                    self._release(row_id)
+                    return None
                 cond = [Outbox.id == row_id, Outbox.status == "pending"]
                 if not force:
                     cond.append(Outbox.due_at <= now)
+                else:  # even forced, never a row another thread is sending now (its lease still runs)
+                    cond.append(or_(Outbox.last_error.is_(None), Outbox.last_error != "in_flight", Outbox.due_at <= now))
                 taken = s.execute(update(Outbox).where(*cond)
                                   .values(due_at=now + LEASE, attempts=Outbox.attempts + 1)
                                   .execution_options(synchronize_session=False)).rowcount
@@ -121,14 +129,29 @@ class Deliverer:
             self._busy.discard(row_id)
 
     # --- public ---------------------------------------------------------------------------
-    def deliver(self, row_ids: Iterable[int], force: bool = False) -> int:
-        """Deliver these rows now, in order (the caller's question before its pings)."""
-        if not self._working():
-            return 0
+    def deliver(self, row_ids: Iterable[int], force: bool = False, leased: Iterable[Outbox] = ()) -> int:
+        """Deliver these rows now, in order (the caller's question before its pings). Nothing is
+        sent once the app was removed from its workspace: checked as each row is taken. Rows in
+        `leased` were born taken by this thread (storage.outbox.enqueue, in a transaction that
+        checked the workspace): they are posted at once, with no transaction before the post."""
+        owned = {row.id: row for row in leased}
         sent = 0
         for row_id in row_ids:
-            sent += self._deliver_one(row_id, utcnow(), force)
+            row = owned.get(row_id)
+            sent += (self._deliver_owned(row) if row is not None
+                     else self._deliver_one(row_id, utcnow(), force, check_workspace=True))
         return sent
+
+    def _deliver_owned(self, row: Outbox) -> int:
+        with self._lock:
+            if row.id in self._busy:
+                return 0
+            self._busy.add(row.id)
+        try:
+            row.uncertain = False  # its first attempt: nothing can have been posted yet
+            return self._attempt(row)
+        finally:
+            self._release(row.id)
 
     def ensure(self, row_ids: list[int], wait: float = 5.0) -> bool:
         """Make sure these rows reach Slack now: deliver them, or, if another thread is already
@@ -168,9 +191,9 @@ class Deliverer:
                              .execution_options(synchronize_session=False)).rowcount
 
     # --- one row --------------------------------------------------------------------------
-    def _deliver_one(self, row_id: int, now: datetime, force: bool) -> int:
+    def _deliver_one(self, row_id: int, now: datetime, force: bool, check_workspace: bool = False) -> int:
         try:
-            row = self._take(row_id, now, force)
+            row = self._take(row_id, now, force, check_workspace)
         except SQLAlchemyError:
             log.warning("database unavailable; delivery waits")
             return 0

@@ -15,7 +15,7 @@ from slack_sdk.signature import SignatureVerifier
 from storage.db import Database
 
 from . import metrics
-from .app import build_app
+from .app import build_app, pool_size
 from .config import Secrets, Settings
 from .delivery import DeliveryLoop
 from .health import readiness
@@ -80,7 +80,7 @@ def request_kind(body: bytes) -> str:
             kind = json.loads(form["payload"][0]).get("type")
         except (ValueError, AttributeError):
             return "other"
-        return kind if isinstance(kind, str) and kind in _INTERACTION_KINDS else "other"
+        return kind if isinstance(kind, str) and kind in _INTERACTION_KINDS else "other"  # "type": [] is not a 500
     return "command" if "command" in form else "other"
 
 
@@ -178,7 +178,7 @@ def serve_http(settings: Settings, secrets: Secrets, db_url: str | None, port: i
 
         def load(self):
             # Built in each worker: one engine, one Bolt app and one ticker per process.
-            db = Database(db_url)
+            db = Database(db_url, pool_size=pool_size(threads))
             metrics.watch_database(db)
             bolt = build_app(settings, secrets, db)
             DeliveryLoop(bolt.canishare_deps.deliverer).start()  # undelivered items from before a restart go at once
@@ -191,7 +191,7 @@ def serve_http(settings: Settings, secrets: Secrets, db_url: str | None, port: i
 def serve_socket_mode(settings: Settings, secrets: Secrets, db_url: str | None) -> None:
     from slack_bolt.adapter.socket_mode import SocketModeHandler
 
-    db = Database(db_url)
+    db = Database(db_url, pool_size=pool_size(10))  # Socket Mode's handler threads
     metrics.watch_database(db)
     bolt = build_app(settings, secrets, db)
     DeliveryLoop(bolt.canishare_deps.deliverer).start()

@@ -157,7 +157,9 @@ def open_or_create(url: str | None = None) -> "Database":
         raise DatabaseProblem(explain(err, url)) from None
 
 
-def make_engine(url: str | None = None) -> Engine:
+def make_engine(url: str | None = None, pool_size: int | None = None) -> Engine:
+    """`pool_size`: connections a process may hold at once (PostgreSQL), at least the number of
+    threads that use the database at the same time; None: 10, plus 20 on demand."""
     # hide_parameters: an error must never write a practitioner's text into a log.
     url = url or database_url()
     if url.startswith("postgres://"):  # the form many hosts hand out; SQLAlchemy wants postgresql://
@@ -184,7 +186,9 @@ def make_engine(url: str | None = None) -> Engine:
             conn.exec_driver_sql("BEGIN IMMEDIATE")
 
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20, hide_parameters=True)
+    if pool_size is None:
+        return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20, hide_parameters=True)
+    return create_engine(url, pool_pre_ping=True, pool_size=pool_size, max_overflow=4, hide_parameters=True)
 
 
 def alembic_config(engine: Engine) -> Config:
@@ -216,8 +220,8 @@ def migrate(engine: Engine) -> None:
 class Database:
     """The engine and its session factory, made once per process."""
 
-    def __init__(self, url: str | None = None, engine: Engine | None = None):
-        self.engine = engine or make_engine(url)
+    def __init__(self, url: str | None = None, engine: Engine | None = None, pool_size: int | None = None):
+        self.engine = engine or make_engine(url, pool_size)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
 
     @property

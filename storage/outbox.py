@@ -5,29 +5,45 @@ that needs it was committed. A key already queued is not queued again.
 """
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from .models import Outbox, utcnow
+from .models import Outbox, Workspace, utcnow
+
+LEASE = timedelta(seconds=30)  # how long a taken row is left to its taker: longer than one attempt with retries
+
+
+def delivering(s: Session) -> bool:
+    """False once the app was removed from its workspace: nothing can be delivered; rows wait."""
+    return s.execute(select(Workspace.id).where(Workspace.status != "active")).first() is None
 
 
 def enqueue(s: Session, *, key: str, kind: str, channel: str, text: str, blocks: list[dict] | None = None,
             conversation_id: str | None = None, escalation_id: str | None = None, role: str | None = None,
-            urgent: bool = False, after: list[dict[str, Any]] | None = None, workspace: str | None = None) -> Outbox | None:
+            urgent: bool = False, after: list[dict[str, Any]] | None = None, workspace: str | None = None,
+            leased: bool = False) -> Outbox | None:
     """Queue a chat.postMessage under a delivery id, due at once (the wall clock: a reminder
-    computed for a given moment is still sent now). Returns None if that id is already queued."""
+    computed for a given moment is still sent now). Returns None if that id is already queued.
+
+    With `leased`, the row is born taken by the caller's thread (attempt 1 in flight, as the
+    deliverer's take leaves it), which then sends it straight after the commit without a
+    transaction of its own before the post; if that thread never does, the row is due again
+    when the lease ends and is sent as after any attempt that may have posted."""
     key = key[:160]
     if s.execute(select(Outbox.id).where(Outbox.key == key)).first() is not None:
         return None
     for pending in s.new:  # queued earlier in this same transaction
         if isinstance(pending, Outbox) and pending.key == key:
             return None
+    now = utcnow()
     row = Outbox(method="chat.postMessage", args={"channel": channel, "text": text, "blocks": blocks},
-                 key=key, kind=kind, status="pending", due_at=utcnow(), conversation_id=conversation_id,
+                 key=key, kind=kind, status="pending", due_at=now + LEASE if leased else now, conversation_id=conversation_id,
                  escalation_id=escalation_id, role=role, urgent=urgent, after=after, workspace=workspace,
-                 attempts=0, created_at=utcnow())
+                 attempts=1 if leased else 0, last_error="in_flight" if leased else None, created_at=now)
+    row.leased = leased  # not a column: tells the deliverer this thread holds it
     s.add(row)
     return row
 

@@ -11,7 +11,7 @@ from slack_sdk import WebClient
 from slack_sdk.models.blocks import ActionsBlock
 
 from policy import ANSWER_LABELS
-from storage.outbox import enqueue
+from storage.outbox import delivering, enqueue
 
 from .. import blocks as B
 from .. import conversations, workspaces
@@ -53,7 +53,7 @@ def deliver(deps: Deps, result: Result, force: bool = False) -> int:
     """Send what the change queued, in order: the next question or outcome first (then the
     edit of the answered message), then any pings."""
     assert deps.deliverer is not None
-    return deps.deliverer.deliver(result.deliveries, force=force)
+    return deps.deliverer.deliver(result.deliveries, force=force, leased=result.leased)
 
 
 def step_key(result: Result) -> str:
@@ -62,21 +62,23 @@ def step_key(result: Result) -> str:
 
 
 def rewrite(body: dict | None, text: str, blocks: list) -> list[dict] | None:
-    """The edit of the message clicked, made once the next step is out."""
+    """The edit of the message clicked, made once the next step is out (`blocks`: Block Kit
+    objects, or dicts already)."""
     ts = message_ts(body or {})
     if not ts:
         return None
+    dicts = [b if isinstance(b, dict) else b.to_dict() for b in blocks]
     return [{"method": "chat.update", "args": {"channel": channel_of(body or {}), "ts": ts, "text": text,
-                                               "blocks": B.to_dicts(blocks)}}]
+                                               "blocks": dicts}}]
 
 
 def ask(s, result: Result, after: list[dict] | None = None):
     node, convo = result.node, result.conversation
     assert node is not None and convo is not None
-    blocks = B.question_blocks(convo.id, node, result.number, can_go_back=bool(convo.path))
+    blocks = B.question_dicts(convo.id, node, result.number, can_go_back=bool(convo.path))
     return enqueue(s, key=step_key(result), kind="step", channel=convo.user_id,
-                   text=B.question_text(node, result.number), blocks=B.to_dicts(blocks),
-                   conversation_id=convo.id, after=after, workspace=convo.workspace)
+                   text=B.question_text(node, result.number), blocks=blocks,
+                   conversation_id=convo.id, after=after, workspace=convo.workspace, leased=delivering(s))
 
 
 def command_reply(body: dict) -> str | None:
@@ -153,7 +155,7 @@ def next_step(deps: Deps, s, body: dict, result: Result) -> list:
     rewrite of the answered question once that is out."""
     assert result.answered is not None and result.answer and result.conversation
     number = len(result.conversation.path)
-    after = rewrite(body, B.question_text(result.answered, number), B.answered_blocks(result.answered, number, result.answer))
+    after = rewrite(body, B.question_text(result.answered, number), B.answered_dicts(result.answered, number, result.answer))
     if result.kind == "question":
         return [ask(s, result, after)]
     return tell_outcome(deps, s, result, after)
@@ -207,7 +209,7 @@ def tell_outcome(deps: Deps, s, result: Result, after: list[dict] | None = None)
     assert convo and outcome and record
     text, blocks = outcome_message(deps, result, recorded=False)
     rows = [enqueue(s, key=step_key(result), kind="step", channel=convo.user_id, text=text, blocks=blocks,
-                    conversation_id=convo.id, after=after, workspace=convo.workspace)]
+                    conversation_id=convo.id, after=after, workspace=convo.workspace, leased=delivering(s))]
     s.flush()
     rows += deps.escalations.open_for_outcome(s, record=record, conversation_id=convo.id, user_id=convo.user_id,
                                               team_id=convo.team, outcome=outcome)

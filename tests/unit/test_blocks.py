@@ -189,6 +189,28 @@ def test_question_blocks_for_every_node(pack_name, node_id):
 
 
 @pytest.mark.parametrize("pack_name", PACKS)
+def test_question_rendered_once_reads_as_rendered_each_time(pack_name):
+    """question_dicts / answered_dicts (each node rendered once per process, the conversation
+    id and number filled in) give exactly the dicts of the Block Kit builders, for every node,
+    with ids that need escaping or look like the stand-ins, and texts long enough to be clipped."""
+    pack = PACKS[pack_name]
+    ids = (CONVO_ID, "0" * 32, "abc", "987654321", "c0nv3rs4t10n1d", 'has"quote', "a:b")
+    for node, number, can_go_back, cid in itertools.product(pack.nodes.values(), (1, 7, 10, 99, 987654321),
+                                                            (False, True), ids):
+        assert B.question_dicts(cid, node, number, can_go_back) == B.to_dicts(B.question_blocks(cid, node, number, can_go_back))
+    for node, number, answer in itertools.product(pack.nodes.values(), (1, 12), ANSWERS):
+        assert B.answered_dicts(node, number, answer) == B.to_dicts(B.answered_blocks(node, number, answer))
+    node = next(iter(pack.nodes.values()))
+    long = copy.copy(node)
+    object.__setattr__(long, "question", "x" * (B.SECTION_LIMIT - 20))
+    for number in (1, 10, 1000):
+        assert B.question_dicts(CONVO_ID, long, number, True) == B.to_dicts(B.question_blocks(CONVO_ID, long, number, True))
+    first = B.question_dicts(CONVO_ID, node, 1, False)
+    first[0]["text"]["text"] = "changed"  # a caller's changes never reach the next message
+    assert B.question_dicts(CONVO_ID, node, 1, False) == B.to_dicts(B.question_blocks(CONVO_ID, node, 1, False))
+
+
+@pytest.mark.parametrize("pack_name", PACKS)
 def test_answered_and_went_back_blocks(pack_name):
     pack = PACKS[pack_name]
     for node, answer in itertools.product(pack.nodes.values(), ANSWERS):

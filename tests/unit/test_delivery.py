@@ -87,3 +87,34 @@ def test_a_row_not_yet_due_is_still_delivered_once_it_is_due(database, fake_slac
     assert deliverer.run_due() == 1
     with database.transaction() as s:
         assert s.get(Outbox, row_id).status == "sent"
+
+
+def test_a_row_born_taken_is_posted_once_by_its_thread_and_never_stolen(database, fake_slack):
+    """The click's next step is born taken (storage.outbox.enqueue leased=True) so its thread
+    posts it with no transaction first; a forced delivery (a double click's "ensure") must not
+    post it again while that thread holds it, and if the thread never posts it, the row is
+    sent once its lease ends, after looking for a post already made."""
+    from datetime import timedelta
+
+    from bot.delivery import Deliverer, make_delivery_client
+    from storage.models import utcnow
+    from storage.outbox import LEASE, enqueue
+
+    fake_slack.reset()
+    deliverer = Deliverer(make_delivery_client("xoxb-test", fake_slack.url), database)
+    with database.transaction() as s:
+        held = enqueue(s, key="step:test-leased-1", kind="step", channel="U0PRACT1", text="Question 2", leased=True)
+        s.flush()
+    assert deliverer.deliver([held.id], force=True) == 0  # another thread's forced try: not while leased
+    assert deliverer.deliver([held.id], leased=[held]) == 1
+    assert len(fake_slack.calls_to("chat.postMessage", text="Question 2")) == 1
+    with database.transaction() as s:
+        assert s.get(Outbox, held.id).status == "sent" and s.get(Outbox, held.id).attempts == 1
+
+    with database.transaction() as s:  # a thread that died between its commit and its post
+        lost = enqueue(s, key="step:test-leased-2", kind="step", channel="U0PRACT1", text="Question 3", leased=True)
+        s.flush()
+    assert deliverer.run_due() == 0  # the lease still runs
+    assert deliverer.run_due(now=utcnow() + LEASE + timedelta(seconds=1)) == 1
+    assert fake_slack.calls_to("conversations.history")  # it may have posted: looked first
+    assert len(fake_slack.calls_to("chat.postMessage", text="Question 3")) == 1
