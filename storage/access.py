@@ -22,7 +22,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from .models import ChainEntry, utcnow
-from .records import _claim_head, canonical, entry_hash, iso
+from .records import canonical, iso, link
 
 ACCESS = "-access-"  # the record_id of access entries: no record has it (ids are hex)
 ACTIONS = ("export", "digest", "purge")
@@ -45,18 +45,8 @@ def log_access(session: Session, action: str, who: str, scope: dict[str, Any], c
     """Append one access entry to the chain (in the caller's transaction)."""
     if action not in ACTIONS:
         raise ValueError(f"unknown access action {action!r}")
-    now = now or utcnow()
-    session.flush()
-    head = _claim_head(session)
-    seq, prev = head.seq, head.hash
     payload = canonical({"who": who, "scope": {k: v for k, v in scope.items() if v is not None}, "count": count})
-    kind = _KIND.format(action)
-    digest = entry_hash(seq, ACCESS, kind, iso(now) or "", payload, prev)
-    head.hash = digest
-    entry = ChainEntry(seq=seq, record_id=ACCESS, kind=kind, at=now, payload=payload, prev_hash=prev, hash=digest)
-    session.add(entry)
-    session.flush()
-    return entry
+    return link(session, ACCESS, _KIND.format(action), now or utcnow(), lambda _prev: payload)
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ import hmac
 import json
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -111,21 +111,34 @@ def _claim_head(session: Session) -> ChainHead:
     return session.execute(query).scalar_one()
 
 
-def append(session: Session, record: Record, kind: str, now: datetime | None = None) -> ChainEntry:
-    """Write `record`'s current state as the next link of the chain, and stamp the record."""
-    now = now or utcnow()
+def link(session: Session, record_id: str, kind: str, now: datetime,
+         payload_of: Callable[[str], str]) -> ChainEntry:
+    """Add the next link of the chain under the head's lock. `payload_of(prev_hash)` gives
+    the payload (a record's state may include the previous hash it is stamped with)."""
     session.flush()
     head = _claim_head(session)
     seq, prev = head.seq, head.hash
-    record.updated_at = now
-    record.prev_hash = prev
-    payload = canonical(record_state(record))
-    at = iso(now) or ""
-    digest = entry_hash(seq, record.id, kind, at, payload, prev)
-    record.hash = digest
+    payload = payload_of(prev)
+    digest = entry_hash(seq, record_id, kind, iso(now) or "", payload, prev)
     head.hash = digest
-    entry = ChainEntry(seq=seq, record_id=record.id, kind=kind, at=now, payload=payload, prev_hash=prev, hash=digest)
+    entry = ChainEntry(seq=seq, record_id=record_id, kind=kind, at=now, payload=payload, prev_hash=prev, hash=digest)
     session.add(entry)
+    session.flush()
+    return entry
+
+
+def append(session: Session, record: Record, kind: str, now: datetime | None = None) -> ChainEntry:
+    """Write `record`'s current state as the next link of the chain, and stamp the record."""
+    now = now or utcnow()
+
+    def state(prev: str) -> str:
+        record.updated_at = now
+        record.prev_hash = prev
+        return canonical(record_state(record))
+
+    session.flush()  # a new record gets its id here
+    entry = link(session, record.id, kind, now, state)
+    record.hash = entry.hash
     session.flush()
     return entry
 
@@ -178,17 +191,17 @@ def verify_chain(session: Session) -> ChainReport:
             return ChainReport(False, count, len(latest), f"entry {expected_seq} is missing (deleted?)", entry.record_id)
         if entry.prev_hash != expected_prev:
             return ChainReport(False, count, len(latest), f"entry {entry.seq} does not follow the one before", entry.record_id)
-        if entry.kind.startswith("access."):  # storage.access: belongs to no record, only hash-checked
-            digest = entry_hash(entry.seq, entry.record_id, entry.kind, iso(entry.at) or "", entry.payload, entry.prev_hash)
-            if digest != entry.hash:
-                return ChainReport(False, count, len(latest), f"access log entry {entry.seq} was changed after it was written", None)
-            accesses += 1
-        elif is_tombstone(entry.kind, entry.payload):
+        access = entry.kind.startswith("access.")  # storage.access: belongs to no record, only hash-checked
+        if is_tombstone(entry.kind, entry.payload):
             purged.add(entry.record_id)
+        elif entry_hash(entry.seq, entry.record_id, entry.kind, iso(entry.at) or "", entry.payload,
+                        entry.prev_hash) != entry.hash:
+            what = "access log entry" if access else "entry"
+            return ChainReport(False, count, len(latest), f"{what} {entry.seq} was changed after it was written",
+                               None if access else entry.record_id)
+        elif access:
+            accesses += 1
         else:
-            digest = entry_hash(entry.seq, entry.record_id, entry.kind, iso(entry.at) or "", entry.payload, entry.prev_hash)
-            if digest != entry.hash:
-                return ChainReport(False, count, len(latest), f"entry {entry.seq} was changed after it was written", entry.record_id)
             latest[entry.record_id] = entry
         expected_prev, expected_seq = entry.hash, entry.seq + 1
     if head is not None and head.hash != expected_prev:
