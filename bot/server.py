@@ -27,6 +27,10 @@ log = logging.getLogger("canishare.server")
 
 
 MAX_BODY = 256 * 1024  # Slack's payloads are a few kB; anything near this is not from Slack
+# An oversized body is read and thrown away up to this much before the 413, so that the
+# sender (still writing) gets the answer instead of a broken pipe; beyond it, the connection
+# is simply closed.
+DRAIN_LIMIT = 4 * 1024 * 1024
 BAD_SIGNATURE_LOG_EVERY = 60.0  # seconds: a flood of bad requests is one log line a minute
 
 
@@ -126,6 +130,14 @@ def wsgi_app(bolt: App, db: Database, signing_secret: str) -> Callable[..., Iter
     return application
 
 
+def _drain(stream: Any, length: int) -> None:
+    while length > 0:
+        chunk = stream.read(min(length, 64 * 1024))
+        if not chunk:
+            return
+        length -= len(chunk)
+
+
 def _slack_request(environ: dict[str, Any], start_response: Callable[..., Any], kind: list[str],
                    slack: SlackRequestHandler, verifier: SignatureVerifier, bad_signatures: "_BadSignatures") -> Iterable[bytes]:
     """Verify and hand one POST /slack/events to Bolt (kind[0] is set for the metrics)."""
@@ -134,6 +146,7 @@ def _slack_request(environ: dict[str, Any], start_response: Callable[..., Any], 
     except ValueError:
         return _plain(start_response, "400 Bad Request", "bad length\n")
     if length > MAX_BODY:
+        _drain(environ["wsgi.input"], min(length, DRAIN_LIMIT))
         return _plain(start_response, "413 Content Too Large", "too large\n")
     body = environ["wsgi.input"].read(length) if length else b""
     kind[0] = request_kind(body)
