@@ -109,6 +109,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--clicks", type=int, default=400)
     parser.add_argument("--out", default=None)
+    parser.add_argument("--all", action="store_true", help="show every frame (Bolt, SQLAlchemy, slack_sdk) in the tree")
     args = parser.parse_args()
 
     import yaml
@@ -191,7 +192,7 @@ def main() -> None:
     per_command = spent["command"] / spent["commands"]
     profiler = Profiler(interval=0.0005)
     run(args.clicks)
-    text = profiler.output_text(unicode=True, color=False, show_all=False)
+    text = profiler.output_text(unicode=True, color=False, show_all=args.all)
     shares = _shares(profiler, spent["click"] + spent["command"])
     report = (f"# One thread, Bolt's listener executor replaced by an inline one; the fake Slack in another process.\n"
               f"# Unprofiled wall time inside the WSGI app: {per_click * 1000:.2f} ms per click, "

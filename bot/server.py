@@ -5,10 +5,11 @@ import io
 import json
 import logging
 import time
+from contextvars import ContextVar
 from typing import Any, Callable, Iterable
 from urllib.parse import parse_qs
 
-from slack_bolt import App
+from slack_bolt import App, BoltRequest
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_sdk.signature import SignatureVerifier
 
@@ -88,12 +89,33 @@ def request_kind(body: bytes) -> str:
     return "command" if "command" in form else "other"
 
 
+def parsed_kind(body: dict) -> str:
+    """request_kind of a form body, read from the payload Bolt has already parsed (`req.body`)."""
+    kind = body.get("type")
+    if isinstance(kind, str) and kind in _INTERACTION_KINDS:
+        return kind
+    return "command" if "command" in body and "type" not in body else "other"
+
+
+# The kind of the request being handled on this thread, filled in by the Bolt middleware below
+# from the body Bolt parsed, so that a form body (every click) is not parsed a second time here.
+_KIND: ContextVar[list] = ContextVar("canishare_request_kind")
+
+
+def _note_kind(req: BoltRequest, next: Callable[[], Any]) -> Any:  # noqa: A002 - Bolt's name
+    kind = _KIND.get(None)
+    if kind is not None and kind[0] is None:
+        kind[0] = parsed_kind(req.body)
+    return next()
+
+
 def _status_code(status: str) -> str:
     return status.split(" ", 1)[0]
 
 
 def wsgi_app(bolt: App, db: Database, signing_secret: str) -> Callable[..., Iterable[bytes]]:
     slack = SlackRequestHandler(bolt, path="/slack/events")
+    bolt.use(_note_kind)
     verifier = SignatureVerifier(signing_secret)
     bad_signatures = _BadSignatures()
 
@@ -112,10 +134,13 @@ def wsgi_app(bolt: App, db: Database, signing_secret: str) -> Callable[..., Iter
             return _plain(start_response, "404 Not Found", "not found\n")
         new_correlation_id()
         started = time.perf_counter()
-        kind = ["other"]
+        kind: list = ["other"]
+        _KIND.set(kind)
 
         def counted(status: str, headers: list, *rest: Any) -> Any:
             code = _status_code(status)
+            if kind[0] is None:  # answered before Bolt's middleware saw it (e.g. another workspace)
+                kind[0] = request_kind(kind[1])
             metrics.REQUESTS.labels(kind[0], code).inc()
             seconds = time.perf_counter() - started
             if code == "200":
@@ -138,9 +163,10 @@ def _drain(stream: Any, length: int) -> None:
         length -= len(chunk)
 
 
-def _slack_request(environ: dict[str, Any], start_response: Callable[..., Any], kind: list[str],
+def _slack_request(environ: dict[str, Any], start_response: Callable[..., Any], kind: list,
                    slack: SlackRequestHandler, verifier: SignatureVerifier, bad_signatures: "_BadSignatures") -> Iterable[bytes]:
-    """Verify and hand one POST /slack/events to Bolt (kind[0] is set for the metrics)."""
+    """Verify and hand one POST /slack/events to Bolt (kind[0] is set for the metrics, or left
+    None with the body in kind[1] for `counted` to tell)."""
     try:
         length = int(environ.get("CONTENT_LENGTH") or 0)
     except ValueError:
@@ -149,7 +175,9 @@ def _slack_request(environ: dict[str, Any], start_response: Callable[..., Any], 
         _drain(environ["wsgi.input"], min(length, DRAIN_LIMIT))
         return _plain(start_response, "413 Content Too Large", "too large\n")
     body = environ["wsgi.input"].read(length) if length else b""
-    kind[0] = request_kind(body)
+    # A JSON body's kind costs nothing to tell; a form body's is read after Bolt parsed it
+    # (_note_kind), or from the body here if it never gets that far.
+    kind[:] = [request_kind(body)] if body.startswith(b"{") else [None, body]
     headers = {"x-slack-signature": environ.get("HTTP_X_SLACK_SIGNATURE", ""),
                "x-slack-request-timestamp": environ.get("HTTP_X_SLACK_REQUEST_TIMESTAMP", "")}
     try:
@@ -157,7 +185,8 @@ def _slack_request(environ: dict[str, Any], start_response: Callable[..., Any], 
     except UnicodeDecodeError:
         unsigned = not (headers["x-slack-signature"] and headers["x-slack-request-timestamp"])
         return _plain(start_response, "401 Unauthorized" if unsigned else "400 Bad Request", "not UTF-8\n")
-    # Checked here as well as in Bolt, so that nothing unsigned is even parsed.
+    # Checked here, before anything is parsed, and only here: Bolt's own check is turned off
+    # (bot/app.py, request_verification_enabled=False) so a click is not verified twice.
     signed = _plausible(headers)
     try:
         signed = signed and verifier.is_valid_request(body, headers)
