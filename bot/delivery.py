@@ -13,6 +13,7 @@ What Slack says decides what happens next:
 """
 from __future__ import annotations
 
+import atexit
 import logging
 import threading
 import time
@@ -85,6 +86,7 @@ class Deliverer:
         self.client = client
         self.db = db
         self.hooks = hooks
+        self.records: SentRecords | None = None  # None: each "sent" mark is written at once
         self._busy: set[int] = set()
         self._lock = threading.Lock()
 
@@ -264,19 +266,24 @@ class Deliverer:
             self._edit(edit)
         self.deliver(follow_ids)  # "your lead has it", straight after the ping
 
+    def record_in_batches(self) -> None:
+        """From now on "sent" marks are written by a thread of their own, several per
+        transaction (SentRecords), instead of one transaction after every post."""
+        if self.records is None:
+            self.records = SentRecords(self.db)
+
     def _record_sent(self, row: Outbox, channel: str | None, ts: str | None, how: str) -> None:
-        """Mark the row sent and record the attempt with one UPDATE and one INSERT: this runs on
-        every click, on the same GIL (and, on SQLite, the same write lock) as the next click."""
+        """Mark the row sent and record the attempt: plain bulk statements, no ORM load of the
+        row; batched (record_in_batches) or at once."""
         now = utcnow()
-        values: dict[str, Any] = {"status": "sent", "sent_ts": ts, "sent_at": now, "last_error": None}
-        if channel:
-            values["dm_channel"] = channel
-        with self.db.transaction() as s:
-            s.execute(update(Outbox).where(Outbox.id == row.id).values(**values)
-                      .execution_options(synchronize_session=False))
-            s.execute(insert(DeliveryAttempt).values(
-                outbox_id=row.id, key=row.key, kind=row.kind, target=str(row.args.get("channel") or "")[:32],
-                escalation_id=row.escalation_id, at=now, result=how, error=None, ts=ts))
+        sent = {"id": row.id, "status": "sent", "sent_ts": ts, "sent_at": now, "last_error": None,
+                "dm_channel": channel or row.dm_channel}
+        attempt = {"outbox_id": row.id, "key": row.key, "kind": row.kind, "target": str(row.args.get("channel") or "")[:32],
+                   "escalation_id": row.escalation_id, "at": now, "result": how, "error": None, "ts": ts}
+        if self.records is not None:
+            self.records.add(sent, attempt)
+        else:
+            write_sent(self.db, [(sent, attempt)])
         if row.kind == "step" and row.created_at is not None:  # written with the click's answer
             NEXT_QUESTION_SECONDS.observe(max(0.0, (now - row.created_at).total_seconds()))
 
@@ -330,6 +337,67 @@ class Deliverer:
         self.deliver(follow_ids)  # the other way, at once
 
 
+def write_sent(db: Database, items: list[tuple[dict, dict]]) -> None:
+    """(outbox row's new values, its delivery attempt) pairs, in one transaction."""
+    with db.transaction() as s:
+        s.execute(update(Outbox), [sent for sent, _ in items])  # bulk UPDATE by primary key
+        s.execute(insert(DeliveryAttempt), [attempt for _, attempt in items])
+
+
+class SentRecords:
+    """Writes "sent" marks in batches, from a thread of its own, so a click's post is not
+    followed by a transaction of its own: on PostgreSQL each commit waits for its WAL flush,
+    and on SQLite it takes the write lock the practitioner's next click needs at that moment.
+
+    A mark still in memory when the process dies (kill -9) leaves its row in flight, as a
+    process killed just after its post always did: once its lease ends the row is taken again
+    and, as after any attempt that may have posted, found in the conversation's history rather
+    than posted twice. A normal exit writes what is left (atexit)."""
+
+    WINDOW = 0.02  # seconds: the posts of the next few clicks join the same transaction
+    RETRY = 1.0  # seconds between tries while the database is unavailable
+    MAX_WAITING = 10_000  # beyond this (a long outage) marks are dropped: their leases end and history decides
+
+    def __init__(self, db: Database):
+        self.db = db
+        self._items: list[tuple[dict, dict]] = []
+        self._cond = threading.Condition()
+        threading.Thread(target=self._run, name="canishare-sent-records", daemon=True).start()
+        atexit.register(self.flush)
+
+    def add(self, sent: dict, attempt: dict) -> None:
+        with self._cond:
+            self._items.append((sent, attempt))
+            self._cond.notify()
+
+    def _run(self) -> None:
+        while True:
+            with self._cond:
+                while not self._items:
+                    self._cond.wait()
+            time.sleep(self.WINDOW)
+            if not self.flush():
+                time.sleep(self.RETRY)
+
+    def flush(self) -> bool:
+        """Write every mark waiting; False (and they wait) if the database refused."""
+        with self._cond:
+            items, self._items = self._items, []
+        if not items:
+            return True
+        try:
+            write_sent(self.db, items)
+            return True
+        except SQLAlchemyError:
+            log.warning("database unavailable; %d delivery record(s) wait", len(items))
+            with self._cond:
+                self._items[:0] = items[-self.MAX_WAITING:]
+            return False
+        except Exception:  # noqa: BLE001 - the thread must outlive any one failure
+            log.exception("could not write delivery records")
+            return True
+
+
 def _retry_after(err: Exception) -> int | None:
     headers = getattr(getattr(err, "response", None), "headers", None) or {}
     value = next((v for k, v in headers.items() if str(k).lower() == "retry-after"), None)
@@ -356,6 +424,7 @@ class DeliveryLoop:
         self._thread = threading.Thread(target=self._run, name="canishare-delivery", daemon=True)
 
     def start(self) -> "DeliveryLoop":
+        self.deliverer.record_in_batches()
         try:
             released = self.deliverer.release_all()
             if released:
