@@ -186,9 +186,13 @@ def make_engine(url: str | None = None, pool_size: int | None = None) -> Engine:
             conn.exec_driver_sql("BEGIN IMMEDIATE")
 
         return engine
-    if pool_size is None:
-        return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20, hide_parameters=True)
-    return create_engine(url, pool_pre_ping=True, pool_size=pool_size, max_overflow=4, hide_parameters=True)
+    # No pool_pre_ping: it costs a round trip on every checkout, i.e. on every click. A
+    # connection the server dropped (a restart, a failover) fails its first statement instead,
+    # and SQLAlchemy then replaces every connection the pool held before that moment; the delivery
+    # loop's transaction every second usually meets that first, not a practitioner. pool_recycle
+    # replaces a connection after 5 minutes, before a firewall or proxy drops it for being idle.
+    sizes = dict(pool_size=10, max_overflow=20) if pool_size is None else dict(pool_size=pool_size, max_overflow=4)
+    return create_engine(url, pool_recycle=300, hide_parameters=True, **sizes)
 
 
 def alembic_config(engine: Engine) -> Config:

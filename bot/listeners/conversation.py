@@ -57,6 +57,8 @@ def deliver(deps: Deps, result: Result, force: bool = False) -> int:
 
 
 def step_key(result: Result) -> str:
+    """New with every step: the version rises with each change of the conversation (start,
+    answer, back), so enqueue need not look it up (new_key=True)."""
     assert result.conversation is not None
     return f"step:{result.conversation.id}:{result.conversation.version}"
 
@@ -78,7 +80,7 @@ def ask(s, result: Result, after: list[dict] | None = None):
     blocks = B.question_dicts(convo.id, node, result.number, can_go_back=bool(convo.path))
     return enqueue(s, key=step_key(result), kind="step", channel=convo.user_id,
                    text=B.question_text(node, result.number), blocks=blocks,
-                   conversation_id=convo.id, after=after, workspace=convo.workspace, leased=delivering(s))
+                   conversation_id=convo.id, after=after, workspace=convo.workspace, leased=delivering(s), new_key=True)
 
 
 def command_reply(body: dict) -> str | None:
@@ -209,7 +211,8 @@ def tell_outcome(deps: Deps, s, result: Result, after: list[dict] | None = None)
     assert convo and outcome and record
     text, blocks = outcome_message(deps, result, recorded=False)
     rows = [enqueue(s, key=step_key(result), kind="step", channel=convo.user_id, text=text, blocks=blocks,
-                    conversation_id=convo.id, after=after, workspace=convo.workspace, leased=delivering(s))]
+                    conversation_id=convo.id, after=after, workspace=convo.workspace, leased=delivering(s),
+                    new_key=True)]
     s.flush()
     rows += deps.escalations.open_for_outcome(s, record=record, conversation_id=convo.id, user_id=convo.user_id,
                                               team_id=convo.team, outcome=outcome)
