@@ -1,0 +1,140 @@
+"""Round 4 name cues: lower-case names, which case notes typed in a hurry are full of.
+
+General cues, not names seen in misses: a lower-case name opening a sentence and doing what a
+person does ("dev says ...", "pat from next door ...", "gwenllian missed ..."); a lower-case
+possessive before a relation ("brook's stepdad"); a word in front of a bracketed relation
+("dean (mums ex)"); a word in no dictionary saying something anywhere ("... and jamal said");
+a first name before an identifier ("mustafa dob ...", "ali upn ..."); initials with a
+possessive and a relation ("KT's mum"); a plural surname in lower case ("the okonkwos"); and
+patronymics ("rhys ap gruffydd", "Omar bin Said").
+"""
+from __future__ import annotations
+
+import re
+from bisect import bisect_left
+
+from .cue_roles import _NAME_WORDS
+from .cues import _STRONG_PRED_RE
+from .data import _words
+from .namelists import _EN, _NOT_NAME, _ORG_WORDS, _PLACES, _ROLE_WORDS, _TITLES, _WIDE_NAMES, _WIDE_SURNAMES
+from .tokens import _MONTH_WORDS, _Span, _Text, _fold
+
+# First names that are also (not very frequent) English words, from names-dataset: names only
+# with a strong cue.
+_NAMES_THAT_ARE_WORDS = _words("names_dataset_words.txt")
+# Not a person in front of a verb, though some are also in a name list.
+_NOT_SUBJECT = _ROLE_WORDS | _ORG_WORDS | _MONTH_WORDS | _TITLES | frozenset(
+    """i me you he she it we they him her them his its our your their my mine someone somebody anyone anybody
+    everyone everybody nobody noone none all both each either neither few many most some several staff school
+    police housing health council court family everything nothing something one two three other others another
+    will may can could would should must might shall did does do had has have was were is are been being not
+    nothing just then now also still only even already never always sometimes hopefully apparently meanwhile
+    afterwards however unfortunately sadly later earlier today yesterday tomorrow and or but so because who which
+    that this these those there here where when while owner boy girl baby lady man woman lad guy bloke neighbour
+    trust senior junior minor mate bro champion king queen prince princess lord duke""".split())
+_KIN = _ROLE_WORDS | frozenset("mum mam mom dad nan nana gran grandad grandma brother sister bro sis cousin uncle "
+                               "auntie aunty aunt stepdad stepmum partner bf gf boyfriend girlfriend ex mate mates "
+                               "friend friends family house home".split())
+# What a person, not a thing, does: strong enough to make a lower-case word that is also an
+# English word ("summer", "honey", "pat") a name when it opens a sentence.
+_PERSON_DOES_RE = re.compile(
+    r"\s+(?:(?:has|had|also|then|just|now|never|still|keeps|kept|always|often)\s+)?"
+    r"(?:said|says|told|tells|disclosed|discloses|wants|wanted|asked|asks|cried|cries|admitted|admits|denied|denies|"
+    r"refused|refuses|shouted|screamed|hit|hits|kicked|punched|slapped|ran\s+off|went\s+missing|goes\s+missing|"
+    r"(?:is|was|has\s+been|seems|seemed|looked|looks|felt|feels)\s+(?:really\s+|very\s+|so\s+)?(?:scared|frightened|"
+    r"worried|upset|sad|angry|withdrawn|tearful|hungry|tired)|was\s+(?:seen|hit|found|missing)|has\s+(?:a\s+)?bruis\w+|"
+    r"doesn['’]?t\s+(?:like|want)|didn['’]?t\s+(?:want|come|attend)|won['’]?t\s+(?:talk|speak|eat|go)|"
+    r"from\s+next\s+door|next\s+door|(?:from|at)\s+(?:school|nursery|church|the\s+mosque)\s+(?:said|says|told))\b")
+_SPEECH_RE = re.compile(r"\s+(?:(?:has|had|also|then|just|now)\s+)?(?:said|says|told|tells|disclosed|discloses|admitted|"
+                        r"denied|alleged|reported|texted|messaged)\b")
+# A first name straight before an identifier or an age: "mustafa dob 1.12.2012", "ali upn ...".
+_ID_AFTER_RE = re.compile(r"\s*[,(:\-]?\s*(?:d\.?o\.?b\b|date\s+of\s+birth|upn\b|nhs\s+(?:no|number)|aged?\s*\d|\(\s*\d{1,2}\s*\)|"
+                          r"\d{1,2}\s*(?:yrs?|y/?o|years?\s+old)|born\s+(?:on|in)?\s*\d)", re.IGNORECASE)
+# "dean (mums ex)", "kerry (her aunty)": a word and a bracketed relation of up to three words.
+_BRACKET_KIN_RE = re.compile(
+    r"(?<![\w'’@.\-])([A-Za-z][a-z'’\-]+)\s*\(\s*((?:[a-z'’]+\s+){0,2}[a-z'’]+)\s*\)", re.IGNORECASE)
+_OWNER_WORDS = frozenset("mums mum's mum’s dads dad's dad’s nans nan's her his their the a an my our step new old former "
+                         "ex older younger big little".split())
+_INITIALS_KIN_RE = re.compile(r"(?<![\w.])([A-Z]{2,3})['’]s\s+(?:(?:step|older|younger|little|big|baby|new|ex)[\s\-]?)?"
+                              r"([a-z]+)\b")
+_NOT_INITIALS = frozenset("GP SW HV DSL YOT CAMHS MASH NHS PC DC DS DI IRO SEN SENCO LA LADO CSC YP YJS TA CP CIN LAC CLA "
+                          "UK EU BBC PE RE ICT DT HR IT OT SLT SLA SALT EHCP CAF DV AA NA MP".split())
+_LOWER_PLURAL_RE = re.compile(r"\b[Tt]he\s+([a-z][a-z'’\-]{2,}?)e?s\b(?!['’])")
+_PATRONYMIC_RE = re.compile(r"(?<![\w'’])([A-Za-z][a-z'’\-]+)\s+(?:ap|ab|ferch|verch|bin|ibn|bint|binti)\s+([A-Za-z][a-z'’\-]+)")
+_MISSED_RE = re.compile(r"\s+(?:has\s+|had\s+)?(?:missed|attended|stayed|slept|went|goes|walked|wandered|turned\s+up)\b")
+_SENT_GAP_RE = re.compile(r"[.!?\n;:•\"“(]")
+
+
+def _nameish(low: str) -> bool:
+    """In a first-name or name list and not a word that opens a sentence as something else."""
+    return (low in _NAME_WORDS or low in _WIDE_NAMES or low in _NAMES_THAT_ARE_WORDS) and low not in _NOT_SUBJECT
+
+
+def _unknown_lower(low: str) -> bool:
+    return len(low) >= 3 and low.isalpha() and low not in _EN and low not in _NOT_NAME and low not in _NOT_SUBJECT
+
+
+def _round4_names(tv: _Text) -> list[_Span]:
+    text, toks, n = tv.text, tv.toks, len(tv.toks)
+    if not n:
+        return []
+    out: list[_Span] = []
+    blows, bases, poss = tv.blows, tv.bases, tv.poss
+    starts = tv.starts
+    firsts = sorted({0} | {bisect_left(starts, m.start()) for m in _SENT_GAP_RE.finditer(text)} - {n})
+    for k in firsts:
+        s, e, word = toks[k]
+        base = bases[k]
+        if not base.islower():
+            continue
+        low = _fold(blows[k])
+        be = s + len(base)
+        if poss[k]:
+            # "brook's stepdad collected her"
+            if k + 1 < n and blows[k + 1] in _KIN and (_nameish(low) or _unknown_lower(low)) and low not in _PLACES:
+                out.append((s, be))
+            continue
+        if low in _NOT_SUBJECT or (len(low) < 3 and not _nameish(low)):
+            continue
+        if (_nameish(low) or _unknown_lower(low)) and _PERSON_DOES_RE.match(text, e):
+            out.append((s, e))  # "dev says ...", "summer wants ...", "pat from next door ..."
+        elif _unknown_lower(low) and len(low) >= 4 and (_STRONG_PRED_RE.match(text, e) or _MISSED_RE.match(text, e)):
+            out.append((s, e))  # "gwenllian missed her appointment": a word in no dictionary doing something
+    for k, low in enumerate(blows):
+        s, e, word = toks[k]
+        base = bases[k]
+        if not base.islower() or poss[k]:
+            continue
+        low = _fold(low)
+        if low in _NOT_SUBJECT or low in _PLACES:
+            continue
+        if _unknown_lower(low) and len(low) >= 4 and _SPEECH_RE.match(text, e):
+            out.append((s, e))  # "... and jamal said", "she said that kai told her"
+        elif (_nameish(low) or _unknown_lower(low)) and len(low) >= 2 and _ID_AFTER_RE.match(text, e):
+            out.append((s, e))  # "mustafa dob 1.12.2012", "ali (14)"
+    if "(" in text:
+        for m in _BRACKET_KIN_RE.finditer(text):
+            inner = m.group(2).lower().split()
+            lw = _fold(m.group(1)).lower()
+            if not any(w.rstrip("s") in _KIN or w in _KIN for w in inner) or not any(
+                    w in _OWNER_WORDS or w.endswith(("s", "'s", "’s")) for w in inner[:-1] or inner):
+                continue
+            if lw in _NOT_SUBJECT or lw in _KIN or lw in _NOT_NAME and lw not in _NAME_WORDS:
+                continue
+            if _nameish(lw) or _unknown_lower(lw) or m.group(1)[0].isupper():
+                out.append(m.span(1))  # "dean (mums ex)"
+    if "'" in text or "’" in text:
+        for m in _INITIALS_KIN_RE.finditer(text):
+            if m.group(1) not in _NOT_INITIALS and m.group(2) in _KIN:
+                out.append(m.span(1))  # "KT's mum"
+    if "the" in blows:
+        for m in _LOWER_PLURAL_RE.finditer(text):
+            stem = _fold(m.group(1))
+            if stem in _WIDE_SURNAMES and stem not in _EN and (stem + "s") not in _EN and stem not in _NOT_NAME:
+                out.append(m.span(1))  # "visited the okonkwos"
+    for m in _PATRONYMIC_RE.finditer(text) if " " in text else ():
+        a, b = _fold(m.group(1)).lower(), _fold(m.group(2)).lower()
+        if a not in _NOT_SUBJECT and (a in _NAME_WORDS or a in _WIDE_NAMES) and b not in _NOT_SUBJECT and (
+                b in _WIDE_NAMES or b not in _EN):
+            out.append((m.start(1), m.end(2)))  # "rhys ap gruffydd"
+    return out
