@@ -61,6 +61,7 @@ from .contacts import (
 from .cue_names import _round2_names
 from .cue_lower import _round4_names
 from .cue_more import _round3_other
+from .cue_places import _round4_other
 from .cue_other import _round2_other
 from .cue_roles import _round3_names
 from .dates import _scan_dates
@@ -157,6 +158,8 @@ def locate(text: str) -> list[Hit]:
     for kind, spans in r2.items():
         add(kind, spans)
     for kind, spans in _round3_other(work, words, has_digit, taken + dates + [(h.start, h.end) for h in hits]).items():
+        add(kind, spans)
+    for kind, spans in _round4_other(work, has_digit, taken + dates + all_emails + [(h.start, h.end) for h in hits]).items():
         add(kind, spans)
     names = _scan_names(tv)
     names += _scan_wide_names(tv, names, words)

@@ -14,7 +14,7 @@ import re
 from bisect import bisect_left
 
 from .cue_roles import _NAME_WORDS
-from .cues import _STRONG_PRED_RE
+from .cues import _PRED_RE, _STRONG_PRED_RE
 from .data import _words
 from .namelists import _EN, _NOT_NAME, _ORG_WORDS, _PLACES, _ROLE_WORDS, _TITLES, _WIDE_NAMES, _WIDE_SURNAMES
 from .tokens import _MONTH_WORDS, _Span, _Text, _fold
@@ -61,6 +61,7 @@ _NOT_INITIALS = frozenset("GP SW HV DSL YOT CAMHS MASH NHS PC DC DS DI IRO SEN S
                           "UK EU BBC PE RE ICT DT HR IT OT SLT SLA SALT EHCP CAF DV AA NA MP".split())
 _LOWER_PLURAL_RE = re.compile(r"\b[Tt]he\s+([a-z][a-z'’\-]{2,}?)e?s\b(?!['’])")
 _PATRONYMIC_RE = re.compile(r"(?<![\w'’])([A-Za-z][a-z'’\-]+)\s+(?:ap|ab|ferch|verch|bin|ibn|bint|binti)\s+([A-Za-z][a-z'’\-]+)")
+_SAID_WORDS = frozenset("said says told tells that disclosed admitted alleged reported".split())
 _MISSED_RE = re.compile(r"\s+(?:has\s+|had\s+)?(?:missed|attended|stayed|slept|went|goes|walked|wandered|turned\s+up)\b")
 _SENT_GAP_RE = re.compile(r"[.!?\n;:•\"“(]")
 
@@ -110,6 +111,8 @@ def _round4_names(tv: _Text) -> list[_Span]:
             continue
         if _unknown_lower(low) and len(low) >= 4 and _SPEECH_RE.match(text, e):
             out.append((s, e))  # "... and jamal said", "she said that kai told her"
+        elif k and blows[k - 1] in _SAID_WORDS and (low in _NAME_WORDS or low in _WIDE_NAMES) and _PRED_RE.match(text, e):
+            out.append((s, e))  # "she said jamal gave her vapes"
         elif (_nameish(low) or _unknown_lower(low)) and len(low) >= 2 and _ID_AFTER_RE.match(text, e):
             out.append((s, e))  # "mustafa dob 1.12.2012", "ali (14)"
     if "(" in text:

@@ -1,0 +1,57 @@
+"""Round 4 cues for addresses, postcodes and handles: shapes the earlier scanners did not know.
+
+A number and a named terrace or development with no street word ("5 Coronation Cottages",
+"3 The Paddocks"); a named estate someone lives on ("lives on the Woodhouse estate"); an
+outward postcode in lower case after a place preposition ("a school in sw9", "is in bd3");
+a username with an underscore or a run of digits said to be someone ("someone called
+darkangel_x99").
+"""
+from __future__ import annotations
+
+import re
+
+from .numbers import _POSTCODE_AREAS
+from .tokens import _Span, _overlaps
+
+# Plural or development words that name a row of houses without a street word.
+_DEVELOPMENT = (r"(?:Cottages|Paddocks?|Villas|Houses|Flats|Fields|Meadows|Orchards?|Willows|Beeches|Limes|Laurels|"
+                r"Maltings|Sidings|Coppice|Spinney|Dell|Glade|Hollow|Nook|Barns|Granary|Stables|Courtyard|Firs|Pines|"
+                r"Elms|Oaks|Poplars|Hawthorns|Chestnuts|Cedars|Birches|Rowans|Hollies|Leys|Crofts|Gables|Links|Downs|"
+                r"Acres|Moorings|Ridings|Pastures|Homes|Bungalows|Almshouses)")
+_DEVELOPMENT_RE = re.compile(
+    r"(?<![\w£$.:/])\d{1,4}[A-Za-z]?,?\s+(?:The\s+(?:[A-Z][a-z'’]+\s+)?[A-Z][a-z'’]+|(?:[A-Z][a-z'’]+\s+){1,2}" + _DEVELOPMENT + r")\b")
+_DEVELOPMENT_CUE_RE = re.compile(r"\b(?:at|address|lives?|living|staying|stays|moved|moving|home|house|to|from|is|in)\b"
+                                 r"[\s:,]*(?:no\.?\s*)?$", re.IGNORECASE)
+_ESTATE_RE = re.compile(
+    r"\b(?:lives?|living|staying|stays|moved|moving|resides?|residing|house|home|flat)\s+(?:(?:is|was|now|back)\s+)?"
+    r"(?:on|to|onto|in)\s+the\s+((?:[A-Z][a-z'’\-]+\s+){1,2})(?:estate|Estate)\b")
+_LOWER_OUTWARD_PREP_RE = re.compile(r"\b(?:in|to|from|near|around|into|at|is)\s+(?:the\s+)?([a-z]{2})(\d{1,2}[a-z]?)\b(?![\s\-]*\d)")
+_HANDLE_UNDERSCORE_RE = re.compile(r"(?<![\w@.])@?([A-Za-z0-9.]*[A-Za-z][A-Za-z0-9.]*_[A-Za-z0-9_.]*[A-Za-z0-9])(?![\w@])")
+_FILE_RE = re.compile(r"\.(?:docx?|pdf|xlsx?|csv|txt|jpe?g|png|pptx?|odt|rtf|msg|eml|zip)$", re.IGNORECASE)
+_CALLED_HANDLE_RE = re.compile(r"\b(?:called|named|as|user|username|account|by|from)\s+@?([A-Za-z]{3,}[a-z]*\d{2,}[A-Za-z0-9]*)\b")
+
+
+def _round4_other(text: str, has_digit: bool, taken: list[_Span]) -> dict[str, list[_Span]]:
+    out: dict[str, list[_Span]] = {}
+    if has_digit:
+        addr = [m.span() for m in _DEVELOPMENT_RE.finditer(text)
+                if _DEVELOPMENT_CUE_RE.search(text, max(0, m.start() - 20), m.start()) and not _overlaps(*m.span(), taken)]
+        if addr:
+            out["address"] = addr
+        codes = []
+        for m in _LOWER_OUTWARD_PREP_RE.finditer(text):
+            if m.group(1).upper() in _POSTCODE_AREAS and not _overlaps(*m.span(1), taken):
+                codes.append((m.start(1), m.end(2)))  # "a school in sw9", "is in bd3"
+        if codes:
+            out["postcode"] = codes
+    if "estate" in text or "Estate" in text:
+        out.setdefault("address", []).extend(m.span(1) for m in _ESTATE_RE.finditer(text))
+    handles = []
+    if "_" in text:
+        handles += [m.span(1) for m in _HANDLE_UNDERSCORE_RE.finditer(text)
+                    if len(m.group(1)) >= 4 and not _FILE_RE.search(m.group(1))]
+    if has_digit:
+        handles += [m.span(1) for m in _CALLED_HANDLE_RE.finditer(text)]
+    if handles:
+        out["social_handle"] = handles
+    return out
