@@ -4,7 +4,9 @@ A number and a named terrace or development with no street word ("5 Coronation C
 "3 The Paddocks"); a named estate someone lives on ("lives on the Woodhouse estate"); an
 outward postcode in lower case after a place preposition ("a school in sw9", "is in bd3");
 a username with an underscore or a run of digits said to be someone ("someone called
-darkangel_x99").
+darkangel_x99"); and numbers said to be an NHS, CHI or National Insurance number or a police
+occurrence, even when their check digit or prefix is wrong (a mistyped NHS number is still
+someone's NHS number).
 """
 from __future__ import annotations
 
@@ -31,9 +33,29 @@ _FILE_RE = re.compile(r"\.(?:docx?|pdf|xlsx?|csv|txt|jpe?g|png|pptx?|odt|rtf|msg
 _CALLED_HANDLE_RE = re.compile(r"\b(?:called|named|as|user|username|account|by|from)\s+@?([A-Za-z]{3,}[a-z]*\d{2,}[A-Za-z0-9]*)\b")
 
 
-def _round4_other(text: str, has_digit: bool, taken: list[_Span]) -> dict[str, list[_Span]]:
+_CUE_TAIL = r"\b(?:\s*(?:no\.?|number|num|#))?\s*(?:is\s*|was\s*)?[:\-=]?\s*"
+_CUED_TEN = {
+    "nhs_number": re.compile(r"\bnhs" + _CUE_TAIL + r"(\d(?:[ \-.]{0,2}\d){9})(?!\d)", re.IGNORECASE),
+    "chi_number": re.compile(r"\b(?:chi|community\s+health\s+index)" + _CUE_TAIL + r"(\d(?:[ \-.]{0,2}\d){9})(?!\d)",
+                             re.IGNORECASE),
+    "ni_number": re.compile(r"\b(?:ni|n\.i\.?|nino|national\s+insurance)" + _CUE_TAIL +
+                            r"([A-Za-z]{2}(?:\s?\d{2}){3}(?:\s?[A-Da-d])?)(?![\w])", re.IGNORECASE),
+    "other_id": re.compile(r"\b(?:occurrence|occ|incident|crime|log|mrn|hospital|patient)" + _CUE_TAIL +
+                           r"([A-Za-z]{0,4}\d{5,}[A-Za-z]?)(?![\w])", re.IGNORECASE),
+}
+_CUED_WORDS = {"nhs_number": frozenset({"nhs"}), "chi_number": frozenset({"chi", "index"}),
+               "ni_number": frozenset({"ni", "nino", "insurance"}),
+               "other_id": frozenset("occurrence occ incident crime log mrn hospital patient".split())}
+
+
+def _round4_other(text: str, words: set[str], has_digit: bool, taken: list[_Span]) -> dict[str, list[_Span]]:
     out: dict[str, list[_Span]] = {}
     if has_digit:
+        for kind, rx in _CUED_TEN.items():
+            if words & _CUED_WORDS[kind]:
+                spans = [m.span(1) for m in rx.finditer(text)]
+                if spans:
+                    out.setdefault(kind, []).extend(spans)
         addr = [m.span() for m in _DEVELOPMENT_RE.finditer(text)
                 if _DEVELOPMENT_CUE_RE.search(text, max(0, m.start() - 20), m.start()) and not _overlaps(*m.span(), taken)]
         if addr:
