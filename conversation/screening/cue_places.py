@@ -6,7 +6,8 @@ outward postcode in lower case after a place preposition ("a school in sw9", "is
 a username with an underscore or a run of digits said to be someone ("someone called
 darkangel_x99"); and numbers said to be an NHS, CHI or National Insurance number or a police
 occurrence, even when their check digit or prefix is wrong (a mistyped NHS number is still
-someone's NHS number).
+someone's number): those are refused as a reference (other_id), so that an NHS or NI finding
+still means a number that passes stdnum's check; a CHI number needs a real date of birth.
 """
 from __future__ import annotations
 
@@ -48,14 +49,24 @@ _CUED_WORDS = {"nhs_number": frozenset({"nhs"}), "chi_number": frozenset({"chi",
                "other_id": frozenset("occurrence occ incident crime log mrn hospital patient".split())}
 
 
-def _round4_other(text: str, words: set[str], has_digit: bool, taken: list[_Span]) -> dict[str, list[_Span]]:
+def _cued_kind(kind: str, number: str) -> str:
+    """A CHI number begins with a date of birth; an NHS or NI number that fails its check (the
+    scanners before this found every one that passes) is refused as a reference."""
+    if kind == "chi_number":
+        d = re.sub(r"\D", "", number)
+        return kind if 1 <= int(d[:2]) <= 31 and 1 <= int(d[2:4]) <= 12 else "other_id"
+    return "other_id"
+
+
+def _round4_other(text: str, words: set[str], has_digit: bool, taken: list[_Span], checked: list[_Span]) -> dict[str, list[_Span]]:
+    """Findings by kind; ``checked`` are the numbers already found with their check digits."""
     out: dict[str, list[_Span]] = {}
     if has_digit:
         for kind, rx in _CUED_TEN.items():
             if words & _CUED_WORDS[kind]:
-                spans = [m.span(1) for m in rx.finditer(text)]
-                if spans:
-                    out.setdefault(kind, []).extend(spans)
+                for m in rx.finditer(text):
+                    if not _overlaps(*m.span(1), checked):
+                        out.setdefault(_cued_kind(kind, m.group(1)), []).append(m.span(1))
         addr = [m.span() for m in _DEVELOPMENT_RE.finditer(text)
                 if _DEVELOPMENT_CUE_RE.search(text, max(0, m.start() - 20), m.start()) and not _overlaps(*m.span(), taken)]
         if addr:
