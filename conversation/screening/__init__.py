@@ -159,7 +159,7 @@ def locate(text: str) -> list[Hit]:
         add(kind, spans)
     for kind, spans in _round3_other(work, words, has_digit, taken + dates + [(h.start, h.end) for h in hits]).items():
         add(kind, spans)
-    for kind, spans in _round4_other(work, words, has_digit, taken + dates + all_emails + [(h.start, h.end) for h in hits],
+    for kind, spans in _round4_other(work, words, longest, taken + dates + all_emails + [(h.start, h.end) for h in hits],
                                       taken).items():
         add(kind, spans)
     names = _scan_names(tv)

@@ -55,12 +55,15 @@ _BRACKET_KIN_RE = re.compile(
     r"(?<![\w'’@.\-])([A-Za-z][a-z'’\-]+)\s*\(\s*((?:[a-z'’]+\s+){0,2}[a-z'’]+)\s*\)", re.IGNORECASE)
 _OWNER_WORDS = frozenset("mums mum's mum’s dads dad's dad’s nans nan's her his their the a an my our step new old former "
                          "ex older younger big little".split())
-_INITIALS_KIN_RE = re.compile(r"(?<![\w.])([A-Z]{2,3})['’]s\s+(?:(?:step|older|younger|little|big|baby|new|ex)[\s\-]?)?"
+_INITIALS_KIN_RE = re.compile(r"([A-Z](?<![\w.][A-Z])[A-Z]{1,2})['’]s\s+(?:(?:step|older|younger|little|big|baby|new|ex)[\s\-]?)?"
                               r"([a-z]+)\b")
 _NOT_INITIALS = frozenset("GP SW HV DSL YOT CAMHS MASH NHS PC DC DS DI IRO SEN SENCO LA LADO CSC YP YJS TA CP CIN LAC CLA "
                           "UK EU BBC PE RE ICT DT HR IT OT SLT SLA SALT EHCP CAF DV AA NA MP".split())
-_LOWER_PLURAL_RE = re.compile(r"\b[Tt]he\s+([a-z][a-z'’\-]{2,}?)e?s\b(?!['’])")
-_PATRONYMIC_RE = re.compile(r"(?<![\w'’])([A-Za-z][a-z'’\-]+)\s+(?:ap|ab|ferch|verch|bin|ibn|bint|binti)\s+([A-Za-z][a-z'’\-]+)")
+_PATRONYMIC_WORDS = frozenset("ap ab ferch verch bin ibn bint binti".split())
+_SPEECH_WORDS = frozenset("said says told tells disclosed discloses admitted denied alleged reported texted messaged".split())
+_SPEECH_FILLERS = frozenset("has had also then just now".split())
+_ID_WORDS = frozenset("dob d date upn nhs aged age born".split())
+_INITIALS_GATE_RE = re.compile(r"[A-Z][A-Z]['’]s")
 _SAID_WORDS = frozenset("said says told tells that disclosed admitted alleged reported".split())
 _MISSED_RE = re.compile(r"\s+(?:has\s+|had\s+)?(?:missed|attended|stayed|slept|went|goes|walked|wandered|turned\s+up)\b")
 _SENT_GAP_RE = re.compile(r"[.!?\n;:•\"“(]")
@@ -101,19 +104,27 @@ def _round4_names(tv: _Text) -> list[_Span]:
             out.append((s, e))  # "dev says ...", "summer wants ...", "pat from next door ..."
         elif _unknown_lower(low) and len(low) >= 4 and (_STRONG_PRED_RE.match(text, e) or _MISSED_RE.match(text, e)):
             out.append((s, e))  # "gwenllian missed her appointment": a word in no dictionary doing something
-    for k, low in enumerate(blows):
+    lows = tv.lows
+    # The rules below look at a few tokens picked by set look-ups (a regex per token is too slow).
+    for k in range(n):
+        nxt = lows[k + 1] if k + 1 < n else ""
+        speech = nxt in _SPEECH_WORDS or (nxt in _SPEECH_FILLERS and k + 2 < n and lows[k + 2] in _SPEECH_WORDS)
+        said_before = k > 0 and lows[k - 1] in _SAID_WORDS
+        ident = nxt in _ID_WORDS or (k + 1 < n and toks[k + 1][0] - toks[k][1] > 1 and not text[toks[k][1]:toks[k + 1][0]].isspace())
+        if not (speech or said_before or ident):
+            continue
         s, e, word = toks[k]
         base = bases[k]
         if not base.islower() or poss[k]:
             continue
-        low = _fold(low)
+        low = _fold(blows[k])
         if low in _NOT_SUBJECT or low in _PLACES:
             continue
-        if _unknown_lower(low) and len(low) >= 4 and _SPEECH_RE.match(text, e):
+        if speech and _unknown_lower(low) and len(low) >= 4 and _SPEECH_RE.match(text, e):
             out.append((s, e))  # "... and jamal said", "she said that kai told her"
-        elif k and blows[k - 1] in _SAID_WORDS and (low in _NAME_WORDS or low in _WIDE_NAMES) and _PRED_RE.match(text, e):
+        elif said_before and (low in _NAME_WORDS or low in _WIDE_NAMES) and _PRED_RE.match(text, e):
             out.append((s, e))  # "she said jamal gave her vapes"
-        elif (_nameish(low) or _unknown_lower(low)) and len(low) >= 2 and _ID_AFTER_RE.match(text, e):
+        elif ident and (_nameish(low) or _unknown_lower(low)) and len(low) >= 2 and _ID_AFTER_RE.match(text, e):
             out.append((s, e))  # "mustafa dob 1.12.2012", "ali (14)"
     if "(" in text:
         for m in _BRACKET_KIN_RE.finditer(text):
@@ -126,18 +137,24 @@ def _round4_names(tv: _Text) -> list[_Span]:
                 continue
             if _nameish(lw) or _unknown_lower(lw) or m.group(1)[0].isupper():
                 out.append(m.span(1))  # "dean (mums ex)"
-    if "'" in text or "’" in text:
+    if ("'" in text or "’" in text) and _INITIALS_GATE_RE.search(text):
         for m in _INITIALS_KIN_RE.finditer(text):
             if m.group(1) not in _NOT_INITIALS and m.group(2) in _KIN:
                 out.append(m.span(1))  # "KT's mum"
-    if "the" in blows:
-        for m in _LOWER_PLURAL_RE.finditer(text):
-            stem = _fold(m.group(1))
-            if stem in _WIDE_SURNAMES and stem not in _EN and (stem + "s") not in _EN and stem not in _NOT_NAME:
-                out.append(m.span(1))  # "visited the okonkwos"
-    for m in _PATRONYMIC_RE.finditer(text) if " " in text else ():
-        a, b = _fold(m.group(1)).lower(), _fold(m.group(2)).lower()
-        if a not in _NOT_SUBJECT and (a in _NAME_WORDS or a in _WIDE_NAMES) and b not in _NOT_SUBJECT and (
-                b in _WIDE_NAMES or b not in _EN):
-            out.append((m.start(1), m.end(2)))  # "rhys ap gruffydd"
+    for k in range(n - 1):
+        low = lows[k]
+        if low == "the":
+            w = toks[k + 1][2]
+            if w[-1] == "s" and w.islower() and len(w) > 3 and text[toks[k][1]:toks[k + 1][0]] == " ":
+                stem = _fold(w[:-1])
+                for st in (stem, stem[:-1]) if stem.endswith("e") else (stem,):
+                    if st in _WIDE_SURNAMES and st not in _EN and w not in _EN and st not in _NOT_NAME:
+                        out.append((toks[k + 1][0], toks[k + 1][0] + len(st)))  # "visited the okonkwos"
+                        break
+        elif low in _PATRONYMIC_WORDS and k > 0 and toks[k][2].islower() and text[toks[k - 1][1]:toks[k][0]] == " " \
+                and text[toks[k][1]:toks[k + 1][0]] == " ":
+            a, b = _fold(lows[k - 1]), _fold(lows[k + 1])
+            if a not in _NOT_SUBJECT and (a in _NAME_WORDS or a in _WIDE_NAMES) and b not in _NOT_SUBJECT and (
+                    b in _WIDE_NAMES or b not in _EN) and b.isalpha():
+                out.append((toks[k - 1][0], toks[k + 1][1]))  # "rhys ap gruffydd"
     return out

@@ -22,14 +22,17 @@ _DEVELOPMENT = (r"(?:Cottages|Paddocks?|Villas|Houses|Flats|Fields|Meadows|Orcha
                 r"Elms|Oaks|Poplars|Hawthorns|Chestnuts|Cedars|Birches|Rowans|Hollies|Leys|Crofts|Gables|Links|Downs|"
                 r"Acres|Moorings|Ridings|Pastures|Homes|Bungalows|Almshouses)")
 _DEVELOPMENT_RE = re.compile(
-    r"(?<![\w£$.:/])\d{1,4}[A-Za-z]?,?\s+(?:The\s+(?:[A-Z][a-z'’]+\s+)?[A-Z][a-z'’]+|(?:[A-Z][a-z'’]+\s+){1,2}" + _DEVELOPMENT + r")\b")
+    r"\d(?<![\w£$.:/]\d)\d{0,3}[A-Za-z]?,?\s+(?:The\s+(?:[A-Z][a-z'’]+\s+)?[A-Z][a-z'’]+|(?:[A-Z][a-z'’]+\s+){1,2}" + _DEVELOPMENT + r")\b")
 _DEVELOPMENT_CUE_RE = re.compile(r"\b(?:at|address|lives?|living|staying|stays|moved|moving|home|house|to|from|is|in)\b"
                                  r"[\s:,]*(?:no\.?\s*)?$", re.IGNORECASE)
 _ESTATE_RE = re.compile(
     r"\b(?:lives?|living|staying|stays|moved|moving|resides?|residing|house|home|flat)\s+(?:(?:is|was|now|back)\s+)?"
     r"(?:on|to|onto|in)\s+the\s+((?:[A-Z][a-z'’\-]+\s+){1,2})(?:estate|Estate)\b")
-_LOWER_OUTWARD_PREP_RE = re.compile(r"\b(?:in|to|from|near|around|into|at|is)\s+(?:the\s+)?([a-z]{2})(\d{1,2}[a-z]?)\b(?![\s\-]*\d)")
+# Searched from the code back: the code first ("sw9"), then the word before it.
+_LOWER_CODE_RE = re.compile(r"[a-z](?<![\w][a-z])[a-z]\d\d?[a-z]?\b(?![\s\-]*\d)")
+_CODE_PREP_RE = re.compile(r"\b(?:in|to|from|near|around|into|at|is)\s+(?:the\s+)?$")
 _HANDLE_UNDERSCORE_RE = re.compile(r"(?<![\w@.])@?([A-Za-z0-9.]*[A-Za-z][A-Za-z0-9.]*_[A-Za-z0-9_.]*[A-Za-z0-9])(?![\w@])")
+_LETTERS_DIGITS_RE = re.compile(r"[a-z]\d\d")  # a gate for _CALLED_HANDLE_RE
 _FILE_RE = re.compile(r"\.(?:docx?|pdf|xlsx?|csv|txt|jpe?g|png|pptx?|odt|rtf|msg|eml|zip)$", re.IGNORECASE)
 _CALLED_HANDLE_RE = re.compile(r"\b(?:called|named|as|user|username|account|by|from)\s+@?([A-Za-z]{3,}[a-z]*\d{2,}[A-Za-z0-9]*)\b")
 
@@ -44,6 +47,7 @@ _CUED_TEN = {
     "other_id": re.compile(r"\b(?:occurrence|occ|incident|crime|log|mrn|hospital|patient)" + _CUE_TAIL +
                            r"([A-Za-z]{0,4}\d{5,}[A-Za-z]?)(?![\w])", re.IGNORECASE),
 }
+_CUED_DIGITS = {"nhs_number": 10, "chi_number": 10, "ni_number": 6, "other_id": 5}
 _CUED_WORDS = {"nhs_number": frozenset({"nhs"}), "chi_number": frozenset({"chi", "index"}),
                "ni_number": frozenset({"ni", "nino", "insurance"}),
                "other_id": frozenset("occurrence occ incident crime log mrn hospital patient".split())}
@@ -58,12 +62,14 @@ def _cued_kind(kind: str, number: str) -> str:
     return "other_id"
 
 
-def _round4_other(text: str, words: set[str], has_digit: bool, taken: list[_Span], checked: list[_Span]) -> dict[str, list[_Span]]:
-    """Findings by kind; ``checked`` are the numbers already found with their check digits."""
+def _round4_other(text: str, words: set[str], longest: int, taken: list[_Span], checked: list[_Span]) -> dict[str, list[_Span]]:
+    """Findings by kind. ``longest`` is the longest run of digits (0: none); ``checked`` are the
+    numbers already found with their check digits."""
+    has_digit = longest > 0
     out: dict[str, list[_Span]] = {}
     if has_digit:
         for kind, rx in _CUED_TEN.items():
-            if words & _CUED_WORDS[kind]:
+            if longest >= _CUED_DIGITS[kind] and words & _CUED_WORDS[kind]:
                 for m in rx.finditer(text):
                     if not _overlaps(*m.span(1), checked):
                         out.setdefault(_cued_kind(kind, m.group(1)), []).append(m.span(1))
@@ -72,9 +78,10 @@ def _round4_other(text: str, words: set[str], has_digit: bool, taken: list[_Span
         if addr:
             out["address"] = addr
         codes = []
-        for m in _LOWER_OUTWARD_PREP_RE.finditer(text):
-            if m.group(1).upper() in _POSTCODE_AREAS and not _overlaps(*m.span(1), taken):
-                codes.append((m.start(1), m.end(2)))  # "a school in sw9", "is in bd3"
+        for m in _LOWER_CODE_RE.finditer(text):
+            if m.group()[:2].upper() in _POSTCODE_AREAS and _CODE_PREP_RE.search(text, max(0, m.start() - 12), m.start()) \
+                    and not _overlaps(*m.span(), taken):
+                codes.append(m.span())  # "a school in sw9", "is in bd3"
         if codes:
             out["postcode"] = codes
     if "estate" in text or "Estate" in text:
@@ -83,7 +90,7 @@ def _round4_other(text: str, words: set[str], has_digit: bool, taken: list[_Span
     if "_" in text:
         handles += [m.span(1) for m in _HANDLE_UNDERSCORE_RE.finditer(text)
                     if len(m.group(1)) >= 4 and not _FILE_RE.search(m.group(1))]
-    if has_digit:
+    if has_digit and _LETTERS_DIGITS_RE.search(text):
         handles += [m.span(1) for m in _CALLED_HANDLE_RE.finditer(text)]
     if handles:
         out["social_handle"] = handles
