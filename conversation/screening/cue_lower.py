@@ -51,8 +51,7 @@ _SPEECH_RE = re.compile(r"\s+(?:(?:has|had|also|then|just|now)\s+)?(?:said|says|
 _ID_AFTER_RE = re.compile(r"\s*[,(:\-]?\s*(?:d\.?o\.?b\b|date\s+of\s+birth|upn\b|nhs\s+(?:no|number)|aged?\s*\d|\(\s*\d{1,2}\s*\)|"
                           r"\d{1,2}\s*(?:yrs?|y/?o|years?\s+old)|born\s+(?:on|in)?\s*\d)", re.IGNORECASE)
 # "dean (mums ex)", "kerry (her aunty)": a word and a bracketed relation of up to three words.
-_BRACKET_KIN_RE = re.compile(
-    r"(?<![\w'’@.\-])([A-Za-z][a-z'’\-]+)\s*\(\s*((?:[a-z'’]+\s+){0,2}[a-z'’]+)\s*\)", re.IGNORECASE)
+_BRACKET_RE = re.compile(r"\(\s*((?:[a-z'’]+\s+){0,2}[a-z'’]+)\s*\)", re.IGNORECASE)
 _OWNER_WORDS = frozenset("mums mum's mum’s dads dad's dad’s nans nan's her his their the a an my our step new old former "
                          "ex older younger big little".split())
 _INITIALS_KIN_RE = re.compile(r"([A-Z](?<![\w.][A-Z])[A-Z]{1,2})['’]s\s+(?:(?:step|older|younger|little|big|baby|new|ex)[\s\-]?)?"
@@ -62,7 +61,8 @@ _NOT_INITIALS = frozenset("GP SW HV DSL YOT CAMHS MASH NHS PC DC DS DI IRO SEN S
 _PATRONYMIC_WORDS = frozenset("ap ab ferch verch bin ibn bint binti".split())
 _SPEECH_WORDS = frozenset("said says told tells disclosed discloses admitted denied alleged reported texted messaged".split())
 _SPEECH_FILLERS = frozenset("has had also then just now".split())
-_ID_WORDS = frozenset("dob d date upn nhs aged age born".split())
+_ID_WORDS = frozenset("dob d date upn nhs aged age born yr yrs years y yo".split())
+_AGE_ANCHOR_RE = re.compile(r"\(\s*\d{1,2}\s*\)")
 _INITIALS_GATE_RE = re.compile(r"[A-Z][A-Z]['’]s")
 _SAID_WORDS = frozenset("said says told tells that disclosed admitted alleged reported".split())
 _MISSED_RE = re.compile(r"\s+(?:has\s+|had\s+)?(?:missed|attended|stayed|slept|went|goes|walked|wandered|turned\s+up)\b")
@@ -106,13 +106,14 @@ def _round4_names(tv: _Text) -> list[_Span]:
             out.append((s, e))  # "gwenllian missed her appointment": a word in no dictionary doing something
     lows = tv.lows
     # The rules below look at a few tokens picked by set look-ups (a regex per token is too slow).
-    for k in range(n):
-        nxt = lows[k + 1] if k + 1 < n else ""
-        speech = nxt in _SPEECH_WORDS or (nxt in _SPEECH_FILLERS and k + 2 < n and lows[k + 2] in _SPEECH_WORDS)
-        said_before = k > 0 and lows[k - 1] in _SAID_WORDS
-        ident = nxt in _ID_WORDS or (k + 1 < n and toks[k + 1][0] - toks[k][1] > 1 and not text[toks[k][1]:toks[k + 1][0]].isspace())
-        if not (speech or said_before or ident):
-            continue
+    speech_at = {k - 1 for k, w in enumerate(lows) if w in _SPEECH_WORDS and k}
+    speech_at |= {k - 1 for k in list(speech_at) if k > 0 and lows[k] in _SPEECH_FILLERS}
+    said_at = {k + 1 for k, w in enumerate(lows) if w in _SAID_WORDS}
+    ident_at = {k - 1 for k, w in enumerate(lows) if w in _ID_WORDS and k}
+    if "(" in text:
+        ident_at |= {bisect_left(starts, m.start()) - 1 for m in _AGE_ANCHOR_RE.finditer(text)}
+    for k in sorted((speech_at | said_at | ident_at) - {-1, n}):
+        speech, said_before, ident = k in speech_at, k in said_at, k in ident_at
         s, e, word = toks[k]
         base = bases[k]
         if not base.islower() or poss[k]:
@@ -127,16 +128,19 @@ def _round4_names(tv: _Text) -> list[_Span]:
         elif ident and (_nameish(low) or _unknown_lower(low)) and len(low) >= 2 and _ID_AFTER_RE.match(text, e):
             out.append((s, e))  # "mustafa dob 1.12.2012", "ali (14)"
     if "(" in text:
-        for m in _BRACKET_KIN_RE.finditer(text):
-            inner = m.group(2).lower().split()
-            lw = _fold(m.group(1)).lower()
-            if not any(w.rstrip("s") in _KIN or w in _KIN for w in inner) or not any(
+        for m in _BRACKET_RE.finditer(text):
+            j = bisect_left(starts, m.start()) - 1
+            if j < 0 or not text[toks[j][1]:m.start()].isspace() and toks[j][1] != m.start():
+                continue
+            inner = m.group(1).lower().split()
+            lw = _fold(blows[j]) if not poss[j] else ""
+            if not lw or not any(w.rstrip("s") in _KIN or w in _KIN for w in inner) or not any(
                     w in _OWNER_WORDS or w.endswith(("s", "'s", "’s")) for w in inner[:-1] or inner):
                 continue
             if lw in _NOT_SUBJECT or lw in _KIN or lw in _NOT_NAME and lw not in _NAME_WORDS:
                 continue
-            if _nameish(lw) or _unknown_lower(lw) or m.group(1)[0].isupper():
-                out.append(m.span(1))  # "dean (mums ex)"
+            if _nameish(lw) or _unknown_lower(lw) or toks[j][2][0].isupper():
+                out.append(toks[j][:2])  # "dean (mums ex)"
     if ("'" in text or "’" in text) and _INITIALS_GATE_RE.search(text):
         for m in _INITIALS_KIN_RE.finditer(text):
             if m.group(1) not in _NOT_INITIALS and m.group(2) in _KIN:
