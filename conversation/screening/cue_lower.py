@@ -48,7 +48,7 @@ _PERSON_DOES_RE = re.compile(
 _SPEECH_RE = re.compile(r"\s+(?:(?:has|had|also|then|just|now)\s+)?(?:said|says|told|tells|disclosed|discloses|admitted|"
                         r"denied|alleged|reported|texted|messaged)\b")
 # A first name straight before an identifier or an age: "mustafa dob 1.12.2012", "ali upn ...".
-_ID_AFTER_RE = re.compile(r"\s*[,(:\-]?\s*(?:d\.?o\.?b\b|date\s+of\s+birth|upn\b|nhs\s+(?:no|number)|aged?\s*\d|\(\s*\d{1,2}\s*\)|"
+_ID_AFTER_RE = re.compile(r"\s*[,(:\-]?\s*(?:d\.?o\.?b\b|date\s+of\s+birth|upn\b|nhs\s+(?:no|number)|aged?\s*\d|\(\s*(?:yr|year|y|aged?)?\s*\d{1,2}\s*\)|"
                           r"\d{1,2}\s*(?:yrs?|y/?o|years?\s+old)|born\s+(?:on|in)?\s*\d)", re.IGNORECASE)
 # "dean (mums ex)", "kerry (her aunty)": a word and a bracketed relation of up to three words.
 _BRACKET_RE = re.compile(r"\(\s*((?:[a-z'’]+\s+){0,2}[a-z'’]+)\s*\)", re.IGNORECASE)
@@ -61,8 +61,10 @@ _NOT_INITIALS = frozenset("GP SW HV DSL YOT CAMHS MASH NHS PC DC DS DI IRO SEN S
 _PATRONYMIC_WORDS = frozenset("ap ab ferch verch bin ibn bint binti".split())
 _SPEECH_WORDS = frozenset("said says told tells disclosed discloses admitted denied alleged reported texted messaged".split())
 _SPEECH_FILLERS = frozenset("has had also then just now".split())
+_ID_AFTER_POSS = frozenset("nhs upn dob d.o.b chi ni phone mobile number email snap snapchat insta instagram tiktok "
+                           "address postcode passport".split())
 _ID_WORDS = frozenset("dob d date upn nhs aged age born yr yrs years y yo".split())
-_AGE_ANCHOR_RE = re.compile(r"\(\s*\d{1,2}\s*\)")
+_AGE_ANCHOR_RE = re.compile(r"\(\s*(?:yr|year|y|aged?)?\s*\d{1,2}\s*\)", re.IGNORECASE)
 _INITIALS_GATE_RE = re.compile(r"[A-Z][A-Z]['’]s")
 _SAID_WORDS = frozenset("said says told tells that disclosed admitted alleged reported".split())
 _MISSED_RE = re.compile(r"\s+(?:has\s+|had\s+)?(?:missed|attended|stayed|slept|went|goes|walked|wandered|turned\s+up)\b")
@@ -110,16 +112,29 @@ def _round4_names(tv: _Text) -> list[_Span]:
     speech_at |= {k - 1 for k in list(speech_at) if k > 0 and lows[k] in _SPEECH_FILLERS}
     said_at = {k + 1 for k, w in enumerate(lows) if w in _SAID_WORDS}
     ident_at = {k - 1 for k, w in enumerate(lows) if w in _ID_WORDS and k}
+    ident_at |= {k for k, w in enumerate(lows) if poss[k] and k + 1 < n and lows[k + 1] in _ID_AFTER_POSS}
     if "(" in text:
         ident_at |= {bisect_left(starts, m.start()) - 1 for m in _AGE_ANCHOR_RE.finditer(text)}
     for k in sorted((speech_at | said_at | ident_at) - {-1, n}):
         speech, said_before, ident = k in speech_at, k in said_at, k in ident_at
         s, e, word = toks[k]
         base = bases[k]
-        if not base.islower() or poss[k]:
-            continue
         low = _fold(blows[k])
-        if low in _NOT_SUBJECT or low in _PLACES:
+        if low in _NOT_SUBJECT:
+            continue
+        if ident and base[0].isupper() and not base.isupper() and _nameish(low) and _AGE_ANCHOR_RE.match(text, e + 1):
+            out.append((s, e))  # "spoke to Hope (yr 7)": an age in brackets, even after a place word
+            continue
+        if low in _PLACES:
+            continue
+        if poss[k] and k + 1 < n and lows[k + 1] in _ID_AFTER_POSS and low not in _NOT_NAME and len(low) >= 3 and (
+                _nameish(low) or _unknown_lower(low) or base[0].isupper() and not base.isupper() and low not in _EN):
+            out.append((s, s + len(base)))  # "Mikey's NHS number is ..."
+            continue
+        if ident and base[0].isupper() and not base.isupper() and _nameish(low) and _ID_AFTER_RE.match(text, e):
+            out.append((s, e))  # "Kayden dob ..."
+            continue
+        if not base.islower() or poss[k]:
             continue
         if speech and _unknown_lower(low) and len(low) >= 4 and _SPEECH_RE.match(text, e):
             out.append((s, e))  # "... and jamal said", "she said that kai told her"
