@@ -59,6 +59,7 @@ from .contacts import (
     _scan_spelled_emails,
 )
 from .cue_names import _round2_names
+from .cue_context import _round4_context
 from .cue_lower import _round4_names
 from .cue_more import _round3_other
 from .cue_places import _round4_other
@@ -167,6 +168,7 @@ def locate(text: str) -> list[Hit]:
     names += _round2_names(tv, names + [(h.start, h.end) for h in hits])
     names += _round3_names(tv)
     names += _round4_names(tv)
+    names += _round4_context(tv)
     add("name", [sp for sp in names if not _is_place(work, sp) and not _not_a_person(work, sp)])
     hits.sort(key=lambda h: (h.start, h.end))
     return hits

@@ -54,7 +54,8 @@ def _is_place(text: str, span: _Span) -> bool:
 # "spoke to Hope", "talked with Shirley": a person, though the word is also a place.
 _SPOKE_TO_RE = re.compile(r"\b(?:spoke|speak|speaking|spoken|talked|talking|talk|chatted|chatting|said|explained|wrote|"
                           r"listened|introduced|messaged|texted|lied|disclosed|confided|apologised|shouted|sent)\s+"
-                          r"(?:it\s+|this\s+|that\s+)?to\s+$", re.IGNORECASE)
+                          r"(?:it\s+|this\s+|that\s+)?to\s+$|\b(?:scared|afraid|frightened|terrified|wary|fond)\s+of\s+$",
+                          re.IGNORECASE)
 
 
 def _scan_wide_names(tv: _Text, known: list[_Span], words: set[str]) -> list[_Span]:

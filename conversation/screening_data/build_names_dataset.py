@@ -6,7 +6,10 @@ stays a word, and the screener's word-name rules handle it. Round 4 also writes
 names_dataset_words.txt: first names ranked in the top WORD_RANK of any country that *are*
 English words but not very frequent ones (wordfreq Zipf below WORD_ZIPF: "dev", "pat",
 "honey", "summer", not "will", "may", "said"); the screener takes them as names only with a
-strong cue ("pat from next door", "dev says ...").
+strong cue ("pat from next door", "dev says ..."). It also writes names_dataset_surname_words.txt:
+surnames ranked in the top SURNAME_RANK in Great Britain, Ireland or the United States that are
+English words ("smith", "brown", "ward"), names only after a rank or title or as a plural
+family ("dc smith", "the Smiths were out").
 
     .venv/bin/pip install names-dataset wordfreq && .venv/bin/python conversation/screening_data/build_names_dataset.py
 
@@ -25,6 +28,8 @@ HERE = Path(__file__).parent
 RANK = 1000
 WORD_RANK = 500
 WORD_ZIPF = 5.3
+SURNAME_RANK = 300
+SURNAME_COUNTRIES = ("GB", "IE", "US")
 LATIN = re.compile(r"^[a-zà-öø-ÿāăąćčďđēėęěğīįıķĺľłńňőœŕřśşšţťūůűųźżž'’\-]{3,}$")
 
 
@@ -70,6 +75,18 @@ def word_names(path: Path, english: set[str], skip: set[str]) -> list[str]:
     return sorted(out)
 
 
+def surname_words(path: Path, english: set[str], skip: set[str]) -> list[str]:
+    data = pickle.load(gzip.open(path))
+    out = set()
+    for name, attrs in data.items():
+        ranks = attrs.get("rank") or {}
+        low = name.lower()
+        if low in english and low not in skip and any(
+                ranks.get(c) is not None and ranks[c] < SURNAME_RANK for c in SURNAME_COUNTRIES):
+            out.add(low)
+    return sorted(out)
+
+
 def write(name: str, words: list[str], what: str, how: str = "") -> None:
     minus = "" if how else ", minus common English words"
     how = how or f"every single-word name ranked in the top {RANK} of any country in names-dataset"
@@ -99,6 +116,8 @@ def main() -> None:
     not_words = _words("role_words.txt") | _words("org_words.txt") | _words("not_names.txt")
     write("names_dataset_words.txt", word_names(data / "first_names.pkl.gz", english, not_words), "First names that are words",
           f"top {WORD_RANK} of any country in names-dataset, English words with wordfreq Zipf below {WORD_ZIPF}")
+    write("names_dataset_surname_words.txt", surname_words(data / "last_names.pkl.gz", english, not_words),
+          "Surnames that are words", f"top {SURNAME_RANK} in {', '.join(SURNAME_COUNTRIES)} in names-dataset, English words")
 
 
 if __name__ == "__main__":
