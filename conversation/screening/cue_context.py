@@ -26,13 +26,14 @@ _INTRO_RE = re.compile(r"(?:known\s+as|nicknamed|goes\s+by|go\s+by|aka|a\.k\.a\.
 _INITIAL_VERB_RE = re.compile(r" [A-HJ-Z]\.?(?=\s)")
 _BRACKET_WORD_RE = re.compile(r"\(\s*([A-Za-z][a-z'’\-]+)\s*\)")
 _COMMA_WORD_RE = re.compile(r",\s*([a-z][a-z'’\-]+)\s*,")
+_CONTEXT_FIRST = _RANKS | _INTRO_WORDS | {"the"}
 _ROLE_OR_CHILD = _ROLE_WORDS | frozenset("child pupil yp boy girl baby sibling fella bloke partner bf gf".split())
 
 
 def _round4_context(tv: _Text) -> list[_Span]:
     text, toks, lows, blows, n = tv.text, tv.toks, tv.lows, tv.blows, len(tv.toks)
     out: list[_Span] = []
-    for k in range(n - 1):
+    for k in [k for k, w in enumerate(lows) if w in _CONTEXT_FIRST and k + 1 < n]:
         low = lows[k]
         if low in _RANKS and text[toks[k][1]:toks[k + 1][0]] in (" ", ". "):
             w = blows[k + 1]

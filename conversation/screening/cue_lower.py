@@ -16,7 +16,7 @@ from bisect import bisect_left
 from .cue_roles import _NAME_WORDS
 from .cues import _PRED_RE, _STRONG_PRED_RE
 from .data import _words
-from .namelists import _EN, _NOT_NAME, _ORG_WORDS, _PLACES, _ROLE_WORDS, _TITLES, _WIDE_NAMES, _WIDE_SURNAMES
+from .namelists import _AMBIGUOUS_FIRST, _ANY_FIRST, _EN, _WIDE_FIRST, _NOT_NAME, _ORG_WORDS, _PLACES, _ROLE_WORDS, _TITLES, _WIDE_NAMES, _WIDE_SURNAMES
 from .tokens import _MONTH_WORDS, _Span, _Text, _fold
 
 # First names that are also (not very frequent) English words, from names-dataset: names only
@@ -44,11 +44,12 @@ _PERSON_DOES_RE = re.compile(
     r"(?:is|was|has\s+been|seems|seemed|looked|looks|felt|feels)\s+(?:really\s+|very\s+|so\s+)?(?:scared|frightened|"
     r"worried|upset|sad|angry|withdrawn|tearful|hungry|tired)|was\s+(?:seen|hit|found|missing)|has\s+(?:a\s+)?bruis\w+|"
     r"doesn['’]?t\s+(?:like|want)|didn['’]?t\s+(?:want|come|attend)|won['’]?t\s+(?:talk|speak|eat|go)|"
+    r"(?:wasn['’]?t|isn['’]?t|hasn['’]?t\s+been|was\s+not|is\s+not|has\s+not\s+been)\s+in\b|didnt\s+(?:want|come)|"
     r"from\s+next\s+door|next\s+door|(?:from|at)\s+(?:school|nursery|church|the\s+mosque)\s+(?:said|says|told))\b")
 _SPEECH_RE = re.compile(r"\s+(?:(?:has|had|also|then|just|now)\s+)?(?:said|says|told|tells|disclosed|discloses|admitted|"
                         r"denied|alleged|reported|texted|messaged)\b")
 # A first name straight before an identifier or an age: "mustafa dob 1.12.2012", "ali upn ...".
-_ID_AFTER_RE = re.compile(r"\s*[,(:\-]?\s*(?:d\.?o\.?b\b|date\s+of\s+birth|upn\b|nhs\s+(?:no|number)|aged?\s*\d|\(\s*(?:yr|year|y|aged?)?\s*\d{1,2}\s*\)|"
+_ID_AFTER_RE = re.compile(r"\s*[,(:\-]?\s*(?:d\.?o\.?b\b|date\s+of\s+birth|upn\b|nhs\s+(?:no|number)|(?:y|yr|year)\s*\d{1,2}\s*[,)]|aged?\s*\d|\(\s*(?:yr|year|y|aged?)?\s*\d{1,2}\s*\)|"
                           r"\d{1,2}\s*(?:yrs?|y/?o|years?\s+old)|born\s+(?:on|in)?\s*\d)", re.IGNORECASE)
 # "dean (mums ex)", "kerry (her aunty)": a word and a bracketed relation of up to three words.
 _BRACKET_RE = re.compile(r"\(\s*((?:[a-z'’]+\s+){0,2}[a-z'’]+)\s*\)", re.IGNORECASE)
@@ -66,6 +67,14 @@ _ID_AFTER_POSS = frozenset("nhs upn dob d.o.b chi ni phone mobile number email s
 _ID_WORDS = frozenset("dob d date upn nhs aged age born yr yrs years y yo".split())
 _AGE_ANCHOR_RE = re.compile(r"\(\s*(?:yr|year|y|aged?)?\s*\d{1,2}\s*\)", re.IGNORECASE)
 _INITIALS_GATE_RE = re.compile(r"[A-Z][A-Z]['’]s")
+_ABOUT_WORDS = frozenset("about for with regarding re".split())
+_CONCERN_WORDS = frozenset("worried worry worries concerned concern concerns seen spotted hanging referral referred "
+                           "safeguarding raised sighting".split())
+# First names from the name lists (not the names that are words): a lower-case one is a name
+# after a concern ("worried about kai") or beside another ("dylan and connor").
+_LIST_FIRST = _WIDE_FIRST - _AMBIGUOUS_FIRST - _MONTH_WORDS
+_POSSESSIVES = frozenset("her his their".split())
+_PLURAL_DOES_RE = re.compile(r"\s+(?:are|were|have|had|both|said|told|keep|kept|went|ran)\b")
 _SAID_WORDS = frozenset("said says told tells that disclosed admitted alleged reported".split())
 _MISSED_RE = re.compile(r"\s+(?:has\s+|had\s+)?(?:missed|attended|stayed|slept|went|goes|walked|wandered|turned\s+up)\b")
 _SENT_GAP_RE = re.compile(r"[.!?\n;:•\"“(]")
@@ -115,6 +124,19 @@ def _round4_names(tv: _Text) -> list[_Span]:
     ident_at |= {k for k, w in enumerate(lows) if poss[k] and k + 1 < n and lows[k + 1] in _ID_AFTER_POSS}
     if "(" in text:
         ident_at |= {bisect_left(starts, m.start()) - 1 for m in _AGE_ANCHOR_RE.finditer(text)}
+    for k in [k for k, w in enumerate(lows) if w in _ABOUT_WORDS and 0 < k < n - 1 and lows[k - 1] in _CONCERN_WORDS]:
+        w = blows[k + 1]
+        if toks[k + 1][2].islower() and w in _LIST_FIRST and w not in _NOT_SUBJECT and w not in _PLACES:
+            out.append(toks[k + 1][:2])  # "worried about kai", "seen with dylan"
+    for k in [k for k, w in enumerate(lows) if w == "and" and 0 < k < n - 1]:
+        a, b = blows[k - 1], blows[k + 1]
+        if not (toks[k - 1][2].islower() and toks[k + 1][2].islower()) or a in _NOT_SUBJECT:
+            continue
+        if a in _LIST_FIRST and k + 2 < n and b in _POSSESSIVES and blows[k + 2] in _ROLE_WORDS:
+            out.append(toks[k - 1][:2])  # "lena and her brother"
+        elif (a in _LIST_FIRST and b in _ANY_FIRST or a in _ANY_FIRST and b in _LIST_FIRST) and b not in _NOT_SUBJECT and (
+                (a in _LIST_FIRST and b in _LIST_FIRST) or _PLURAL_DOES_RE.match(text, toks[k + 1][1])):
+            out += [toks[k - 1][:2], toks[k + 1][:2]]  # "leon and mason were fighting", "dylan and connor"
     for k in sorted((speech_at | said_at | ident_at) - {-1, n}):
         speech, said_before, ident = k in speech_at, k in said_at, k in ident_at
         s, e, word = toks[k]
@@ -160,7 +182,7 @@ def _round4_names(tv: _Text) -> list[_Span]:
         for m in _INITIALS_KIN_RE.finditer(text):
             if m.group(1) not in _NOT_INITIALS and m.group(2) in _KIN:
                 out.append(m.span(1))  # "KT's mum"
-    for k in range(n - 1):
+    for k in [k for k, w in enumerate(lows) if (w == "the" or w in _PATRONYMIC_WORDS) and k + 1 < n]:
         low = lows[k]
         if low == "the":
             w = toks[k + 1][2]
