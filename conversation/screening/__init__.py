@@ -39,6 +39,8 @@ Layout: ``kinds`` (kinds, labels, ``explain``), ``data`` (loading the word lists
 """
 from __future__ import annotations
 
+import re
+
 from .addresses import (
     _HOUSE_NAME_RE,
     _HOUSE_WORDS,
@@ -48,7 +50,7 @@ from .addresses import (
     _scan_addresses,
     _scan_outward,
 )
-from .allow import _EPONYM_RE, _PHRASE_INDEX, _PHRASE_KEYS, _allowed_phone
+from .allow import _EPONYM_RE, _ORG_HANDLES, _PHRASE_INDEX, _PHRASE_KEYS, _allowed_phone
 from .contacts import (
     _TLD_HINT_RE,
     _WEBMAIL_GATE,
@@ -67,6 +69,7 @@ from .cue_other import _round2_other
 from .cue_roles import _round3_names
 from .dates import _scan_dates
 from .kinds import KINDS, LABELS, Finding, Hit, _FINDINGS, explain
+from .namelists import _EN, _INTERESTING
 from .names import _scan_names
 from .numbers import (
     _SPELLED_CUES,
@@ -87,6 +90,15 @@ __all__ = ["Finding", "Hit", "KINDS", "LABELS", "screen", "locate", "explain"]
 
 
 _SEPARATORS = str.maketrans("", "", " \u00a0-.()")  # what _DIGIT_RUN_RE allows between digits
+
+
+_WORD_AT_RE = re.compile(r"([a-z]+)\s+at\s+\S+$")
+
+
+def _word_at_site(spelled: str) -> bool:
+    """"the online form at leeds.gov.uk": an English word, "at" and a site is a place, not an email."""
+    m = _WORD_AT_RE.match(spelled)
+    return bool(m) and m.group(1) in _EN and m.group(1) not in _INTERESTING
 
 
 def locate(text: str) -> list[Hit]:
@@ -128,9 +140,10 @@ def locate(text: str) -> list[Hit]:
     # "live" and "sky" are also plain words: as a gate they need a full stop in the text as well
     if "dot" in words or "(at" in low or "[at" in low or _TLD_HINT_RE.search(low) or words & _WEBMAIL_GATE or (
             words & _WEBMAIL_WORDS and "." in low):
-        emails += _scan_spelled_emails(work, all_emails)
+        emails += [sp for sp in _scan_spelled_emails(work, all_emails) if not _word_at_site(work[sp[0]:sp[1]])]
     add("email", emails)
-    add("social_handle", _scan_handles(work, all_emails, words))
+    add("social_handle", [sp for sp in _scan_handles(work, all_emails, words)
+                          if work[sp[0]:sp[1]].lstrip("@").lower() not in _ORG_HANDLES])
     taken += all_emails
     tv = _Text(_mask(work, all_emails))
     dates: list[_Span] = []

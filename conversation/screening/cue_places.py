@@ -33,6 +33,8 @@ _LOWER_CODE_RE = re.compile(r"[a-z](?<![\w][a-z])[a-z]\d\d?[a-z]?\b(?![\s\-]*\d)
 _CODE_PREP_RE = re.compile(r"\b(?:in|to|from|near|around|into|at|is)\s+(?:the\s+)?$")
 _HANDLE_UNDERSCORE_RE = re.compile(r"(?<![\w@.])@?([A-Za-z0-9.]*[A-Za-z][A-Za-z0-9.]*_[A-Za-z0-9_.]*[A-Za-z0-9])(?![\w@])")
 _LETTERS_DIGITS_RE = re.compile(r"[a-z]\d\d")  # a gate for _CALLED_HANDLE_RE
+_BARE_WEBMAIL_RE = re.compile(r"[\w.+\-']+@(?:gmail|googlemail|hotmail|yahoo|ymail|outlook|icloud|aol|btinternet|live|msn|"
+                              r"protonmail|sky|talktalk|virginmedia)\b(?!\.)", re.IGNORECASE)
 _FILE_RE = re.compile(r"\.(?:docx?|pdf|xlsx?|csv|txt|jpe?g|png|pptx?|odt|rtf|msg|eml|zip)$", re.IGNORECASE)
 _CALLED_HANDLE_RE = re.compile(r"\b(?:called|named|as|user|username|account|by|from)\s+@?([A-Za-z]{3,}[a-z]*\d{2,}[A-Za-z0-9]*)\b")
 
@@ -86,6 +88,10 @@ def _round4_other(text: str, words: set[str], longest: int, taken: list[_Span], 
             out["postcode"] = codes
     if "estate" in text or "Estate" in text:
         out.setdefault("address", []).extend(m.span(1) for m in _ESTATE_RE.finditer(text))
+    if "@" in text:
+        bare = [m.span() for m in _BARE_WEBMAIL_RE.finditer(text) if not _overlaps(*m.span(), taken)]
+        if bare:
+            out["email"] = bare  # "kerryhughes1985@gmail": a webmail address without its ending
     handles = []
     if "_" in text:
         handles += [m.span(1) for m in _HANDLE_UNDERSCORE_RE.finditer(text)
