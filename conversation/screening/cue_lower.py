@@ -195,7 +195,7 @@ def _round4_names(tv: _Text) -> list[_Span]:
         elif low in _PATRONYMIC_WORDS and k > 0 and toks[k][2].islower() and text[toks[k - 1][1]:toks[k][0]] == " " \
                 and text[toks[k][1]:toks[k + 1][0]] == " ":
             a, b = _fold(lows[k - 1]), _fold(lows[k + 1])
-            if a not in _NOT_SUBJECT and (a in _NAME_WORDS or a in _WIDE_NAMES) and b not in _NOT_SUBJECT and (
+            if a not in _NOT_SUBJECT and (a in _NAME_WORDS or a in _WIDE_NAMES or _unknown_lower(a)) and b not in _NOT_SUBJECT and (
                     b in _WIDE_NAMES or b not in _EN) and b.isalpha():
                 out.append((toks[k - 1][0], toks[k + 1][1]))  # "rhys ap gruffydd"
     return out
