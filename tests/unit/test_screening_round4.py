@@ -111,3 +111,18 @@ def test_round4_rules_are_pure_functions_of_the_text():
     assert set(_round4_context(_Text("dc baker took it"))) == {(3, 8)}
     assert _round4_context(_Text("the pc black screen")) == []
     assert _round4_other("new flat is in bd7", {"new", "flat", "is", "in", "bd"}, 1, [], []) == {"postcode": [(15, 18)]}
+
+
+def test_bench_lists_no_misses_for_dev4s_validation_half():
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    ran = subprocess.run([sys.executable, str(root / "bench" / "screening.py"), "--misses",
+                          str(root / "bench" / "data" / "screening-dev4.yaml")],
+                         capture_output=True, text=True, cwd=root, timeout=300)
+    assert ran.returncode == 0, ran.stderr
+    tuned, validation = ran.stdout.split("[validation half: aggregate only]")
+    assert "even sentences [tuned on]" in tuned and "false alarms:" in tuned
+    assert "misses:" not in validation and "false alarms:" not in validation
