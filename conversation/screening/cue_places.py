@@ -4,7 +4,7 @@ A number and a named terrace or development with no street word ("5 Coronation C
 "3 The Paddocks"); a named estate someone lives on ("lives on the Woodhouse estate"); an
 outward postcode in lower case after a place preposition ("a school in sw9", "is in bd3");
 a username with an underscore or a run of digits said to be someone ("someone called
-darkangel_x99"); and numbers said to be an NHS, CHI or National Insurance number or a police
+darkangel_x99"); a number plate in lower case or in part ("yx19 abc", "partial reg ab12"); and numbers said to be an NHS, CHI or National Insurance number or a police
 occurrence, even when their check digit or prefix is wrong (a mistyped NHS number is still
 someone's number): those are refused as a reference (other_id), so that an NHS or NI finding
 still means a number that passes stdnum's check; a CHI number needs a real date of birth.
@@ -35,6 +35,11 @@ _HANDLE_UNDERSCORE_RE = re.compile(r"(?<![\w@.])@?([A-Za-z0-9.]*[A-Za-z][A-Za-z0
 _LETTERS_DIGITS_RE = re.compile(r"[a-z]\d\d")  # a gate for _CALLED_HANDLE_RE
 _BARE_WEBMAIL_RE = re.compile(r"[\w.+\-']+@(?:gmail|googlemail|hotmail|yahoo|ymail|outlook|icloud|aol|btinternet|live|msn|"
                               r"protonmail|sky|talktalk|virginmedia)\b(?!\.)", re.IGNORECASE)
+# A current-format plate in lower case ("wx21 bnf"): a shape ordinary words do not have.
+_LOWER_PLATE_RE = re.compile(r"[a-z](?<![\w][a-z])[a-z]\d\d ?[a-z]{3}\b")
+_PARTIAL_REG_RE = re.compile(r"\b(?:partial|part)\s+(?:number\s+)?(?:plate|reg|registration)\s*(?:number\s*)?"
+                             r"(?:of\s+|is\s+|was\s+|:\s*)?([A-Za-z]{1,3}\d{1,3}[A-Za-z]{0,3}|\d{2}\s?[A-Za-z]{3})\b",
+                             re.IGNORECASE)
 _FILE_RE = re.compile(r"\.(?:docx?|pdf|xlsx?|csv|txt|jpe?g|png|pptx?|odt|rtf|msg|eml|zip)$", re.IGNORECASE)
 _CALLED_HANDLE_RE = re.compile(r"\b(?:called|named|as|user|username|account|by|from)\s+@?([A-Za-z]{3,}[a-z]*\d{2,}[A-Za-z0-9]*)\b")
 
@@ -86,6 +91,11 @@ def _round4_other(text: str, words: set[str], longest: int, taken: list[_Span], 
                 codes.append(m.span())  # "a school in sw9", "is in bd3"
         if codes:
             out["postcode"] = codes
+        plates = [m.span() for m in _LOWER_PLATE_RE.finditer(text)]
+        if "partial" in words or "part" in words:
+            plates += [m.span(1) for m in _PARTIAL_REG_RE.finditer(text)]
+        if plates:
+            out["vehicle_reg"] = plates  # "got into yx19 abc", "partial reg ab12"
     if "estate" in text or "Estate" in text:
         out.setdefault("address", []).extend(m.span(1) for m in _ESTATE_RE.finditer(text))
     if "@" in text:

@@ -57,6 +57,8 @@ def test_round4_names(text):
     ("NHS number 401 023 2138", "other_id"),          # fails the check: refused, but not called an NHS number
     ("NI number QQ 12 34 56 C", "other_id"),           # QQ is no real prefix: refused as a reference
     ("police occurrence 2400117733", "other_id"),
+    ("seen getting into kp19 vtx after school", "vehicle_reg"),
+    ("a blue focus, partial reg fd6", "vehicle_reg"),
 ])
 def test_round4_numbers_and_places(text, kind):
     assert kind in kinds(text), text
