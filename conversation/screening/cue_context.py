@@ -14,7 +14,7 @@ from bisect import bisect_left
 from .cue_lower import _NAMES_THAT_ARE_WORDS, _NOT_SUBJECT, _nameish, _unknown_lower
 from .cues import _PRED_RE
 from .data import _words
-from .namelists import _EN, _NOT_NAME, _ROLE_WORDS, _WIDE_SURNAMES
+from .namelists import _ANY_FIRST, _EN, _ROLE_WORDS, _WIDE_SURNAMES
 from .tokens import _Span, _Text, _fold
 
 _SURNAME_WORDS = _words("names_dataset_surname_words.txt")
@@ -26,6 +26,9 @@ _INTRO_RE = re.compile(r"(?:known\s+as|nicknamed|goes\s+by|go\s+by|aka|a\.k\.a\.
 _INITIAL_VERB_RE = re.compile(r" [A-HJ-Z]\.?(?=\s)")
 _BRACKET_WORD_RE = re.compile(r"\(\s*([A-Za-z][a-z'’\-]+)\s*\)")
 _COMMA_WORD_RE = re.compile(r",\s*([a-z][a-z'’\-]+)\s*,")
+_KIN_AFTER = frozenset("mum mam mom dad nan nana gran grandad grandma brother sister cousin uncle auntie aunty aunt "
+                        "stepdad stepmum family household house".split())
+_FIRST_OR_SURNAME = _ANY_FIRST | _WIDE_SURNAMES | _SURNAME_WORDS | _NAMES_THAT_ARE_WORDS
 _CONTEXT_FIRST = _RANKS | _INTRO_WORDS | {"the"}
 _ROLE_OR_CHILD = _ROLE_WORDS | frozenset("child pupil yp boy girl baby sibling fella bloke partner bf gf".split())
 
@@ -54,6 +57,15 @@ def _round4_context(tv: _Text) -> list[_Span]:
             strong = low != "by" or toks[k + 1][2][0].isupper() or _unknown_lower(w)
             if strong and w not in _NOT_SUBJECT and len(w) >= 2 and w not in ("a", "an", "the"):
                 out.append(toks[k + 1][:2])  # "an older lad known as scrappy"
+    for k in [k for k, w in enumerate(lows) if w in _KIN_AFTER and k > 0]:
+        w = lows[k - 1]
+        if w[-1:] == "s" and w not in _EN and w[:-1] not in _ROLE_OR_CHILD and (_nameish(w[:-1]) or w[:-1] in _NAMES_THAT_ARE_WORDS):
+            out.append(toks[k - 1][:2])  # "tashas mum called": a possessive without its apostrophe
+    for k in [k for k, (_s, _e, w) in enumerate(toks) if "-" in w]:
+        parts = blows[k].split("-")
+        if len(parts) == 2 and all(p in _FIRST_OR_SURNAME for p in parts) and blows[k] not in _EN and (
+                _PRED_RE.match(text, toks[k][1]) or (k + 1 < n and lows[k + 1] in _KIN_AFTER)):
+            out.append(toks[k][:2])  # "mia-rose is on a plan", "Smith-Jones family"
     if "(" in text:
         for m in _BRACKET_WORD_RE.finditer(text):
             w = _fold(m.group(1)).lower()
