@@ -120,9 +120,12 @@ def locate(text: str) -> list[Hit]:
     work = _mask(text, allowed)
     has_digit = _DIGIT_RE.search(work) is not None
     taken: list[_Span] = []
+    runs: list[int] = []  # where each run of digits starts
     longest = 0  # the longest run of digits (allowing the separators numbers are written with)
     if has_digit:
-        longest = max(len(m.group().translate(_SEPARATORS)) for m in _DIGIT_RUN_RE.finditer(work))
+        digit_runs = list(_DIGIT_RUN_RE.finditer(work))
+        runs = [m.start() for m in digit_runs]
+        longest = max(len(m.group().translate(_SEPARATORS)) for m in digit_runs)
         nhs, chi = _scan_ten_digit(work) if longest >= 10 else ([], [])
         add("nhs_number", nhs)
         add("chi_number", chi)
@@ -173,7 +176,7 @@ def locate(text: str) -> list[Hit]:
         add(kind, spans)
     for kind, spans in _round3_other(work, words, has_digit, taken + dates + [(h.start, h.end) for h in hits]).items():
         add(kind, spans)
-    for kind, spans in _round4_other(work, words, longest, taken + dates + all_emails + [(h.start, h.end) for h in hits],
+    for kind, spans in _round4_other(work, words, runs, longest, taken + dates + all_emails + [(h.start, h.end) for h in hits],
                                       taken).items():
         add(kind, spans)
     names = _scan_names(tv)

@@ -29,14 +29,15 @@ _ESTATE_RE = re.compile(
     r"\b(?:lives?|living|staying|stays|moved|moving|resides?|residing|house|home|flat)\s+(?:(?:is|was|now|back)\s+)?"
     r"(?:on|to|onto|in)\s+the\s+((?:[A-Z][a-z'’\-]+\s+){1,2})(?:estate|Estate)\b")
 # Searched from the code back: the code first ("sw9"), then the word before it.
-_LOWER_CODE_RE = re.compile(r"[a-z](?<![\w][a-z])[a-z]\d\d?[a-z]?\b(?![\s\-]*\d)")
+_LOWER_CODE_RE = re.compile(r"[a-z]{2}\d\d?[a-z]?\b(?![\s\-]*\d)")
 _CODE_PREP_RE = re.compile(r"\b(?:in|to|from|near|around|into|at|is)\s+(?:the\s+)?$")
 _HANDLE_UNDERSCORE_RE = re.compile(r"(?<![\w@.])@?([A-Za-z0-9.]*[A-Za-z][A-Za-z0-9.]*_[A-Za-z0-9_.]*[A-Za-z0-9])(?![\w@])")
 _LETTERS_DIGITS_RE = re.compile(r"[a-z]\d\d")  # a gate for _CALLED_HANDLE_RE
-_BARE_WEBMAIL_RE = re.compile(r"[\w.+\-']+@(?:gmail|googlemail|hotmail|yahoo|ymail|outlook|icloud|aol|btinternet|live|msn|"
+_BARE_WEBMAIL_RE = re.compile(r"@(?:gmail|googlemail|hotmail|yahoo|ymail|outlook|icloud|aol|btinternet|live|msn|"
                               r"protonmail|sky|talktalk|virginmedia)\b(?!\.)", re.IGNORECASE)
+_LOCAL_PART_RE = re.compile(r"[\w.+\-']+$")
 # A current-format plate in lower case ("wx21 bnf"): a shape ordinary words do not have.
-_LOWER_PLATE_RE = re.compile(r"[a-z](?<![\w][a-z])[a-z]\d\d ?[a-z]{3}\b")
+_LOWER_PLATE_RE = re.compile(r"[a-z]{2}\d\d ?[a-z]{3}\b")
 _PARTIAL_REG_RE = re.compile(r"\b(?:partial|part)\s+(?:number\s+)?(?:plate|reg|registration)\s*(?:number\s*)?"
                              r"(?:of\s+|is\s+|was\s+|:\s*)?([A-Za-z]{1,3}\d{1,3}[A-Za-z]{0,3}|\d{2}\s?[A-Za-z]{3})\b",
                              re.IGNORECASE)
@@ -69,44 +70,52 @@ def _cued_kind(kind: str, number: str) -> str:
     return "other_id"
 
 
-def _round4_other(text: str, words: set[str], longest: int, taken: list[_Span], checked: list[_Span]) -> dict[str, list[_Span]]:
-    """Findings by kind. ``longest`` is the longest run of digits (0: none); ``checked`` are the
-    numbers already found with their check digits."""
-    has_digit = longest > 0
+def _round4_other(text: str, words: set[str], runs: list[int], longest: int, taken: list[_Span],
+                  checked: list[_Span]) -> dict[str, list[_Span]]:
+    """Findings by kind. ``runs`` are where the runs of digits start, ``longest`` the longest
+    run's length (0: no digit); ``checked`` are the numbers already found with their check digits.
+    The shapes that hold digits are tried only where a run of digits starts, not at every letter."""
     out: dict[str, list[_Span]] = {}
-    if has_digit:
+    if longest:
         for kind, rx in _CUED_TEN.items():
             if longest >= _CUED_DIGITS[kind] and words & _CUED_WORDS[kind]:
                 for m in rx.finditer(text):
                     if not _overlaps(*m.span(1), checked):
                         out.setdefault(_cued_kind(kind, m.group(1)), []).append(m.span(1))
-        addr = [m.span() for m in _DEVELOPMENT_RE.finditer(text)
-                if _DEVELOPMENT_CUE_RE.search(text, max(0, m.start() - 20), m.start()) and not _overlaps(*m.span(), taken)]
-        if addr:
-            out["address"] = addr
-        codes = []
-        for m in _LOWER_CODE_RE.finditer(text):
-            if m.group()[:2].upper() in _POSTCODE_AREAS and _CODE_PREP_RE.search(text, max(0, m.start() - 12), m.start()) \
+        addr, codes, plates = [], [], []
+        for p in runs:
+            m = _DEVELOPMENT_RE.match(text, p)
+            if m and _DEVELOPMENT_CUE_RE.search(text, max(0, p - 20), p) and not _overlaps(*m.span(), taken):
+                addr.append(m.span())  # "5 Coronation Cottages", "3 The Paddocks"
+            if p < 2 or not text[p - 2:p].isalpha() or not text[p - 2:p].islower() or (p > 2 and text[p - 3].isalnum()):
+                continue
+            m = _LOWER_CODE_RE.match(text, p - 2)
+            if m and m.group()[:2].upper() in _POSTCODE_AREAS and _CODE_PREP_RE.search(text, max(0, p - 14), p - 2) \
                     and not _overlaps(*m.span(), taken):
                 codes.append(m.span())  # "a school in sw9", "is in bd3"
-        if codes:
-            out["postcode"] = codes
-        plates = [m.span() for m in _LOWER_PLATE_RE.finditer(text)]
+            m = _LOWER_PLATE_RE.match(text, p - 2)
+            if m:
+                plates.append(m.span())  # "got into yx19 abc"
         if "partial" in words or "part" in words:
-            plates += [m.span(1) for m in _PARTIAL_REG_RE.finditer(text)]
-        if plates:
-            out["vehicle_reg"] = plates  # "got into yx19 abc", "partial reg ab12"
+            plates += [m.span(1) for m in _PARTIAL_REG_RE.finditer(text)]  # "partial reg ab12"
+        for kind, spans in (("address", addr), ("postcode", codes), ("vehicle_reg", plates)):
+            if spans:
+                out[kind] = spans
     if "estate" in text or "Estate" in text:
         out.setdefault("address", []).extend(m.span(1) for m in _ESTATE_RE.finditer(text))
     if "@" in text:
-        bare = [m.span() for m in _BARE_WEBMAIL_RE.finditer(text) if not _overlaps(*m.span(), taken)]
+        bare = []
+        for m in _BARE_WEBMAIL_RE.finditer(text):  # from the "@": a pattern starting at the local part is slow
+            local = _LOCAL_PART_RE.search(text, max(0, m.start() - 64), m.start())
+            if local and not _overlaps(local.start(), m.end(), taken):
+                bare.append((local.start(), m.end()))
         if bare:
             out["email"] = bare  # "kerryhughes1985@gmail": a webmail address without its ending
     handles = []
     if "_" in text:
         handles += [m.span(1) for m in _HANDLE_UNDERSCORE_RE.finditer(text)
                     if len(m.group(1)) >= 4 and not _FILE_RE.search(m.group(1))]
-    if has_digit and _LETTERS_DIGITS_RE.search(text):
+    if longest and _LETTERS_DIGITS_RE.search(text):
         handles += [m.span(1) for m in _CALLED_HANDLE_RE.finditer(text)]
     if handles:
         out["social_handle"] = handles

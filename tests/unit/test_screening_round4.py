@@ -118,7 +118,7 @@ def test_round4_rules_are_pure_functions_of_the_text():
     assert set(_round4_names(tv)) == {(0, 8)}
     assert set(_round4_context(_Text("dc baker took it"))) == {(3, 8)}
     assert _round4_context(_Text("the pc black screen")) == []
-    assert _round4_other("new flat is in bd7", {"new", "flat", "is", "in", "bd"}, 1, [], []) == {"postcode": [(15, 18)]}
+    assert _round4_other("new flat is in bd7", {"new", "flat", "is", "in", "bd"}, [17], 1, [], []) == {"postcode": [(15, 18)]}
 
 
 def test_bench_lists_no_misses_for_dev4s_validation_half():
