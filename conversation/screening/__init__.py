@@ -35,7 +35,14 @@ Layout: ``kinds`` (kinds, labels, ``explain``), ``data`` (loading the word lists
 (the shared text view and helpers), ``numbers`` (NHS, CHI, UPN, NI, phones), ``contacts``
 (emails, handles), ``dates``, ``addresses``, ``refs`` (vehicle registrations, other references),
 ``allow`` (helplines, mailboxes, phrases that name no one), ``namelists``, ``names``,
-``wide_names``, ``cues``, ``cue_names`` and ``cue_other`` (the round 2 and 3 cues).
+``wide_names``, ``cues``, ``cue_names`` and ``cue_other`` (the round 2 and 3 cues), ``cue_lower``,
+``cue_context`` and ``cue_places`` (round 4: lower-case names in context, surnames that are
+words, numberless addresses, lower-case outward codes and plates, cued numbers with a wrong check
+digit refused as references). Round 4's name data add first names and surnames that are also
+English words (``names_dataset_words.txt``, ``names_dataset_surname_words.txt``, from
+names-dataset and wordfreq), used only with a strong cue; its allow lists add brands, chains,
+vapes, charities and characters (``brands.txt``), organisations' handles and places abroad
+(``allow.yaml``).
 """
 from __future__ import annotations
 
