@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/screening.py                       # the project's set and dev sets 1-4
     .venv/bin/python bench/screening.py SET.yaml [SET.yaml ...]
-    .venv/bin/python bench/screening.py --heldout /work/heldout4/screening-heldout4.yaml   # once, at the end
+    .venv/bin/python bench/screening.py --heldout bench/data/screening-heldout4.yaml   # held-out 4 (spent: measured once)
     .venv/bin/python bench/screening.py --misses bench/data/screening-dev3.yaml   # tuning sets only
 
 Reports, per set: recall per kind (a sentence labelled with a kind counts as found when the
