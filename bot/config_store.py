@@ -20,12 +20,12 @@ from datetime import datetime
 from typing import Protocol
 
 from pydantic import ValidationError
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
 from storage.config_chain import Unchanged, add_version, body_hash, latest_number
 from storage.db import Database
-from storage.models import ConfigVersionRow, Escalation, as_utc, naive_utc, utcnow
+from storage.models import ConfigVersionRow, Conversation, Escalation, as_utc, naive_utc, utcnow
 from storage.records import canonical
 
 from .config import USER_ID, Settings
@@ -210,7 +210,8 @@ class ConfigStore:
                     f"nothing was saved: open it again to see that change"))])
             old = _version(row).settings if row is not None else None
             self._refuse_unsafe(s, old, new)
-            return change_lines(old, new) or ["no setting changed"]
+            moved = self._move_conversations_of_removed_teams(s, old, new)
+            return (change_lines(old, new) or ["no setting changed"]) + moved
 
         try:
             with self.db.transaction() as s:
@@ -243,6 +244,26 @@ class ConfigStore:
                     f"they must be resolved before the team can be removed")))
         if problems:
             raise ConfigRefused(problems)
+
+    @staticmethod
+    def _move_conversations_of_removed_teams(s, old: Settings | None, new: Settings) -> list[str]:
+        """A practitioner part-way through a conversation for a team that is removed carries on
+        with the default team (else the first one), in the same transaction as the change, so
+        their outcome still reaches a lead instead of failing on a team that no longer exists."""
+        if old is None:
+            return []
+        kept = {t.id for t in new.teams}
+        successor = new.default_team or new.teams[0].id
+        lines = []
+        for team in old.teams:
+            if team.id in kept:
+                continue
+            moved = s.execute(update(Conversation).where(Conversation.team == team.id, Conversation.status == "active")
+                              .values(team=successor).execution_options(synchronize_session=False)).rowcount
+            if moved:
+                lines.append(f"{moved} conversation{'s' if moved != 1 else ''} in progress for {team.id} "
+                             f"moved to {successor}")
+        return lines
 
     def seed(self, settings: Settings) -> bool:
         """Store `settings` as version 1 (author "file") only if the store is empty; True if it did."""

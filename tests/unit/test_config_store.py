@@ -11,7 +11,7 @@ from sqlalchemy import event, text
 from bot.config import Settings
 from bot.config_store import ConfigRefused, ConfigStore, FieldProblem, settings_problems
 from storage.db import Database
-from storage.models import Escalation, Record, new_id, utcnow
+from storage.models import Conversation, Escalation, Record, new_id, utcnow
 from storage.records import append, verify_chain
 from tests.conftest import TEST_CONFIG
 
@@ -135,6 +135,25 @@ def test_the_last_admin_cannot_be_removed(store):
     assert refused.value.problems[0].path == ("admins",)
     v = store.apply(config(lambda c: c.update(admins=["U0ADMIN2"])), author="slack:U0ADMIN1")  # replaced, not removed
     assert v.changes == ["admins: U0ADMIN1 -> U0ADMIN2"]
+
+
+def test_conversations_in_progress_for_a_removed_team_carry_on_with_the_default_team(store, database):
+    def convo(status: str) -> str:
+        with database.transaction() as s:
+            c = Conversation(workspace="T0TEST", user_id="U0PRACT3", team="school-nursing", policy="hmg-2008",
+                             state="purpose", status=status, version=1)
+            s.add(c)
+            s.flush()
+            return c.id
+
+    going, done = convo("active"), convo("abandoned")
+    without = config(lambda c: c["teams"].pop(1))
+    version = store.apply(without, author="slack:U0ADMIN1")
+    default = version.settings.default_team or version.settings.teams[0].id
+    with database.read_only() as s:
+        assert s.get(Conversation, going).team == default
+        assert s.get(Conversation, done).team == "school-nursing"  # finished work keeps its history
+    assert f"1 conversation in progress for school-nursing moved to {default}" in version.changes
 
 
 def test_a_team_with_open_escalations_cannot_be_removed(store, database):
