@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Callable, Iterable, Mapping, Protocol, TypeVar
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
@@ -28,8 +28,8 @@ from storage.models import MembershipMember, MembershipSource, Outbox, utcnow
 from storage.outbox import enqueue
 
 from .config import Settings, Team
+from .membership_text import EMPTY, problem_text
 from .messenger import Views
-from .mrkdwn import channel_link, escape
 
 log = logging.getLogger("canishare.membership")
 
@@ -37,7 +37,6 @@ REFRESH_EVERY = timedelta(minutes=15)
 RETRY_TEMPORARY = timedelta(minutes=1)  # Slack busy or unreachable: soon, without telling anyone
 TEMPORARY = {"ratelimited", "rate_limited", "internal_error", "fatal_error", "service_unavailable", "request_timeout",
              "unreachable", "team_added_to_org"}
-EMPTY = "empty"  # Slack listed no one where we know people: kept, and said
 
 
 class DirectoryError(Exception):
@@ -97,7 +96,9 @@ def _retrying(work: Callable[[], T], attempts: int = 3) -> T:
 
 
 def _source_row(s: Session, source: str) -> MembershipSource:
-    row = s.get(MembershipSource, source)
+    """The source's row, locked: writers of one source's members take turns (PostgreSQL;
+    SQLite's writers always do), so no change or version step is lost."""
+    row = s.get(MembershipSource, source, with_for_update=True)
     if row is None:
         row = MembershipSource(source=source, version=0)
         s.add(row)
@@ -132,7 +133,7 @@ def apply_delta(db: Database, source: str, added: Iterable[str], removed: Iterab
 
     def work() -> bool:
         with db.transaction() as s:
-            src = s.get(MembershipSource, source)
+            src = s.get(MembershipSource, source, with_for_update=True)
             if src is None or src.resolved_at is None:
                 return False
             changed = _set(s, source, added, True, as_of) + _set(s, source, removed, False, as_of)
@@ -223,27 +224,16 @@ def _failed(db: Database, settings: Settings, source: str, code: str, views: Vie
     return Resolution(source, False, known, problem=code, reports=tuple(r.id for r in rows))
 
 
-def problem_text(source: str, code: str, teams: list[Team], known: int) -> str:
-    kind, ident = source.split(":", 1)
-    names = ", ".join(f"*{escape(t.name)}*" for t in teams) or "a team"
-    what = f"user group `{ident}`" if kind == "usergroup" else f"channel {channel_link(ident)}"
-    kept = (f"Until it is fixed, I keep the {known} member{'s' if known != 1 else ''} I last knew."
-            if known else "Until it is fixed, its members reach the default team (or are asked to contact you).")
-    if code == "missing_scope":
-        why = ("the app lacks the permission to read it (usergroups:read)" if kind == "usergroup"
-               else "the app lacks the permission to read it (channels:read, groups:read)")
-        fix = "Reinstall the app from its manifest so Slack grants it."
-    elif code in ("no_such_subteam", "subteam_not_found"):
-        why, fix = "Slack says it no longer exists or was disabled", f"Choose another user group for {names} in my Home tab."
-    elif code in ("channel_not_found", "not_in_channel"):
-        why = "Slack will not show me its members"
-        fix = f"Invite @canishare to {channel_link(ident)} (/invite @canishare there), or choose another channel in my Home tab."
-    elif code == EMPTY:
-        why = "Slack lists no one in it"
-        fix = f"If it really is empty, remove it from {names} in my Home tab."
-    else:
-        why, fix = f"Slack refused ({escape(code)})", "I will try again every 15 minutes."
-    return f":warning: I could not read the members of {what}, which sets who is in {names}: {why}. {fix} {kept}"
+def forget_unconfigured(db: Database, settings: Settings) -> int:
+    """Drop sources no team names any more: if one is named again, it is resolved afresh
+    rather than trusted from an old list (events for it were ignored meanwhile)."""
+    wanted = set(configured_sources(settings))
+    with db.transaction() as s:
+        stale = [src for src in s.scalars(select(MembershipSource.source)) if src not in wanted]
+        if stale:
+            s.execute(delete(MembershipMember).where(MembershipMember.source.in_(stale)))
+            s.execute(delete(MembershipSource).where(MembershipSource.source.in_(stale)))
+    return len(stale)
 
 
 # --- reading, on the click path --------------------------------------------------------------

@@ -17,7 +17,7 @@ from storage.models import Job, MembershipSource, naive_utc
 
 from .config import Settings
 from .deactivated_leads import forget_unnamed, leads_and_deputies, note_user
-from .membership import REFRESH_EVERY, Directory, DirectoryError, configured_sources, resolve
+from .membership import REFRESH_EVERY, Directory, DirectoryError, configured_sources, forget_unconfigured, resolve
 from .messenger import Views
 
 log = logging.getLogger("canishare.membership")
@@ -48,6 +48,7 @@ def refresh_due(db: Database, directory: Directory, settings: Settings, views: V
     """Resolve what is due; with `check_users`, also ask Slack about every lead and deputy."""
     now = naive_utc(now)
     out = Refreshed()
+    forget_unconfigured(db, settings)
     for source in due_sources(db, settings, now):
         done = resolve(db, directory, settings, source, views, now)
         out.resolved += int(done.ok)

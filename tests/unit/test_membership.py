@@ -191,6 +191,16 @@ def test_the_refresh_resolves_what_is_due_and_checks_the_leads_once_per_period(d
     assert M.MemberCache(database).by_team(s)["early-help"] == {"U0NEW1", "U0NEW3", "U0BOT"}
 
 
+def test_a_source_no_team_names_is_forgotten_and_resolved_afresh_when_named_again(database):
+    slack, now = Directory(), utcnow()
+    slack.groups[GROUP] = ["U0NEW1"]
+    refresh_due(database, slack, settings(), VIEWS, now, check_users=False)
+    unnamed = settings(members_usergroup=None)
+    refresh_due(database, slack, unnamed, VIEWS, now, check_users=False)
+    assert M.apply_delta(database, SOURCE, ["U0NEW2"], [], 4_000_000_000.0) is False  # no longer known
+    assert due_sources(database, settings(), now) == [SOURCE]
+
+
 # --- deactivated leads ----------------------------------------------------------------------
 
 def test_a_deactivated_lead_is_reported_to_each_admin_once_per_deactivation(database):
