@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Callable, Iterable, Mapping, Protocol, TypeVar
 
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
@@ -224,18 +224,6 @@ def _failed(db: Database, settings: Settings, source: str, code: str, views: Vie
     return Resolution(source, False, known, problem=code, reports=tuple(r.id for r in rows))
 
 
-def forget_unconfigured(db: Database, settings: Settings) -> int:
-    """Drop sources no team names any more: if one is named again, it is resolved afresh
-    rather than trusted from an old list (events for it were ignored meanwhile)."""
-    wanted = set(configured_sources(settings))
-    with db.transaction() as s:
-        stale = [src for src in s.scalars(select(MembershipSource.source)) if src not in wanted]
-        if stale:
-            s.execute(delete(MembershipMember).where(MembershipMember.source.in_(stale)))
-            s.execute(delete(MembershipSource).where(MembershipSource.source.in_(stale)))
-    return len(stale)
-
-
 # --- reading, on the click path --------------------------------------------------------------
 
 class MemberCache:
@@ -285,3 +273,22 @@ class MemberCache:
             if found:
                 out[team.id] = found
         return out
+
+
+@dataclass(frozen=True)
+class SourceStatus:
+    """What the App Home can show of a source: how many people, read when, what went wrong."""
+    members: int
+    resolved_at: datetime | None
+    problem: str | None
+
+
+def statuses(db: Database, settings: Settings) -> dict[str, SourceStatus]:
+    """source -> its status, for every source a team names (one never read yet: 0, None, None)."""
+    wanted = sorted(configured_sources(settings))
+    with db.read_only() as s:
+        rows = {r.source: r for r in s.scalars(select(MembershipSource).where(MembershipSource.source.in_(wanted)))}
+        counts = dict(s.execute(select(MembershipMember.source, func.count()).where(
+            MembershipMember.source.in_(wanted), MembershipMember.present.is_(True)).group_by(MembershipMember.source)).all())
+    return {src: SourceStatus(counts.get(src, 0), rows[src].resolved_at if src in rows else None,
+                              rows[src].problem if src in rows else None) for src in wanted}

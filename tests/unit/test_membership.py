@@ -137,6 +137,17 @@ def test_a_refusal_keeps_the_members_and_is_reported_once(database, code):
     assert len(M.resolve(database, slack, s, SOURCE, VIEWS).reports) == 2
 
 
+def test_statuses_say_how_many_and_what_went_wrong(database):
+    slack, s = Directory(), settings(members_channel="C0MEMBERS")
+    slack.groups[GROUP] = ["U0NEW1", "U0NEW2"]
+    slack.channels["C0MEMBERS"] = "channel_not_found"
+    M.resolve(database, slack, s, SOURCE, VIEWS)
+    M.resolve(database, slack, s, M.channel_source("C0MEMBERS"), VIEWS)
+    found = M.statuses(database, s)
+    assert (found[SOURCE].members, found[SOURCE].problem) == (2, None) and found[SOURCE].resolved_at is not None
+    assert found["channel:C0MEMBERS"] == M.SourceStatus(0, None, "channel_not_found")
+
+
 def test_an_empty_answer_never_empties_a_team(database):
     slack, s = Directory(), settings()
     slack.groups[GROUP] = ["U0NEW1", "U0NEW2"]
