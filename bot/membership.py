@@ -251,7 +251,7 @@ class MemberCache:
 
     def _reload(self) -> None:
         try:
-            with self.db.read_only() as s:
+            with self.db.glance() as s:  # a read: never waits for (or holds) SQLite's write lock
                 versions = dict(s.execute(select(MembershipSource.source, MembershipSource.version)).all())
                 if versions != self._versions or self._checked == float("-inf"):
                     found: dict[str, set[str]] = {}
