@@ -1,0 +1,192 @@
+"""The admins' settings in the App Home: Edit / Add team / Organisation settings open a modal;
+its submission goes to bot/settings_admin.py (the one gate: admins only, validated, versioned)
+and any problem goes back into the modal next to its field.
+
+A submission's answer depends on the service, so that work runs before the ack (Slack waits
+3 seconds for it); the App Home is republished after the ack.
+"""
+from __future__ import annotations
+
+import logging
+from typing import Callable
+
+from slack_bolt import Ack, App
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError, SlackClientError
+
+from ..ids import Action, BadValue, Callback, Field, Ref, SettingsForm
+from ..settings_admin import GONE, NOT_ADMIN, NOT_SAVED, Saved, SettingsAdmin, submitted, team_fields
+from ..settings_blocks import INVITE, done_view, organisation_modal, team_modal
+from . import Deps, acked, tell, user_id_of
+from .home_admin import on_home
+
+log = logging.getLogger("canishare.listeners")
+
+NOT_OPENED = ("Slack wouldn't open the settings form just now, so nothing was changed. "
+              "Please click the button again in a moment.")
+FORM_BROKEN = "Something was wrong with this form, so nothing was changed. Please close it and open the settings again."
+SAVED_KEY = "canishare_settings_saved"
+CHECK_SECONDS = 2  # conversations.info inside a submission: Slack waits 3 seconds for the answer
+
+
+def _once(client: WebClient, timeout: float) -> WebClient:
+    """A client that does not retry: a trigger (3 s) or a submission's answer cannot wait."""
+    return WebClient(token=client.token, base_url=client.base_url, timeout=timeout, retry_handlers=[])
+
+
+def channel_check(client: WebClient) -> Callable[[str], str | None]:
+    """The bot's view of a channel, for the service: what is wrong with it, or None."""
+    once = _once(client, CHECK_SECONDS)
+
+    def check(channel: str) -> str | None:
+        try:
+            found = once.conversations_info(channel=channel)["channel"]
+        except SlackApiError as err:
+            if err.response.get("error") == "channel_not_found":  # private, and I am not in it
+                return f"I can't see that channel. If it is private, add me first: type {INVITE} in it, then save again."
+            log.warning("conversations.info refused: %s", err.response.get("error"))
+            return "I couldn't check that channel just now (Slack refused). Please try Save again."
+        except (SlackClientError, OSError, KeyError, TypeError):
+            return "I couldn't check that channel just now (Slack didn't answer). Please try Save again."
+        name = found.get("name") or channel
+        if found.get("is_archived"):
+            return f"#{name} is archived, so nobody would see what I post there. Pick another channel."
+        if not found.get("is_member"):
+            return f"I'm not in #{name} yet, so I couldn't post there. Type {INVITE} in #{name}, then save again."
+        return None
+
+    return check
+
+
+def usergroups(client: WebClient) -> list[tuple[str, str]] | None:
+    """The workspace's user groups for the team modal's menu; None if Slack will not say."""
+    try:
+        found = _once(client, 1).usergroups_list(include_disabled=False)
+    except (SlackApiError, SlackClientError, OSError) as err:
+        log.warning("usergroups.list failed: %s", getattr(getattr(err, "response", None), "get", lambda _k: type(err).__name__)("error"))
+        return None
+    groups = [g for g in found.get("usergroups") or [] if isinstance(g, dict) and g.get("id") and not g.get("date_delete")]
+    return sorted(((g["id"], f"{g.get('name') or g['id']} (@{g.get('handle') or '?'})") for g in groups), key=lambda x: x[1].lower())
+
+
+def _version(deps: Deps) -> tuple[int | None, str | None, object]:
+    config = getattr(deps, "config", None)
+    latest = config.latest() if config is not None else None
+    return (latest.number, latest.author, latest.created_at) if latest else (None, None, None)
+
+
+def _open(deps: Deps, body: dict, client: WebClient, view) -> None:
+    try:
+        _once(client, 3).views_open(trigger_id=body["trigger_id"], view=view)
+    except (SlackApiError, SlackClientError, OSError) as err:
+        log.warning("could not open a settings form: %s", getattr(getattr(err, "response", None), "get", lambda _k: type(err).__name__)("error"))
+        tell(deps, client, body, NOT_OPENED)
+
+
+def on_edit_team(deps: Deps, body: dict, action: dict, client: WebClient, **_) -> None:
+    settings, user_id = deps.settings, user_id_of(body)
+    if not settings.is_admin(user_id):
+        tell(deps, client, body, NOT_ADMIN)
+        return
+    team_id = Ref.decode(action.get("value")).id
+    team = next((t for t in settings.teams if t.id == team_id), None)
+    if team is None:
+        tell(deps, client, body, GONE)
+        return
+    groups = usergroups(client) if "members_usergroup" in team_fields() else None
+    _open(deps, body, client, team_modal(settings, team, _version(deps)[0], groups))
+
+
+def on_add_team(deps: Deps, body: dict, client: WebClient, **_) -> None:
+    settings = deps.settings
+    if not settings.is_admin(user_id_of(body)):
+        tell(deps, client, body, NOT_ADMIN)
+        return
+    groups = usergroups(client) if "members_usergroup" in team_fields() else None
+    _open(deps, body, client, team_modal(settings, None, _version(deps)[0], groups))
+
+
+def on_edit_organisation(deps: Deps, body: dict, client: WebClient, **_) -> None:
+    settings = deps.settings
+    if not settings.is_admin(user_id_of(body)):
+        tell(deps, client, body, NOT_ADMIN)
+        return
+    _open(deps, body, client, organisation_modal(settings, _version(deps)[0]))
+
+
+def answer_submission(deps: Deps, ack: Ack, body: dict, view: dict, client: WebClient, context, organisation: bool) -> None:
+    """Save the modal through the service and answer Slack: errors next to their fields, or the
+    modal replaced by what happened."""
+    fallback = Field.ORG_NAME if organisation else Field.TEAM_NAME
+    try:
+        form = SettingsForm.decode(view.get("private_metadata") or "{}")
+        values = submitted((view.get("state") or {}).get("values"))
+    except (BadValue, ValueError, AttributeError, TypeError):
+        ack(response_action="errors", errors={fallback: FORM_BROKEN})
+        return
+    if not organisation and form.team_id is None:
+        fallback = Field.TEAM_ID
+    service = SettingsAdmin(deps.config, check_channel=channel_check(client))
+    try:
+        if organisation:
+            saved = service.save_organisation(user_id_of(body), values)
+        else:
+            saved = service.save_team(user_id_of(body), form.team_id, values)
+    except Exception as error:  # noqa: BLE001 - the admin is told; nothing was stored half-way
+        log.error("settings not saved: %s", type(error).__name__)
+        ack(response_action="errors", errors={fallback: NOT_SAVED})
+        return
+    _answer(ack, saved, context)
+
+
+def _answer(ack: Ack, saved: Saved, context) -> None:
+    if saved.kind == "refused":
+        ack(response_action="errors", errors=saved.errors)
+        return
+    context[SAVED_KEY] = saved.kind == "saved"
+    ack(response_action="update", view=done_view("Saved" if saved.kind == "saved" else "No change", saved.told))
+
+
+def republish(deps: Deps, body: dict, context, client: WebClient) -> None:
+    """After a save: the admin's App Home shows the new settings."""
+    if not context.get(SAVED_KEY):
+        return
+    try:
+        on_home(deps, event={"user": user_id_of(body), "tab": "home"}, client=client)
+    except Exception as error:  # noqa: BLE001 - saved already; only the refreshed Home is lost
+        log.warning("App Home not republished after a settings change: %s", type(error).__name__)
+
+
+def on_remove_team(deps: Deps, body: dict, action: dict, client: WebClient, **_) -> None:
+    """Remove team, clicked (and confirmed) inside the team modal: the modal shows what happened."""
+    team_id = Ref.decode(action.get("value")).id
+    saved = SettingsAdmin(deps.config).remove_team(user_id_of(body), team_id)
+    title = {"saved": "Team removed", "unchanged": "No change"}.get(saved.kind, "Not removed")
+    view_id = (body.get("view") or {}).get("id")
+    if view_id:
+        try:
+            client.views_update(view_id=view_id, view=done_view(title, saved.told))
+        except (SlackApiError, SlackClientError, OSError):
+            tell(deps, client, body, saved.told)  # the modal is gone: say it in the DM instead
+    else:
+        tell(deps, client, body, saved.told)
+    if saved.kind == "saved":
+        on_home(deps, event={"user": user_id_of(body), "tab": "home"}, client=client)
+
+
+def register(app: App, deps: Deps) -> None:
+    acked(deps, app.action(Action.SETTINGS_TEAM_EDIT), on_edit_team, bad_value=FORM_BROKEN)
+    acked(deps, app.action(Action.SETTINGS_TEAM_ADD), on_add_team)
+    acked(deps, app.action(Action.SETTINGS_ORG_EDIT), on_edit_organisation)
+    acked(deps, app.action(Action.SETTINGS_TEAM_REMOVE), on_remove_team, bad_value=FORM_BROKEN)
+    for callback, organisation in ((Callback.SETTINGS_TEAM, False), (Callback.SETTINGS_ORG, True)):
+        app.view(callback)(ack=_submission(deps, organisation),
+                           lazy=[lambda body, context, client: republish(deps, body, context, client)])
+
+
+def _submission(deps: Deps, organisation: bool):
+    # Bolt passes arguments by name, so the listener takes only names Bolt knows.
+    def ack_submission(ack: Ack, body: dict, view: dict, client: WebClient, context) -> None:
+        answer_submission(deps, ack, body, view, client, context, organisation)
+
+    return ack_submission
