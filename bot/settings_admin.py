@@ -236,7 +236,8 @@ class SettingsAdmin:
             raw["teams"].append(team)
         errors = team_errors(settings_problems(raw), index, adding=existing is None)
         channel = team.get("escalation_channel")
-        if channel and Field.TEAM_CHANNEL not in errors:
+        # Only a newly chosen channel is checked: a lead change must not wait on an old channel.
+        if channel and channel != (existing.escalation_channel if existing else None) and Field.TEAM_CHANNEL not in errors:
             problem = self.check_channel(channel)
             if problem:
                 errors[Field.TEAM_CHANNEL] = problem
@@ -269,7 +270,7 @@ class SettingsAdmin:
         raw = organisation_raw(values, current)
         errors = organisation_errors(settings_problems(raw))
         channel = raw["digest"].get("channel")
-        if channel and Field.DIGEST_CHANNEL not in errors:
+        if channel and channel != current.digest.channel and Field.DIGEST_CHANNEL not in errors:
             problem = self.check_channel(channel)
             if problem:
                 errors[Field.DIGEST_CHANNEL] = problem
