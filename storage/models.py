@@ -266,3 +266,19 @@ class FollowUp(Base):
     closed_at: Mapped[datetime | None] = mapped_column(DateTime)
 
     __table_args__ = (UniqueConstraint("referral_id", "step"),)
+
+
+class ConfigVersionRow(Base):
+    """One version of the organisation's configuration (bot.config_store): the whole Settings
+    as canonical JSON, who stored it and when. Each is also a hash-chain entry (record_id
+    "-config-"), whose payload carries `body_hash`, so an edited row is found by verify."""
+
+    __tablename__ = "config_versions"
+
+    number: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    author: Mapped[str] = mapped_column(String(64))  # slack:U0ADMIN1, cli:alice, file, env
+    body: Mapped[str] = mapped_column(Text)
+    body_hash: Mapped[str] = mapped_column(String(64))
+    changes: Mapped[list[str]] = mapped_column(JSON, default=list)  # change lines against the version before
+    chain_seq: Mapped[int] = mapped_column(Integer)

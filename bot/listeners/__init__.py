@@ -26,6 +26,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from .. import blocks as B
 from ..config import Settings
+from ..config_store import SettingsSource
 from ..delivery import Deliverer
 from ..escalation import Escalations
 from ..ids import BadValue
@@ -47,12 +48,17 @@ IN_DM = "I've sent you a direct message to work through it in private."
 
 @dataclass
 class Deps:
-    settings: Settings
+    config: SettingsSource  # bot.config_store.ConfigStore when serving
     db: Any
     pseudonym_key: str
     escalations: Escalations
     workspace: str | None = None
     deliverer: Deliverer | None = None
+
+    @property
+    def settings(self) -> Settings:
+        """The configuration now: read per call, never kept (an admin's change applies at once)."""
+        return self.config.current()
 
     def messenger(self, client: WebClient) -> SlackMessenger:
         return SlackMessenger(client, self.db)
