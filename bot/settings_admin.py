@@ -235,6 +235,9 @@ class SettingsAdmin:
         else:
             raw["teams"].append(team)
         errors = team_errors(settings_problems(raw), index, adding=existing is None)
+        taken = next((t for t in current.teams if t.id == team["id"]), None) if existing is None else None
+        if taken is not None:  # said at once, not only once every other field is right
+            errors[Field.TEAM_ID] = f"{taken.name} already has the ID {taken.id}; pick another."
         channel = team.get("escalation_channel")
         # Only a newly chosen channel is checked: a lead change must not wait on an old channel.
         if channel and channel != (existing.escalation_channel if existing else None) and Field.TEAM_CHANNEL not in errors:
