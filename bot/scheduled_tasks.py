@@ -20,11 +20,12 @@ from storage.digest import compute_digest, next_digest_slot, scheduled_digest_en
 from storage.models import Job, naive_utc
 from storage.retention import purge_in_batches
 
-from . import followup
+from . import followup, membership_refresh
 from .config import Settings
 from .config_store import SettingsSource, live
 from .digest import digest_labels
 from .digest_blocks import post_digest
+from .slack_directory import SlackDirectory
 from .slack_messenger import SlackMessenger
 
 log = logging.getLogger("canishare.digest")
@@ -174,5 +175,9 @@ def scheduled_tasks(bolt: App, db: Database) -> list[Callable]:
     def referral_reminders(now):
         return followup.send_due(db, messenger, now, deps.settings.digest.zone, views=deps.escalations.views)
 
-    return [escalation_reminders, outbox, referral_reminders,
+    def team_membership(now):  # user groups, members channels, deactivated leads (bot/membership_refresh.py)
+        return membership_refresh.run(db, SlackDirectory(bolt.client), deps.settings, deps.escalations.views, now,
+                                      deps.deliverer)
+
+    return [escalation_reminders, outbox, referral_reminders, team_membership,
             weekly_digest_task(deps.config, db, bolt.client), retention_task(deps.config, db)]

@@ -8,6 +8,7 @@
 | `follow_through` | "What happens next?", the referral and its reminders |
 | `home_admin` | App Home, the admins' buttons, uninstall and revoked tokens |
 | `settings` | the admins' settings: team and organisation modals, Remove team |
+| `membership` | user group and members-channel changes, deactivated leads |
 
 Every listener acks at once in the request thread and does its work on Bolt's lazy executor
 (`acked`); the work is a module-level function `(deps, body=, client=, action=, event=)`, so
@@ -54,6 +55,7 @@ class Deps:
     escalations: Escalations
     workspace: str | None = None
     deliverer: Deliverer | None = None
+    membership: Any = None  # bot.membership.MemberCache: team members from Slack (set by listeners.membership)
 
     @property
     def settings(self) -> Settings:
@@ -114,9 +116,9 @@ def on_error(error: Exception) -> BoltResponse:
 
 
 def register_all(app: App, deps: Deps) -> None:
-    from . import conversation, escalation, follow_through, home_admin, record, settings
+    from . import conversation, escalation, follow_through, home_admin, membership, record, settings
 
-    for feature in (conversation, record, escalation, follow_through, home_admin, settings):
+    for feature in (conversation, record, escalation, follow_through, home_admin, membership, settings):
         feature.register(app, deps)
     app.error(on_error)
 

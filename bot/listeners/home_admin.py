@@ -24,8 +24,8 @@ def on_home(deps: Deps, event: dict, client: WebClient, **_) -> None:
     settings, user_id = deps.settings, event.get("user") or ""
     if event.get("tab", "home") != "home" or not user_id:
         return
-    config = getattr(deps, "config", None)  # the configuration store: who changed the settings last
-    extra = (lambda _u: admin_home_blocks(settings, this_week(settings, deps.db), config.latest() if config else None)) \
+    latest = getattr(deps.config, "latest", None)  # the configuration store says who changed the settings last
+    extra = (lambda _u: admin_home_blocks(settings, this_week(settings, deps.db), latest() if latest else None)) \
         if settings.is_admin(user_id) else None
     client.views_publish(user_id=user_id, view=home_view(settings, deps.escalations, user_id, extra))
 

@@ -70,8 +70,8 @@ def usergroups(client: WebClient) -> list[tuple[str, str]] | None:
 
 
 def _version(deps: Deps) -> tuple[int | None, str | None, object]:
-    config = getattr(deps, "config", None)
-    latest = config.latest() if config is not None else None
+    read = getattr(deps.config, "latest", None)  # a fixed configuration has no versions
+    latest = read() if read else None
     return (latest.number, latest.author, latest.created_at) if latest else (None, None, None)
 
 
