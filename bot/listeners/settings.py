@@ -14,6 +14,8 @@ from slack_bolt import Ack, App
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 
+from storage.models import utcnow
+
 from ..ids import Action, BadValue, Callback, Field, Ref, SettingsForm
 from ..settings_admin import GONE, NOT_ADMIN, NOT_SAVED, Saved, SettingsAdmin, submitted, team_fields
 from ..settings_blocks import INVITE, done_view, organisation_modal, team_modal
@@ -148,13 +150,27 @@ def _answer(ack: Ack, saved: Saved, context) -> None:
 
 
 def republish(deps: Deps, body: dict, context, client: WebClient) -> None:
-    """After a save: the admin's App Home shows the new settings."""
+    """After a save: a user group or channel just named is resolved now rather than at the
+    next scheduled refresh, and the admin's App Home shows the new settings."""
     if not context.get(SAVED_KEY):
         return
+    resolve_new_sources(deps, client)
     try:
         on_home(deps, event={"user": user_id_of(body), "tab": "home"}, client=client)
     except Exception as error:  # noqa: BLE001 - saved already; only the refreshed Home is lost
         log.warning("App Home not republished after a settings change: %s", type(error).__name__)
+
+
+def resolve_new_sources(deps: Deps, client: WebClient) -> None:
+    from ..membership_refresh import refresh_due
+    from ..slack_directory import SlackDirectory
+
+    try:  # only sources never asked (or due) are: the schedule would reach them within a tick anyway
+        done = refresh_due(deps.db, SlackDirectory(client), deps.settings, deps.escalations.views, utcnow(), check_users=False)
+        if done.reports and deps.deliverer is not None:
+            deps.deliverer.deliver(done.reports)
+    except Exception as error:  # noqa: BLE001 - the scheduled refresh will try again
+        log.warning("new membership sources not resolved at once: %s", type(error).__name__)
 
 
 def on_remove_team(deps: Deps, body: dict, action: dict, client: WebClient, **_) -> None:

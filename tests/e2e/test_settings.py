@@ -90,6 +90,7 @@ def new_team(**changes: Any) -> dict[str, Any]:
 
 
 def test_an_admin_adds_a_team_and_its_lead_gets_the_next_escalation_without_a_restart(server):
+    server.fake.set_usergroup("S0YOUTH", ["U0YJGROUPIE"], name="Youth justice workers")
     home = open_home(server, ADMIN)
     assert "Settings (admins)" in json.dumps(home["blocks"])
     assert {"settings_team_add", "settings_org_edit", "settings_team_edit"} <= set(buttons(home["blocks"]))
@@ -97,9 +98,11 @@ def test_an_admin_adds_a_team_and_its_lead_gets_the_next_escalation_without_a_re
     assert view["callback_id"] == "settings_team"
     kinds = {b["block_id"]: b["element"]["type"] for b in view["blocks"] if b["type"] == "input"}
     assert kinds["team_leads"] == "multi_users_select" and kinds["team_channel"] == "conversations_select"
+    groups = next(b for b in view["blocks"] if b["block_id"] == "team_usergroup")["element"]  # from usergroups.list
+    assert groups["type"] == "static_select" and "S0YOUTH" in [o["value"] for o in groups["options"]]
 
     mark = server.fake.mark()
-    reply = submit(server, ADMIN, view, new_team())
+    reply = submit(server, ADMIN, view, new_team(team_members=[], team_usergroup="S0YOUTH"))
     answer = reply.json()
     assert answer["response_action"] == "update", answer
     told = json.dumps(answer["view"])
@@ -109,18 +112,22 @@ def test_an_admin_adds_a_team_and_its_lead_gets_the_next_escalation_without_a_re
     assert "Youth Justice" in json.dumps(republished["blocks"]) and f"version {version}" in json.dumps(republished["blocks"])
     assert server.fake.calls_to_since("conversations.info", mark, channel="C0YJESC")  # the bot checked it is a member
 
-    # The practitioner of the new team asks; the ping goes to the new lead, no restart in between.
-    practitioner = Person(server, "U0YJPRACT")
+    # The group is asked at once, not at the next scheduled refresh; each process reads it within seconds.
+    server.fake.wait_for("usergroups.users.list", since=mark, usergroup="S0YOUTH")
+    time.sleep(2.5)
+    # A practitioner of the new team (through its user group) asks; the ping goes to the new
+    # lead, with no restart in between.
+    practitioner = Person(server, "U0YJGROUPIE")
     mark = server.fake.mark()
     outcome = practitioner.walk(["no", "not_sure"])
     assert "<@U0YJLEAD>" in json.dumps(outcome["blocks"])
     ping = server.fake.wait_for("chat.postMessage", since=mark, channel="C0YJESC")[0]
-    assert "<@U0YJLEAD>" in ping.args["text"] and "<@U0YJPRACT>" in json.dumps(ping.args["blocks"])
+    assert "<@U0YJLEAD>" in ping.args["text"] and "<@U0YJGROUPIE>" in json.dumps(ping.args["blocks"])
     assert not server.fake.calls_to_since("chat.postMessage", mark, channel={"C0ESC1", "U0LEAD1"})
 
     config = exported(server)
     team = next(t for t in yaml.safe_load(config)["teams"] if t["id"] == "youth-justice")
-    assert team["leads"] == ["U0YJLEAD"] and team["members"] == ["U0YJPRACT"] and team["escalation_channel"] == "C0YJESC"
+    assert team["leads"] == ["U0YJLEAD"] and team["members_usergroup"] == "S0YOUTH" and team["escalation_channel"] == "C0YJESC"
     header = config.splitlines()[0]
     assert f"version {version}" in header and f"by slack:{ADMIN}" in header, header  # the change, with its author
 
