@@ -35,7 +35,7 @@ from policy.pack import available_packs, load_pack
 from . import blocks as B
 from .config import DAYS, Settings, Team
 from .ids import NO_CHOICE, SETTINGS_ADD, SETTINGS_ORG, Action, BlockId, Callback, Field, Ref, SettingsForm
-from .settings_admin import team_fields
+from .settings_form import team_fields
 
 OPTION_TEXT, OPTIONS = 75, 100  # Slack's limits for an option's text and a menu's options
 TEAMS_SHOWN = 40  # the App Home holds 100 blocks, and the rest of the Home needs some
@@ -161,10 +161,11 @@ def team_modal(settings: Settings, team: Team | None, version: int | None,
     ]
     if "members_usergroup" in has:
         current = getattr(team, "members_usergroup", None) if team else None
-        if usergroups is None:
+        if usergroups is None or len(usergroups) >= OPTIONS:  # a menu holds 100: then the handle is typed
             element = PlainTextInputElement(action_id=Action.INPUT, initial_value=current,
-                                            placeholder=PlainTextObject(text="e.g. S0123ABCD"))
-            hint = "I couldn't list your user groups (I need the usergroups:read scope), so type the group's ID."
+                                            placeholder=PlainTextObject(text="e.g. @school-nurses or S0123ABCD"))
+            hint = ("I couldn't list your user groups (I need the usergroups:read scope), so type the group's ID."
+                    if usergroups is None else "Type the group's @handle (or its ID).")
         else:
             groups = [_option("No user group", NO_CHOICE)] + [_option(label, gid) for gid, label in usergroups]
             if current and all(o.value != current for o in groups):

@@ -16,8 +16,10 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 
 from storage.models import utcnow
 
+from ..config import USERGROUP_ID
 from ..ids import Action, BadValue, Callback, Field, Ref, SettingsForm
-from ..settings_admin import GONE, NOT_ADMIN, NOT_SAVED, Saved, SettingsAdmin, submitted, team_fields
+from ..settings_admin import GONE, NOT_ADMIN, NOT_SAVED, Saved, SettingsAdmin
+from ..settings_form import submitted, team_fields
 from ..settings_blocks import INVITE, done_view, organisation_modal, team_modal
 from . import Deps, acked, tell, user_id_of
 from .home_admin import on_home
@@ -29,6 +31,13 @@ NOT_OPENED = ("Slack wouldn't open the settings form just now, so nothing was ch
 FORM_BROKEN = "Something was wrong with this form, so nothing was changed. Please close it and open the settings again."
 SAVED_KEY = "canishare_settings_saved"
 CHECK_SECONDS = 2  # conversations.info inside a submission: Slack waits 3 seconds for the answer
+
+
+def _error_of(err: Exception) -> str:
+    """Slack's error code, or the exception's type: never a message, which can quote a payload."""
+    response = getattr(err, "response", None)
+    code = response.get("error") if isinstance(err, SlackApiError) and response is not None else None
+    return str(code or type(err).__name__)
 
 
 def _once(client: WebClient, timeout: float) -> WebClient:
@@ -65,10 +74,26 @@ def usergroups(client: WebClient) -> list[tuple[str, str]] | None:
     try:
         found = _once(client, 1).usergroups_list(include_disabled=False)
     except (SlackApiError, SlackClientError, OSError) as err:
-        log.warning("usergroups.list failed: %s", getattr(getattr(err, "response", None), "get", lambda _k: type(err).__name__)("error"))
+        log.warning("usergroups.list failed: %s", _error_of(err))
         return None
     groups = [g for g in found.get("usergroups") or [] if isinstance(g, dict) and g.get("id") and not g.get("date_delete")]
-    return sorted(((g["id"], f"{g.get('name') or g['id']} (@{g.get('handle') or '?'})") for g in groups), key=lambda x: x[1].lower())
+    labelled = [(g["id"], f"{g.get('name') or g['id']} (@{g.get('handle') or '?'})") for g in groups]
+    return sorted(labelled, key=lambda group: group[1].lower())
+
+
+def usergroup_id(client: WebClient, typed: str) -> str:
+    """A typed @handle (or name) as the group's ID, when the menu could not hold every group."""
+    if USERGROUP_ID.match(typed):
+        return typed
+    wanted = typed.strip().lstrip("@").lower()
+    try:
+        found = _once(client, 1).usergroups_list(include_disabled=False).get("usergroups") or []
+    except (SlackApiError, SlackClientError, OSError) as err:
+        log.warning("usergroups.list failed: %s", _error_of(err))
+        return typed  # the service says it is not a user group ID
+    match = [g["id"] for g in found if isinstance(g, dict) and g.get("id") and wanted in
+             (str(g.get("handle") or "").lower(), str(g.get("name") or "").lower())]
+    return match[0] if len(match) == 1 else typed
 
 
 def _version(deps: Deps) -> tuple[int | None, str | None, object]:
@@ -81,7 +106,7 @@ def _open(deps: Deps, body: dict, client: WebClient, view) -> None:
     try:
         _once(client, 3).views_open(trigger_id=body["trigger_id"], view=view)
     except (SlackApiError, SlackClientError, OSError) as err:
-        log.warning("could not open a settings form: %s", getattr(getattr(err, "response", None), "get", lambda _k: type(err).__name__)("error"))
+        log.warning("could not open a settings form: %s", _error_of(err))
         tell(deps, client, body, NOT_OPENED)
 
 
@@ -128,12 +153,14 @@ def answer_submission(deps: Deps, ack: Ack, body: dict, view: dict, client: WebC
         return
     if not organisation and form.team_id is None:
         fallback = Field.TEAM_ID
+    if not organisation and isinstance(values.get(Field.TEAM_USERGROUP), str):
+        values[Field.TEAM_USERGROUP] = usergroup_id(client, values[Field.TEAM_USERGROUP])
     service = SettingsAdmin(deps.config, check_channel=channel_check(client))
     try:
         if organisation:
-            saved = service.save_organisation(user_id_of(body), values)
+            saved = service.save_organisation(user_id_of(body), values, opened=form.version)
         else:
-            saved = service.save_team(user_id_of(body), form.team_id, values)
+            saved = service.save_team(user_id_of(body), form.team_id, values, opened=form.version)
     except Exception as error:  # noqa: BLE001 - the admin is told; nothing was stored half-way
         log.error("settings not saved: %s", type(error).__name__)
         ack(response_action="errors", errors={fallback: NOT_SAVED})

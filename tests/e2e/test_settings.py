@@ -234,3 +234,21 @@ def test_a_team_with_open_escalations_is_not_removed(server):
     told = json.dumps(server.fake.wait_for("views.update", since=mark, view_id="V0MODAL")[0].args["view"])
     assert "open escalation" in told and "Not removed" in told
     assert "youth-justice" in teams_in(server)
+
+
+def test_with_more_user_groups_than_a_menu_holds_the_handle_is_typed(server):
+    for i in range(120):
+        server.fake.set_usergroup(f"S0MANY{i:03d}", [], name=f"Group {i:03d}")
+    server.fake.set_usergroup("S0FOSTER", ["U0FOSTER1"], name="Fostering social workers")
+    view = opened(server, ADMIN, open_home(server, ADMIN), "settings_team_add")
+    group = next(b for b in view["blocks"] if b["block_id"] == "team_usergroup")["element"]
+    assert group["type"] == "plain_text_input"
+    handle = server.fake.usergroups["S0FOSTER"]["handle"]
+    reply = submit(server, ADMIN, view, new_team(team_id="fostering", team_name="Fostering", team_channel=None,
+                                                 team_members=[], team_usergroup=f"@{handle}")).json()
+    assert reply["response_action"] == "update", reply
+    team = next(t for t in yaml.safe_load(exported(server))["teams"] if t["id"] == "fostering")
+    assert team["members_usergroup"] == "S0FOSTER"
+    bad = submit(server, ADMIN, view, new_team(team_id="fostering-2", team_name="F2", team_channel=None,
+                                               team_usergroup="@nobody-has-this")).json()
+    assert bad["response_action"] == "errors" and "team_usergroup" in bad["errors"], bad

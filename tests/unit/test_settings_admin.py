@@ -7,7 +7,8 @@ import pytest
 from bot.config import Settings
 from bot.config_store import ConfigStore
 from bot.ids import Action, Field
-from bot.settings_admin import NOT_ADMIN, SettingsAdmin, submitted
+from bot.settings_admin import NOT_ADMIN, SettingsAdmin
+from bot.settings_form import submitted
 from tests.conftest import TEST_CONFIG
 
 ADMIN = "U0ADMIN1"
@@ -114,3 +115,23 @@ def test_organisation_problems_are_refused_next_to_their_fields(store, channels)
                                               Field.CLOSURES: "tomorrow"})
     assert set(saved.errors) == {Field.DIGEST_CHANNEL, Field.REMIND_MINUTES, Field.CLOSURES}
     assert "/invite @canishare" in saved.errors[Field.DIGEST_CHANNEL]
+
+
+def test_another_admins_change_to_the_same_team_is_not_overwritten(store, channels):
+    service = SettingsAdmin(store, channels)
+    opened = store.latest().number  # both admins open Early Help at this version
+    other = service.save_team("U0ADMIN1", "early-help", submitted(state(**{Field.TEAM_NAME: "Early Help",
+                                                                           Field.TEAM_LEADS: ["U0LEAD7"]})), opened=opened)
+    assert other.kind == "saved"
+    mine = service.save_team(ADMIN, "early-help", submitted(state(**{Field.TEAM_NAME: "Early Help",
+                                                                    Field.TEAM_DEPUTIES: ["U0DEP9"]})), opened=opened)
+    assert mine.kind == "refused" and f"version {other.version}" in mine.errors[Field.TEAM_NAME]
+    assert store.current().team("early-help").leads == ["U0LEAD7"] and store.latest().number == other.version
+    # a change elsewhere (another team) does not stop this one
+    elsewhere = service.save_team(ADMIN, "school-nursing", submitted(state(**{Field.TEAM_NAME: "SN", Field.TEAM_LEADS: ["U0LEAD2"]})),
+                                  opened=opened)
+    assert elsewhere.kind == "saved"
+    org = service.save_organisation(ADMIN, {Field.RETENTION_DAYS: "400"}, opened=opened)
+    assert org.kind == "saved"  # the organisation's own fields had not changed since
+    stale = service.save_organisation(ADMIN, {Field.RETENTION_DAYS: "500"}, opened=opened)
+    assert stale.kind == "refused" and "after you opened this form" in stale.errors[Field.ORG_NAME]

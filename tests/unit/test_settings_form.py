@@ -9,7 +9,7 @@ import pytest
 from bot.config import Settings
 from bot.config_store import FieldProblem, settings_problems
 from bot.ids import NO_CHOICE, Action, Field, SettingsForm
-from bot.settings_admin import (element_value, organisation_errors, organisation_raw, submitted, team_errors, team_fields,
+from bot.settings_form import (element_value, organisation_errors, organisation_raw, submitted, team_errors, team_fields,
                                 team_raw)
 from bot.settings_blocks import done_view, organisation_modal, settings_section, team_modal
 from slack_sdk.models.views import View
