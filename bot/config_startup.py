@@ -69,7 +69,7 @@ def file_differs(store: ConfigStore, file_settings: Settings, path: Path | None)
     matching = next((v for v in history if _same(v.settings, file_settings)), None)
     if matching is not None:
         since = [v for v in history if v.number > matching.number]
-        lines.append(f"The file is version {matching.number}; changed since:")
+        lines.append(f"The file is the same as version {matching.number}; changed since:")
     else:
         lines.append("The file matches no stored version. It differs in (file -> database):")
         lines += [f"    {line}" for line in change_lines(file_settings, current.settings)]

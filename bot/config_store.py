@@ -179,11 +179,14 @@ class ConfigStore:
             return [_version(r) for r in rows]
 
     # --- writing ------------------------------------------------------------------------
-    def apply(self, new: Settings | dict, *, author: str, now: datetime | None = None) -> ConfigVersion:
+    def apply(self, new: Settings | dict, *, author: str, now: datetime | None = None,
+              based_on: int | None = None) -> ConfigVersion:
         """Store `new` as the next version and return it. Refused (ConfigRefused, nothing
         written) when it is not a valid configuration, removes the last admin, or removes a
-        team that has open escalations. A change identical to the newest version writes
-        nothing and returns that version (its number tells the caller nothing changed)."""
+        team that has open escalations; with `based_on` (the version an editor started from),
+        also when someone stored another version since. A change identical to the newest
+        version writes nothing and returns that version (its number tells the caller nothing
+        changed)."""
         if isinstance(new, dict):
             problems = settings_problems(new)
             if problems:
@@ -196,6 +199,10 @@ class ConfigStore:
         at = naive_utc(now) if now is not None else utcnow()
 
         def changes_of(row: ConfigVersionRow | None) -> list[str]:
+            if based_on is not None and row is not None and row.number != based_on:
+                raise ConfigRefused([FieldProblem((), (
+                    f"the configuration was changed by {row.author} (version {row.number}) after you opened it; "
+                    f"nothing was saved: open it again to see that change"))])
             old = _version(row).settings if row is not None else None
             self._refuse_unsafe(s, old, new)
             return change_lines(old, new) or ["no setting changed"]

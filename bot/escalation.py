@@ -71,7 +71,8 @@ class Escalations(PingRouting):
         return set(team.leads) | set(team.deputies)
 
     def may_act(self, user_id: str, team_id: str) -> bool:
-        return user_id in self.responders(self.settings.team(team_id))
+        team = next((t for t in self.settings.teams if t.id == team_id), None)  # None: removed since
+        return team is not None and user_id in self.responders(team)
 
     # --- record field ---------------------------------------------------------------------
     def _record_field(self, esc: Escalation) -> dict:

@@ -57,15 +57,16 @@ def _read_or_create(db: Database, name: str, first_due: datetime) -> datetime | 
 
 
 def _follow_schedule(db: Database, due: datetime, now: datetime, schedule) -> datetime:
-    """The due time, moved when an admin changed the digest's day, time or zone: a slot still
-    ahead that is not the schedule's next slot belongs to the schedule before the change."""
-    expected = naive_utc(next_digest_slot(now, schedule))
-    if due <= now or due == expected:
+    """The due time, moved to the schedule's next slot when an admin has changed the digest's
+    day, time or zone since it was set (it is then no slot of the schedule): the new schedule
+    starts at its next slot, with no surprise post for a slot of the old one."""
+    if naive_utc(scheduled_digest_end(due, schedule)) == due:
         return due
+    moved = naive_utc(next_digest_slot(now, schedule))
     with db.transaction() as s:
-        s.execute(update(Job).where(Job.name == DIGEST_JOB, Job.due_at == due).values(due_at=expected))
+        s.execute(update(Job).where(Job.name == DIGEST_JOB, Job.due_at == due).values(due_at=moved))
     log.info("weekly digest moved to the new schedule")
-    return expected
+    return moved
 
 
 def weekly_digest_task(settings: Settings | SettingsSource, db: Database, client: WebClient) -> Callable[[datetime], str | None]:

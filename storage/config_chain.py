@@ -53,7 +53,7 @@ def add_version(session: Session, author: str, body: str, now: datetime,
     """Store `body` as the next version, in the caller's transaction, under the chain head's
     lock: `changes_of(latest)` runs under that lock, so its checks (and the number) see every
     other writer's version. It may raise (a refusal, or Unchanged) to write nothing."""
-    row = ConfigVersionRow(created_at=now, author=author, body=body, body_hash=body_hash(body), changes=[])
+    row = ConfigVersionRow(created_at=now, author=author[:64], body=body, body_hash=body_hash(body), changes=[])
 
     def payload(_prev: str) -> str:
         latest = latest_row(session)

@@ -110,7 +110,7 @@ def verify(show_log: bool) -> None:
     click.echo(str(report))
     if report.ok:
         click.echo("  (each record has one entry per change: its outcome, then any record details, escalation "
-                   "steps or purge, plus one per export, digest post or purge (see --log); every entry's hash was recomputed and every record matches its latest entry)")
+                   "steps or purge, plus one per export, digest post or purge (see --log) and one per configuration version; every entry's hash was recomputed and every record matches its latest entry)")
     if show_log:
         _show_access_log(logged)
     sys.exit(0 if report.ok else 1)

@@ -188,3 +188,38 @@ def test_verify_finds_a_deleted_version(store, database):
         s.execute(text("DELETE FROM config_versions WHERE number = 2"))
     with database.read_only() as s:
         assert "configuration version 2 was deleted" in str(verify_chain(s))
+
+
+def test_changes_from_two_processes_at_once_get_consecutive_numbers_and_the_chain_holds(store, database, fresh_db):
+    import threading
+
+    other_db = Database(fresh_db)
+    try:
+        stores = [store, ConfigStore(other_db)]
+        edits = [lambda c: c.update(retention_days=100), lambda c: c["digest"].update(time="11:00")]
+        barrier = threading.Barrier(2)
+        numbers: list[int] = []
+
+        def run(i: int) -> None:
+            barrier.wait()
+            numbers.append(stores[i].apply(config(edits[i]), author=f"cli:user{i}").number)
+
+        threads = [threading.Thread(target=run, args=(i,)) for i in range(2)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(30)
+        assert sorted(numbers) == [2, 3]
+        with database.read_only() as s:
+            report = verify_chain(s)
+        assert report.ok and report.configs == 3, str(report)
+    finally:
+        other_db.engine.dispose()
+
+
+def test_an_edit_started_from_an_older_version_is_refused(store):
+    store.apply(config(lambda c: c.update(retention_days=100)), author="slack:U0ADMIN1")
+    with pytest.raises(ConfigRefused) as refused:
+        store.apply(config(lambda c: c["digest"].update(time="11:00")), author="slack:U0ADMIN2", based_on=1)
+    assert "changed by slack:U0ADMIN1 (version 2) after you opened it" in str(refused.value)
+    assert store.apply(config(lambda c: c["digest"].update(time="11:00")), author="slack:U0ADMIN2", based_on=2).number == 3
