@@ -19,8 +19,8 @@ from storage.models import DeactivatedLead, Outbox, utcnow
 from storage.outbox import enqueue
 
 from .config import Settings, Team
+from .membership_text import report_text
 from .messenger import Views
-from .mrkdwn import escape, mention
 
 log = logging.getLogger("canishare.membership")
 
@@ -38,16 +38,6 @@ def roles_of(settings: Settings, user_id: str) -> list[tuple[Team, str]]:
 
 def leads_and_deputies(settings: Settings) -> list[str]:
     return sorted({u for t in settings.teams for u in (*t.leads, *t.deputies)})
-
-
-def report_text(user_id: str, roles: list[tuple[Team, str]]) -> str:
-    named = "; ".join(f"{role} of *{escape(team.name)}*" for team, role in roles)
-    only = [t for t, role in roles if role == "safeguarding lead" and t.leads == [user_id]]
-    warning = (f" They were the only safeguarding lead of {', '.join(f'*{escape(t.name)}*' for t in only)}: "
-               f"name a new one now." if only else "")
-    return (f":warning: {mention(user_id)} has been deactivated in Slack and can no longer receive safeguarding "
-            f"requests. They are {named}.{warning} To fix it, open my Home tab, go to the team's settings, name "
-            f"another lead (or deputy) and remove {mention(user_id)}.")
 
 
 def note_user(db: Database, settings: Settings, user_id: str, deactivated: bool, views: Views,

@@ -28,8 +28,8 @@ from storage.models import MembershipMember, MembershipSource, Outbox, utcnow
 from storage.outbox import enqueue
 
 from .config import Settings, Team
+from .membership_text import EMPTY, problem_text
 from .messenger import Views
-from .mrkdwn import channel_link, escape
 
 log = logging.getLogger("canishare.membership")
 
@@ -37,7 +37,6 @@ REFRESH_EVERY = timedelta(minutes=15)
 RETRY_TEMPORARY = timedelta(minutes=1)  # Slack busy or unreachable: soon, without telling anyone
 TEMPORARY = {"ratelimited", "rate_limited", "internal_error", "fatal_error", "service_unavailable", "request_timeout",
              "unreachable", "team_added_to_org"}
-EMPTY = "empty"  # Slack listed no one where we know people: kept, and said
 
 
 class DirectoryError(Exception):
@@ -97,7 +96,9 @@ def _retrying(work: Callable[[], T], attempts: int = 3) -> T:
 
 
 def _source_row(s: Session, source: str) -> MembershipSource:
-    row = s.get(MembershipSource, source)
+    """The source's row, locked: writers of one source's members take turns (PostgreSQL;
+    SQLite's writers always do), so no change or version step is lost."""
+    row = s.get(MembershipSource, source, with_for_update=True)
     if row is None:
         row = MembershipSource(source=source, version=0)
         s.add(row)
@@ -132,7 +133,7 @@ def apply_delta(db: Database, source: str, added: Iterable[str], removed: Iterab
 
     def work() -> bool:
         with db.transaction() as s:
-            src = s.get(MembershipSource, source)
+            src = s.get(MembershipSource, source, with_for_update=True)
             if src is None or src.resolved_at is None:
                 return False
             changed = _set(s, source, added, True, as_of) + _set(s, source, removed, False, as_of)
@@ -223,29 +224,6 @@ def _failed(db: Database, settings: Settings, source: str, code: str, views: Vie
     return Resolution(source, False, known, problem=code, reports=tuple(r.id for r in rows))
 
 
-def problem_text(source: str, code: str, teams: list[Team], known: int) -> str:
-    kind, ident = source.split(":", 1)
-    names = ", ".join(f"*{escape(t.name)}*" for t in teams) or "a team"
-    what = f"user group `{ident}`" if kind == "usergroup" else f"channel {channel_link(ident)}"
-    kept = (f"Until it is fixed, I keep the {known} member{'s' if known != 1 else ''} I last knew."
-            if known else "Until it is fixed, its members reach the default team (or are asked to contact you).")
-    if code == "missing_scope":
-        why = ("the app lacks the permission to read it (usergroups:read)" if kind == "usergroup"
-               else "the app lacks the permission to read it (channels:read, groups:read)")
-        fix = "Reinstall the app from its manifest so Slack grants it."
-    elif code in ("no_such_subteam", "subteam_not_found"):
-        why, fix = "Slack says it no longer exists or was disabled", f"Choose another user group for {names} in my Home tab."
-    elif code in ("channel_not_found", "not_in_channel"):
-        why = "Slack will not show me its members"
-        fix = f"Invite @canishare to {channel_link(ident)} (/invite @canishare there), or choose another channel in my Home tab."
-    elif code == EMPTY:
-        why = "Slack lists no one in it"
-        fix = f"If it really is empty, remove it from {names} in my Home tab."
-    else:
-        why, fix = f"Slack refused ({escape(code)})", "I will try again every 15 minutes."
-    return f":warning: I could not read the members of {what}, which sets who is in {names}: {why}. {fix} {kept}"
-
-
 # --- reading, on the click path --------------------------------------------------------------
 
 class MemberCache:
@@ -295,3 +273,22 @@ class MemberCache:
             if found:
                 out[team.id] = found
         return out
+
+
+@dataclass(frozen=True)
+class SourceStatus:
+    """What the App Home can show of a source: how many people, read when, what went wrong."""
+    members: int
+    resolved_at: datetime | None
+    problem: str | None
+
+
+def statuses(db: Database, settings: Settings) -> dict[str, SourceStatus]:
+    """source -> its status, for every source a team names (one never read yet: 0, None, None)."""
+    wanted = sorted(configured_sources(settings))
+    with db.read_only() as s:
+        rows = {r.source: r for r in s.scalars(select(MembershipSource).where(MembershipSource.source.in_(wanted)))}
+        counts = dict(s.execute(select(MembershipMember.source, func.count()).where(
+            MembershipMember.source.in_(wanted), MembershipMember.present.is_(True)).group_by(MembershipMember.source)).all())
+    return {src: SourceStatus(counts.get(src, 0), rows[src].resolved_at if src in rows else None,
+                              rows[src].problem if src in rows else None) for src in wanted}

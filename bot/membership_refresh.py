@@ -9,11 +9,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 
 from storage.db import Database
-from storage.models import Job, MembershipSource, naive_utc
+from storage.models import Job, MembershipMember, MembershipSource, naive_utc
 
 from .config import Settings
 from .deactivated_leads import forget_unnamed, leads_and_deputies, note_user
@@ -22,6 +22,18 @@ from .messenger import Views
 
 log = logging.getLogger("canishare.membership")
 USERS_JOB = "membership_users"
+
+
+def forget_unconfigured(db: Database, settings: Settings) -> int:
+    """Drop sources no team names any more: if one is named again, it is resolved afresh
+    rather than trusted from an old list (events for it were ignored meanwhile)."""
+    wanted = set(configured_sources(settings))
+    with db.transaction() as s:
+        stale = [src for src in s.scalars(select(MembershipSource.source)) if src not in wanted]
+        if stale:
+            s.execute(delete(MembershipMember).where(MembershipMember.source.in_(stale)))
+            s.execute(delete(MembershipSource).where(MembershipSource.source.in_(stale)))
+    return len(stale)
 
 
 def due_sources(db: Database, settings: Settings, now: datetime) -> list[str]:
@@ -48,6 +60,7 @@ def refresh_due(db: Database, directory: Directory, settings: Settings, views: V
     """Resolve what is due; with `check_users`, also ask Slack about every lead and deputy."""
     now = naive_utc(now)
     out = Refreshed()
+    forget_unconfigured(db, settings)
     for source in due_sources(db, settings, now):
         done = resolve(db, directory, settings, source, views, now)
         out.resolved += int(done.ok)

@@ -112,7 +112,7 @@ class FakeSlack:
         self.usergroups: dict[str, dict[str, Any]] = {}  # id -> a usergroup object (usergroups.list's shape) + "users"
         self.channel_members: dict[str, list[str]] = {}  # conversations.members
         self.deactivated: set[str] = set()  # users.info says deleted: true
-        self.missing_scopes: set[str] = set()  # scopes the app "was not granted": methods needing them say missing_scope
+        self.missing_scopes: set[str] = set()  # scopes not granted: methods needing them say missing_scope
         self._ts = itertools.count(1)
         self._lock = threading.Lock()
         self._cond = threading.Condition(self._lock)
@@ -294,7 +294,7 @@ class FakeSlack:
             return 200, {}, {"ok": True, "files": args.get("files")}
         return 200, {}, {"ok": False, "error": "unknown_method"}
 
-    def _membership(self, method: str, args: dict[str, Any], channel: str) -> tuple[int, dict[str, str], dict[str, Any]]:
+    def _membership(self, method: str, args: dict[str, Any], channel: str) -> tuple[int, dict[str, str], dict]:
         """User groups and channel members, as Slack answers them (slack-api-specs): a disabled
         group is no_such_subteam unless include_disabled; conversations.members pages by cursor."""
         needed = "usergroups:read" if method.startswith("usergroups") else "channels:read"

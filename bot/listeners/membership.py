@@ -6,6 +6,7 @@ come with a new event id.
 from __future__ import annotations
 
 import logging
+import time
 
 from slack_bolt import App
 from slack_sdk import WebClient
@@ -44,8 +45,8 @@ def on_subteam_members_changed(deps: Deps, event: dict, client: WebClient, **_) 
         return
     try:  # Slack's seconds; rounded up, so a list read in the same second does not outrank it
         as_of = float(event.get("date_update")) + 1
-    except (TypeError, ValueError):
-        as_of = float(event.get("event_ts") or 0) or 0.0
+    except (TypeError, ValueError):  # no date: it is news now
+        as_of = time.time()
     _changed(deps, client, membership.usergroup_source(subteam), _users(event.get("added_users")),
              _users(event.get("removed_users")), as_of)
 

@@ -10,6 +10,7 @@ import copy
 import time
 
 import pytest
+import yaml
 from sqlalchemy import create_engine, text
 
 from tests.conftest import TEST_CONFIG, start_server
@@ -88,6 +89,20 @@ def test_group_and_channel_changes_take_effect_without_a_restart(msrv):
     assert team_of(msrv, "U0NEWNURSE") == "early-help"
     assert team_of(msrv, "U0JOINER") == "early-help"
     assert len(msrv.fake.calls_to("usergroups.users.list")) == 1  # the deltas needed no call to Slack
+
+
+def test_a_team_pointed_at_another_group_takes_its_members_without_a_restart(msrv, tmp_path):
+    msrv.fake.set_usergroup("S0NURSES2", ["U0NEWGROUP"])
+    changed = copy.deepcopy(CONFIG)
+    changed["teams"][1]["members_usergroup"] = "S0NURSES2"
+    path = tmp_path / "changed.yml"
+    path.write_text(yaml.safe_dump(changed))
+    mark = msrv.fake.mark()
+    msrv.cli("config", "import", str(path), "--yes")
+    msrv.fake.wait_for("usergroups.users.list", since=mark, timeout=45, usergroup="S0NURSES2")  # the next round
+    time.sleep(CACHE_SECONDS)
+    assert team_of(msrv, "U0NEWGROUP") == "school-nursing"
+    assert team_of(msrv, "U0GROUPIE") == "early-help"  # only in the group the team no longer names
 
 
 def test_a_slack_error_keeps_the_old_membership_and_admins_are_told(msrv):

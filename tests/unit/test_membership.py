@@ -137,6 +137,17 @@ def test_a_refusal_keeps_the_members_and_is_reported_once(database, code):
     assert len(M.resolve(database, slack, s, SOURCE, VIEWS).reports) == 2
 
 
+def test_statuses_say_how_many_and_what_went_wrong(database):
+    slack, s = Directory(), settings(members_channel="C0MEMBERS")
+    slack.groups[GROUP] = ["U0NEW1", "U0NEW2"]
+    slack.channels["C0MEMBERS"] = "channel_not_found"
+    M.resolve(database, slack, s, SOURCE, VIEWS)
+    M.resolve(database, slack, s, M.channel_source("C0MEMBERS"), VIEWS)
+    found = M.statuses(database, s)
+    assert (found[SOURCE].members, found[SOURCE].problem) == (2, None) and found[SOURCE].resolved_at is not None
+    assert found["channel:C0MEMBERS"] == M.SourceStatus(0, None, "channel_not_found")
+
+
 def test_an_empty_answer_never_empties_a_team(database):
     slack, s = Directory(), settings()
     slack.groups[GROUP] = ["U0NEW1", "U0NEW2"]
@@ -189,6 +200,16 @@ def test_the_refresh_resolves_what_is_due_and_checks_the_leads_once_per_period(d
     assert refresh_due(database, slack, s, VIEWS, now + M.REFRESH_EVERY, check_users=False).resolved == 2
     assert users_check_due(database, now + M.REFRESH_EVERY)
     assert M.MemberCache(database).by_team(s)["early-help"] == {"U0NEW1", "U0NEW3", "U0BOT"}
+
+
+def test_a_source_no_team_names_is_forgotten_and_resolved_afresh_when_named_again(database):
+    slack, now = Directory(), utcnow()
+    slack.groups[GROUP] = ["U0NEW1"]
+    refresh_due(database, slack, settings(), VIEWS, now, check_users=False)
+    unnamed = settings(members_usergroup=None)
+    refresh_due(database, slack, unnamed, VIEWS, now, check_users=False)
+    assert M.apply_delta(database, SOURCE, ["U0NEW2"], [], 4_000_000_000.0) is False  # no longer known
+    assert due_sources(database, settings(), now) == [SOURCE]
 
 
 # --- deactivated leads ----------------------------------------------------------------------

@@ -2,7 +2,7 @@
 resolved, and the deactivated leads already reported to the admins.
 
 Revision ID: 0006
-Revises: 0004 (re-pointed to 0005 once the configuration store is merged)
+Revises: 0005
 """
 import sqlalchemy as sa
 from alembic import op
