@@ -28,7 +28,7 @@ HISTORY_LOOKED_AT = 50
 class Store(Protocol):  # bot.config_store.ConfigStore
     def current(self) -> Settings: ...
     def latest(self) -> Any: ...
-    def apply(self, new: Settings | dict, *, author: str) -> Any: ...
+    def apply(self, new: Settings | dict, *, author: str, based_on: int | None = None) -> Any: ...
     def history(self, limit: int = 20) -> list[Any]: ...
 
 
@@ -68,14 +68,14 @@ class SettingsAdmin:
     def save_team(self, user_id: str, team_id: str | None, values: dict[str, object], opened: int | None = None) -> Saved:
         """Add a team (team_id None) or change one, from the team modal's values; `opened`: the
         version the modal showed (another admin's change to this team since is not overwritten)."""
-        current = self.store.current()
+        newest, current = self._newest()
         fallback = Field.TEAM_NAME if team_id else Field.TEAM_ID
         if not current.is_admin(user_id):
             return Saved("refused", {fallback: NOT_ADMIN})
         existing = next((t for t in current.teams if t.id == team_id), None) if team_id else None
         if team_id and existing is None:
             return Saved("refused", {fallback: GONE})
-        stale = team_id and self._moved_on(opened, lambda s: next((t for t in s.teams if t.id == team_id), None),
+        stale = team_id and self._moved_on(opened, newest, lambda s: next((t for t in s.teams if t.id == team_id), None),
                                            f"Team {existing.name if existing else team_id}")
         if stale:
             return Saved("refused", {fallback: stale})
@@ -99,10 +99,10 @@ class SettingsAdmin:
         if errors:
             return Saved("refused", errors)
         what = f"Team {team['name']} {'changed' if existing else 'added'}."
-        return self._apply(raw, user_id, what, lambda ps: team_errors(ps, index, adding=existing is None))
+        return self._apply(raw, user_id, what, lambda ps: team_errors(ps, index, adding=existing is None), newest)
 
     def remove_team(self, user_id: str, team_id: str) -> Saved:
-        current = self.store.current()
+        newest, current = self._newest()
         if not current.is_admin(user_id):
             return Saved("refused", {Field.TEAM_NAME: NOT_ADMIN})
         if not any(t.id == team_id for t in current.teams):
@@ -116,13 +116,14 @@ class SettingsAdmin:
         errors = errors_by_block(settings_problems(raw), lambda _p: Field.TEAM_NAME)
         if errors:
             return Saved("refused", errors)
-        return self._apply(raw, user_id, f"Team {name} removed.", lambda ps: errors_by_block(ps, lambda _p: Field.TEAM_NAME))
+        return self._apply(raw, user_id, f"Team {name} removed.", lambda ps: errors_by_block(ps, lambda _p: Field.TEAM_NAME),
+                           newest)
 
     def save_organisation(self, user_id: str, values: dict[str, object], opened: int | None = None) -> Saved:
-        current = self.store.current()
+        newest, current = self._newest()
         if not current.is_admin(user_id):
             return Saved("refused", {Field.ORG_NAME: NOT_ADMIN})
-        stale = self._moved_on(opened, lambda s: s.model_dump(exclude={"teams"}), "The organisation settings")
+        stale = self._moved_on(opened, newest, lambda s: s.model_dump(exclude={"teams"}), "The organisation settings")
         if stale:
             return Saved("refused", {Field.ORG_NAME: stale})
         raw = organisation_raw(values, current)
@@ -134,25 +135,31 @@ class SettingsAdmin:
                 errors[Field.DIGEST_CHANNEL] = problem
         if errors:
             return Saved("refused", errors)
-        return self._apply(raw, user_id, "Organisation settings changed.", organisation_errors)
+        return self._apply(raw, user_id, "Organisation settings changed.", organisation_errors, newest)
 
-    def _moved_on(self, opened: int | None, part: Callable[[Settings], object], what: str) -> str | None:
+    def _newest(self) -> tuple[Any, Settings]:
+        """The newest stored version (read from the database, not a cache) and its settings: a
+        change is built on it and stored only if it is still the newest (apply's based_on)."""
+        newest = self.store.latest()
+        return newest, newest.settings if newest is not None else self.store.current()
+
+    def _moved_on(self, opened: int | None, newest: Any, part: Callable[[Settings], object], what: str) -> str | None:
         """Why saving would overwrite another admin's change to `part` made since version `opened`."""
-        latest = self.store.latest()
-        if opened is None or latest is None or latest.number == opened:
+        if opened is None or newest is None or newest.number == opened:
             return None
         then = next((v for v in self.store.history(limit=HISTORY_LOOKED_AT) if v.number == opened), None)
-        if then is None or part(then.settings) == part(latest.settings):
+        if then is None or part(then.settings) == part(newest.settings):
             return None  # changed elsewhere only (or too long ago to tell): this form's fields are current
-        return STALE.format(what=what, number=latest.number, author=latest.author)
+        return STALE.format(what=what, number=newest.number, author=newest.author)
 
-    def _apply(self, raw: dict, user_id: str, what: str, errors_of: Callable[[list[FieldProblem]], dict[str, str]]) -> Saved:
-        before = self.store.latest()
-        try:
-            version = self.store.apply(raw, author=f"slack:{user_id}")
+    def _apply(self, raw: dict, user_id: str, what: str, errors_of: Callable[[list[FieldProblem]], dict[str, str]],
+               newest: Any) -> Saved:
+        based_on = newest.number if newest is not None else None
+        try:  # refused, not merged, if another version was stored since `newest` was read
+            version = self.store.apply(raw, author=f"slack:{user_id}", based_on=based_on)
         except ConfigRefused as refused:
             return Saved("refused", errors_of(list(refused.problems)))
         number = getattr(version, "number", None)
-        if version is None or (before is not None and number == before.number):
+        if version is None or (based_on is not None and number == based_on):
             return Saved("unchanged", version=number)
         return Saved("saved", version=number, changes=tuple(getattr(version, "changes", ()) or ()), what=what)

@@ -96,10 +96,12 @@ def usergroup_id(client: WebClient, typed: str) -> str:
     return match[0] if len(match) == 1 else typed
 
 
-def _version(deps: Deps) -> tuple[int | None, str | None, object]:
+def _newest(deps: Deps):
+    """The settings a form shows and the version they are (the newest stored, not a cache:
+    a save is checked against exactly what the admin saw)."""
     read = getattr(deps.config, "latest", None)  # a fixed configuration has no versions
-    latest = read() if read else None
-    return (latest.number, latest.author, latest.created_at) if latest else (None, None, None)
+    newest = read() if read else None
+    return (newest.settings, newest.number) if newest is not None else (deps.settings, None)
 
 
 def _open(deps: Deps, body: dict, client: WebClient, view) -> None:
@@ -111,7 +113,7 @@ def _open(deps: Deps, body: dict, client: WebClient, view) -> None:
 
 
 def on_edit_team(deps: Deps, body: dict, action: dict, client: WebClient, **_) -> None:
-    settings, user_id = deps.settings, user_id_of(body)
+    (settings, version), user_id = _newest(deps), user_id_of(body)
     if not settings.is_admin(user_id):
         tell(deps, client, body, NOT_ADMIN)
         return
@@ -121,24 +123,24 @@ def on_edit_team(deps: Deps, body: dict, action: dict, client: WebClient, **_) -
         tell(deps, client, body, GONE)
         return
     groups = usergroups(client) if "members_usergroup" in team_fields() else None
-    _open(deps, body, client, team_modal(settings, team, _version(deps)[0], groups))
+    _open(deps, body, client, team_modal(settings, team, version, groups))
 
 
 def on_add_team(deps: Deps, body: dict, client: WebClient, **_) -> None:
-    settings = deps.settings
+    settings, version = _newest(deps)
     if not settings.is_admin(user_id_of(body)):
         tell(deps, client, body, NOT_ADMIN)
         return
     groups = usergroups(client) if "members_usergroup" in team_fields() else None
-    _open(deps, body, client, team_modal(settings, None, _version(deps)[0], groups))
+    _open(deps, body, client, team_modal(settings, None, version, groups))
 
 
 def on_edit_organisation(deps: Deps, body: dict, client: WebClient, **_) -> None:
-    settings = deps.settings
+    settings, version = _newest(deps)
     if not settings.is_admin(user_id_of(body)):
         tell(deps, client, body, NOT_ADMIN)
         return
-    _open(deps, body, client, organisation_modal(settings, _version(deps)[0]))
+    _open(deps, body, client, organisation_modal(settings, version))
 
 
 def answer_submission(deps: Deps, ack: Ack, body: dict, view: dict, client: WebClient, context, organisation: bool) -> None:

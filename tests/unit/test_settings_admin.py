@@ -135,3 +135,23 @@ def test_another_admins_change_to_the_same_team_is_not_overwritten(store, channe
     assert org.kind == "saved"  # the organisation's own fields had not changed since
     stale = service.save_organisation(ADMIN, {Field.RETENTION_DAYS: "500"}, opened=opened)
     assert stale.kind == "refused" and "after you opened this form" in stale.errors[Field.ORG_NAME]
+
+
+def test_a_version_stored_between_reading_and_saving_is_not_overwritten(database, channels):
+    class Racing(ConfigStore):
+        """The real store, with another admin's save landing just before this one."""
+        raced = False
+
+        def apply(self, new, **kw):
+            if not self.raced:
+                self.raced = True
+                other = self.current().model_dump(mode="json")
+                other["retention_days"] = 100
+                super().apply(other, author="slack:U0ADMIN2")
+            return super().apply(new, **kw)
+
+    store = Racing(database, poll_seconds=0)
+    store.seed(Settings.model_validate(TEST_CONFIG))
+    saved = SettingsAdmin(store, channels).save_team(ADMIN, None, youth_justice())
+    assert saved.kind == "refused" and "slack:U0ADMIN2" in saved.errors[Field.TEAM_ID]
+    assert store.current().retention_days == 100 and "youth-justice" not in [t.id for t in store.current().teams]
