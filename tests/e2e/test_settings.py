@@ -8,8 +8,10 @@ import time
 import uuid
 from typing import Any
 
+import pytest
 import yaml
 
+from tests.conftest import base_database_url, start_server
 from tests.e2e.helpers import Person
 from tests.e2e.test_admin import open_home
 from tests.slackreq import Reply, buttons
@@ -252,3 +254,22 @@ def test_with_more_user_groups_than_a_menu_holds_the_handle_is_typed(server):
     bad = submit(server, ADMIN, view, new_team(team_id="fostering-2", team_name="F2", team_channel=None,
                                                team_usergroup="@nobody-has-this")).json()
     assert bad["response_action"] == "errors" and "team_usergroup" in bad["errors"], bad
+
+
+@pytest.mark.skipif(base_database_url() is None, reason="several workers need PostgreSQL; runs in the PostgreSQL pass")
+def test_every_worker_routes_to_the_new_lead_within_seconds(tmp_path, fake_slack, fresh_db):
+    fake_slack.reset()
+    srv = start_server(tmp_path / "srv", fake_slack, fresh_db, extra_args=("--workers", "2"))
+    try:
+        view = opened(srv, ADMIN, open_home(srv, ADMIN), "settings_team_edit", "early-help")
+        reply = submit(srv, ADMIN, view, {"team_leads": ["U0NEWLEAD1"]}).json()
+        assert reply["response_action"] == "update", reply
+        time.sleep(2.5)  # each worker's store looks for a new version at most every 2 seconds
+        for i in range(6):  # the requests land on either worker
+            mark = srv.fake.mark()
+            Person(srv, f"U0PRACT{i % 2 + 1}").walk(["no", "not_sure"])
+            ping = srv.fake.wait_for("chat.postMessage", since=mark, channel="C0ESC1")[0]
+            assert "<@U0NEWLEAD1>" in ping.args["text"] and "<@U0LEAD1>" not in ping.args["text"], ping.args["text"]
+    finally:
+        srv.stop()
+        fake_slack.reset()
