@@ -4,6 +4,7 @@ block id is a bot.ids.Field and its action id Action.INPUT, which bot/settings_a
 """
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Sequence
 from zoneinfo import available_timezones
@@ -234,7 +235,16 @@ def organisation_modal(settings: Settings, version: int | None) -> View:
                 private_metadata=SettingsForm(None, version).encode(), blocks=blocks)
 
 
+SLACK_ID = re.compile(r"\b(?=[A-Z0-9]*\d)([UWCGS][A-Z0-9]{2,})\b")  # ids hold a digit; words like CSV do not
+
+
+def _named(match: re.Match) -> str:
+    found = match.group(1)
+    return {"C": f"<#{found}>", "G": f"<#{found}>", "S": f"<!subteam^{found}>"}.get(found[0], f"<@{found}>")
+
+
 def done_view(title: str, text: str) -> View:
-    """What a settings modal becomes once Slack has what happened to say."""
+    """What a settings modal becomes once Slack has what happened to say: the people, channels
+    and user groups in it shown by name (Slack renders the ids the change lines carry)."""
     return View(type="modal", title=PlainTextObject(text=title[:24]), close=PlainTextObject(text="Close"),
-                blocks=[SectionBlock(text=B.md(B.escape(text)))])
+                blocks=[SectionBlock(text=B.md(SLACK_ID.sub(_named, B.escape(text))))])

@@ -158,3 +158,10 @@ def test_a_forged_form_is_refused(value):
     from bot.ids import BadValue
     with pytest.raises(BadValue):
         SettingsForm.decode(value)
+
+
+def test_what_happened_names_people_channels_and_groups_and_nothing_else():
+    text = done_view("Saved", "Team <b> added: leads U0YJLEAD, channel C0YJESC, group S0YOUTH; CSV EXPORT kept").to_dict()
+    shown = text["blocks"][0]["text"]["text"]
+    assert "<@U0YJLEAD>" in shown and "<#C0YJESC>" in shown and "<!subteam^S0YOUTH>" in shown
+    assert "&lt;b&gt;" in shown and "CSV EXPORT" in shown
