@@ -28,6 +28,18 @@ class SlackDirectory:
         except (SlackClientError, OSError):
             raise DirectoryError("unreachable") from None
 
+    def usergroups(self) -> list[dict[str, str]]:
+        """The workspace's enabled user groups as {id, name, handle}, by name: Block Kit has no
+        user group picker, so a settings menu offers these (usergroups.list, usergroups:read)."""
+        try:
+            groups = self.client.usergroups_list(include_disabled=False, include_count=False).get("usergroups") or []
+        except SlackApiError as err:
+            raise DirectoryError(_code(err)) from None
+        except (SlackClientError, OSError):
+            raise DirectoryError("unreachable") from None
+        found = [{"id": g.get("id") or "", "name": g.get("name") or "", "handle": g.get("handle") or ""} for g in groups]
+        return sorted((g for g in found if g["id"]), key=lambda g: g["name"].lower())
+
     def channel_members(self, channel: str) -> list[str]:
         members: list[str] = []
         try:  # a SlackResponse iterates over its pages, following response_metadata.next_cursor

@@ -175,6 +175,10 @@ class FakeSlack:
             if name:
                 group["name"] = name
 
+    def delete_usergroup(self, usergroup: str) -> None:
+        with self._lock:
+            self.usergroups.pop(usergroup, None)
+
     def messages_in(self, channel: str) -> list[dict[str, Any]]:
         with self._lock:
             return list(self.history.get(channel, []))

@@ -106,8 +106,7 @@ def test_a_team_pointed_at_another_group_takes_its_members_without_a_restart(msr
 
 
 def test_a_slack_error_keeps_the_old_membership_and_admins_are_told(msrv):
-    with msrv.fake._lock:
-        del msrv.fake.usergroups[GROUP]  # deleted in Slack: usergroups.users.list says no_such_subteam
+    msrv.fake.delete_usergroup(GROUP)  # deleted in Slack: usergroups.users.list says no_such_subteam
     mark = msrv.fake.mark()
     fifteen_minutes_on(msrv)
     resolved(msrv, since=mark, timeout=45)  # the ticker's next round (every 30 s)

@@ -57,3 +57,11 @@ def test_deactivated_and_unknown_users_are_gone(directory, fake_slack):
         assert not directory.is_deactivated("U0LEAD2")
     finally:
         fake_slack.unknown_users.discard("U0GONE")
+
+
+def test_the_workspaces_enabled_user_groups_by_name(directory, fake_slack):
+    fake_slack.set_usergroup("S0B", ["U0NEW1"], name="School nurses")
+    fake_slack.set_usergroup("S0A", ["U0NEW2"], name="Early help")
+    fake_slack.set_usergroup("S0OLD", ["U0NEW3"], name="Archived team", disabled=True)
+    assert directory.usergroups() == [{"id": "S0A", "name": "Early help", "handle": "early-help"},
+                                      {"id": "S0B", "name": "School nurses", "handle": "school-nurses"}]
