@@ -140,9 +140,14 @@ class ConfigStore:
         """The newest configuration. No query when it was checked less than poll_seconds ago;
         then one query of the newest version number, and the version read only when it moved."""
         if time.monotonic() - self._checked >= self.poll_seconds:
-            with self._lock:
-                if time.monotonic() - self._checked >= self.poll_seconds:
-                    self._refresh()
+            # One thread looks; the others go on with the version they have rather than wait
+            # (a thread may call this while holding a connection the looker needs).
+            if self._lock.acquire(blocking=self._version is None):
+                try:
+                    if time.monotonic() - self._checked >= self.poll_seconds:
+                        self._refresh()
+                finally:
+                    self._lock.release()
         version = self._version
         if version is not None:
             return version.settings
@@ -152,7 +157,7 @@ class ConfigStore:
 
     def _refresh(self) -> None:
         try:
-            with self.db.read_only() as s:
+            with self.db.glance() as s:  # called inside other transactions: must not wait for a lock
                 number = latest_number(s)
                 held = self._version.number if self._version else None
                 if number != held:
@@ -167,14 +172,14 @@ class ConfigStore:
         self._checked = time.monotonic()
 
     def latest(self) -> ConfigVersion | None:
-        with self.db.read_only() as s:
+        with self.db.glance() as s:
             number = latest_number(s)
             row = s.get(ConfigVersionRow, number) if number is not None else None
             return _version(row) if row is not None else None
 
     def history(self, limit: int = 20) -> list[ConfigVersion]:
         """The newest `limit` versions, newest first."""
-        with self.db.read_only() as s:
+        with self.db.glance() as s:
             rows = s.execute(select(ConfigVersionRow).order_by(ConfigVersionRow.number.desc()).limit(limit)).scalars()
             return [_version(r) for r in rows]
 

@@ -223,3 +223,24 @@ def test_an_edit_started_from_an_older_version_is_refused(store):
         store.apply(config(lambda c: c["digest"].update(time="11:00")), author="slack:U0ADMIN2", based_on=1)
     assert "changed by slack:U0ADMIN1 (version 2) after you opened it" in str(refused.value)
     assert store.apply(config(lambda c: c["digest"].update(time="11:00")), author="slack:U0ADMIN2", based_on=2).number == 3
+
+
+def test_current_inside_a_write_transaction_does_not_wait_for_its_lock(store, database):
+    """Services read the configuration inside their own transactions (an escalation's pings are
+    queued in the record's): the look at the newest version must not wait for that write lock
+    (on SQLite every write transaction holds it from BEGIN)."""
+    import threading
+
+    other = ConfigStore(database, poll_seconds=0)  # a process whose first look falls inside a transaction
+    answers: list = []
+
+    def work() -> None:
+        with database.transaction() as s:
+            s.execute(text("UPDATE chain_head SET seq = seq"))  # this transaction holds the write lock
+            answers.append(other.current().organisation)
+
+    worker = threading.Thread(target=work)
+    started = time.monotonic()
+    worker.start()
+    worker.join(10)
+    assert answers == [TEST_CONFIG["organisation"]] and time.monotonic() - started < 5
