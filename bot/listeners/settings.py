@@ -18,9 +18,11 @@ from storage.models import utcnow
 
 from ..config import USERGROUP_ID
 from ..ids import Action, BadValue, Callback, Field, Ref, SettingsForm
+from ..membership import DirectoryError
 from ..settings_admin import GONE, NOT_ADMIN, NOT_SAVED, Saved, SettingsAdmin
-from ..settings_form import submitted, team_fields
 from ..settings_blocks import INVITE, done_view, organisation_modal, team_modal
+from ..settings_form import submitted, team_fields
+from ..slack_directory import SlackDirectory
 from . import Deps, acked, tell, user_id_of
 from .home_admin import on_home
 
@@ -69,16 +71,18 @@ def channel_check(client: WebClient) -> Callable[[str], str | None]:
     return check
 
 
-def usergroups(client: WebClient) -> list[tuple[str, str]] | None:
-    """The workspace's user groups for the team modal's menu; None if Slack will not say."""
-    try:
-        found = _once(client, 1).usergroups_list(include_disabled=False)
-    except (SlackApiError, SlackClientError, OSError) as err:
-        log.warning("usergroups.list failed: %s", _error_of(err))
+def _groups(client: WebClient) -> list[dict[str, str]] | None:
+    try:  # a menu is being opened (or a form answered): a second's wait at most
+        return SlackDirectory(_once(client, 1)).usergroups()
+    except DirectoryError as err:
+        log.warning("usergroups.list failed: %s", err.code)
         return None
-    groups = [g for g in found.get("usergroups") or [] if isinstance(g, dict) and g.get("id") and not g.get("date_delete")]
-    labelled = [(g["id"], f"{g.get('name') or g['id']} (@{g.get('handle') or '?'})") for g in groups]
-    return sorted(labelled, key=lambda group: group[1].lower())
+
+
+def usergroups(client: WebClient) -> list[tuple[str, str]] | None:
+    """The workspace's user groups for the team modal's menu, as (id, label); None if Slack will not say."""
+    groups = _groups(client)
+    return None if groups is None else [(g["id"], f"{g['name'] or g['id']} (@{g['handle'] or '?'})") for g in groups]
 
 
 def usergroup_id(client: WebClient, typed: str) -> str:
@@ -86,14 +90,8 @@ def usergroup_id(client: WebClient, typed: str) -> str:
     if USERGROUP_ID.match(typed):
         return typed
     wanted = typed.strip().lstrip("@").lower()
-    try:
-        found = _once(client, 1).usergroups_list(include_disabled=False).get("usergroups") or []
-    except (SlackApiError, SlackClientError, OSError) as err:
-        log.warning("usergroups.list failed: %s", _error_of(err))
-        return typed  # the service says it is not a user group ID
-    match = [g["id"] for g in found if isinstance(g, dict) and g.get("id") and wanted in
-             (str(g.get("handle") or "").lower(), str(g.get("name") or "").lower())]
-    return match[0] if len(match) == 1 else typed
+    match = [g["id"] for g in _groups(client) or [] if wanted in (g["handle"].lower(), g["name"].lower())]
+    return match[0] if len(match) == 1 else typed  # else the service says it is not a user group ID
 
 
 def _newest(deps: Deps):
