@@ -7,6 +7,7 @@
 | `escalation` | a lead's Claim and Resolve |
 | `follow_through` | "What happens next?", the referral and its reminders |
 | `home_admin` | App Home, the admins' buttons, uninstall and revoked tokens |
+| `settings` | the admins' settings: team and organisation modals, Remove team |
 | `membership` | user group and members-channel changes, deactivated leads |
 
 Every listener acks at once in the request thread and does its work on Bolt's lazy executor
@@ -115,9 +116,9 @@ def on_error(error: Exception) -> BoltResponse:
 
 
 def register_all(app: App, deps: Deps) -> None:
-    from . import conversation, escalation, follow_through, home_admin, membership, record
+    from . import conversation, escalation, follow_through, home_admin, membership, record, settings
 
-    for feature in (conversation, record, escalation, follow_through, home_admin, membership):
+    for feature in (conversation, record, escalation, follow_through, home_admin, membership, settings):
         feature.register(app, deps)
     app.error(on_error)
 
