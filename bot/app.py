@@ -10,6 +10,7 @@ from storage.db import Database
 from . import workspaces
 from .logs import ContextExecutor
 from .config import Secrets, Settings
+from .config_store import ConfigStore
 from .delivery import Deliverer, make_delivery_client
 from .escalation import Escalations
 from .listeners import Deps, register_all
@@ -28,7 +29,9 @@ def pool_size(request_threads: int) -> int:
     return LISTENER_THREADS + request_threads + BACKGROUND_THREADS
 
 
-def build_app(settings: Settings, secrets: Secrets, db: Database) -> App:
+def build_app(settings: Settings | None, secrets: Secrets, db: Database) -> App:
+    """`settings`: the YAML file's, used only while the database holds no configuration
+    (serve seeds it before any worker starts; bench/ builds apps on databases without one)."""
     client = make_client(secrets.bot_token, secrets.api_url)
     # Bolt's warnings quote parts of payloads; only its errors (which we reduce to types) are logged.
     bolt_logger = logging.getLogger("canishare.bolt")
@@ -54,9 +57,10 @@ def build_app(settings: Settings, secrets: Secrets, db: Database) -> App:
     enterprise = auth.get("enterprise_id")  # an Enterprise Grid org: its other workspaces are ours too
     if workspace:
         workspaces.reinstalled(db, workspace)  # auth.test accepted the token: it works here again
-    escalations = Escalations(settings, db, secrets.pseudonym_key, views=SlackViews())
+    config = ConfigStore(db, fallback=settings)  # one per process: every listener reads the newest version
+    escalations = Escalations(config, db, secrets.pseudonym_key, views=SlackViews())
     deliverer = Deliverer(make_delivery_client(secrets.bot_token, secrets.api_url), db, hooks=escalations)
-    deps = Deps(settings=settings, db=db, pseudonym_key=secrets.pseudonym_key,
+    deps = Deps(config=config, db=db, pseudonym_key=secrets.pseudonym_key,
                 escalations=escalations, workspace=workspace, deliverer=deliverer)
 
     @app.middleware

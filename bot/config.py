@@ -10,7 +10,7 @@ import re
 from datetime import date
 from datetime import time as dtime
 from pathlib import Path
-from typing import Literal
+from typing import Collection, Literal, Mapping
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
@@ -28,6 +28,8 @@ DEFAULT_POLICY = "hmg-2024"
 
 USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
 CHANNEL_ID = re.compile(r"^[CGD][A-Z0-9]{2,}$")
+USERGROUP_ID = re.compile(r"^S[A-Z0-9]{2,}$")
+MEMBERS_CHANNEL_ID = re.compile(r"^[CG][A-Z0-9]{2,}$")  # a public or private channel; a DM has no team
 DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 def _check_users(ids: list[str], what: str) -> list[str]:
@@ -62,6 +64,9 @@ class Team(Strict):
     deputies: list[str] = []
     escalation_channel: str | None = None
     members: list[str] = []
+    # Membership kept in Slack, resolved by bot/membership.py: a user group's and a channel's members belong too.
+    members_usergroup: str | None = None
+    members_channel: str | None = None
     policy: str | None = None  # overrides the organisation's pack for this team
 
     @field_validator("policy")
@@ -87,6 +92,20 @@ class Team(Strict):
     @classmethod
     def _channel(cls, v: str | None) -> str | None:
         return _check_channel(v, "escalation_channel")
+
+    @field_validator("members_usergroup")
+    @classmethod
+    def _usergroup(cls, v: str | None) -> str | None:
+        if v is not None and not USERGROUP_ID.match(v):
+            raise ValueError(f"members_usergroup must be a Slack user group ID like S0123ABCD, not {v!r}")
+        return v
+
+    @field_validator("members_channel")
+    @classmethod
+    def _members_channel(cls, v: str | None) -> str | None:
+        if v is not None and not MEMBERS_CHANNEL_ID.match(v):
+            raise ValueError(f"members_channel must be a Slack channel ID like C0123ABCD, not {v!r}")
+        return v
 
 
 class DigestSettings(Strict):
@@ -221,9 +240,13 @@ class Settings(Strict):
     def team(self, team_id: str) -> Team:
         return next(t for t in self.teams if t.id == team_id)
 
-    def teams_of(self, user_id: str) -> list[Team]:
-        """The teams a practitioner works in; the default team when they are in none."""
-        mine = [t for t in self.teams if user_id in t.members or user_id in t.leads or user_id in t.deputies]
+    def teams_of(self, user_id: str, resolved: Mapping[str, Collection[str]] | None = None) -> list[Team]:
+        """The teams a practitioner works in; the default team when they are in none.
+        `resolved`: team id -> the members Slack gave for its user group and channel
+        (bot.membership.MemberCache.by_team), read from the database, never from Slack here."""
+        resolved = resolved or {}
+        mine = [t for t in self.teams if user_id in t.members or user_id in t.leads or user_id in t.deputies
+                or user_id in resolved.get(t.id, ())]
         if mine:
             return mine
         if self.default_team:

@@ -21,6 +21,7 @@ from storage.models import Escalation, Outbox, Record, new_id, utcnow
 from storage.records import append, iso, pseudonymise
 
 from .config import Settings, Team
+from .config_store import SettingsSource, live
 from .messenger import Messenger, Views, slack_views
 from .escalation_routing import PingRouting, ping_text
 from .mrkdwn import mention
@@ -47,11 +48,16 @@ class ActResult:
 
 
 class Escalations(PingRouting):
-    def __init__(self, settings: Settings, db: Database, pseudonym_key: str, views: Views | None = None):
-        self.settings = settings
+    def __init__(self, settings: Settings | SettingsSource, db: Database, pseudonym_key: str, views: Views | None = None):
+        self.config = live(settings)
         self.db = db
         self.key = pseudonym_key
         self._views = views
+
+    @property
+    def settings(self) -> Settings:
+        """The configuration now (bot.config_store): who leads a team may change at any moment."""
+        return self.config.current()
 
     @property
     def views(self) -> Views:
@@ -65,7 +71,8 @@ class Escalations(PingRouting):
         return set(team.leads) | set(team.deputies)
 
     def may_act(self, user_id: str, team_id: str) -> bool:
-        return user_id in self.responders(self.settings.team(team_id))
+        team = next((t for t in self.settings.teams if t.id == team_id), None)  # None: removed since
+        return team is not None and user_id in self.responders(team)
 
     # --- record field ---------------------------------------------------------------------
     def _record_field(self, esc: Escalation) -> dict:
@@ -87,7 +94,8 @@ class Escalations(PingRouting):
 
     # --- open -----------------------------------------------------------------------------
     def remind_delay(self, urgent: bool) -> timedelta:
-        minutes = self.settings.escalation.urgent_remind_after_minutes if urgent else self.settings.escalation.remind_after_minutes
+        timing = self.settings.escalation
+        minutes = timing.urgent_remind_after_minutes if urgent else timing.remind_after_minutes
         return timedelta(minutes=minutes)
 
     def open_in(self, s: Session, *, record: Record, conversation_id: str, user_id: str, team_id: str,

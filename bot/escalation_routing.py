@@ -28,7 +28,7 @@ def ping_text(urgent: bool, user_id: str) -> str:
 
 
 class PingRouting:
-    settings: Settings
+    settings: Settings  # Escalations.settings: the current configuration, read per call
     views: Views
 
     def _targets(self, team: Team, urgent: bool, reminder: int) -> list[tuple[str, str]]:

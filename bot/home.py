@@ -53,6 +53,16 @@ def home_view(settings: Settings, escalations: Escalations, user_id: str, admin_
     return View(type="home", blocks=blocks[:HOME_BLOCK_LIMIT])
 
 
+def admin_home_blocks(settings: Settings, digest: dict, latest=None) -> list[Block]:
+    """What an admin sees below everyone's Home: the week's figures, then the settings
+    (`latest`: the configuration version in force, for who changed it last)."""
+    from .settings_blocks import settings_section  # the settings' Block Kit lives with their modals
+
+    when = getattr(latest, "created_at", None)
+    return admin_section(digest) + settings_section(settings, getattr(latest, "number", None),
+                                                    getattr(latest, "author", None), when)
+
+
 def admin_section(digest: dict) -> list[Block]:
     """Figures for the last 7 days, and the admin's two buttons."""
     outcomes = " · ".join(f"{OUTCOME_LABELS.get(k, k)}: *{v}*" for k, v in digest["by_outcome"].items())

@@ -14,6 +14,7 @@ Value kinds (each a frozen dataclass with `encode()` and `decode()`):
 | `RecordForm` | the record modal's private_metadata | JSON `{"c", "ch", "ts"}` |
 | `ProcedureChoice` | the "What happens next?" menu | the procedure's number |
 | `Ref` | buttons carrying one id (claim, record, referral, reminders, team) | the id itself |
+| `SettingsForm` | the admins' settings modals' private_metadata | JSON `{"t", "v"}` |
 
 `decode()` raises `BadValue` on anything Slack would never send for that kind; it never
 looks anything up (whether the id exists, or is the clicker's, is the service's question).
@@ -53,6 +54,10 @@ class Action(StrEnum):
     FOLLOWUP_DISMISS = "followup_dismiss"  # numbered
     ADMIN_POST_DIGEST = "admin_post_digest"
     ADMIN_EXPORT = "admin_export"
+    SETTINGS_TEAM_EDIT = "settings_team_edit"  # value: Ref(team id)
+    SETTINGS_TEAM_ADD = "settings_team_add"
+    SETTINGS_ORG_EDIT = "settings_org_edit"
+    SETTINGS_TEAM_REMOVE = "settings_team_remove"  # in the team modal; value: Ref(team id)
     INPUT = "value"  # every input element of the record modal
 
     def nth(self, i: int) -> str:
@@ -116,6 +121,9 @@ class BlockId(StrEnum):
     HOME_PROCEDURES = "home_procedures"
     ADMIN_FIGURES = "admin_figures"
     ADMIN_ACTIONS = "admin_actions"
+    SETTINGS_TEAM = "settings_team"  # settings_team_<team id>: one team's line in the admins' Settings
+    SETTINGS_ACTIONS = "settings_actions"
+    SETTINGS_REMOVE = "settings_remove"  # the team modal's Remove button
     # the digest
     TOTAL = "total"
     OUTCOMES = "outcomes"
@@ -133,6 +141,38 @@ class Callback(StrEnum):
 
     RECORD = "record_decision"
     MESSAGE_SHORTCUT = "canishare_message"
+    SETTINGS_TEAM = "settings_team"
+    SETTINGS_ORG = "settings_org"
+
+
+class Field(StrEnum):
+    """block_id of every input of the admins' settings modals (the Settings field each edits
+    is bot/settings_admin.py's mapping); every input element's action_id is Action.INPUT."""
+
+    # a team
+    TEAM_ID = "team_id"
+    TEAM_NAME = "team_name"
+    TEAM_POLICY = "team_policy"
+    TEAM_LEADS = "team_leads"
+    TEAM_DEPUTIES = "team_deputies"
+    TEAM_CHANNEL = "team_channel"
+    TEAM_MEMBERS = "team_members"
+    TEAM_USERGROUP = "team_usergroup"
+    TEAM_MEMBERS_CHANNEL = "team_members_channel"
+    # the organisation
+    ORG_NAME = "org_name"
+    ORG_POLICY = "org_policy"
+    ORG_ADMINS = "org_admins"
+    DEFAULT_TEAM = "default_team"
+    DIGEST_CHANNEL = "digest_channel"
+    DIGEST_DAY = "digest_day"
+    DIGEST_TIME = "digest_time"
+    DIGEST_TIMEZONE = "digest_timezone"
+    REMIND_MINUTES = "remind_minutes"
+    URGENT_MINUTES = "urgent_minutes"
+    CALENDAR = "calendar"
+    CLOSURES = "closures"
+    RETENTION_DAYS = "retention_days"
 
 
 class Command(StrEnum):
@@ -142,6 +182,9 @@ class Command(StrEnum):
 # Values of buttons that carry no id (they say where they were clicked, for nobody to read).
 START_NEW, START_HOME = "new", "home"
 ADMIN_POST, ADMIN_CSV = "post", "csv"
+SETTINGS_ADD, SETTINGS_ORG = "add", "org"
+# The option meaning "none" in a settings menu (a static_select option needs a value).
+NO_CHOICE = "-"
 
 
 # --- the codec ---------------------------------------------------------------------------
@@ -257,6 +300,33 @@ class RecordForm:
             return v if isinstance(v, str) and v else None
 
         return cls(str(meta.get("c", "")), opt("ch"), opt("ts"))
+
+
+@dataclass(frozen=True)
+class SettingsForm:
+    """A settings modal's private_metadata: which team it edits (None: a new team, or the
+    organisation modal) and the configuration version it was opened on."""
+
+    team_id: str | None = None
+    version: int | None = None
+
+    def encode(self) -> str:
+        return json.dumps({"t": self.team_id, "v": self.version})
+
+    @classmethod
+    def decode(cls, value: object) -> "SettingsForm":
+        try:
+            meta = json.loads(_text(value) or "{}")
+        except ValueError:
+            raise BadValue("not JSON") from None
+        if not isinstance(meta, dict):
+            raise BadValue("not an object")
+        team, version = meta.get("t"), meta.get("v")
+        if team is not None and (not isinstance(team, str) or not team):
+            raise BadValue("not a team id")
+        if version is not None and (not isinstance(version, int) or isinstance(version, bool)):
+            raise BadValue("not a version number")
+        return cls(team, version)
 
 
 def selected(action: dict) -> object:

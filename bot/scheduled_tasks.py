@@ -20,10 +20,12 @@ from storage.digest import compute_digest, next_digest_slot, scheduled_digest_en
 from storage.models import Job, naive_utc
 from storage.retention import purge_in_batches
 
-from . import followup
+from . import followup, membership_refresh
 from .config import Settings
+from .config_store import SettingsSource, live
 from .digest import digest_labels
 from .digest_blocks import post_digest
+from .slack_directory import SlackDirectory
 from .slack_messenger import SlackMessenger
 
 log = logging.getLogger("canishare.digest")
@@ -54,7 +56,20 @@ def _read_or_create(db: Database, name: str, first_due: datetime) -> datetime | 
         return None
 
 
-def weekly_digest_task(settings: Settings, db: Database, client: WebClient) -> Callable[[datetime], str | None]:
+def _follow_schedule(db: Database, due: datetime, now: datetime, schedule) -> datetime:
+    """The due time, moved to the schedule's next slot when an admin has changed the digest's
+    day, time or zone since it was set (it is then no slot of the schedule): the new schedule
+    starts at its next slot, with no surprise post for a slot of the old one."""
+    if naive_utc(scheduled_digest_end(due, schedule)) == due:
+        return due
+    moved = naive_utc(next_digest_slot(now, schedule))
+    with db.transaction() as s:
+        s.execute(update(Job).where(Job.name == DIGEST_JOB, Job.due_at == due).values(due_at=moved))
+    log.info("weekly digest moved to the new schedule")
+    return moved
+
+
+def weekly_digest_task(settings: Settings | SettingsSource, db: Database, client: WebClient) -> Callable[[datetime], str | None]:
     """A ticker task that posts the digest once per weekly slot.
 
     The next slot is the `weekly_digest` row of the jobs table. A process that finds it due
@@ -63,16 +78,21 @@ def weekly_digest_task(settings: Settings, db: Database, client: WebClient) -> C
     restart neither repeats a week (due_at has moved on) nor skips one (a slot missed while
     the server was down is still due, and is posted once, for the latest week, on return).
     A failed post releases the claim for a retry in RETRY_AFTER. On first run the row is
-    created with the next slot: no digest for weeks before the bot was running.
+    created with the next slot: no digest for weeks before the bot was running. The schedule
+    and channel are read from the current configuration at every tick.
     """
-    schedule = settings.digest
+    config = live(settings)
     owner = _owner()
 
     def task(now: datetime) -> str | None:
         now = naive_utc(now)
+        current = config.current()
+        schedule = current.digest
         if not schedule.channel:
             return None
         due = _read_or_create(db, DIGEST_JOB, naive_utc(next_digest_slot(now, schedule)))
+        if due is not None:
+            due = _follow_schedule(db, due, now, schedule)
         if due is None or due > now:
             return None
         with db.transaction() as s:
@@ -87,7 +107,7 @@ def weekly_digest_task(settings: Settings, db: Database, client: WebClient) -> C
         try:
             with db.transaction() as s:
                 digest = compute_digest(s, scheduled_digest_end(now, schedule), schedule.zone)
-            ts = post_digest(client, schedule.channel, digest, digest_labels(settings))
+            ts = post_digest(client, schedule.channel, digest, digest_labels(current))
         except Exception:
             with db.transaction() as s:
                 s.execute(update(Job).where(*mine).values(lease_until=now + RETRY_AFTER))
@@ -104,16 +124,18 @@ def weekly_digest_task(settings: Settings, db: Database, client: WebClient) -> C
     return task
 
 
-def retention_task(settings: Settings, db: Database) -> Callable[[datetime], dict[str, int] | None]:
+def retention_task(settings: Settings | SettingsSource, db: Database) -> Callable[[datetime], dict[str, int] | None]:
     """A ticker task that runs the retention purge once a day (first run: at once).
 
     It claims the day's run by moving due_at on with a conditional UPDATE (the value read),
     so two processes never purge together, then purges in short batches. A purge that fails
     part-way is due again in an hour; what it already deleted stays deleted (each batch is
-    complete in itself and the chain verifies after each)."""
+    complete in itself and the chain verifies after each). retention_days is read at each run."""
+    config = live(settings)
 
     def task(now: datetime) -> dict[str, int] | None:
         now = naive_utc(now)
+        days = config.current().retention_days
         due = _read_or_create(db, RETENTION_JOB, now)
         if due is None or due > now:
             return None
@@ -125,14 +147,14 @@ def retention_task(settings: Settings, db: Database) -> Callable[[datetime], dic
         if not taken:
             return None
         try:
-            counts = purge_in_batches(db, now, settings.retention_days)
+            counts = purge_in_batches(db, now, days)
         except Exception:
             with db.transaction() as s:
                 s.execute(update(Job).where(Job.name == RETENTION_JOB, Job.due_at == next_due)
                           .values(due_at=now + timedelta(hours=1)))
             raise
         if sum(counts.values()):
-            record_access(db, "purge", "scheduler", {"retention_days": settings.retention_days}, sum(counts.values()))
+            record_access(db, "purge", "scheduler", {"retention_days": days}, sum(counts.values()))
         log.info("retention purge: %s", ", ".join(f"{k} {v}" for k, v in counts.items() if v) or "nothing due")
         return counts
 
@@ -154,5 +176,9 @@ def scheduled_tasks(bolt: App, db: Database) -> list[Callable]:
     def referral_reminders(now):
         return followup.send_due(db, messenger, now, deps.settings.digest.zone, views=deps.escalations.views)
 
-    return [escalation_reminders, outbox, referral_reminders,
-            weekly_digest_task(deps.settings, db, bolt.client), retention_task(deps.settings, db)]
+    def team_membership(now):  # user groups, members channels, deactivated leads (bot/membership_refresh.py)
+        return membership_refresh.run(db, SlackDirectory(bolt.client), deps.settings, deps.escalations.views, now,
+                                      deps.deliverer)
+
+    return [escalation_reminders, outbox, referral_reminders, team_membership,
+            weekly_digest_task(deps.config, db, bolt.client), retention_task(deps.config, db)]

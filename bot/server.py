@@ -204,7 +204,7 @@ def _slack_request(environ: dict[str, Any], start_response: Callable[..., Any], 
 
 
 
-def serve_http(settings: Settings, secrets: Secrets, db_url: str | None, port: int, workers: int, threads: int) -> None:
+def serve_http(settings: Settings | None, secrets: Secrets, db_url: str | None, port: int, workers: int, threads: int) -> None:
     from gunicorn.app.base import BaseApplication
 
     class Server(BaseApplication):
@@ -230,7 +230,7 @@ def serve_http(settings: Settings, secrets: Secrets, db_url: str | None, port: i
     Server().run()
 
 
-def serve_socket_mode(settings: Settings, secrets: Secrets, db_url: str | None) -> None:
+def serve_socket_mode(settings: Settings | None, secrets: Secrets, db_url: str | None) -> None:
     from slack_bolt.adapter.socket_mode import SocketModeHandler
 
     db = Database(db_url, pool_size=pool_size(10))  # Socket Mode's handler threads

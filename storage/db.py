@@ -183,7 +183,8 @@ def make_engine(url: str | None = None, pool_size: int | None = None) -> Engine:
         def _write_lock_up_front(conn):  # pragma: no cover - trivial
             # A deferred transaction that reads and then writes fails at once under WAL when
             # another writer got in between; taking the write lock at BEGIN makes it wait.
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            # Database.glance() reads only, so it takes no lock (and never waits for one).
+            conn.exec_driver_sql("BEGIN" if conn.get_execution_options().get("canishare_glance") else "BEGIN IMMEDIATE")
 
         return engine
     # No pool_pre_ping: it costs a round trip on every checkout, i.e. on every click. A
@@ -249,6 +250,16 @@ class Database:
         in it, and leaves what was read loaded (detached), for use after the block."""
         with self.sessions() as session:
             yield session
+
+    @contextmanager
+    def glance(self) -> Iterator[Session]:
+        """A read-only session that never waits for a write lock, even on SQLite: for a quick
+        look (the newest configuration version) that may happen while the same thread holds a
+        write transaction in another session."""
+        with self.engine.connect() as conn:
+            conn.execution_options(canishare_glance=True)
+            with Session(bind=conn, expire_on_commit=False) as session:
+                yield session
 
     def migrate(self) -> None:
         migrate(self.engine)

@@ -5,7 +5,7 @@ import uuid
 from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, DateTime, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -236,6 +236,44 @@ class SeenRequest(Base):
     at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
 
 
+class MembershipSource(Base):
+    """A user group or channel whose members belong to a team ("usergroup:S…", "channel:C…"),
+    as last resolved from Slack. `version` moves on with every change of its members, so a
+    process's cache knows when to read them again; `problem` is Slack's last refusal (the
+    members last known are kept), reported to the admins once per `problem_since`."""
+
+    __tablename__ = "membership_sources"
+
+    source: Mapped[str] = mapped_column(String(48), primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, default=0)
+    resolved_at: Mapped[datetime | None] = mapped_column(DateTime)  # last full resolution Slack answered
+    checked_at: Mapped[datetime | None] = mapped_column(DateTime)  # last time Slack was asked
+    problem: Mapped[str | None] = mapped_column(String(64))
+    problem_since: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class MembershipMember(Base):
+    """One person in a source. A removal is kept as present=False with the time Slack gave
+    it (`as_of`, epoch seconds), so a late or repeated older event cannot undo a newer one."""
+
+    __tablename__ = "membership_members"
+
+    source: Mapped[str] = mapped_column(ForeignKey("membership_sources.source", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    present: Mapped[bool] = mapped_column(default=True)
+    as_of: Mapped[float] = mapped_column(Float)
+
+
+class DeactivatedLead(Base):
+    """A safeguarding lead or deputy Slack says is deactivated, reported to the admins once
+    (the row is the report's key); removed when they are active again or no longer named."""
+
+    __tablename__ = "deactivated_leads"
+
+    user_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    seen_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
 class Referral(Base):
     """A practitioner said they are making a referral to children's social care."""
 
@@ -266,3 +304,19 @@ class FollowUp(Base):
     closed_at: Mapped[datetime | None] = mapped_column(DateTime)
 
     __table_args__ = (UniqueConstraint("referral_id", "step"),)
+
+
+class ConfigVersionRow(Base):
+    """One version of the organisation's configuration (bot.config_store): the whole Settings
+    as canonical JSON, who stored it and when. Each is also a hash-chain entry (record_id
+    "-config-"), whose payload carries `body_hash`, so an edited row is found by verify."""
+
+    __tablename__ = "config_versions"
+
+    number: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    author: Mapped[str] = mapped_column(String(64))  # slack:U0ADMIN1, cli:alice, file, env
+    body: Mapped[str] = mapped_column(Text)
+    body_hash: Mapped[str] = mapped_column(String(64))
+    changes: Mapped[list[str]] = mapped_column(JSON, default=list)  # change lines against the version before
+    chain_seq: Mapped[int] = mapped_column(Integer)

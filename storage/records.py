@@ -159,11 +159,16 @@ class ChainReport:
     problem: str | None = None
     record_id: str | None = None
     accesses: int = 0  # exports, digest posts and purges logged in the chain (storage.access)
+    configs: int = 0  # configuration versions (storage.config_chain)
 
     def __str__(self) -> str:
         if self.ok:
             logged = f", {self.accesses} of them logged accesses" if self.accesses else ""
+            if self.configs:
+                logged += f", {self.configs} configuration version{'s' if self.configs != 1 else ''}"
             return f"chain intact: {self.entries} entries over {self.records} records{logged}"
+        if self.record_id is None:
+            return f"chain broken: {self.problem}"
         return f"chain broken at record {self.record_id}: {self.problem}"
 
 
@@ -176,6 +181,7 @@ def verify_chain(session: Session) -> ChainReport:
     after it, and its record must be gone entirely (no live entry, no row). Tombstones at the
     start of the chain may be dropped, the head's anchor then marking where the chain starts.
     """
+    from .config_chain import check_versions, is_config
     from .retention import is_tombstone  # retention imports this module
 
     head = session.get(ChainHead, 1)
@@ -184,6 +190,7 @@ def verify_chain(session: Session) -> ChainReport:
     latest: dict[str, ChainEntry] = {}
     purged: set[str] = set()
     count = accesses = 0
+    configs: dict[int, str] = {}  # seq -> payload of each configuration entry
     query = select(ChainEntry).order_by(ChainEntry.seq).execution_options(yield_per=1000)
     for entry in session.execute(query).scalars():
         count += 1
@@ -192,15 +199,18 @@ def verify_chain(session: Session) -> ChainReport:
         if entry.prev_hash != expected_prev:
             return ChainReport(False, count, len(latest), f"entry {entry.seq} does not follow the one before", entry.record_id)
         access = entry.kind.startswith("access.")  # storage.access: belongs to no record, only hash-checked
+        config = is_config(entry.kind)  # storage.config_chain: checked against config_versions below
         if is_tombstone(entry.kind, entry.payload):
             purged.add(entry.record_id)
         elif entry_hash(entry.seq, entry.record_id, entry.kind, iso(entry.at) or "", entry.payload,
                         entry.prev_hash) != entry.hash:
-            what = "access log entry" if access else "entry"
+            what = "access log entry" if access else "configuration entry" if config else "entry"
             return ChainReport(False, count, len(latest), f"{what} {entry.seq} was changed after it was written",
-                               None if access else entry.record_id)
+                               None if access or config else entry.record_id)
         elif access:
             accesses += 1
+        elif config:
+            configs[entry.seq] = entry.payload
         else:
             latest[entry.record_id] = entry
         expected_prev, expected_seq = entry.hash, entry.seq + 1
@@ -223,7 +233,11 @@ def verify_chain(session: Session) -> ChainReport:
     if latest:
         missing = next(iter(latest))
         return ChainReport(False, count, seen, "the record was deleted outside a purge", missing)
-    return ChainReport(True, count, seen, accesses=accesses)
+    versions = len(configs)
+    problem = check_versions(session, configs)
+    if problem:
+        return ChainReport(False, count, seen, problem, None)
+    return ChainReport(True, count, seen, accesses=accesses, configs=versions)
 
 
 def iter_records(session: Session, since: datetime | None = None, team: str | None = None) -> Iterator[Record]:

@@ -109,6 +109,10 @@ class FakeSlack:
         self.faults: dict[str, list[Fault]] = {}
         self.uploads: dict[str, bytes] = {}
         self.invalid: list[str] = []  # payloads Slack would have refused
+        self.usergroups: dict[str, dict[str, Any]] = {}  # id -> a usergroup object (usergroups.list's shape) + "users"
+        self.channel_members: dict[str, list[str]] = {}  # conversations.members
+        self.deactivated: set[str] = set()  # users.info says deleted: true
+        self.missing_scopes: set[str] = set()  # scopes not granted: methods needing them say missing_scope
         self._ts = itertools.count(1)
         self._lock = threading.Lock()
         self._cond = threading.Condition(self._lock)
@@ -153,6 +157,27 @@ class FakeSlack:
             self.holds.clear()
             self.not_member.clear()
             self.enterprise_id = None
+            self.usergroups.clear()
+            self.channel_members.clear()
+            self.deactivated.clear()
+            self.missing_scopes.clear()
+
+    def set_usergroup(self, usergroup: str, users: list[str], name: str | None = None, disabled: bool = False) -> None:
+        """Create or change a user group, as an admin would in Slack (a disabled one has date_delete set)."""
+        now = int(time.time())
+        with self._lock:
+            group = self.usergroups.setdefault(usergroup, {
+                "id": usergroup, "team_id": WORKSPACE, "is_usergroup": True, "name": name or usergroup.lower(),
+                "description": "", "handle": (name or usergroup).lower().replace(" ", "-"), "is_external": False,
+                "date_create": now, "date_update": now, "date_delete": 0, "auto_type": None, "created_by": "U0ADMIN1",
+                "updated_by": "U0ADMIN1", "deleted_by": None, "prefs": {"channels": [], "groups": []}, "users": []})
+            group.update(users=list(users), date_update=now, date_delete=now if disabled else 0)
+            if name:
+                group["name"] = name
+
+    def delete_usergroup(self, usergroup: str) -> None:
+        with self._lock:
+            self.usergroups.pop(usergroup, None)
 
     def messages_in(self, channel: str) -> list[dict[str, Any]]:
         with self._lock:
@@ -250,11 +275,14 @@ class FakeSlack:
             user = str(args.get("user"))
             if user in self.unknown_users:
                 return 200, {}, {"ok": False, "error": "user_not_found"}
-            return 200, {}, {"ok": True, "user": {"id": user, "deleted": False}}
+            return 200, {}, {"ok": True, "user": {"id": user, "team_id": WORKSPACE, "name": user.lower(),
+                                                  "deleted": user in self.deactivated}}
         if method == "conversations.info":
             if channel in self.unknown_channels:
                 return 200, {}, {"ok": False, "error": "channel_not_found"}
             return 200, {}, {"ok": True, "channel": {"id": channel, "name": channel.lower(), "is_member": channel not in self.not_member}}
+        if method in ("usergroups.users.list", "usergroups.list", "conversations.members"):
+            return self._membership(method, args, channel)
         if method == "conversations.history":
             include = str(args.get("include_all_metadata", "")).lower() in ("1", "true")
             oldest = float(args.get("oldest") or 0)
@@ -269,6 +297,46 @@ class FakeSlack:
         if method == "files.completeUploadExternal":
             return 200, {}, {"ok": True, "files": args.get("files")}
         return 200, {}, {"ok": False, "error": "unknown_method"}
+
+    def _membership(self, method: str, args: dict[str, Any], channel: str) -> tuple[int, dict[str, str], dict]:
+        """User groups and channel members, as Slack answers them (slack-api-specs): a disabled
+        group is no_such_subteam unless include_disabled; conversations.members pages by cursor."""
+        needed = "usergroups:read" if method.startswith("usergroups") else "channels:read"
+        if needed in self.missing_scopes:
+            return 200, {}, {"ok": False, "error": "missing_scope", "needed": needed, "provided": "chat:write,commands"}
+        with_disabled = str(args.get("include_disabled", "")).lower() in ("1", "true")
+        with self._lock:
+            if method == "usergroups.users.list":
+                group = self.usergroups.get(str(args.get("usergroup")))
+                if group is None or (group["date_delete"] and not with_disabled):
+                    return 200, {}, {"ok": False, "error": "no_such_subteam"}
+                return 200, {}, {"ok": True, "users": list(group["users"])}
+            if method == "usergroups.list":
+                listed = []
+                for group in self.usergroups.values():
+                    if group["date_delete"] and not with_disabled:
+                        continue
+                    shown = {k: v for k, v in group.items() if k != "users"}
+                    if str(args.get("include_users", "")).lower() in ("1", "true"):
+                        shown["users"] = list(group["users"])
+                    if str(args.get("include_count", "")).lower() in ("1", "true"):
+                        shown["user_count"] = str(len(group["users"]))  # Slack sends it as a string
+                    listed.append(shown)
+                return 200, {}, {"ok": True, "usergroups": listed}
+            members = self.channel_members.get(channel)
+        if members is None or channel in self.unknown_channels:
+            return 200, {}, {"ok": False, "error": "channel_not_found"}
+        limit = int(args.get("limit") or 100)
+        if not 1 <= limit <= 1000:
+            return 200, {}, {"ok": False, "error": "invalid_limit"}
+        cursor = str(args.get("cursor") or "")
+        if cursor and not (cursor.startswith("dXNlcjo") and cursor[7:].isdigit()):
+            return 200, {}, {"ok": False, "error": "invalid_cursor"}
+        start = int(cursor[7:]) if cursor else 0
+        page = members[start:start + limit]
+        more = start + limit < len(members)
+        return 200, {}, {"ok": True, "members": page,
+                         "response_metadata": {"next_cursor": f"dXNlcjo{start + limit}" if more else ""}}
 
     def _handler(self):
         fake = self

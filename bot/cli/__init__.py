@@ -1,7 +1,7 @@
 """The `canishare` command line: the group, its error handling and the helpers every command shares.
 
 One module per concern registers its commands on `main`: serve, records (export, verify), db,
-policy, digest, purge."""
+policy, digest, purge, config (export, import)."""
 from __future__ import annotations
 
 import logging
@@ -15,13 +15,26 @@ def _fail(message: str) -> None:
     sys.exit(1)
 
 
-def _settings():
+def _settings(db=None):
+    """The configuration: the database's newest version when `db` holds one, else the YAML file
+    (a database from before configurations were stored, or none given)."""
     from ..config import ConfigError, load_settings
 
+    if db is not None:
+        stored = _stored_settings(db)
+        if stored is not None:
+            return stored
     try:
         return load_settings()
     except ConfigError as err:
         _fail(str(err))
+
+
+def _stored_settings(db):
+    from ..config_store import ConfigStore
+
+    version = ConfigStore(db).latest()
+    return version.settings if version is not None else None
 
 
 def _database(create: bool = False):
@@ -74,6 +87,6 @@ def main(verbose: bool, log_format: str) -> None:
         _fail(str(err))
 
 
-from . import db, digest, policy, purge, records, serve  # noqa: E402,F401  (each registers its commands)
+from . import config, db, digest, policy, purge, records, serve  # noqa: E402,F401  (each registers its commands)
 
 __all__ = ["main"]

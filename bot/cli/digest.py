@@ -7,7 +7,7 @@ from datetime import datetime
 
 import click
 
-from . import _database, _fail, _settings, main
+from . import _database, _fail, _settings, _stored_settings, main
 
 
 @main.command()
@@ -24,19 +24,21 @@ def digest(fmt: str, post: bool, last_slot: bool) -> None:
 
     from ..digest import digest_labels
 
-    path = config_path()
-    settings = _settings() if (post or path is not None) else None
-    schedule = settings.digest if settings is not None else DigestSettings()
-    labels = digest_labels(settings) if settings is not None else None
     token = os.environ.get("SLACK_BOT_TOKEN")
     if post and not token:
         _fail("--post needs SLACK_BOT_TOKEN")
+    db = _database()
+    # The stored configuration, else the YAML file (needed to post; optional to print).
+    settings = _stored_settings(db)
+    if settings is None and (post or config_path() is not None):
+        settings = _settings()
+    schedule = settings.digest if settings is not None else DigestSettings()
+    labels = digest_labels(settings) if settings is not None else None
     if post and not schedule.channel:
         _fail("--post needs digest.channel in the configuration")
     now = datetime.now(timezone.utc)
     # Up to the next whole second, so a record written a moment ago is in.
     end = scheduled_digest_end(now, schedule) if last_slot else (now + timedelta(seconds=1)).replace(microsecond=0)
-    db = _database()
     with db.read_only() as s:
         d = compute_digest(s, end, schedule.zone)
     click.echo(json.dumps(d, indent=2) if fmt == "json" else digest_text(d, labels), nl=fmt == "json")

@@ -109,9 +109,36 @@ def policy_graph(pack: str | None, fmt: str, output: str | None, procedure_key: 
     stream.flush()
 
 
+def _stored_pack() -> str | None:
+    """The pack of the configuration stored in the bot's database, when there is one (never
+    creating or migrating a database: this command needs none)."""
+    import json
+
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from storage.config_chain import latest_row
+    from storage.db import DatabaseProblem, open_existing
+
+    try:
+        db = open_existing(migrate=False)
+    except DatabaseProblem:
+        return None
+    try:
+        with db.read_only() as s:
+            row = latest_row(s)
+            return json.loads(row.body).get("policy") if row is not None else None
+    except (SQLAlchemyError, ValueError):
+        return None
+    finally:
+        db.engine.dispose()
+
+
 def _configured_pack() -> str:
     from ..config import DEFAULT_POLICY, ConfigError, config_path
 
+    stored = _stored_pack()
+    if stored:
+        return stored
     path = config_path()
     if path is None or not path.exists():
         return DEFAULT_POLICY

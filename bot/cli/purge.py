@@ -37,7 +37,7 @@ def purge(dry_run: bool, yes: bool) -> None:
     from storage.retention import purge_in_batches
 
     db = _database()
-    settings = _settings()  # retention_days: never a default when the configuration is missing
+    settings = _settings(db)  # retention_days: never a default when the configuration is missing
     now = utcnow()
     with db.read_only() as s:  # the purge itself, rolled back: exactly what a real one would delete
         due = purge_due(s, now, settings.retention_days)

@@ -26,10 +26,18 @@ def _since(value: str | None) -> datetime | None:
     _fail(f"--since {value!r} is not a date canishare reads; use {SINCE_EXAMPLES}")
 
 
-def _team_names() -> dict[str, str]:
-    """Team id -> name from the configuration, when there is a readable one (else nothing)."""
+def _team_names(session) -> dict[str, str]:
+    """Team id -> name from the configuration (the stored one, else the YAML file), when there
+    is a readable one (else nothing)."""
+    import json
+
+    from storage.config_chain import latest_row
+
     from ..config import ConfigError, config_path, load_settings
 
+    stored = latest_row(session)
+    if stored is not None:
+        return {t["id"]: t["name"] for t in json.loads(stored.body)["teams"]}
     if config_path() is None:
         return {}
     try:
@@ -44,7 +52,7 @@ def _resolve_team(session, team: str) -> str:
 
     from storage.models import Record
 
-    names = _team_names()
+    names = _team_names(session)
     in_records = {t for (t,) in session.execute(select(Record.team).distinct()) if t}
     known = sorted(set(names) | in_records)
     if team in known:
@@ -102,7 +110,7 @@ def verify(show_log: bool) -> None:
     click.echo(str(report))
     if report.ok:
         click.echo("  (each record has one entry per change: its outcome, then any record details, escalation "
-                   "steps or purge, plus one per export, digest post or purge (see --log); every entry's hash was recomputed and every record matches its latest entry)")
+                   "steps or purge, plus one per export, digest post or purge (see --log) and one per configuration version; every entry's hash was recomputed and every record matches its latest entry)")
     if show_log:
         _show_access_log(logged)
     sys.exit(0 if report.ok else 1)

@@ -6,7 +6,7 @@ import os
 
 import click
 
-from . import _database, _fail, _settings, main
+from . import _database, _fail, main
 
 
 def _port(value: str | None, source: str) -> int:
@@ -61,7 +61,9 @@ def _metrics_dir() -> None:
 @click.option("--threads", type=int, default=8, show_default=True, help="Threads per worker.")
 def serve(port: str | None, workers: int, threads: int) -> None:
     """Run the Slack app (HTTP at /slack/events, or Socket Mode with SLACK_APP_TOKEN)."""
-    from ..config import ConfigError, load_secrets
+    from ..config import ConfigError, config_path, load_secrets, load_settings
+    from ..config_startup import NO_CONFIGURATION, effective_settings
+    from ..config_store import ConfigStore, env_admins, with_bootstrap_admins
 
     _metrics_dir()
     from ..server import serve_http, serve_socket_mode
@@ -74,8 +76,10 @@ def serve(port: str | None, workers: int, threads: int) -> None:
         http_port = _port(os.environ["PORT"], "PORT")
     else:
         http_port = 3000
-    settings = _settings()
+    path = config_path()
     try:
+        file_settings = load_settings(path) if path is not None else None  # a broken file is refused, as ever
+        env_admins()
         secrets = load_secrets()
     except ConfigError as err:
         _fail(str(err))
@@ -84,6 +88,11 @@ def serve(port: str | None, workers: int, threads: int) -> None:
     db = _database(create=True)
     if workers > 1 and db.dialect == "sqlite":
         _fail("more than one worker needs PostgreSQL (set DATABASE_URL); SQLite is for a single process")
+    store = ConfigStore(db)
+    stored = store.latest()  # the database's configuration wins; an empty store is seeded from the file
+    if stored is None and file_settings is None:
+        _fail(NO_CONFIGURATION)
+    settings = with_bootstrap_admins(stored.settings if stored is not None else file_settings)
     from slack_sdk.errors import SlackApiError, SlackClientError
 
     try:
@@ -96,6 +105,7 @@ def serve(port: str | None, workers: int, threads: int) -> None:
         _fail(f"cannot start: {problems[0]}")
     if problems:
         _fail("cannot start:\n" + "\n".join(f"  - {p}" for p in problems))
+    effective_settings(store, file_settings, path)  # checked: now seed, add CANISHARE_ADMINS, report the file
     db.engine.dispose()  # each worker opens its own connections
     if secrets.app_token:
         click.echo("canishare: Socket Mode", err=True)

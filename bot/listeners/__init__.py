@@ -7,6 +7,8 @@
 | `escalation` | a lead's Claim and Resolve |
 | `follow_through` | "What happens next?", the referral and its reminders |
 | `home_admin` | App Home, the admins' buttons, uninstall and revoked tokens |
+| `settings` | the admins' settings: team and organisation modals, Remove team |
+| `membership` | user group and members-channel changes, deactivated leads |
 
 Every listener acks at once in the request thread and does its work on Bolt's lazy executor
 (`acked`); the work is a module-level function `(deps, body=, client=, action=, event=)`, so
@@ -25,6 +27,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from .. import blocks as B
 from ..config import Settings
+from ..config_store import SettingsSource
 from ..delivery import Deliverer
 from ..escalation import Escalations
 from ..ids import BadValue
@@ -46,12 +49,18 @@ IN_DM = "I've sent you a direct message to work through it in private."
 
 @dataclass
 class Deps:
-    settings: Settings
+    config: SettingsSource  # bot.config_store.ConfigStore when serving
     db: Any
     pseudonym_key: str
     escalations: Escalations
     workspace: str | None = None
     deliverer: Deliverer | None = None
+    membership: Any = None  # bot.membership.MemberCache: team members from Slack (set by listeners.membership)
+
+    @property
+    def settings(self) -> Settings:
+        """The configuration now: read per call, never kept (an admin's change applies at once)."""
+        return self.config.current()
 
     def messenger(self, client: WebClient) -> SlackMessenger:
         return SlackMessenger(client, self.db)
@@ -107,9 +116,9 @@ def on_error(error: Exception) -> BoltResponse:
 
 
 def register_all(app: App, deps: Deps) -> None:
-    from . import conversation, escalation, follow_through, home_admin, record
+    from . import conversation, escalation, follow_through, home_admin, membership, record, settings
 
-    for feature in (conversation, record, escalation, follow_through, home_admin):
+    for feature in (conversation, record, escalation, follow_through, home_admin, membership, settings):
         feature.register(app, deps)
     app.error(on_error)
 

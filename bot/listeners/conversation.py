@@ -28,7 +28,7 @@ Result = conversations.Result
 
 def begin(deps: Deps, client: WebClient, user_id: str, workspace: str, team_id: str | None = None) -> None:
     settings, m = deps.settings, deps.messenger(client)
-    teams = settings.teams_of(user_id)
+    teams = teams_of(deps, settings, user_id)
     if team_id is not None:
         teams = [t for t in teams if t.id == team_id]
     if not teams:
@@ -47,6 +47,12 @@ def begin(deps: Deps, client: WebClient, user_id: str, workspace: str, team_id: 
                                  policy=settings.policy_for(team.id), channel_id=None,
                                  plan=lambda s, r: [ask(s, r)])
     deliver(deps, result)
+
+
+def teams_of(deps: Deps, settings, user_id: str):
+    """The practitioner's teams, with the members of user groups and channels as the database
+    holds them (never a Slack call on a click)."""
+    return settings.teams_of(user_id, deps.membership.by_team(settings) if deps.membership else None)
 
 
 def deliver(deps: Deps, result: Result, force: bool = False) -> int:
@@ -124,7 +130,7 @@ def on_start(deps: Deps, body: dict, client: WebClient, **_) -> None:
 def on_pick_team(deps: Deps, body: dict, action: dict, client: WebClient, **_) -> None:
     user_id = user_id_of(body)
     team_id = Ref.decode(action.get("value", "")).id
-    if team_id not in {t.id for t in deps.settings.teams_of(user_id)}:
+    if team_id not in {t.id for t in teams_of(deps, deps.settings, user_id)}:
         tell(deps, client, body, "That team isn't one of yours.")
         return
     replace(deps.messenger(client), body, f"Team: {team_id}",

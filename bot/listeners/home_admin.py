@@ -10,7 +10,7 @@ from slack_sdk import WebClient
 from .. import admin, workspaces
 from .. import blocks as B
 from ..digest import this_week
-from ..home import admin_section, home_view
+from ..home import admin_home_blocks, home_view
 from ..ids import Action
 from . import Deps, acked, user_id_of, workspace_of
 
@@ -24,7 +24,9 @@ def on_home(deps: Deps, event: dict, client: WebClient, **_) -> None:
     settings, user_id = deps.settings, event.get("user") or ""
     if event.get("tab", "home") != "home" or not user_id:
         return
-    extra = (lambda _u: admin_section(this_week(settings, deps.db))) if settings.is_admin(user_id) else None
+    latest = getattr(deps.config, "latest", None)  # the configuration store says who changed the settings last
+    extra = (lambda _u: admin_home_blocks(settings, this_week(settings, deps.db), latest() if latest else None)) \
+        if settings.is_admin(user_id) else None
     client.views_publish(user_id=user_id, view=home_view(settings, deps.escalations, user_id, extra))
 
 

@@ -35,9 +35,18 @@ Layout: ``kinds`` (kinds, labels, ``explain``), ``data`` (loading the word lists
 (the shared text view and helpers), ``numbers`` (NHS, CHI, UPN, NI, phones), ``contacts``
 (emails, handles), ``dates``, ``addresses``, ``refs`` (vehicle registrations, other references),
 ``allow`` (helplines, mailboxes, phrases that name no one), ``namelists``, ``names``,
-``wide_names``, ``cues``, ``cue_names`` and ``cue_other`` (the round 2 and 3 cues).
+``wide_names``, ``cues``, ``cue_names`` and ``cue_other`` (the round 2 and 3 cues), ``cue_lower``,
+``cue_context`` and ``cue_places`` (round 4: lower-case names in context, surnames that are
+words, numberless addresses, lower-case outward codes and plates, cued numbers with a wrong check
+digit refused as references). Round 4's name data add first names and surnames that are also
+English words (``names_dataset_words.txt``, ``names_dataset_surname_words.txt``, from
+names-dataset and wordfreq), used only with a strong cue; its allow lists add brands, chains,
+vapes, charities and characters (``brands.txt``), organisations' handles and places abroad
+(``allow.yaml``).
 """
 from __future__ import annotations
+
+import re
 
 from .addresses import (
     _HOUSE_NAME_RE,
@@ -48,7 +57,7 @@ from .addresses import (
     _scan_addresses,
     _scan_outward,
 )
-from .allow import _EPONYM_RE, _PHRASE_INDEX, _PHRASE_KEYS, _allowed_phone
+from .allow import _EPONYM_RE, _ORG_HANDLES, _PHRASE_INDEX, _PHRASE_KEYS, _allowed_phone
 from .contacts import (
     _TLD_HINT_RE,
     _WEBMAIL_GATE,
@@ -59,11 +68,15 @@ from .contacts import (
     _scan_spelled_emails,
 )
 from .cue_names import _round2_names
+from .cue_context import _round4_context
+from .cue_lower import _round4_names
 from .cue_more import _round3_other
+from .cue_places import _round4_other
 from .cue_other import _round2_other
 from .cue_roles import _round3_names
 from .dates import _scan_dates
 from .kinds import KINDS, LABELS, Finding, Hit, _FINDINGS, explain
+from .namelists import _EN, _INTERESTING
 from .names import _scan_names
 from .numbers import (
     _SPELLED_CUES,
@@ -86,6 +99,15 @@ __all__ = ["Finding", "Hit", "KINDS", "LABELS", "screen", "locate", "explain"]
 _SEPARATORS = str.maketrans("", "", " \u00a0-.()")  # what _DIGIT_RUN_RE allows between digits
 
 
+_WORD_AT_RE = re.compile(r"([a-z]+)\s+at\s+\S+$")
+
+
+def _word_at_site(spelled: str) -> bool:
+    """"the online form at leeds.gov.uk": an English word, "at" and a site is a place, not an email."""
+    m = _WORD_AT_RE.match(spelled)
+    return bool(m) and m.group(1) in _EN and m.group(1) not in _INTERESTING
+
+
 def locate(text: str) -> list[Hit]:
     """Every personal detail found in ``text``, as (kind, start, end), in text order."""
     if not isinstance(text, str) or not text.strip():
@@ -105,9 +127,12 @@ def locate(text: str) -> list[Hit]:
     work = _mask(text, allowed)
     has_digit = _DIGIT_RE.search(work) is not None
     taken: list[_Span] = []
+    runs: list[int] = []  # where each run of digits starts
     longest = 0  # the longest run of digits (allowing the separators numbers are written with)
     if has_digit:
-        longest = max(len(m.group().translate(_SEPARATORS)) for m in _DIGIT_RUN_RE.finditer(work))
+        digit_runs = list(_DIGIT_RUN_RE.finditer(work))
+        runs = [m.start() for m in digit_runs]
+        longest = max(len(m.group().translate(_SEPARATORS)) for m in digit_runs)
         nhs, chi = _scan_ten_digit(work) if longest >= 10 else ([], [])
         add("nhs_number", nhs)
         add("chi_number", chi)
@@ -125,9 +150,10 @@ def locate(text: str) -> list[Hit]:
     # "live" and "sky" are also plain words: as a gate they need a full stop in the text as well
     if "dot" in words or "(at" in low or "[at" in low or _TLD_HINT_RE.search(low) or words & _WEBMAIL_GATE or (
             words & _WEBMAIL_WORDS and "." in low):
-        emails += _scan_spelled_emails(work, all_emails)
+        emails += [sp for sp in _scan_spelled_emails(work, all_emails) if not _word_at_site(work[sp[0]:sp[1]])]
     add("email", emails)
-    add("social_handle", _scan_handles(work, all_emails, words))
+    add("social_handle", [sp for sp in _scan_handles(work, all_emails, words)
+                          if work[sp[0]:sp[1]].lstrip("@").lower() not in _ORG_HANDLES])
     taken += all_emails
     tv = _Text(_mask(work, all_emails))
     dates: list[_Span] = []
@@ -157,10 +183,15 @@ def locate(text: str) -> list[Hit]:
         add(kind, spans)
     for kind, spans in _round3_other(work, words, has_digit, taken + dates + [(h.start, h.end) for h in hits]).items():
         add(kind, spans)
+    for kind, spans in _round4_other(work, words, runs, longest, taken + dates + all_emails + [(h.start, h.end) for h in hits],
+                                      taken).items():
+        add(kind, spans)
     names = _scan_names(tv)
     names += _scan_wide_names(tv, names, words)
     names += _round2_names(tv, names + [(h.start, h.end) for h in hits])
     names += _round3_names(tv)
+    names += _round4_names(tv)
+    names += _round4_context(tv)
     add("name", [sp for sp in names if not _is_place(work, sp) and not _not_a_person(work, sp)])
     hits.sort(key=lambda h: (h.start, h.end))
     return hits

@@ -13,6 +13,7 @@ _ALLOW = _yaml("allow.yaml")
 _ALLOWED_PHONES = frozenset(re.sub(r"\D", "", str(p)) for p in _ALLOW.get("phones", []))
 _MAILBOX_WORDS = frozenset(str(w).lower() for w in _ALLOW.get("mailbox_words", []))
 _PLACES = frozenset(str(w).lower() for w in _ALLOW.get("places", []))
+_ORG_HANDLES = frozenset(str(w).lower() for w in _ALLOW.get("handles", []))
 _PHRASES_RE = re.compile(
     r"(?<![A-Za-z])(?:" + "|".join(
         re.escape(str(p)).replace(r"\ ", r"\s+").replace("'", "['’]?")

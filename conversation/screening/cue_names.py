@@ -128,6 +128,8 @@ def _round2_names(tv: _Text, covered: list[_Span]) -> list[_Span]:
         else:
             if not base.islower() or len(low) < 3:
                 continue
+            if low in _MODAL_WORDS and (prev in _ROLE_WORDS or prev in _SUBJECT_ABBREVIATIONS):
+                continue  # "the sw will do a visit": a modal verb after its subject
             if word_name or low in _EN:
                 # lower-case word-names need a strong cue: "hunter missing", "told joy"
                 if (sent_start and _STRONG_PRED_RE.match(after_low)) or (
@@ -192,4 +194,6 @@ _THE_CAP_RE = re.compile(r"[Tt]he\s+[A-Z]")
 _DOTTED_HINT_RE = re.compile(r"[A-Z]\.\s?[A-Z]\.")
 _CAPS_IN_PUNCT_RE = re.compile(r"[,(]\s*[A-Z]{2,3}\s*[,)]")
 _CAPS_BRACKET_RE = re.compile(r"[A-Z]\.?\s*\(")
+_MODAL_WORDS = frozenset("will may can could would should must might shall".split())
+_SUBJECT_ABBREVIATIONS = frozenset("sw hv dsl gp iro yot camhs mash police school he she they we i you it who".split())
 _SENT_GAP = frozenset(".!?\n;:•\"“(")

@@ -41,7 +41,7 @@ _KIN_AFTER_RE = re.compile(r"['’]s?\s+(?:(?:older|younger|little|big|baby|twin
                            r"foster)[\s\-]?)?([a-z]+)", re.IGNORECASE)
 _PLACE_PREP_BEFORE_RE = re.compile(r"\b(?:in|at|to|from|near|towards|around|outside|into|via|of|the|a|an)\s+$", re.IGNORECASE)
 _ORG_RUN_WORDS = frozenset(
-    "minster cathedral abbey priory chapel home homes guardian cross "
+    "minster cathedral abbey priory chapel home homes guardian cross wing suite "
     "centre center house place trust hospice hospital foundation kitchen ark clinic unit ward service services school "
     "academy college nursery surgery practice project charity society fund institute partnership team road street lane "
     "close avenue drive way court park hall church mosque library station".split())

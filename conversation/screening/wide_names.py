@@ -47,7 +47,15 @@ def _run_end(text: str, end: int) -> int:
 def _is_place(text: str, span: _Span) -> bool:
     """'placed in Beverley': a place that is also a name, after a place preposition."""
     word = _split_possessive(text[span[0]:span[1]])[0].lower()
-    return word in _PLACES and _PLACE_BEFORE_RE.search(text, max(0, span[0] - 12), span[0]) is not None
+    return word in _PLACES and _PLACE_BEFORE_RE.search(text, max(0, span[0] - 12), span[0]) is not None \
+        and _SPOKE_TO_RE.search(text, max(0, span[0] - 24), span[0]) is None
+
+
+# "spoke to Hope", "talked with Shirley": a person, though the word is also a place.
+_SPOKE_TO_RE = re.compile(r"\b(?:spoke|speak|speaking|spoken|talked|talking|talk|chatted|chatting|said|explained|wrote|"
+                          r"listened|introduced|messaged|texted|lied|disclosed|confided|apologised|shouted|sent)\s+"
+                          r"(?:it\s+|this\s+|that\s+)?to\s+$|\b(?:scared|afraid|frightened|terrified|wary|fond)\s+of\s+$",
+                          re.IGNORECASE)
 
 
 def _scan_wide_names(tv: _Text, known: list[_Span], words: set[str]) -> list[_Span]:

@@ -7,7 +7,8 @@ import sys
 import pytest
 
 SERVICES = ["bot.conversations", "bot.escalation", "bot.followup", "bot.admin", "bot.digest", "bot.record_details",
-            "bot.messenger", "bot.mrkdwn", "bot.ids"]
+            "bot.messenger", "bot.mrkdwn", "bot.ids", "bot.settings_admin", "bot.settings_form", "bot.membership",
+            "bot.deactivated_leads", "bot.membership_refresh"]
 
 
 @pytest.mark.parametrize("module", SERVICES)

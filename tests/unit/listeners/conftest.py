@@ -47,6 +47,7 @@ class Feature:
 @pytest.fixture
 def feature(fake_slack: FakeSlack, database) -> Iterator[Callable[..., Feature]]:
     from bot.config import Settings
+    from bot.config_store import ConfigStore
     from bot.delivery import Deliverer, make_delivery_client
     from bot.escalation import Escalations
     from bot.listeners import Deps, on_error
@@ -59,8 +60,11 @@ def feature(fake_slack: FakeSlack, database) -> Iterator[Callable[..., Feature]]
         settings = Settings(**(config or TEST_CONFIG))
         app = App(signing_secret=SIGNING_SECRET, client=make_client(BOT_TOKEN, fake_slack.url),
                   process_before_response=True, raise_error_for_unhandled_request=True)
-        escalations = Escalations(settings, database, PSEUDONYM_KEY)
-        deps = Deps(settings=settings, db=database, pseudonym_key=PSEUDONYM_KEY, escalations=escalations,
+        config = ConfigStore(database)  # the real store, as serve has it
+        if not config.seed(settings):
+            config.apply(settings, author="file")
+        escalations = Escalations(config, database, PSEUDONYM_KEY)
+        deps = Deps(config=config, db=database, pseudonym_key=PSEUDONYM_KEY, escalations=escalations,
                     deliverer=Deliverer(make_delivery_client(BOT_TOKEN, fake_slack.url), database, hooks=escalations))
         module.register(app, deps)
         app.error(on_error)

@@ -1,0 +1,235 @@
+"""The admins' settings in the App Home: Edit / Add team / Organisation settings open a modal;
+its submission goes to bot/settings_admin.py (the one gate: admins only, validated, versioned)
+and any problem goes back into the modal next to its field.
+
+A submission's answer depends on the service, so that work runs before the ack (Slack waits
+3 seconds for it); the App Home is republished after the ack.
+"""
+from __future__ import annotations
+
+import logging
+from typing import Callable
+
+from slack_bolt import Ack, App
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError, SlackClientError
+
+from storage.models import utcnow
+
+from ..config import USERGROUP_ID
+from ..ids import Action, BadValue, Callback, Field, Ref, SettingsForm
+from ..membership import DirectoryError
+from ..settings_admin import GONE, NOT_ADMIN, NOT_SAVED, Saved, SettingsAdmin
+from ..settings_blocks import INVITE, done_view, organisation_modal, team_modal
+from ..settings_form import submitted, team_fields
+from ..slack_directory import SlackDirectory
+from . import Deps, acked, tell, user_id_of
+from .home_admin import on_home
+
+log = logging.getLogger("canishare.listeners")
+
+NOT_OPENED = ("Slack wouldn't open the settings form just now, so nothing was changed. "
+              "Please click the button again in a moment.")
+FORM_BROKEN = "Something was wrong with this form, so nothing was changed. Please close it and open the settings again."
+SAVED_KEY = "canishare_settings_saved"
+CHECK_SECONDS = 2  # conversations.info inside a submission: Slack waits 3 seconds for the answer
+
+
+def _error_of(err: Exception) -> str:
+    """Slack's error code, or the exception's type: never a message, which can quote a payload."""
+    response = getattr(err, "response", None)
+    code = response.get("error") if isinstance(err, SlackApiError) and response is not None else None
+    return str(code or type(err).__name__)
+
+
+def _once(client: WebClient, timeout: float) -> WebClient:
+    """A client that does not retry: a trigger (3 s) or a submission's answer cannot wait."""
+    return WebClient(token=client.token, base_url=client.base_url, timeout=timeout, retry_handlers=[])
+
+
+def channel_check(client: WebClient) -> Callable[[str], str | None]:
+    """The bot's view of a channel, for the service: what is wrong with it, or None."""
+    once = _once(client, CHECK_SECONDS)
+
+    def check(channel: str) -> str | None:
+        try:
+            found = once.conversations_info(channel=channel)["channel"]
+        except SlackApiError as err:
+            if err.response.get("error") == "channel_not_found":  # private, and I am not in it
+                return f"I can't see that channel. If it is private, add me first: type {INVITE} in it, then save again."
+            log.warning("conversations.info refused: %s", err.response.get("error"))
+            return "I couldn't check that channel just now (Slack refused). Please try Save again."
+        except (SlackClientError, OSError, KeyError, TypeError):
+            return "I couldn't check that channel just now (Slack didn't answer). Please try Save again."
+        name = found.get("name") or channel
+        if found.get("is_archived"):
+            return f"#{name} is archived, so nobody would see what I post there. Pick another channel."
+        if not found.get("is_member"):
+            return f"I'm not in #{name} yet, so I couldn't post there. Type {INVITE} in #{name}, then save again."
+        return None
+
+    return check
+
+
+def _groups(client: WebClient) -> list[dict[str, str]] | None:
+    try:  # a menu is being opened (or a form answered): a second's wait at most
+        return SlackDirectory(_once(client, 1)).usergroups()
+    except DirectoryError as err:
+        log.warning("usergroups.list failed: %s", err.code)
+        return None
+
+
+def usergroups(client: WebClient) -> list[tuple[str, str]] | None:
+    """The workspace's user groups for the team modal's menu, as (id, label); None if Slack will not say."""
+    groups = _groups(client)
+    return None if groups is None else [(g["id"], f"{g['name'] or g['id']} (@{g['handle'] or '?'})") for g in groups]
+
+
+def usergroup_id(client: WebClient, typed: str) -> str:
+    """A typed @handle (or name) as the group's ID, when the menu could not hold every group."""
+    if USERGROUP_ID.match(typed):
+        return typed
+    wanted = typed.strip().lstrip("@").lower()
+    match = [g["id"] for g in _groups(client) or [] if wanted in (g["handle"].lower(), g["name"].lower())]
+    return match[0] if len(match) == 1 else typed  # else the service says it is not a user group ID
+
+
+def _newest(deps: Deps):
+    """The settings a form shows and the version they are (the newest stored, not a cache:
+    a save is checked against exactly what the admin saw)."""
+    read = getattr(deps.config, "latest", None)  # a fixed configuration has no versions
+    newest = read() if read else None
+    return (newest.settings, newest.number) if newest is not None else (deps.settings, None)
+
+
+def _open(deps: Deps, body: dict, client: WebClient, view) -> None:
+    try:
+        _once(client, 3).views_open(trigger_id=body["trigger_id"], view=view)
+    except (SlackApiError, SlackClientError, OSError) as err:
+        log.warning("could not open a settings form: %s", _error_of(err))
+        tell(deps, client, body, NOT_OPENED)
+
+
+def on_edit_team(deps: Deps, body: dict, action: dict, client: WebClient, **_) -> None:
+    (settings, version), user_id = _newest(deps), user_id_of(body)
+    if not settings.is_admin(user_id):
+        tell(deps, client, body, NOT_ADMIN)
+        return
+    team_id = Ref.decode(action.get("value")).id
+    team = next((t for t in settings.teams if t.id == team_id), None)
+    if team is None:
+        tell(deps, client, body, GONE)
+        return
+    groups = usergroups(client) if "members_usergroup" in team_fields() else None
+    _open(deps, body, client, team_modal(settings, team, version, groups))
+
+
+def on_add_team(deps: Deps, body: dict, client: WebClient, **_) -> None:
+    settings, version = _newest(deps)
+    if not settings.is_admin(user_id_of(body)):
+        tell(deps, client, body, NOT_ADMIN)
+        return
+    groups = usergroups(client) if "members_usergroup" in team_fields() else None
+    _open(deps, body, client, team_modal(settings, None, version, groups))
+
+
+def on_edit_organisation(deps: Deps, body: dict, client: WebClient, **_) -> None:
+    settings, version = _newest(deps)
+    if not settings.is_admin(user_id_of(body)):
+        tell(deps, client, body, NOT_ADMIN)
+        return
+    _open(deps, body, client, organisation_modal(settings, version))
+
+
+def answer_submission(deps: Deps, ack: Ack, body: dict, view: dict, client: WebClient, context, organisation: bool) -> None:
+    """Save the modal through the service and answer Slack: errors next to their fields, or the
+    modal replaced by what happened."""
+    fallback = Field.ORG_NAME if organisation else Field.TEAM_NAME
+    try:
+        form = SettingsForm.decode(view.get("private_metadata") or "{}")
+        values = submitted((view.get("state") or {}).get("values"))
+    except (BadValue, ValueError, AttributeError, TypeError):
+        ack(response_action="errors", errors={fallback: FORM_BROKEN})
+        return
+    if not organisation and form.team_id is None:
+        fallback = Field.TEAM_ID
+    if not organisation and isinstance(values.get(Field.TEAM_USERGROUP), str):
+        values[Field.TEAM_USERGROUP] = usergroup_id(client, values[Field.TEAM_USERGROUP])
+    service = SettingsAdmin(deps.config, check_channel=channel_check(client))
+    try:
+        if organisation:
+            saved = service.save_organisation(user_id_of(body), values, opened=form.version)
+        else:
+            saved = service.save_team(user_id_of(body), form.team_id, values, opened=form.version)
+    except Exception as error:  # noqa: BLE001 - the admin is told; nothing was stored half-way
+        log.error("settings not saved: %s", type(error).__name__)
+        ack(response_action="errors", errors={fallback: NOT_SAVED})
+        return
+    _answer(ack, saved, context)
+
+
+def _answer(ack: Ack, saved: Saved, context) -> None:
+    if saved.kind == "refused":
+        ack(response_action="errors", errors=saved.errors)
+        return
+    context[SAVED_KEY] = saved.kind == "saved"
+    ack(response_action="update", view=done_view("Saved" if saved.kind == "saved" else "No change", saved.told))
+
+
+def republish(deps: Deps, body: dict, context, client: WebClient) -> None:
+    """After a save: a user group or channel just named is resolved now rather than at the
+    next scheduled refresh, and the admin's App Home shows the new settings."""
+    if not context.get(SAVED_KEY):
+        return
+    resolve_new_sources(deps, client)
+    try:
+        on_home(deps, event={"user": user_id_of(body), "tab": "home"}, client=client)
+    except Exception as error:  # noqa: BLE001 - saved already; only the refreshed Home is lost
+        log.warning("App Home not republished after a settings change: %s", type(error).__name__)
+
+
+def resolve_new_sources(deps: Deps, client: WebClient) -> None:
+    from ..membership_refresh import refresh_due
+    from ..slack_directory import SlackDirectory
+
+    try:  # only sources never asked (or due) are: the schedule would reach them within a tick anyway
+        done = refresh_due(deps.db, SlackDirectory(client), deps.settings, deps.escalations.views, utcnow(), check_users=False)
+        if done.reports and deps.deliverer is not None:
+            deps.deliverer.deliver(done.reports)
+    except Exception as error:  # noqa: BLE001 - the scheduled refresh will try again
+        log.warning("new membership sources not resolved at once: %s", type(error).__name__)
+
+
+def on_remove_team(deps: Deps, body: dict, action: dict, client: WebClient, **_) -> None:
+    """Remove team, clicked (and confirmed) inside the team modal: the modal shows what happened."""
+    team_id = Ref.decode(action.get("value")).id
+    saved = SettingsAdmin(deps.config).remove_team(user_id_of(body), team_id)
+    title = {"saved": "Team removed", "unchanged": "No change"}.get(saved.kind, "Not removed")
+    view_id = (body.get("view") or {}).get("id")
+    if view_id:
+        try:
+            client.views_update(view_id=view_id, view=done_view(title, saved.told))
+        except (SlackApiError, SlackClientError, OSError):
+            tell(deps, client, body, saved.told)  # the modal is gone: say it in the DM instead
+    else:
+        tell(deps, client, body, saved.told)
+    if saved.kind == "saved":
+        on_home(deps, event={"user": user_id_of(body), "tab": "home"}, client=client)
+
+
+def register(app: App, deps: Deps) -> None:
+    acked(deps, app.action(Action.SETTINGS_TEAM_EDIT), on_edit_team, bad_value=FORM_BROKEN)
+    acked(deps, app.action(Action.SETTINGS_TEAM_ADD), on_add_team)
+    acked(deps, app.action(Action.SETTINGS_ORG_EDIT), on_edit_organisation)
+    acked(deps, app.action(Action.SETTINGS_TEAM_REMOVE), on_remove_team, bad_value=FORM_BROKEN)
+    for callback, organisation in ((Callback.SETTINGS_TEAM, False), (Callback.SETTINGS_ORG, True)):
+        app.view(callback)(ack=_submission(deps, organisation),
+                           lazy=[lambda body, context, client: republish(deps, body, context, client)])
+
+
+def _submission(deps: Deps, organisation: bool):
+    # Bolt passes arguments by name, so the listener takes only names Bolt knows.
+    def ack_submission(ack: Ack, body: dict, view: dict, client: WebClient, context) -> None:
+        answer_submission(deps, ack, body, view, client, context, organisation)
+
+    return ack_submission
