@@ -3,9 +3,11 @@ from __future__ import annotations
 
 import logging
 
-from slack_sdk.errors import SlackApiError
+from slack_sdk.errors import SlackApiError, SlackClientError
 
 from .config import Secrets, Settings
+from .membership import DirectoryError
+from .slack_directory import SlackDirectory
 from .slack_messenger import make_client
 
 log = logging.getLogger("canishare.startup")
@@ -75,7 +77,58 @@ def check_slack_ids(settings: Settings, secrets: Secrets) -> list[str]:
                 break
             else:
                 raise
+    check_membership_sources(settings, client)
     return problems
+
+
+def check_membership_sources(settings: Settings, client) -> list[str]:
+    """A team's user group or members channel Slack cannot show is a warning, never fatal:
+    membership keeps the members last read from it (and a team's own members list), and one
+    group deleted in Slack must not stop every team's escalations. Returns what was logged."""
+    warnings: list[str] = []
+
+    def warn(message: str) -> None:
+        warnings.append(message)
+        log.warning("configuration: %s", message)
+
+    directory = SlackDirectory(client)
+    for team in sorted((t for t in settings.teams if t.members_usergroup), key=lambda t: t.id):
+        try:
+            directory.usergroup_members(team.members_usergroup)
+        except DirectoryError as err:
+            if err.code == "missing_scope":
+                warn("cannot read user groups: the app lacks the usergroups:read scope, so teams' members_usergroup "
+                     "are not resolved (members keep their last known list); add usergroups:read and reinstall the app")
+                break
+            if err.code == "no_such_subteam":
+                warn(f"user group {team.members_usergroup} (members of {team.id}) does not exist or is disabled in Slack; "
+                     f"its last known members stay in the team until you pick another group or enable it")
+            else:
+                warn(f"could not read user group {team.members_usergroup} (members of {team.id}): {err.code}; "
+                     f"its last known members stay in the team")
+    for team in sorted((t for t in settings.teams if t.members_channel), key=lambda t: t.id):
+        channel = team.members_channel
+        try:
+            info = client.conversations_info(channel=channel).get("channel") or {}
+        except SlackApiError as err:
+            error = err.response.get("error")
+            if error == "missing_scope":
+                warn("cannot check members channels: the app lacks channels:read")
+                break
+            if error == "channel_not_found":
+                warn(f"members channel {channel} of {team.id} does not exist or the app has not been added to it; "
+                     f"its last known members stay in the team")
+            else:
+                warn(f"could not check members channel {channel} of {team.id}: {error}")
+            continue
+        except (SlackClientError, OSError) as err:
+            warn(f"could not check members channel {channel} of {team.id}: {type(err).__name__}")
+            continue
+        if info.get("is_archived"):
+            name = info.get("name") or channel
+            warn(f"members channel #{name} ({channel}) of {team.id} is archived; its last known members stay in the "
+                 f"team until you unarchive it or pick another channel")
+    return warnings
 
 
 def _report(problems: list[str], role: str, message: str) -> None:
