@@ -91,21 +91,23 @@ def check_membership_sources(settings: Settings, client) -> list[str]:
         warnings.append(message)
         log.warning("configuration: %s", message)
 
-    directory = SlackDirectory(client)
-    for team in sorted((t for t in settings.teams if t.members_usergroup), key=lambda t: t.id):
-        try:
-            directory.usergroup_members(team.members_usergroup)
-        except DirectoryError as err:
-            if err.code == "missing_scope":
-                warn("cannot read user groups: the app lacks the usergroups:read scope, so teams' members_usergroup "
-                     "are not resolved (members keep their last known list); add usergroups:read and reinstall the app")
-                break
-            if err.code == "no_such_subteam":
-                warn(f"user group {team.members_usergroup} (members of {team.id}) does not exist or is disabled in Slack; "
-                     f"its last known members stay in the team until you pick another group or enable it")
-            else:
-                warn(f"could not read user group {team.members_usergroup} (members of {team.id}): {err.code}; "
-                     f"its last known members stay in the team")
+    grouped = sorted((t for t in settings.teams if t.members_usergroup), key=lambda t: t.id)
+    # One usergroups.list for every team, not a member list per group: a group missing from the
+    # enabled groups is what usergroups.users.list would answer no_such_subteam for, and the
+    # members themselves are read by the scheduled refresh (once, not again here).
+    try:
+        known = {g["id"] for g in SlackDirectory(client).usergroups()} if grouped else set()
+    except DirectoryError as err:
+        known = None
+        if err.code == "missing_scope":
+            warn("cannot read user groups: the app lacks the usergroups:read scope, so teams' members_usergroup "
+                 "are not resolved (members keep their last known list); add usergroups:read and reinstall the app")
+        else:
+            warn(f"could not read the workspace's user groups ({err.code}); teams keep their last known members")
+    for team in grouped if known is not None else ():
+        if team.members_usergroup not in known:
+            warn(f"user group {team.members_usergroup} (members of {team.id}) does not exist or is disabled in Slack; "
+                 f"its last known members stay in the team until you pick another group or enable it")
     for team in sorted((t for t in settings.teams if t.members_channel), key=lambda t: t.id):
         channel = team.members_channel
         try:

@@ -39,6 +39,10 @@ def test_a_user_group_slack_does_not_know_is_a_warning(fake, caplog):
     problems, logged = check(fake, settings(members_usergroup="S0DELETED"), caplog)
     assert problems == [] and "user group S0DELETED (members of early-help) does not exist" in logged
     assert "last known members" in logged
+    fake.set_usergroup("S0OFF", ["U0PRACT1"], disabled=True)  # disabled: Slack answers as for a deleted group
+    problems, logged = check(fake, settings(members_usergroup="S0OFF"), caplog)
+    assert problems == [] and "user group S0OFF (members of early-help) does not exist or is disabled" in logged
+    assert not fake.calls_to("usergroups.users.list")  # the members are the scheduled refresh's to read
 
 
 def test_missing_usergroups_read_is_a_clear_warning(fake, caplog):
