@@ -14,7 +14,7 @@ from typing import Any, Callable, Literal, Protocol
 from .config import Settings
 from .config_store import ConfigRefused, FieldProblem, settings_problems
 from .ids import Field
-from .settings_form import errors_by_block, organisation_errors, organisation_raw, team_errors, team_raw
+from .settings_form import MESSAGE_LIMIT, errors_by_block, organisation_errors, organisation_raw, team_errors, team_raw
 
 NOT_ADMIN = "Only canishare admins can change the settings, so nothing was changed."
 NOT_SAVED = "I couldn't save the settings just now, so nothing was changed. Please try Save again in a moment."
@@ -33,6 +33,7 @@ class Store(Protocol):  # bot.config_store.ConfigStore
 
 
 ChannelCheck = Callable[[str], "str | None"]  # channel id -> what is wrong with it for the bot, or None
+PersonCheck = Callable[[str], "str | None"]  # user id -> why they cannot be a lead or deputy, or None
 
 
 @dataclass(frozen=True)
@@ -61,9 +62,10 @@ class Saved:
 # --- the service ------------------------------------------------------------------------------
 
 class SettingsAdmin:
-    def __init__(self, store: Store, check_channel: ChannelCheck | None = None):
+    def __init__(self, store: Store, check_channel: ChannelCheck | None = None, check_person: PersonCheck | None = None):
         self.store = store
         self.check_channel = check_channel or (lambda _c: None)
+        self.check_person = check_person or (lambda _u: None)
 
     def save_team(self, user_id: str, team_id: str | None, values: dict[str, object], opened: int | None = None) -> Saved:
         """Add a team (team_id None) or change one, from the team modal's values; `opened`: the
@@ -96,10 +98,30 @@ class SettingsAdmin:
             problem = self.check_channel(channel)
             if problem:
                 errors[Field.TEAM_CHANNEL] = problem
+        errors.update(self._people_problems(team, existing, errors))
         if errors:
             return Saved("refused", errors)
         what = f"Team {team['name']} {'changed' if existing else 'added'}."
         return self._apply(raw, user_id, what, lambda ps: team_errors(ps, index, adding=existing is None), newest)
+
+    def _people_problems(self, team: dict, existing: Any, errors: dict[str, str]) -> dict[str, str]:
+        """Newly named leads and deputies Slack says cannot be pinged (a bot, deactivated, not
+        in this workspace), next to their field. Only new people, each asked once: a lead change
+        must not wait on everyone already named."""
+        before = set(existing.leads) | set(existing.deputies) if existing else set()
+        found: dict[str, list[str]] = {}
+        asked: set[str] = set()
+        for role, block in (("leads", Field.TEAM_LEADS), ("deputies", Field.TEAM_DEPUTIES)):
+            if block in errors:
+                continue
+            for user in team.get(role) or []:
+                if user in before or user in asked:
+                    continue
+                asked.add(user)
+                problem = self.check_person(user)
+                if problem:
+                    found.setdefault(block, []).append(problem)
+        return {block: " ".join(ms)[:MESSAGE_LIMIT] for block, ms in found.items()}
 
     def remove_team(self, user_id: str, team_id: str) -> Saved:
         newest, current = self._newest()

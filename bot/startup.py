@@ -3,9 +3,11 @@ from __future__ import annotations
 
 import logging
 
-from slack_sdk.errors import SlackApiError
+from slack_sdk.errors import SlackApiError, SlackClientError
 
 from .config import Secrets, Settings
+from .membership import DirectoryError
+from .slack_directory import SlackDirectory
 from .slack_messenger import make_client
 
 log = logging.getLogger("canishare.startup")
@@ -75,7 +77,60 @@ def check_slack_ids(settings: Settings, secrets: Secrets) -> list[str]:
                 break
             else:
                 raise
+    check_membership_sources(settings, client)
     return problems
+
+
+def check_membership_sources(settings: Settings, client) -> list[str]:
+    """A team's user group or members channel Slack cannot show is a warning, never fatal:
+    membership keeps the members last read from it (and a team's own members list), and one
+    group deleted in Slack must not stop every team's escalations. Returns what was logged."""
+    warnings: list[str] = []
+
+    def warn(message: str) -> None:
+        warnings.append(message)
+        log.warning("configuration: %s", message)
+
+    grouped = sorted((t for t in settings.teams if t.members_usergroup), key=lambda t: t.id)
+    # One usergroups.list for every team, not a member list per group: a group missing from the
+    # enabled groups is what usergroups.users.list would answer no_such_subteam for, and the
+    # members themselves are read by the scheduled refresh (once, not again here).
+    try:
+        known = {g["id"] for g in SlackDirectory(client).usergroups()} if grouped else set()
+    except DirectoryError as err:
+        known = None
+        if err.code == "missing_scope":
+            warn("cannot read user groups: the app lacks the usergroups:read scope, so teams' members_usergroup "
+                 "are not resolved (members keep their last known list); add usergroups:read and reinstall the app")
+        else:
+            warn(f"could not read the workspace's user groups ({err.code}); teams keep their last known members")
+    for team in grouped if known is not None else ():
+        if team.members_usergroup not in known:
+            warn(f"user group {team.members_usergroup} (members of {team.id}) does not exist or is disabled in Slack; "
+                 f"its last known members stay in the team until you pick another group or enable it")
+    for team in sorted((t for t in settings.teams if t.members_channel), key=lambda t: t.id):
+        channel = team.members_channel
+        try:
+            info = client.conversations_info(channel=channel).get("channel") or {}
+        except SlackApiError as err:
+            error = err.response.get("error")
+            if error == "missing_scope":
+                warn("cannot check members channels: the app lacks channels:read")
+                break
+            if error == "channel_not_found":
+                warn(f"members channel {channel} of {team.id} does not exist or the app has not been added to it; "
+                     f"its last known members stay in the team")
+            else:
+                warn(f"could not check members channel {channel} of {team.id}: {error}")
+            continue
+        except (SlackClientError, OSError) as err:
+            warn(f"could not check members channel {channel} of {team.id}: {type(err).__name__}")
+            continue
+        if info.get("is_archived"):
+            name = info.get("name") or channel
+            warn(f"members channel #{name} ({channel}) of {team.id} is archived; its last known members stay in the "
+                 f"team until you unarchive it or pick another channel")
+    return warnings
 
 
 def _report(problems: list[str], role: str, message: str) -> None:

@@ -112,6 +112,8 @@ class FakeSlack:
         self.usergroups: dict[str, dict[str, Any]] = {}  # id -> a usergroup object (usergroups.list's shape) + "users"
         self.channel_members: dict[str, list[str]] = {}  # conversations.members
         self.deactivated: set[str] = set()  # users.info says deleted: true
+        self.bots: set[str] = set()  # users.info says is_bot: true
+        self.archived: set[str] = set()  # conversations.info says is_archived: true
         self.missing_scopes: set[str] = set()  # scopes not granted: methods needing them say missing_scope
         self._ts = itertools.count(1)
         self._lock = threading.Lock()
@@ -160,6 +162,8 @@ class FakeSlack:
             self.usergroups.clear()
             self.channel_members.clear()
             self.deactivated.clear()
+            self.bots.clear()
+            self.archived.clear()
             self.missing_scopes.clear()
 
     def set_usergroup(self, usergroup: str, users: list[str], name: str | None = None, disabled: bool = False) -> None:
@@ -276,11 +280,12 @@ class FakeSlack:
             if user in self.unknown_users:
                 return 200, {}, {"ok": False, "error": "user_not_found"}
             return 200, {}, {"ok": True, "user": {"id": user, "team_id": WORKSPACE, "name": user.lower(),
-                                                  "deleted": user in self.deactivated}}
+                                                  "deleted": user in self.deactivated, "is_bot": user in self.bots}}
         if method == "conversations.info":
             if channel in self.unknown_channels:
                 return 200, {}, {"ok": False, "error": "channel_not_found"}
-            return 200, {}, {"ok": True, "channel": {"id": channel, "name": channel.lower(), "is_member": channel not in self.not_member}}
+            return 200, {}, {"ok": True, "channel": {"id": channel, "name": channel.lower(), "is_member": channel not in self.not_member,
+                                                "is_archived": channel in self.archived}}
         if method in ("usergroups.users.list", "usergroups.list", "conversations.members"):
             return self._membership(method, args, channel)
         if method == "conversations.history":

@@ -8,6 +8,7 @@ A submission's answer depends on the service, so that work runs before the ack (
 from __future__ import annotations
 
 import logging
+import time
 from typing import Callable
 
 from slack_bolt import Ack, App
@@ -66,6 +67,41 @@ def channel_check(client: WebClient) -> Callable[[str], str | None]:
             return f"#{name} is archived, so nobody would see what I post there. Pick another channel."
         if not found.get("is_member"):
             return f"I'm not in #{name} yet, so I couldn't post there. Type {INVITE} in #{name}, then save again."
+        return None
+
+    return check
+
+
+def person_check(client: WebClient, workspace: str | None) -> Callable[[str], str | None]:
+    """Slack's view of a person newly named lead or deputy, for the service: why they could not
+    be pinged, or None. Only Slack's own "no such user" refuses; any other failure is logged and
+    the person accepted, so an urgent lead change is never held up by Slack. All the checks of
+    one submission share CHECK_SECONDS: Slack waits 3 seconds for the answer."""
+    deadline = time.monotonic() + CHECK_SECONDS
+
+    def check(user_id: str) -> str | None:
+        left = deadline - time.monotonic()
+        if left <= 0.2:
+            log.warning("users.info not asked: no time left in this submission")
+            return None
+        try:
+            user = _once(client, left).users_info(user=user_id).get("user") or {}
+        except SlackApiError as err:
+            if err.response.get("error") == "user_not_found":
+                return f"<@{user_id}> is not in this Slack workspace, so I couldn't ping them. Pick someone else."
+            log.warning("users.info refused: %s; the person is accepted unchecked", err.response.get("error"))
+            return None
+        except (SlackClientError, OSError) as err:
+            log.warning("users.info failed: %s; the person is accepted unchecked", type(err).__name__)
+            return None
+        name = f"<@{user_id}>"
+        if user.get("is_bot") or user_id == "USLACKBOT":
+            return f"{name} is a bot, and a bot cannot act on a request to share. Pick a person."
+        if user.get("deleted"):
+            return f"{name} has been deactivated in Slack, so they would never see a request. Pick someone else."
+        other_org = workspace and user.get("team_id") not in (None, workspace) and not user.get("enterprise_user")
+        if user.get("is_stranger") or other_org:
+            return f"{name} is not in this Slack workspace (a guest from another organisation). Pick someone in it."
         return None
 
     return check
@@ -155,7 +191,8 @@ def answer_submission(deps: Deps, ack: Ack, body: dict, view: dict, client: WebC
         fallback = Field.TEAM_ID
     if not organisation and isinstance(values.get(Field.TEAM_USERGROUP), str):
         values[Field.TEAM_USERGROUP] = usergroup_id(client, values[Field.TEAM_USERGROUP])
-    service = SettingsAdmin(deps.config, check_channel=channel_check(client))
+    workspace = (body.get("team") or {}).get("id") or (body.get("user") or {}).get("team_id")
+    service = SettingsAdmin(deps.config, check_channel=channel_check(client), check_person=person_check(client, workspace))
     try:
         if organisation:
             saved = service.save_organisation(user_id_of(body), values, opened=form.version)
@@ -182,10 +219,19 @@ def republish(deps: Deps, body: dict, context, client: WebClient) -> None:
     if not context.get(SAVED_KEY):
         return
     resolve_new_sources(deps, client)
-    try:
-        on_home(deps, event={"user": user_id_of(body), "tab": "home"}, client=client)
-    except Exception as error:  # noqa: BLE001 - saved already; only the refreshed Home is lost
-        log.warning("App Home not republished after a settings change: %s", type(error).__name__)
+    republish_admin_homes(deps, client, user_id_of(body))
+
+
+def republish_admin_homes(deps: Deps, client: WebClient, saver: str) -> None:
+    """Every admin's App Home shows the new settings and who changed them, the saver's first;
+    an admin just removed gets the Home without the settings. Best effort, one by one: the
+    change is saved already, and one Home Slack refuses must not keep the others old."""
+    admins = deps.settings.admins
+    for user in dict.fromkeys([saver, *admins]):
+        try:
+            on_home(deps, event={"user": user, "tab": "home"}, client=client)
+        except Exception as error:  # noqa: BLE001 - saved already; only this refreshed Home is lost
+            log.warning("App Home not republished after a settings change: %s", _error_of(error))
 
 
 def resolve_new_sources(deps: Deps, client: WebClient) -> None:
@@ -214,7 +260,7 @@ def on_remove_team(deps: Deps, body: dict, action: dict, client: WebClient, **_)
     else:
         tell(deps, client, body, saved.told)
     if saved.kind == "saved":
-        on_home(deps, event={"user": user_id_of(body), "tab": "home"}, client=client)
+        republish_admin_homes(deps, client, user_id_of(body))
 
 
 def register(app: App, deps: Deps) -> None:

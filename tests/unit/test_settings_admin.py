@@ -155,3 +155,24 @@ def test_a_version_stored_between_reading_and_saving_is_not_overwritten(database
     saved = SettingsAdmin(store, channels).save_team(ADMIN, None, youth_justice())
     assert saved.kind == "refused" and "slack:U0ADMIN2" in saved.errors[Field.TEAM_ID]
     assert store.current().retention_days == 100 and "youth-justice" not in [t.id for t in store.current().teams]
+
+
+def test_a_newly_named_lead_or_deputy_slack_refuses_is_refused_next_to_the_field(store, channels):
+    before, asked = store.latest().number, []
+
+    def person(user):
+        asked.append(user)
+        return {"U0BOT": "U0BOT is a bot", "U0GONE": "U0GONE has been deactivated"}.get(user)
+
+    service = SettingsAdmin(store, channels, check_person=person)
+    saved = service.save_team(ADMIN, None, youth_justice(**{Field.TEAM_LEADS: ["U0YJLEAD", "U0BOT"],
+                                                            Field.TEAM_DEPUTIES: ["U0GONE", "U0BOT"]}))
+    assert saved.kind == "refused" and set(saved.errors) == {Field.TEAM_LEADS, Field.TEAM_DEPUTIES}
+    assert "bot" in saved.errors[Field.TEAM_LEADS] and "deactivated" in saved.errors[Field.TEAM_DEPUTIES]
+    assert sorted(asked) == ["U0BOT", "U0GONE", "U0YJLEAD"]  # once each
+    assert store.latest().number == before
+    # Only people new to the team are asked: the existing lead and deputy are not.
+    asked.clear()
+    saved = service.save_team(ADMIN, "early-help", submitted(state(**{
+        Field.TEAM_NAME: "Early Help", Field.TEAM_LEADS: ["U0DEP1", "U0NEWLEAD"], Field.TEAM_DEPUTIES: ["U0LEAD1"]})))
+    assert saved.kind == "saved" and asked == ["U0NEWLEAD"]
