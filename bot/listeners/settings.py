@@ -33,7 +33,9 @@ NOT_OPENED = ("Slack wouldn't open the settings form just now, so nothing was ch
               "Please click the button again in a moment.")
 FORM_BROKEN = "Something was wrong with this form, so nothing was changed. Please close it and open the settings again."
 SAVED_KEY = "canishare_settings_saved"
-CHECK_SECONDS = 2  # conversations.info inside a submission: Slack waits 3 seconds for the answer
+# Every Slack call inside one submission (the typed user group, the channel, the people)
+# shares this budget: Slack waits 3 seconds for the answer, and the save itself needs some.
+CHECK_SECONDS = 2
 
 
 def _error_of(err: Exception) -> str:
@@ -48,13 +50,16 @@ def _once(client: WebClient, timeout: float) -> WebClient:
     return WebClient(token=client.token, base_url=client.base_url, timeout=timeout, retry_handlers=[])
 
 
-def channel_check(client: WebClient) -> Callable[[str], str | None]:
+def _left(deadline: float) -> float:
+    return max(0.2, deadline - time.monotonic())
+
+
+def channel_check(client: WebClient, deadline: float) -> Callable[[str], str | None]:
     """The bot's view of a channel, for the service: what is wrong with it, or None."""
-    once = _once(client, CHECK_SECONDS)
 
     def check(channel: str) -> str | None:
         try:
-            found = once.conversations_info(channel=channel)["channel"]
+            found = _once(client, _left(deadline)).conversations_info(channel=channel)["channel"]
         except SlackApiError as err:
             if err.response.get("error") == "channel_not_found":  # private, and I am not in it
                 return f"I can't see that channel. If it is private, add me first: type {INVITE} in it, then save again."
@@ -72,12 +77,11 @@ def channel_check(client: WebClient) -> Callable[[str], str | None]:
     return check
 
 
-def person_check(client: WebClient, workspace: str | None) -> Callable[[str], str | None]:
+def person_check(client: WebClient, workspace: str | None, deadline: float) -> Callable[[str], str | None]:
     """Slack's view of a person newly named lead or deputy, for the service: why they could not
     be pinged, or None. Only Slack's own "no such user" refuses; any other failure is logged and
     the person accepted, so an urgent lead change is never held up by Slack. All the checks of
-    one submission share CHECK_SECONDS: Slack waits 3 seconds for the answer."""
-    deadline = time.monotonic() + CHECK_SECONDS
+    one submission share CHECK_SECONDS (from `deadline`): Slack waits 3 seconds for the answer."""
 
     def check(user_id: str) -> str | None:
         left = deadline - time.monotonic()
@@ -107,9 +111,9 @@ def person_check(client: WebClient, workspace: str | None) -> Callable[[str], st
     return check
 
 
-def _groups(client: WebClient) -> list[dict[str, str]] | None:
+def _groups(client: WebClient, seconds: float = 1.0) -> list[dict[str, str]] | None:
     try:  # a menu is being opened (or a form answered): a second's wait at most
-        return SlackDirectory(_once(client, 1)).usergroups()
+        return SlackDirectory(_once(client, seconds)).usergroups()
     except DirectoryError as err:
         log.warning("usergroups.list failed: %s", err.code)
         return None
@@ -121,12 +125,13 @@ def usergroups(client: WebClient) -> list[tuple[str, str]] | None:
     return None if groups is None else [(g["id"], f"{g['name'] or g['id']} (@{g['handle'] or '?'})") for g in groups]
 
 
-def usergroup_id(client: WebClient, typed: str) -> str:
+def usergroup_id(client: WebClient, typed: str, deadline: float | None = None) -> str:
     """A typed @handle (or name) as the group's ID, when the menu could not hold every group."""
     if USERGROUP_ID.match(typed):
         return typed
     wanted = typed.strip().lstrip("@").lower()
-    match = [g["id"] for g in _groups(client) or [] if wanted in (g["handle"].lower(), g["name"].lower())]
+    seconds = min(1.0, _left(deadline)) if deadline is not None else 1.0
+    match = [g["id"] for g in _groups(client, seconds) or [] if wanted in (g["handle"].lower(), g["name"].lower())]
     return match[0] if len(match) == 1 else typed  # else the service says it is not a user group ID
 
 
@@ -180,6 +185,7 @@ def on_edit_organisation(deps: Deps, body: dict, client: WebClient, **_) -> None
 def answer_submission(deps: Deps, ack: Ack, body: dict, view: dict, client: WebClient, context, organisation: bool) -> None:
     """Save the modal through the service and answer Slack: errors next to their fields, or the
     modal replaced by what happened."""
+    deadline = time.monotonic() + CHECK_SECONDS
     fallback = Field.ORG_NAME if organisation else Field.TEAM_NAME
     try:
         form = SettingsForm.decode(view.get("private_metadata") or "{}")
@@ -190,9 +196,10 @@ def answer_submission(deps: Deps, ack: Ack, body: dict, view: dict, client: WebC
     if not organisation and form.team_id is None:
         fallback = Field.TEAM_ID
     if not organisation and isinstance(values.get(Field.TEAM_USERGROUP), str):
-        values[Field.TEAM_USERGROUP] = usergroup_id(client, values[Field.TEAM_USERGROUP])
+        values[Field.TEAM_USERGROUP] = usergroup_id(client, values[Field.TEAM_USERGROUP], deadline)
     workspace = (body.get("team") or {}).get("id") or (body.get("user") or {}).get("team_id")
-    service = SettingsAdmin(deps.config, check_channel=channel_check(client), check_person=person_check(client, workspace))
+    service = SettingsAdmin(deps.config, check_channel=channel_check(client, deadline),
+                            check_person=person_check(client, workspace, deadline))
     try:
         if organisation:
             saved = service.save_organisation(user_id_of(body), values, opened=form.version)
