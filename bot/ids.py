@@ -275,6 +275,17 @@ class ProcedureChoice:
             raise BadValue("not a procedure number") from None
 
 
+def _json_object(value: object) -> dict:
+    """A private_metadata value as a JSON object, or BadValue."""
+    try:
+        meta = json.loads(_text(value) or "{}")
+    except ValueError:
+        raise BadValue("not JSON") from None
+    if not isinstance(meta, dict):
+        raise BadValue("not an object")
+    return meta
+
+
 @dataclass(frozen=True)
 class RecordForm:
     """The record modal's private_metadata: the conversation, and the outcome message to mark."""
@@ -288,12 +299,7 @@ class RecordForm:
 
     @classmethod
     def decode(cls, value: object) -> "RecordForm":
-        try:
-            meta = json.loads(_text(value) or "{}")
-        except ValueError:
-            raise BadValue("not JSON") from None
-        if not isinstance(meta, dict):
-            raise BadValue("not an object")
+        meta = _json_object(value)
 
         def opt(key: str) -> str | None:
             v = meta.get(key)
@@ -315,12 +321,7 @@ class SettingsForm:
 
     @classmethod
     def decode(cls, value: object) -> "SettingsForm":
-        try:
-            meta = json.loads(_text(value) or "{}")
-        except ValueError:
-            raise BadValue("not JSON") from None
-        if not isinstance(meta, dict):
-            raise BadValue("not an object")
+        meta = _json_object(value)
         team, version = meta.get("t"), meta.get("v")
         if team is not None and (not isinstance(team, str) or not team):
             raise BadValue("not a team id")

@@ -152,10 +152,9 @@ def _open(deps: Deps, body: dict, client: WebClient, view) -> None:
 
 
 def on_edit_team(deps: Deps, body: dict, action: dict, client: WebClient, **_) -> None:
-    (settings, version), user_id = _newest(deps), user_id_of(body)
-    if not settings.is_admin(user_id):
-        tell(deps, client, body, NOT_ADMIN)
+    if (newest := _as_admin(deps, body, client)) is None:
         return
+    settings, version = newest
     team_id = Ref.decode(action.get("value")).id
     team = next((t for t in settings.teams if t.id == team_id), None)
     if team is None:
@@ -165,20 +164,27 @@ def on_edit_team(deps: Deps, body: dict, action: dict, client: WebClient, **_) -
     _open(deps, body, client, team_modal(settings, team, version, groups))
 
 
-def on_add_team(deps: Deps, body: dict, client: WebClient, **_) -> None:
+def _as_admin(deps: Deps, body: dict, client: WebClient):
+    """The newest settings and their version when the clicker is an admin; else they are told, and None."""
     settings, version = _newest(deps)
     if not settings.is_admin(user_id_of(body)):
         tell(deps, client, body, NOT_ADMIN)
+        return None
+    return settings, version
+
+
+def on_add_team(deps: Deps, body: dict, client: WebClient, **_) -> None:
+    if (newest := _as_admin(deps, body, client)) is None:
         return
+    settings, version = newest
     groups = usergroups(client) if "members_usergroup" in team_fields() else None
     _open(deps, body, client, team_modal(settings, None, version, groups))
 
 
 def on_edit_organisation(deps: Deps, body: dict, client: WebClient, **_) -> None:
-    settings, version = _newest(deps)
-    if not settings.is_admin(user_id_of(body)):
-        tell(deps, client, body, NOT_ADMIN)
+    if (newest := _as_admin(deps, body, client)) is None:
         return
+    settings, version = newest
     _open(deps, body, client, organisation_modal(settings, version))
 
 
