@@ -39,9 +39,11 @@ def _check_users(ids: list[str], what: str) -> list[str]:
     return ids
 
 
-def _check_channel(channel: str | None, what: str) -> str | None:
-    if channel is not None and not CHANNEL_ID.match(channel):
-        raise ValueError(f"{what} must be a Slack channel ID like C0123ABCD, not {channel!r}")
+def _check_slack_id(channel: str | None, what: str, pattern: re.Pattern[str] = CHANNEL_ID,
+                   kind: str = "channel", like: str = "C0123ABCD") -> str | None:
+    """An optional Slack id of one kind (a channel unless told otherwise), or a ValueError naming the field."""
+    if channel is not None and not pattern.match(channel):
+        raise ValueError(f"{what} must be a Slack {kind} ID like {like}, not {channel!r}")
     return channel
 
 
@@ -91,21 +93,17 @@ class Team(Strict):
     @field_validator("escalation_channel")
     @classmethod
     def _channel(cls, v: str | None) -> str | None:
-        return _check_channel(v, "escalation_channel")
+        return _check_slack_id(v, "escalation_channel")
 
     @field_validator("members_usergroup")
     @classmethod
     def _usergroup(cls, v: str | None) -> str | None:
-        if v is not None and not USERGROUP_ID.match(v):
-            raise ValueError(f"members_usergroup must be a Slack user group ID like S0123ABCD, not {v!r}")
-        return v
+        return _check_slack_id(v, "members_usergroup", USERGROUP_ID, "user group", "S0123ABCD")
 
     @field_validator("members_channel")
     @classmethod
     def _members_channel(cls, v: str | None) -> str | None:
-        if v is not None and not MEMBERS_CHANNEL_ID.match(v):
-            raise ValueError(f"members_channel must be a Slack channel ID like C0123ABCD, not {v!r}")
-        return v
+        return _check_slack_id(v, "members_channel", MEMBERS_CHANNEL_ID)
 
 
 class DigestSettings(Strict):
@@ -140,7 +138,7 @@ class DigestSettings(Strict):
     @field_validator("channel")
     @classmethod
     def _channel(cls, v: str | None) -> str | None:
-        return _check_channel(v, "digest channel")
+        return _check_slack_id(v, "digest channel")
 
     @property
     def zone(self) -> ZoneInfo:
