@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/screening.py                       # the project's set and dev sets 1-4
     .venv/bin/python bench/screening.py SET.yaml [SET.yaml ...]
-    .venv/bin/python bench/screening.py --heldout bench/data/screening-heldout4.yaml   # held-out 4 (spent: measured once)
+    .venv/bin/python bench/screening.py --heldout HELDOUT.yaml   # a fresh held-out set: aggregate figures only
     .venv/bin/python bench/screening.py --misses bench/data/screening-dev3.yaml   # tuning sets only
 
 Reports, per set: recall per kind (a sentence labelled with a kind counts as found when the
@@ -15,7 +15,8 @@ figures only: this script never prints, returns or writes one of its sentences, 
 held-out set 2) is scored in two halves since round 4: its even-numbered sentences (0, 2, 4,
 ...) were tuned on, its odd-numbered ones are round 4's validation half, looked at in aggregate
 only: --misses lists the tuned half's misses and skips the validation half unless
---validation-misses is given (only once the rules are final).
+--validation-misses is given (only once the rules are final). Dev set 5 (the former held-out
+set 4, spent after round 4) is scored in the same two halves since round 5.
 
 Sets are YAML lists of either {text, label: clean|detail, kinds: [...]} (bench/data) or
 {text, expect: [...]} (tests/data/screening.yaml; "date_of_birth" there is "dob" here).
@@ -43,7 +44,8 @@ DEV_SET = ROOT / "bench" / "data" / "screening-dev.yaml"
 DEV2_SET = ROOT / "bench" / "data" / "screening-dev2.yaml"
 DEV3_SET = ROOT / "bench" / "data" / "screening-dev3.yaml"  # former held-out set 1
 DEV4_SET = ROOT / "bench" / "data" / "screening-dev4.yaml"  # former held-out set 2: halves since round 4
-VALIDATION_SETS = (DEV4_SET.name,)
+DEV5_SET = ROOT / "bench" / "data" / "screening-dev5.yaml"  # former held-out set 4: halves since round 5
+VALIDATION_SETS = (DEV4_SET.name, DEV5_SET.name)
 ALIASES = {"date_of_birth": "dob"}
 REPEATS = 3
 TARGETS = {"overall": 0.97, "name": 0.97, "numbers": 0.99, "addresses": 0.99, "clean_refused_max": 0.03}
@@ -175,7 +177,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--validation-misses", action="store_true",
                     help="with --misses, also list them for the validation set (only once the rules are final)")
     args = ap.parse_args(argv)
-    sets = args.sets or [p for p in (PROJECT_SET, DEV_SET, DEV2_SET, DEV3_SET, DEV4_SET) if p.exists()]
+    sets = args.sets or [p for p in (PROJECT_SET, DEV_SET, DEV2_SET, DEV3_SET, DEV4_SET, DEV5_SET) if p.exists()]
     heldout_named = [p for p in sets if "heldout" in str(p).lower()]
     if args.misses and (args.heldout or heldout_named):
         ap.error("--misses is refused when a held-out set is scored: held-out sets give aggregate figures only")
