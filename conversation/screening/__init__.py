@@ -62,7 +62,6 @@ from .contacts import (
     _TLD_HINT_RE,
     _WEBMAIL_GATE,
     _WEBMAIL_WORDS,
-    _mailbox,
     _scan_emails,
     _scan_handles,
     _scan_spelled_emails,
@@ -75,6 +74,7 @@ from .cue_places import _round4_other
 from .cue_other import _round2_other
 from .cue_roles import _round3_names
 from .dates import _scan_dates
+from .mailboxes import _role_mailbox
 from .kinds import KINDS, LABELS, Finding, Hit, _FINDINGS, explain
 from .namelists import _EN, _INTERESTING
 from .names import _scan_names
@@ -146,7 +146,7 @@ def locate(text: str) -> list[Hit]:
         add("postcode", postcodes + _scan_outward(work, postcodes))
         taken = nhs + chi + upn + ni
     all_emails = _scan_emails(work)
-    emails = [sp for sp in all_emails if not _mailbox(work[sp[0]:sp[1]].split("@", 1)[0])]
+    emails = [sp for sp in all_emails if not _role_mailbox(*work[sp[0]:sp[1]].split("@", 1))]
     # "live" and "sky" are also plain words: as a gate they need a full stop in the text as well
     if "dot" in words or "(at" in low or "[at" in low or _TLD_HINT_RE.search(low) or words & _WEBMAIL_GATE or (
             words & _WEBMAIL_WORDS and "." in low):

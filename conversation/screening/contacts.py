@@ -3,6 +3,7 @@ from __future__ import annotations
 import re
 
 from .allow import _MAILBOX_WORDS
+from .mailboxes import _role_mailbox
 from .namelists import _STOP_WORDS
 from .tokens import _kept, _overlaps, _Span, _windows
 
@@ -79,7 +80,7 @@ def _spelled_email(m: re.Match) -> bool:
     if not parts or parts[-1] not in _TLDS:
         return False
     spelled = re.search(r"\bdot\b|\(at\)|\[at\]|\bat\b", m.group(), re.IGNORECASE)
-    return bool(spelled) and not _mailbox(local)
+    return bool(spelled) and not _role_mailbox(local, parts[0])
 
 
 def _scan_handles(text: str, emails: list[_Span], words: set[str]) -> list[_Span]:
