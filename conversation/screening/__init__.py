@@ -66,6 +66,7 @@ from .contacts import (
     _scan_handles,
     _scan_spelled_emails,
 )
+from .contact_names import _names_in_contacts
 from .cue_names import _round2_names
 from .cue_context import _round4_context
 from .cue_lower import _round4_names
@@ -152,8 +153,8 @@ def locate(text: str) -> list[Hit]:
             words & _WEBMAIL_WORDS and "." in low):
         emails += [sp for sp in _scan_spelled_emails(work, all_emails) if not _word_at_site(work[sp[0]:sp[1]])]
     add("email", emails)
-    add("social_handle", [sp for sp in _scan_handles(work, all_emails, words)
-                          if work[sp[0]:sp[1]].lstrip("@").lower() not in _ORG_HANDLES])
+    handles = [sp for sp in _scan_handles(work, all_emails, words) if work[sp[0]:sp[1]].lstrip("@").lower() not in _ORG_HANDLES]
+    add("social_handle", handles)
     taken += all_emails
     tv = _Text(_mask(work, all_emails))
     dates: list[_Span] = []
@@ -193,6 +194,7 @@ def locate(text: str) -> list[Hit]:
     names += _round4_names(tv)
     names += _round4_context(tv)
     add("name", [sp for sp in names if not _is_place(work, sp) and not _not_a_person(work, sp)])
+    add("name", _names_in_contacts(work, [(h.start, h.end) for h in hits if h.kind in ("email", "social_handle")]))
     hits.sort(key=lambda h: (h.start, h.end))
     return hits
 

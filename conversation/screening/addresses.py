@@ -65,10 +65,21 @@ def _scan_outward(text: str, taken: list[_Span]) -> list[_Span]:
     return out
 
 
+# Round 5: a number and a one-word street ("101 Kingsway", "14 Eastgate", "3 Broadway"), and a flat
+# in a numbered block ("block 2 flat 17", "flat 4, block C").
+_ONE_WORD_STREET_RE = re.compile(r"\d(?<![\w£$.:/]\d)\d{0,3}[A-Za-z]?,?\s+[A-Z][a-z]{2,}(?:way|gate)\b(?!\s+(?:station|school|academy|centre|primary))")
+_BLOCK_FLAT_RE = re.compile(r"\bblock\s+[A-Z0-9]{1,3}\s*,?\s*(?:flat|apartment|no\.?)\s*\d{1,4}[A-Za-z]?\b|"
+                            r"\bflat\s+\d{1,4}[A-Za-z]?\s*,?\s*block\s+[A-Z0-9]{1,3}\b", re.IGNORECASE)
+
+
 def _scan_addresses(text: str, words: set[str]) -> list[_Span]:
     out: list[_Span] = []
     if words & _FLAT_WORDS and _FLAT_HINT_RE.search(text):
         out += [m.span() for m in _FLAT_RE.finditer(text)]
+    if "block" in words:
+        out += [m.span() for m in _BLOCK_FLAT_RE.finditer(text)]
+    out += [m.span() for m in _ONE_WORD_STREET_RE.finditer(text)
+            if not _ADDRESS_SKIP_RE.search(text, max(0, m.start() - 12), m.start())]
     street = words & _STREET_WORDS
     if not street:
         return out

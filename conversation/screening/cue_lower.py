@@ -43,6 +43,9 @@ _PERSON_DOES_RE = re.compile(
     r"refused|refuses|shouted|screamed|hit|hits|kicked|punched|slapped|ran\s+off|went\s+missing|goes\s+missing|"
     r"(?:is|was|has\s+been|seems|seemed|looked|looks|felt|feels)\s+(?:really\s+|very\s+|so\s+)?(?:scared|frightened|"
     r"worried|upset|sad|angry|withdrawn|tearful|hungry|tired)|was\s+(?:seen|hit|found|missing)|has\s+(?:a\s+)?bruis\w+|"
+    # where a person stays or what happened to them at school (round 5): "callum is staying at ..."
+    r"(?:is|was|has\s+been|are|were)\s+(?:now\s+|still\s+|currently\s+)?(?:staying|living|sleeping|stopping|sofa\s+surfing|"
+    r"excluded|suspended|pregnant|back\s+(?:with|at|home|living))|"
     r"doesn['’]?t\s+(?:like|want)|didn['’]?t\s+(?:want|come|attend)|won['’]?t\s+(?:talk|speak|eat|go)|"
     r"(?:wasn['’]?t|isn['’]?t|hasn['’]?t\s+been|was\s+not|is\s+not|has\s+not\s+been)\s+in\b|didnt\s+(?:want|come)|"
     r"from\s+next\s+door|next\s+door|(?:from|at)\s+(?:school|nursery|church|the\s+mosque)\s+(?:said|says|told))\b")

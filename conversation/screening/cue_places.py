@@ -26,7 +26,8 @@ _DEVELOPMENT_RE = re.compile(
 _DEVELOPMENT_CUE_RE = re.compile(r"\b(?:at|address|lives?|living|staying|stays|moved|moving|home|house|to|from|is|in)\b"
                                  r"[\s:,]*(?:no\.?\s*)?$", re.IGNORECASE)
 _ESTATE_RE = re.compile(
-    r"\b(?:lives?|living|staying|stays|moved|moving|resides?|residing|house|home|flat)\s+(?:(?:is|was|now|back)\s+)?"
+    r"\b(?:lives?|living|staying|stays|moved|moving|resides?|residing|house|home|flat|they['’]re|we['’]re|she['’]s|he['’]s|"
+    r"(?:they|we|family|mum|dad)\s+(?:are|is|were|was))\s+(?:(?:is|was|now|back|still)\s+)?"
     r"(?:on|to|onto|in)\s+the\s+((?:[A-Z][a-z'’\-]+\s+){1,2})(?:estate|Estate)\b")
 # Searched from the code back: the code first ("sw9"), then the word before it.
 _LOWER_CODE_RE = re.compile(r"[a-z]{2}\d\d?[a-z]?\b(?![\s\-]*\d)")

@@ -12,7 +12,6 @@ plain English word that is no name, at least one of them a mailbox word, and it 
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 
 from .allow import _MAILBOX_WORDS
 from .namelists import _EN, _INTERESTING
@@ -31,9 +30,16 @@ def _plain(word: str) -> bool:
     return len(word) >= 3 and word in _EN and word not in _INTERESTING
 
 
-@lru_cache(maxsize=512)
-def _pieces(word: str) -> tuple[bool, bool] | None:
+def _pieces(word: str, memo: dict | None = None) -> tuple[bool, bool] | None:
     """(every piece allowed, some piece listed) for the best split of a run-together word, or None."""
+    memo = {} if memo is None else memo
+    if word in memo:
+        return memo[word]
+    memo[word] = got = _split(word, memo)
+    return got
+
+
+def _split(word: str, memo: dict) -> tuple[bool, bool] | None:
     if _listed(word):
         return True, True
     best = (True, False) if _plain(word) else None
@@ -41,7 +47,7 @@ def _pieces(word: str) -> tuple[bool, bool] | None:
         head, tail = word[:cut], word[cut:]
         if not (_listed(head) or _plain(head)):
             continue
-        rest = _pieces(tail)
+        rest = _pieces(tail, memo)
         if rest is not None:
             split = (True, _listed(head) or rest[1])
             if split[1]:

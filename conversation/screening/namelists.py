@@ -70,7 +70,9 @@ _AND_ROLE_RE = re.compile(
 # "a man called Dean".
 _NAME_INTRO_RE = re.compile(
     r"(?:\bname\s+is|\bname['’]s|\bnamed|\bnicknamed|\bknown\s+as|\bgoes\s+by|"
-    r"\b(?:someone|somebody|a\s+[a-z]+|an\s+[a-z]+)\s+called)\s*[:\"“']?\s*$",
+    r"\b(?:someone|somebody|a\s+[a-z]+|an\s+[a-z]+)\s+called|"
+    # "the boys call him 'Tiny'": a nickname given to a person (round 5)
+    r"\b(?:call|calls|called|calling)\s+(?:him|her|them|me|themselves|himself|herself)(?:\s+by)?)\s*[:\"“'‘]?\s*$",
     re.IGNORECASE,
 )
 # A single capitalised word that says something is a person ("Olamide
@@ -125,7 +127,10 @@ _PERSON_VERB_RE = re.compile(
 _SURNAME_SHAPE_RE = re.compile(r"(?:czyk|ski|ska|wicz|escu|ovic|ović|enko|oglu|oğlu|poulos|idis|akis|ian|yan|sson|sen|ez)$")
 _ORG_AFTER_RE = re.compile(r"['’]?s?\s+(?:children['’]s\s+|women['’]s\s+|leisure\s+|community\s+|health\s+|medical\s+|"
                            r"sports\s+|youth\s+|family\s+|day\s+)?(?:ward|unit|wing|clinic|hospital|department|centre|"
-                           r"center|hospice|service|foundation|trust|home|minster|cathedral|abbey|priory|line)\b", re.IGNORECASE)
+                           r"center|hospice|service|foundation|trust|minster|cathedral|abbey|priory|line|"
+                           # "Rojin's home postcode": a person's home, not a care home
+                           r"home(?!\s+(?:address|postcode|phone|number|landline|visit|life|situation|circumstances)))\b",
+                           re.IGNORECASE)
 _INITIAL_SURNAME_RE = re.compile(r"[A-Z](?<![A-Za-z][A-Z])\.?\s([A-Z][a-z'’\-]+)")
 
 

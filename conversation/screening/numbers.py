@@ -150,7 +150,8 @@ _TEN_RE = re.compile(r"\d(?<![\d+]\d)(?:[ \u00a0\-.]{0,2}\d){9}(?![\d])")
 _NHS_WORD_RE = re.compile(r"\bnhs\b", re.IGNORECASE)
 _CHI_WORD_RE = re.compile(r"\bchi\b|community\s+health\s+index", re.IGNORECASE)
 _UPN_RE = re.compile(r"(?<![A-Za-z0-9])[A-Za-z](?:[ \-]?\d){11}[ \-]?[0-9A-Za-z](?![A-Za-z0-9])")
-_UPN_WORD_RE = re.compile(r"\b(?:upn|pupil\s+(?:number|no\.?|ref))", re.IGNORECASE)
+_UPN_WORD_RE = re.compile(r"\b(?:upn|pupil\s+(?:number|no\.?|ref|id)|s2s|ctf|common\s+transfer|school\s+to\s+school|"
+                          r"key\s+to\s+success|unique\s+pupil)", re.IGNORECASE)
 # NI number with a missing or partial suffix, when said to be one ("NI number AB 12 34 56").
 _NI_PARTIAL_RE = re.compile(
     r"\b([A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z])[ \-]?(\d{2})[ \-]?(\d{2})[ \-]?(\d{2})(?:[ \-]?[A-Da-d])?(?![A-Za-z0-9])",
@@ -239,7 +240,8 @@ def _scan_upn(text: str) -> list[_Span]:
             ok = _upn.is_valid(compact)
         except Exception:  # noqa: BLE001
             ok = False
-        if ok or (_UPN_WORD_RE.search(text, max(0, m.start() - 40), m.start()) and len(compact) == 13):
+        cued = _UPN_WORD_RE.search(text, max(0, m.start() - 40), m.start()) or _UPN_WORD_RE.search(text, m.end(), m.end() + 30)
+        if ok or (cued and len(compact) == 13):  # "look up D681… on S2S": the system named after it
             out.append(m.span())
     return out
 

@@ -16,21 +16,21 @@ _VRM_WORD_RE = re.compile(r"\b(?:car|van|vehicle|reg|registration|plate|plates|n
 _OTHER_ID_RE = re.compile(
     r"\b(?:case|crime|police(?:\s+log)?|incident(?:\s+log)?|cad|mosaic|liquidlogic|lcs|eclipse|client|patient|hospital|mrn|nhi|"
     r"passport|driving\s+licence|licence|unique\s+learner|uln|home\s+office|ho|port|pupil|student|learner|child|person|"
-    r"ref|reference|file|court|claim|tenancy|account)\s*(?:ref(?:erence)?\.?|no\.?|number|num|#|id)?\s*(?:is\s+|was\s+)?[:#=\-]?\s*(?=[A-Za-z0-9\-/]*\d)([A-Za-z0-9][A-Za-z0-9\-/]{2,})",
+    r"ref|reference|file|court|claim|tenancy|account|admission|crn|occurrence|custody|warrant|enrolment|roll)\s*(?:ref(?:erence)?\.?|no\.?|number|num|#|id)?\s*(?:is\s+|was\s+)?[:#=\-]?\s*(?=[A-Za-z0-9\-/]*\d)([A-Za-z0-9][A-Za-z0-9\-/]{2,})",
     re.IGNORECASE,
 )
 _OTHER_ID_BEFORE_RE = re.compile(
     r"\b(?:case|crime|police(?:\s+log)?|incident(?:\s+log)?|cad|mosaic|liquidlogic|lcs|eclipse|client|patient|hospital|mrn|nhi|"
     r"passport|driving\s+licence|licence|unique\s+learner|uln|home\s+office|ho|port|pupil|student|learner|"
     r"ref|reference|file|court|claim|tenancy|account|id|candidate|membership|card|sort\s+code|booking|ucas|"
-    r"system|referral|plan|benefit|nass|arc|brp)\s*(?:ref(?:erence)?\.?|no\.?|number|num|#|id|code)?\s*(?:is\s+|was\s+)?[:#=\-]?\s*$",
+    r"system|referral|plan|benefit|nass|arc|brp|admission|crn|occurrence|custody|warrant|enrolment|roll)\s*(?:ref(?:erence)?\.?|no\.?|number|num|#|id|code)?\s*(?:is\s+|was\s+)?[:#=\-]?\s*$",
     re.IGNORECASE,
 )
 _ID_TOKEN_RE = re.compile(r"(?<![A-Za-z0-9\-/])[A-Za-z0-9][A-Za-z0-9\-/]*\d[A-Za-z0-9\-/]*")
 _OTHER_ID_CUES = frozenset("case crime police log incident cad mosaic liquidlogic lcs eclipse client patient hospital mrn nhi "
                             "passport driving licence unique uln home ho port pupil student learner ref "
                             "reference file court claim tenancy account id candidate membership card sort booking ucas "
-                            "system referral plan benefit nass arc brp".split())
+                            "system referral plan benefit nass arc brp admission crn occurrence custody warrant enrolment roll".split())
 _BIRTH_YEAR_RE = re.compile(r"\b(?:born|dob|d\.o\.b\.?|date\s+of\s+birth)\s*(?:in|:|-)?\s*(?:(?:19|20)\d{2})\b", re.IGNORECASE)
 
 
@@ -41,6 +41,11 @@ _PARTIAL_PLATE_RE = re.compile(
 )
 
 
+# A fragment of a plate said to be the reg (round 5): "first bit of the reg was GL20", "plate: WR65".
+_REG_WAS_RE = re.compile(r"\b(?:reg|registration|plate|number\s+plate)\s*(?:number\s*)?(?:was|is|:|-|started|starts|began|begins)\s*"
+                         r"(?:with\s+)?([A-Z]{1,3}\d{1,3}[A-Z]{0,3})\b", re.IGNORECASE)
+
+
 def _scan_vrm(text: str, vehicle_words: bool) -> list[_Span]:
     if not vehicle_words and not _VRM_HINT_RE.search(text):
         return []
@@ -48,6 +53,7 @@ def _scan_vrm(text: str, vehicle_words: bool) -> list[_Span]:
     if vehicle_words:
         out += [m.span() for m in _VRM_ANYCASE_RE.finditer(text) if not _overlaps(*m.span(), out)]
         out += [m.span(1) for m in _PARTIAL_PLATE_RE.finditer(text) if not m.group(1).islower()]
+        out += [m.span(1) for m in _REG_WAS_RE.finditer(text) if not m.group(1).islower() and not _overlaps(*m.span(1), out)]
     return out
 
 
