@@ -53,6 +53,9 @@ _ROLE_OR_AGE = _ROLE_WORDS | frozenset("yr year y aged age".split())
 _FUNCTION_WORDS = frozenset("and or but the a an of to in on at for with by from as is was be".split())
 _PLACES_OF_A_CHILD = frozenset("nursery school class teacher classroom keyworker sw worker carer carers placement room "
                                "bedroom mum dad nan grandad house home flat".split())
+# "Amber rating on the matrix", "Summer holiday": an -ing or plain word straight after a word-name is
+# a noun it qualifies, not what a person does ("Robin is staying", "Summer was collected" keep theirs).
+_BARE_ING_RE = re.compile(r"\s+[a-z]{3,}ing\b")
 _PLURAL_PRED_RE = re.compile(r"\s+(?:are|were|have|had|both|said|told|say)\b")
 _SENT_GAP_RE = re.compile(r"[.!?\n;:•\"“(]")
 _ADJ_AFTER_RE = re.compile(r"\s+(?:is|was|has\s+been|will\s+be|seems|felt|feels)\s+(?:a|an|the|very|really|so|too|quite|"
@@ -107,7 +110,7 @@ def _round3_names(tv: _Text) -> list[_Span]:
         after = text[e:e + 60].lower()
         if low in _FIRST_WORD_NAMES and not tv.poss[k]:
             # "Robin is now staying ...", "Summer was collected by ..." (not "Summer was busy")
-            if _PRED_RE.match(after) and not _ADJ_AFTER_RE.match(after):
+            if _PRED_RE.match(after) and not _ADJ_AFTER_RE.match(after) and not _BARE_ING_RE.match(after):
                 out.append((s, e))
                 continue
         if low in _NAME_WORDS and k + 2 < n and lows[k + 1] == "and" and toks[k + 2][2][0].isupper() \

@@ -3,7 +3,8 @@ from __future__ import annotations
 import re
 
 from .allow import _PLACES
-from .cues import _CAPS_TOKEN_RE, _ORG_RUN_WORDS
+from .cues import _CAPS_TOKEN_RE, _ORG_RUN_WORDS, _PRED_RE
+from .data import _words
 from .namelists import (
     _EN,
     _AMBIGUOUS_FIRST,
@@ -23,6 +24,7 @@ from .namelists import (
     _PERSON_VERB_RE,
     _PLACE_BEFORE_RE,
     _PLACE_PREFIX,
+    _PLACES_GB,
     _ROLE_WORDS,
     _SAID_AFTER_RE,
     _STOP_WORDS,
@@ -39,14 +41,30 @@ from .namelists import (
 from .tokens import _split_possessive, _MONTH_WORDS, _Span, _Text, _fold, _overlaps, gap_is_space
 
 
+# First names that are also dictionary words ("Amber", "Blessing", "Sterling"): opening a sentence,
+# a name only with a predicate after it (round 5; build_dictionary_words.py).
+_DICTIONARY_FIRST = _words("first_names_dictionary_words.txt")
+
+
 def _run_end(text: str, end: int) -> int:
     """The end of the capitalised run a name ends or continues ("Jenny| Lind")."""
     return _CAP_WORD_AFTER_RE.match(text, end).end()
 
 
+# Hyphenated place names: "Ashton-under-Lyne", "Stratford-upon-Avon", "Weston-super-Mare".
+_HYPHEN_PLACE_RE = re.compile(r"[A-Za-z]+-(?:under|upon|on|super|le|la|en|in|by|with|next|cum|over|the|de)-[A-Za-z]")
+# Moving somewhere: "relocating to Lewis", "placed in Stanley" (a UK place word, not only a place abroad).
+_MOVED_TO_RE = re.compile(r"\b(?:relocat\w*|mov(?:e|ed|es|ing)|placed|placement|transferr\w*|rehoused|housed|"
+                          r"evacuated|emigrat\w*)\s+(?:\w+\s+){0,2}(?:to|in|into|out\s+to|up\s+to|down\s+to)\s+$", re.IGNORECASE)
+
+
 def _is_place(text: str, span: _Span) -> bool:
     """'placed in Beverley': a place that is also a name, after a place preposition."""
+    if _HYPHEN_PLACE_RE.match(text, span[0]):
+        return True
     word = _split_possessive(text[span[0]:span[1]])[0].lower()
+    if word in _PLACES_GB and text[span[1] - 2:span[1]] not in ("'s", "’s") and _MOVED_TO_RE.search(text, max(0, span[0] - 40), span[0]):
+        return True
     return word in _PLACES and _PLACE_BEFORE_RE.search(text, max(0, span[0] - 12), span[0]) is not None \
         and _SPOKE_TO_RE.search(text, max(0, span[0] - 24), span[0]) is None
 
@@ -139,7 +157,8 @@ def _scan_wide_names(tv: _Text, known: list[_Span], words: set[str]) -> list[_Sp
                 continue  # "Rahman Centre"
             if _ORG_AFTER_RE.match(text, e):
                 continue  # "Jenny Lind children's ward"
-            if sent_start and not (nxt_cap or poss or low in _WIDE_FIRST or _SAID_AFTER_RE.match(text, e)
+            first_name = low in _WIDE_FIRST and not (low in _DICTIONARY_FIRST and not _PRED_RE.match(text, e))
+            if sent_start and not (nxt_cap or poss or first_name or _SAID_AFTER_RE.match(text, e)
                                    or _FAMILY_AFTER_RE.match(text, e)):
                 continue
             out.append((s, e))
@@ -170,6 +189,8 @@ def _not_a_person(text: str, span: _Span) -> bool:
     caps = _CAPS_TOKEN_RE.findall(run)
     if any(_split_possessive(w)[0].lower() in _ORG_RUN_WORDS for w in caps[1:]):
         return True
+    if len(caps) > 1 and caps[1].lower() in _EPONYM_WORDS:
+        return True  # "Martha's Rule", "Jade's Law", "Gillick Principle": a name on a rule, not a person here
     m = re.match(r"['’]?s?\s+([A-Za-z]+)", text[end:end + 30])
     if m and m.group(1).lower() in _EPONYM_WORDS:
         return True
