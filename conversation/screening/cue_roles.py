@@ -60,7 +60,7 @@ _PLURAL_PRED_RE = re.compile(r"\s+(?:are|were|have|had|both|said|told|say)\b")
 _SENT_GAP_RE = re.compile(r"[.!?\n;:•\"“(]")
 _ADJ_AFTER_RE = re.compile(r"\s+(?:is|was|has\s+been|will\s+be|seems|felt|feels)\s+(?:a|an|the|very|really|so|too|quite|"
                            r"more|less|over|difficult|hard|good|great|busy|long|short|fine|ok|okay|nice|lovely|warm|"
-                           r"cold|wet|dry|here|coming|approaching|term)\b")
+                           r"cold|wet|dry|here|coming|approaching|term|where|what|when|how|why)\b")
 
 
 def _person_word(word: str) -> bool:

@@ -148,6 +148,9 @@ _CONDITIONS = _words("conditions.txt")
 
 
 _PLACES_GB = _words("places_gb.txt")
+# First names that are also dictionary words ("Amber", "Blessing", "Lily", "Sterling"): opening a
+# sentence, a name only with a predicate after it (round 5; build_dictionary_words.py).
+_DICTIONARY_FIRST = _words("first_names_dictionary_words.txt")
 _NOT_NAMES_HAND = _words("not_names.txt")
 _NOT_NAMES_DATA = _NOT_NAMES_HAND | (_PLACES_GB - _WIDE_FIRST)
 _NOT_NAME = _NOT_NAMES_DATA | _STOP_WORDS | _ORG_WORDS | _ROLE_WORDS | _COMMON | _PLACES | _MONTH_WORDS | _TITLES | _EPONYM_WORDS | frozenset(

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 
+from .cues import _PRED_RE
 from .namelists import (
     _AFTER_AGE_RE,
     _AFTER_ROLE_RE,
@@ -8,7 +9,9 @@ from .namelists import (
     _FAMILY_AFTER_RE,
     _FIRST_OR_AMBIGUOUS,
     _GAP_AFTER_ROLE_RE,
+    _DICTIONARY_FIRST,
     _HONORIFICS,
+    _INTERESTING,
     _LONE_FIRST_NAMES,
     _NAME_CONNECTORS,
     _NAME_INTRO_RE,
@@ -164,8 +167,10 @@ def _scan_names(tv: _Text) -> list[_Span]:
         # 3. A common first name: "said Jayden", "Olivia-Rose", and
         #    "Grace Williams" (ambiguous first name + surname).
         if cap[i] and candidate(i):
-            if lw in _LONE_FIRST_NAMES:
-                hits.append((i, i)); continue
+            if lw in _LONE_FIRST_NAMES and not (lw in _DICTIONARY_FIRST and sentence_break(i) and not poss[i]
+                                                 and not _PRED_RE.match(text, toks[i][1])
+                                                 and not (i + 1 < n and cap[i + 1] and low[i + 1] in _INTERESTING)):
+                hits.append((i, i)); continue  # not "Lily pads and ...", "Jasmine tea was ...", "Ivy League"
             if "-" in lw:
                 parts = base[i].split("-")
                 # "Olivia-Rose", "Bailey-Jo": double-barrelled first names.

@@ -4,7 +4,6 @@ import re
 
 from .allow import _PLACES
 from .cues import _CAPS_TOKEN_RE, _ORG_RUN_WORDS, _PRED_RE
-from .data import _words
 from .namelists import (
     _EN,
     _AMBIGUOUS_FIRST,
@@ -12,6 +11,7 @@ from .namelists import (
     _CAP_WORD_AFTER_RE,
     _COMMON,
     _CONDITIONS,
+    _DICTIONARY_FIRST,
     _EPONYM_WORDS,
     _FAMILY_AFTER_RE,
     _FIRST_NAMES,
@@ -39,11 +39,6 @@ from .namelists import (
     _WIDE_SURNAMES,
 )
 from .tokens import _split_possessive, _MONTH_WORDS, _Span, _Text, _fold, _overlaps, gap_is_space
-
-
-# First names that are also dictionary words ("Amber", "Blessing", "Sterling"): opening a sentence,
-# a name only with a predicate after it (round 5; build_dictionary_words.py).
-_DICTIONARY_FIRST = _words("first_names_dictionary_words.txt")
 
 
 def _run_end(text: str, end: int) -> int:
