@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import re
 
-from .namelists import _FIRST_NAMES, _WIDE_FIRST, _WIDE_SURNAMES
+from .namelists import _ANY_FIRST, _WIDE_SURNAMES
 from .tokens import _Span
 
-_NAMES = _WIDE_FIRST | _WIDE_SURNAMES | _FIRST_NAMES
+# Every first-name list, also the names that are words ("grace" in "gracesmum@..."): the address
+# is refused anyway, so a word-name costs no false alarm here.
+_NAMES = _ANY_FIRST | _WIDE_SURNAMES
 _PIECE_RE = re.compile(r"[a-z]+")
 _SPELLED_AT_RE = re.compile(r"\s*(?:\(at\)|\[at\]|\{at\}|\bat\b|@)", re.IGNORECASE)
 

@@ -44,6 +44,9 @@ from .names import _camel_case
 from .tokens import _MONTH_WORDS, _Span, _Text, _fold, _overlaps
 
 
+_WHERE_AFTER_RE = re.compile(r"\s+(?:is|was|will\s+be)\s+(?:where|when|what|how|why)\b")
+
+
 def _round2_names(tv: _Text, covered: list[_Span]) -> list[_Span]:
     text, toks, lows = tv.text, tv.toks, tv.lows
     words_r2 = set(lows)
@@ -121,6 +124,8 @@ def _round2_names(tv: _Text, covered: list[_Span]) -> list[_Span]:
                     out.append((s, be))
                     continue
             elif low in _INTERESTING:
+                if _WHERE_AFTER_RE.match(after_low):
+                    continue  # "April is when the tenancy ends", "Lincoln is where ...": a time or a place
                 if (sent_start and (_pred(after_low) or (nxt_joined and nxt[:1].isupper() and _name_like(nxt)))) or \
                         (contact and prev not in ("and", "with", "by")):
                     out.append((s, be))  # "scared of Dwayne", "told Kerry"

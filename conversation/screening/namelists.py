@@ -129,7 +129,8 @@ _ORG_AFTER_RE = re.compile(r"['’]?s?\s+(?:children['’]s\s+|women['’]s\s+|l
                            r"sports\s+|youth\s+|family\s+|day\s+)?(?:ward|unit|wing|clinic|hospital|department|centre|"
                            r"center|hospice|service|foundation|trust|minster|cathedral|abbey|priory|line|"
                            # "Rojin's home postcode": a person's home, not a care home
-                           r"home(?!\s+(?:address|postcode|phone|number|landline|visit|life|situation|circumstances)))\b",
+                           r"home(?!\s+(?:address|postcode|phone|number|landline|visit|life|situation|circumstances|"
+                           r"office\s+(?:ref|reference|number|no|id|case))))\b",
                            re.IGNORECASE)
 _INITIAL_SURNAME_RE = re.compile(r"[A-Z](?<![A-Za-z][A-Z])\.?\s([A-Z][a-z'’\-]+)")
 
