@@ -24,7 +24,8 @@ _NAME_CONNECTORS = frozenset({"called", "named", "known", "as", "aka"})
 # Words after which a capitalised word is part of a place or institution.
 _PLACE_PREFIX = frozenset(
     {"st", "saint", "queen", "king", "prince", "princess", "lady", "lord", "mount", "port",
-     "fort", "lake", "cape", "bishop", "cardinal", "pope", "holy", "sacred", "our"}
+     "fort", "lake", "cape", "bishop", "cardinal", "pope", "holy", "sacred", "our",
+     "storm", "hurricane", "operation"}  # round 5: "Storm Bert", "Operation Encompass": a name on an event
 )
 
 # Capitalised words that are institutions/places: a capitalised run that

@@ -4,6 +4,7 @@ import re
 
 from .allow import _PLACES
 from .cues import _CAPS_TOKEN_RE, _ORG_RUN_WORDS, _PRED_RE
+from .data import _words
 from .namelists import (
     _EN,
     _AMBIGUOUS_FIRST,
@@ -53,6 +54,12 @@ _MOVED_TO_RE = re.compile(r"\b(?:relocat\w*|mov(?:e|ed|es|ing)|placed|placement|
                           r"evacuated|emigrat\w*)\s+(?:\w+\s+){0,2}(?:to|in|into|out\s+to|up\s+to|down\s+to)\s+$", re.IGNORECASE)
 
 
+_PLACE_NOUNS = _words("place_nouns.txt")
+_MEDIA_WORDS = _words("media_words.txt")
+_LOWER_AFTER_RE = re.compile(r"\s+([a-z][a-z\-]+)\b")
+_CAP_BEFORE_RE = re.compile(r"[A-Z][a-z'’\-]+\s$")
+
+
 def _is_place(text: str, span: _Span) -> bool:
     """'placed in Beverley': a place that is also a name, after a place preposition."""
     if _HYPHEN_PLACE_RE.match(text, span[0]):
@@ -91,8 +98,8 @@ def _scan_wide_names(tv: _Text, known: list[_Span], words: set[str]) -> list[_Sp
                 continue
             word = toks[j][2]
             w = _split_possessive(word)[0].lower()
-            if w in _STOP_WORDS or w in _ORG_WORDS or w in _COMMON or w in _PLACES or w in _TITLES:
-                continue
+            if w in _STOP_WORDS or w in _ORG_WORDS or w in _COMMON or w in _TITLES or (w in _PLACES and not word[0].isupper()):
+                continue  # "DC Hartley", "Mr Preston": after a title a capitalised place word is a surname (round 5)
             if word[0].islower() or title in _TITLES_LOWER_ONLY:
                 if w not in _WIDE_NAMES:
                     continue
@@ -189,6 +196,12 @@ def _not_a_person(text: str, span: _Span) -> bool:
     m = re.match(r"['’]?s?\s+([A-Za-z]+)", text[end:end + 30])
     if m and m.group(1).lower() in _EPONYM_WORDS:
         return True
+    after = _LOWER_AFTER_RE.match(text, end)
+    if after and text[end - 2:end] not in ("'s", "’s"):
+        noun = after.group(1)
+        full = len(caps) > 1 or _CAP_BEFORE_RE.search(text, max(0, span[0] - 30), span[0]) is not None
+        if noun in _PLACE_NOUNS or (noun in _MEDIA_WORDS and full):
+            return True  # "Thomas Telford school", "Stanley park", "Harry Kane shirt"
     word = _split_possessive(text[span[0]:span[1]])[0]
     if text[span[1] - 2:span[1]] in ("'s", "’s") and word.lower() in _CONDITIONS:
         return True
