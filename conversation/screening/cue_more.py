@@ -36,7 +36,10 @@ _FLAT_BUILDING_RE = re.compile(
     r"\b(?:[Ff]lat|[Aa]partment|[Aa]pt|[Uu]nit|[Rr]oom|[Mm]aisonette|[Bb]edsit)\s*(?:[Nn]o\.?\s*)?(\d{1,4}[A-Za-z]?"
     r",?\s+(?:[A-Z][a-z'’]+\s+){1,3}" + _BUILDINGS + r")\b")
 _PITCH_RE = re.compile(r"\b(?:pitch|plot|bay|van)\s*(?:no\.?\s*)?\d{1,3}[A-Za-z]?\b(?=[^.\n]{0,40}\b(?:site|park|caravan|"
-                       r"travell?ers?|encampment|estate)\b)", re.IGNORECASE)
+                       r"travell?ers?|encampment|estate)\b)"
+                       # the site named first: "a caravan at Meadow View park, pitch 12" (round 5)
+                       r"|(?<=\b(?:site|park|camp)[,:]\s)(?:pitch|plot|bay|van)\s*(?:no\.?\s*)?\d{1,3}[A-Za-z]?\b"
+                       r"|(?<=\b(?:site|park|camp)\s)(?:pitch|plot|bay|van)\s*(?:no\.?\s*)?\d{1,3}[A-Za-z]?\b", re.IGNORECASE)
 _WELSH_STREET_RE = re.compile(r"\b(?:Heol|Ffordd|Stryd|Lôn|Rhodfa|Cilgant|Stryd)\s+(?:y\s+|yr\s+)?[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?")
 
 

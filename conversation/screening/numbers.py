@@ -42,10 +42,10 @@ def _nhs_check_ok(digits: str) -> bool:
 # all-lower-case match whose prefix is a common two-letter word
 # ("at 12 34 56 a") is ignored.
 _NI_RE = re.compile(
-    r"\b([A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z])[ \-]?(\d{2})[ \-]?(\d{2})[ \-]?(\d{2})[ \-]?([A-D])\b",
+    r"\b([A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z])[ \-]?(\d{2}[ \-]?\d{2}[ \-]?\d{2}|\d{3}[ \-]\d{3})[ \-]?([A-D])\b",
     re.IGNORECASE,
 )
-_PAIRS_RE = re.compile(r"\d{2}[ \-]?\d{2}[ \-]?\d{2}")
+_PAIRS_RE = re.compile(r"\d{2}[ \-]?\d{2}[ \-]?\d{2}|\d{3}[ \-]\d{3}")  # also "JK 123 456 C" (round 5)
 _NI_BAD_PREFIX = frozenset({"BG", "GB", "KN", "NK", "NT", "TN", "ZZ"})
 _NI_LOWER_WORDS = frozenset(
     {"at", "an", "as", "am", "be", "by", "he", "me", "my", "no", "or", "so", "up", "us",
@@ -154,7 +154,7 @@ _UPN_WORD_RE = re.compile(r"\b(?:upn|pupil\s+(?:number|no\.?|ref|id)|s2s|ctf|com
                           r"key\s+to\s+success|unique\s+pupil)", re.IGNORECASE)
 # NI number with a missing or partial suffix, when said to be one ("NI number AB 12 34 56").
 _NI_PARTIAL_RE = re.compile(
-    r"\b([A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z])[ \-]?(\d{2})[ \-]?(\d{2})[ \-]?(\d{2})(?:[ \-]?[A-Da-d])?(?![A-Za-z0-9])",
+    r"\b([A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z])[ \-]?(\d{2}[ \-]?\d{2}[ \-]?\d{2}|\d{3}[ \-]\d{3})(?:[ \-]?[A-Da-d])?(?![A-Za-z0-9])",
     re.IGNORECASE,
 )
 _NI_WORD_RE = re.compile(r"\b(?:ni|n\.i\.?|nino|national\s+insurance)\b", re.IGNORECASE)

@@ -36,12 +36,14 @@ _BIRTH_YEAR_RE = re.compile(r"\b(?:born|dob|d\.o\.b\.?|date\s+of\s+birth)\s*(?:i
 
 _PARTIAL_PLATE_RE = re.compile(
     r"\b(?:plate|reg|registration|number\s+plate)\b[^.\n]{0,25}?\b(?:starting|starts|beginning|begins|ending|ends|with|partial|"
-    r"part|first|last|included|including|contains)\b[^.\n]{0,12}?\b([A-Z]{1,3}\d{1,3}[A-Z]{0,3}|[A-Z]{3}|\d{2}[A-Z]{0,3})\b",
+    r"part|first|last|included|including|contains|had|has)\b[^.\n]{0,12}?\b([A-Z]{1,3}\d{1,3}[A-Z]{0,3}|(?-i:[A-Z]{2,3})|\d{2}[A-Z]{0,3})\b",
     re.IGNORECASE,
 )
 
 
 # A fragment of a plate said to be the reg (round 5): "first bit of the reg was GL20", "plate: WR65".
+# A current-style plate written with a space after its letters ("BD 17 HJK"), near a vehicle word.
+_VRM_SPACED_RE = re.compile(r"\b[A-Z]{2} \d{2} ?[A-Z]{3}\b")
 _REG_WAS_RE = re.compile(r"\b(?:reg|registration|plate|number\s+plate)\s*(?:number\s*)?(?:was|is|:|-|started|starts|began|begins)\s*"
                          r"(?:with\s+)?([A-Z]{1,3}\d{1,3}[A-Z]{0,3})\b", re.IGNORECASE)
 
@@ -54,6 +56,7 @@ def _scan_vrm(text: str, vehicle_words: bool) -> list[_Span]:
         out += [m.span() for m in _VRM_ANYCASE_RE.finditer(text) if not _overlaps(*m.span(), out)]
         out += [m.span(1) for m in _PARTIAL_PLATE_RE.finditer(text) if not m.group(1).islower()]
         out += [m.span(1) for m in _REG_WAS_RE.finditer(text) if not m.group(1).islower() and not _overlaps(*m.span(1), out)]
+        out += [m.span() for m in _VRM_SPACED_RE.finditer(text) if not _overlaps(*m.span(), out)]
     return out
 
 
