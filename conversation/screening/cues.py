@@ -9,12 +9,12 @@ from .tokens import _fold
 _PRED_RE = re.compile(
     r"\s+(?:(?:not|now|also|still|then|just|really|often|always|never|has|had|is|was|were|keeps|kept|been)\s+)*"
     r"(?:[a-z]{3,}(?:ed|ing)|said|says|told|tells|is|was|has|had|will|won['’]?t|can['’]?t|cannot|doesn['’]?t|didn['’]?t|"
-    r"isn['’]?t|wasn['’]?t|does|did|wants|needs|gets|got|came|comes|went|goes|ran|runs|left|lives|seems|feels|felt|asked|"
+    r"isn['’]?t|wasn['’]?t|hasn['’]?t|hadn['’]?t|does|did|wants|needs|gets|got|came|comes|went|goes|ran|runs|left|lives|seems|feels|felt|asked|"
     r"saw|made|took|gave|broke|fell|hit|hurt|stole|threw|wrote|spoke|sat|ate|slept|knew|began|found|seen|caught|taken|"
     r"sent|brought|lost|met|put|stayed|missing|absent|upset|scared|in\s+the\s+care|"
     r"(?:in|at)\s+(?:school|nursery|college|care|hospital|a\&e)|from\s+the\s+[a-z]+\s+team|and\s+(?:her|his|their)\b)\b")
 _STRONG_PRED_RE = re.compile(
-    r"\s+(?:(?:not|now|also|still|then|just|has|had|is|was|been)\s+)*"
+    r"\s+(?:(?:not|now|also|still|then|just|has|had|is|was|been|hasn['’]?t|hadn['’]?t|isn['’]?t|wasn['’]?t)\s+)*"
     r"(?:said|says|told|tells|disclosed|missing|went\s+missing|was\s+seen|crying|cried|upset|refus\w+|being\s+\w+ed|"
     r"groomed|exploited|abused|bullied|harmed|neglected|threatened|targeted|"
     r"(?:not\s+)?speaking|struggl\w+|found|seen|hit|kicked|punched|screamed|shouted|ran|came|arrived|left|"
