@@ -4,7 +4,7 @@ import re
 
 from .allow import _PLACES
 from .cues import _CAPS_TOKEN_RE, _ORG_RUN_WORDS, _PRED_RE
-from .data import _words
+from .data import _words, _words_lines
 from .namelists import (
     _EN,
     _AMBIGUOUS_FIRST,
@@ -55,7 +55,9 @@ _MOVED_TO_RE = re.compile(r"\b(?:relocat\w*|mov(?:e|ed|es|ing)|placed|placement|
 
 
 _PLACE_NOUNS = _words("place_nouns.txt")
-_MEDIA_WORDS = _words("media_words.txt")
+_MEDIA_WORDS = _words("media_words.txt") - {"single:"}
+_MEDIA_SINGLE = frozenset(w for line in _words_lines("media_words.txt") if line.startswith("single:")
+                          for w in line.split(":", 1)[1].split())
 _LOWER_AFTER_RE = re.compile(r"\s+([a-z][a-z\-]+)\b")
 _CAP_BEFORE_RE = re.compile(r"[A-Z][a-z'’\-]+\s$")
 
@@ -67,6 +69,8 @@ def _is_place(text: str, span: _Span) -> bool:
     word = _split_possessive(text[span[0]:span[1]])[0].lower()
     if word in _PLACES_GB and text[span[1] - 2:span[1]] not in ("'s", "’s") and _MOVED_TO_RE.search(text, max(0, span[0] - 40), span[0]):
         return True
+    if word in _PLACES_GB and word not in _ANY_FIRST and " " not in text[span[0]:span[1]] and _SAID_AFTER_RE.match(text, span[1]):
+        return True  # "Leeds said the transfer will go ahead": the council of a place, not a person
     return word in _PLACES and _PLACE_BEFORE_RE.search(text, max(0, span[0] - 12), span[0]) is not None \
         and _SPOKE_TO_RE.search(text, max(0, span[0] - 24), span[0]) is None
 
@@ -200,7 +204,7 @@ def _not_a_person(text: str, span: _Span) -> bool:
     if after and text[end - 2:end] not in ("'s", "’s"):
         noun = after.group(1)
         full = len(caps) > 1 or _CAP_BEFORE_RE.search(text, max(0, span[0] - 30), span[0]) is not None
-        if noun in _PLACE_NOUNS or (noun in _MEDIA_WORDS and full):
+        if noun in _PLACE_NOUNS or (noun in _MEDIA_WORDS and full) or noun in _MEDIA_SINGLE:
             return True  # "Thomas Telford school", "Stanley park", "Harry Kane shirt"
     word = _split_possessive(text[span[0]:span[1]])[0]
     if text[span[1] - 2:span[1]] in ("'s", "’s") and word.lower() in _CONDITIONS:
