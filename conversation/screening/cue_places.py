@@ -56,6 +56,7 @@ _CUED_TEN = {
     "other_id": re.compile(r"\b(?:occurrence|occ|incident|crime|log|mrn|hospital|patient)" + _CUE_TAIL +
                            r"([A-Za-z]{0,4}\d{5,}[A-Za-z]?)(?![\w])", re.IGNORECASE),
 }
+_NI_SHAPE_RE = re.compile(r"\b[A-Z]{2} ?(?:\d{2} ?\d{2} ?\d{2}|\d{3} \d{3}) ?[A-D]\b")
 _CUED_DIGITS = {"nhs_number": 10, "chi_number": 10, "ni_number": 6, "other_id": 5}
 _CUED_WORDS = {"nhs_number": frozenset({"nhs"}), "chi_number": frozenset({"chi", "index"}),
                "ni_number": frozenset({"ni", "nino", "insurance"}),
@@ -83,6 +84,12 @@ def _round4_other(text: str, words: set[str], runs: list[int], longest: int, tak
                 for m in rx.finditer(text):
                     if not _overlaps(*m.span(1), checked):
                         out.setdefault(_cued_kind(kind, m.group(1)), []).append(m.span(1))
+        if longest >= 6:
+            # An NI number's full shape with a prefix HMRC never issues ("QQ 12 34 56 C", the specimen),
+            # with no cue: still an identifier, refused as a reference (round 5).
+            found = checked + out.get("other_id", [])
+            out.setdefault("other_id", []).extend(
+                m.span() for m in _NI_SHAPE_RE.finditer(text) if not _overlaps(*m.span(), found))
         addr, codes, plates = [], [], []
         for p in runs:
             m = _DEVELOPMENT_RE.match(text, p)
