@@ -8,7 +8,7 @@ from .tokens import _Span, _overlaps
 _STREET_TYPES = (r"(?i:road|rd|street|st|lane|ln|avenue|ave|close|cl|drive|dr|way|court|ct|crescent|cres|place|pl|"
                  r"gardens|gdns|terrace|terr|grove|gr|walk|row|square|sq|hill|rise|view|mews|parade|vale|green|"
                  r"park|fold|croft|chase|wynd|brae|heights|boulevard|approach|gate|mount|garth|lea|meadow|meadows|"
-                 r"crossing|bank|yard|passage|circus|end|side|ffordd|heol|stryd|lon|lôn)")
+                 r"crossing|bank|yard|passage|circus|end|side|ffordd|heol|stryd|lon|lôn|mansions|buildings|towers|apartments)")
 _ADDRESS_RE = re.compile(
     r"\d(?<![\w£$]\d)(?:\d{0,3}[A-Za-z]?|\d{0,3}\s*-\s*\d{1,4})\s*,?\s+(?:[A-Z][a-zA-Z'’\-]+\s+){1,3}" + _STREET_TYPES + r"\b"
     r"|\d(?<![\w£$]\d)\d{0,3}[A-Za-z]?\s+(?:[a-z][a-z'’\-]+\s+){1,2}(?:road|street|lane|avenue|close|drive|crescent|terrace|gardens|grove)\b"
@@ -22,7 +22,8 @@ _FLAT_RE = re.compile(
 )
 _NAMED_STREET_RE = re.compile(
     r"\b(?:lives?|living|moved|moving|staying|stays|address|addressed|resides?|residing|house|home|flat)\s+"
-    r"(?:(?:is|was|at|on|in|to|off)\s+){0,2}(?:the\s+)?(?:[A-Z][a-zA-Z'’\-]+\s+){1,3}" + _STREET_TYPES + r"\b"
+    r"(?:(?:is|was|at|on|in|to|off)\s+){0,2}(?:the\s+)?(?:(?:end|top|bottom|corner|far\s+end)\s+of\s+)?"
+    r"(?:[A-Z][a-zA-Z'’\-]+\s+){1,3}" + _STREET_TYPES + r"\b"
     r"|\b(?:[A-Z][a-zA-Z'’\-]+\s+){1,2}(?:House|Court|Tower|Towers|Mansions|Lodge|Buildings)\s*,\s*(?:[A-Z][a-zA-Z'’\-]+\s+){1,3}"
     + _STREET_TYPES + r"\b",
 )
