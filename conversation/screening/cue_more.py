@@ -35,7 +35,7 @@ _BUILDINGS = (r"(?:House|Court|Tower|Towers|Mansions|Lodge|Buildings|Quay|Wharf|
 _FLAT_BUILDING_RE = re.compile(
     r"\b(?:[Ff]lat|[Aa]partment|[Aa]pt|[Uu]nit|[Rr]oom|[Mm]aisonette|[Bb]edsit)\s*(?:[Nn]o\.?\s*)?(\d{1,4}[A-Za-z]?"
     r",?\s+(?:[A-Z][a-z'’]+\s+){1,3}" + _BUILDINGS + r")\b")
-_PITCH_RE = re.compile(r"\b(?:pitch|plot|bay|van)\s*(?:no\.?\s*)?\d{1,3}[A-Za-z]?\b(?=[^.\n]{0,40}\b(?:site|park|caravan|"
+_PITCH_RE = re.compile(r"\b(?:pitch|plot|bay|van)\s*(?:no\.?\s*)?\d{1,3}[A-Za-z]?\b(?=[^.\n]{0,40}\b(?:site|(?<!car\s)park|caravan|"
                        r"travell?ers?|encampment|estate)\b)"
                        # the site named first: "a caravan at Meadow View park, pitch 12" (round 5)
                        r"|(?<=\b(?:site|park|camp)[,:]\s)(?:pitch|plot|bay|van)\s*(?:no\.?\s*)?\d{1,3}[A-Za-z]?\b"

@@ -251,7 +251,10 @@ def _scan_ni_partial(text: str, taken: list[_Span]) -> list[_Span]:
         prefix = m.group(1)
         if prefix.upper() in _NI_BAD_PREFIX or (prefix.islower() and prefix in _NI_LOWER_WORDS):
             return False
-        return prefix.isupper() or bool(_NI_WORD_RE.search(text, max(0, m.start() - 40), m.start()))
+        if _NI_WORD_RE.search(text, max(0, m.start() - 40), m.start()):
+            return True
+        # uncued, a year and a month ("policy CP-2024-07") is a document's reference, not an NI number
+        return prefix.isupper() and not re.fullmatch(r"\d{4}[ \-]\d{2}", m.group(2))
 
     return _kept(_windows(_NI_PARTIAL_RE, text, _PAIRS_RE, 4, 8), taken, keep)
 
