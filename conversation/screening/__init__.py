@@ -75,7 +75,7 @@ from .cue_places import _round4_other
 from .cue_other import _round2_other
 from .cue_roles import _round3_names
 from .dates import _scan_dates
-from .mailboxes import _role_mailbox
+from .mailboxes import _org_handle, _role_mailbox
 from .kinds import KINDS, LABELS, Finding, Hit, _FINDINGS, explain
 from .namelists import _EN, _INTERESTING
 from .names import _scan_names
@@ -153,7 +153,8 @@ def locate(text: str) -> list[Hit]:
             words & _WEBMAIL_WORDS and "." in low):
         emails += [sp for sp in _scan_spelled_emails(work, all_emails) if not _word_at_site(work[sp[0]:sp[1]])]
     add("email", emails)
-    handles = [sp for sp in _scan_handles(work, all_emails, words) if work[sp[0]:sp[1]].lstrip("@").lower() not in _ORG_HANDLES]
+    handles = [sp for sp in _scan_handles(work, all_emails, words)
+               if work[sp[0]:sp[1]].lstrip("@").lower() not in _ORG_HANDLES and not _org_handle(work[sp[0]:sp[1]])]
     add("social_handle", handles)
     taken += all_emails
     tv = _Text(_mask(work, all_emails))

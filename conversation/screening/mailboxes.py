@@ -14,20 +14,34 @@ from __future__ import annotations
 import re
 
 from .allow import _MAILBOX_WORDS
-from .namelists import _EN, _INTERESTING
+from .data import _words
+from .namelists import _AMBIGUOUS_FIRST, _DICTIONARY_FIRST, _EN, _INTERESTING, _NOT_NAMES_HAND, _ORG_WORDS, _WORD_NAMES
+
+# Services' own words (not_names.txt: "sendiass", "kooth") and organisations' words ("council",
+# "academy") name an inbox or an account as well as the list's words do.
+_SERVICE_WORDS = _MAILBOX_WORDS | _NOT_NAMES_HAND | (_ORG_WORDS - frozenset("house houses home garden gardens kitchen".split()))
+# English words that are also names ("smith", "ward", "rose", "amber") are no plain words here.
+_NAME_WORDS = (_INTERESTING | _AMBIGUOUS_FIRST | _DICTIONARY_FIRST | _WORD_NAMES | _words("names_dataset_surname_words.txt")
+               | _words("names_dataset_words.txt"))
 
 _WEBMAIL_DOMAINS = frozenset("gmail googlemail hotmail outlook yahoo icloud live btinternet aol protonmail msn sky "
                              "virginmedia talktalk ymail me mail gmx".split())
 _SPLIT_RE = re.compile(r"[\s._\-+]+|\bdot\b")
 
 
+_FUNCTION_WORDS = frozenset("the and our my his her their your its for from with".split())  # "the.wards@": a family
+
+
 def _listed(word: str) -> bool:
-    return word in _MAILBOX_WORDS or (word.endswith("s") and word[:-1] in _MAILBOX_WORDS)
+    """A service word that is not also a name ("team", "referrals"; not "ward", which is a surname too)."""
+    return (word in _SERVICE_WORDS or (word.endswith("s") and word[:-1] in _SERVICE_WORDS)) and \
+        word not in _NAME_WORDS and word.rstrip("s") not in _NAME_WORDS
 
 
 def _plain(word: str) -> bool:
     """An English word that is no name ("gateway", "conferences"); three letters at least."""
-    return len(word) >= 3 and word in _EN and word not in _INTERESTING
+    return len(word) >= 3 and word in _EN and word not in _NAME_WORDS and word.rstrip("s") not in _NAME_WORDS \
+        and word not in _FUNCTION_WORDS
 
 
 def _pieces(word: str, memo: dict | None = None) -> tuple[bool, bool] | None:
@@ -69,6 +83,24 @@ def _role_mailbox(local: str, domain: str) -> bool:
     listed = False
     for w in words:
         got = _pieces(w)
+        if got is None:
+            return False
+        listed = listed or got[1]
+    return listed
+
+
+_CAMEL_RE = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])")
+
+
+def _org_handle(handle: str) -> bool:
+    """An organisation's account ("@examplecouncil", "@LeedsSchools"): its words, split at capitals and
+    where run together, are service or plain English words, one at least a service word; no digits."""
+    handle = handle.lstrip("@")
+    if not handle or any(c.isdigit() for c in handle):
+        return False
+    listed = False
+    for w in _CAMEL_RE.findall(handle.replace("_", " ").replace(".", " ")):
+        got = _pieces(w.lower())
         if got is None:
             return False
         listed = listed or got[1]
