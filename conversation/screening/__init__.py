@@ -43,6 +43,13 @@ English words (``names_dataset_words.txt``, ``names_dataset_surname_words.txt``,
 names-dataset and wordfreq), used only with a strong cue; its allow lists add brands, chains,
 vapes, charities and characters (``brands.txt``), organisations' handles and places abroad
 (``allow.yaml``).
+
+Round 5 generalises by class: ``mailboxes`` (a shared inbox or an organisation's handle by its
+words: service and plain English words, run together or not, never a name), ``contact_names`` (a
+name inside an email or handle is also reported as a name), first names that are dictionary words
+(``first_names_dictionary_words.txt``, from wbritish) need a predicate at a sentence start, and
+a name before a place noun or a public figure's thing (``place_nouns.txt``, ``media_words.txt``) is
+no person.
 """
 from __future__ import annotations
 
