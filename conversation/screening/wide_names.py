@@ -62,6 +62,14 @@ _LOWER_AFTER_RE = re.compile(r"\s+([a-z][a-z\-]+)\b")
 _CAP_BEFORE_RE = re.compile(r"[A-Z][a-z'’\-]+\s$")
 
 
+# What is said of a place, not a person: distance, area, county.
+_PLACE_PRED_RE = re.compile(
+    r"\s+(?:is|was|isn['’]t|wasn['’]t|will\s+be|would\s+be)\s+(?:just\s+|quite\s+|too\s+|very\s+|really\s+)?"
+    r"(?:out\s+of\s+(?:county|area|borough|the\s+area|the\s+county|the\s+borough)|a\s+(?:long|fair|short)\s+(?:way|drive|trip|journey)|"
+    r"far\b|miles\s+away|(?:an?\s+|\d+\s+)?(?:hour|hours|miles|minutes)\s+(?:away|drive|from)|nearer|closer|nearby|on\s+the\s+(?:coast|border)|"
+    r"in\s+(?:the\s+)?(?:north|south|east|west|midlands)|over\s+the\s+border|across\s+the\s+(?:border|county))")
+
+
 def _is_place(text: str, span: _Span) -> bool:
     """'placed in Beverley': a place that is also a name, after a place preposition."""
     if _HYPHEN_PLACE_RE.match(text, span[0]):
@@ -69,6 +77,8 @@ def _is_place(text: str, span: _Span) -> bool:
     word = _split_possessive(text[span[0]:span[1]])[0].lower()
     if word in _PLACES_GB and text[span[1] - 2:span[1]] not in ("'s", "’s") and _MOVED_TO_RE.search(text, max(0, span[0] - 40), span[0]):
         return True
+    if (word in _PLACES_GB or word in _PLACES) and _PLACE_PRED_RE.match(text, span[1]):
+        return True  # "Stanley is out of county", "Beverley is a long way for contact": said of a place
     if word in _PLACES_GB and word not in _ANY_FIRST and " " not in text[span[0]:span[1]] and _SAID_AFTER_RE.match(text, span[1]):
         return True  # "Leeds said the transfer will go ahead": the council of a place, not a person
     return word in _PLACES and _PLACE_BEFORE_RE.search(text, max(0, span[0] - 12), span[0]) is not None \
