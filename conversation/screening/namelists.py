@@ -73,7 +73,8 @@ _NAME_INTRO_RE = re.compile(
     r"(?:\bname\s+is|\bname['’]s|\bnamed|\bnicknamed|\bknown\s+as|\bgoes\s+by|"
     r"\b(?:someone|somebody|a\s+[a-z]+|an\s+[a-z]+)\s+called|"
     # "the boys call him 'Tiny'": a nickname given to a person (round 5)
-    r"\b(?:call|calls|called|calling)\s+(?:him|her|them|me|themselves|himself|herself)(?:\s+by)?)\s*[:\"“'‘]?\s*$",
+    r"\b(?:call|calls|called|calling)\s+(?:him|her|them|me|themselves|himself|herself)(?:\s+by)?|"
+    r"\b(?:they|she|he|we|everyone|people|kids|boys|girls)\s+(?:call|calls))\s*[:\"“'‘]?\s*$",
     re.IGNORECASE,
 )
 # A single capitalised word that says something is a person ("Olamide
