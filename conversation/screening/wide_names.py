@@ -62,10 +62,20 @@ _LOWER_AFTER_RE = re.compile(r"\s+([a-z][a-z\-]+)\b")
 _CAP_BEFORE_RE = re.compile(r"[A-Z][a-z'’\-]+\s$")
 
 
+# Said to be a thing, not a person: "X is the app ...", "X is another game", "X was the school ...".
+_A_THING_RE = re.compile(
+    r"\s+(?:is|was|are|were)\s+(?:the|a|an|another|one)\s+(?:(?:catholic|local|new|other|only|main|same|nearest|usual|"
+    r"secondary|primary|special|free|online|popular|big|small|chat|dating|social|gaming)\s+)?"
+    r"(?:app|apps|game|games|website|site|platform|programme|program|show|series|drug|medication|medicine|brand|"
+    r"school|secondary|primary|nursery|academy|college|club|area|estate|town|village|city|church|mosque|shop|"
+    r"charity|service|hospital|clinic|ward|street|road|film|book|song|band)"
+    r"(?=\s*$|\s*[,.;:!?)]|\s+(?:she|he|they|that|which|where|for|in|on|at|near|with|by|we|you|i|and|but|so|the|all|everyone|people|kids)\b)",
+    re.IGNORECASE)
 # What is said of a place, not a person: distance, area, county.
 _PLACE_PRED_RE = re.compile(
     r"\s+(?:is|was|isn['’]t|wasn['’]t|will\s+be|would\s+be)\s+(?:just\s+|quite\s+|too\s+|very\s+|really\s+)?"
-    r"(?:out\s+of\s+(?:county|area|borough|the\s+area|the\s+county|the\s+borough)|a\s+(?:long|fair|short)\s+(?:way|drive|trip|journey)|"
+    r"(?:out\s+of\s+(?:county|area|borough|the\s+area|the\s+county|the\s+borough)|"
+    r"a\s+(?:long|fair|short)\s+(?:bus\s+|train\s+|car\s+|taxi\s+)?(?:way|drive|trip|journey|ride|walk)|"
     r"far\b|miles\s+away|(?:an?\s+|\d+\s+)?(?:hour|hours|miles|minutes)\s+(?:away|drive|from)|nearer|closer|nearby|on\s+the\s+(?:coast|border)|"
     r"in\s+(?:the\s+)?(?:north|south|east|west|midlands)|over\s+the\s+border|across\s+the\s+(?:border|county))")
 
@@ -77,7 +87,7 @@ def _is_place(text: str, span: _Span) -> bool:
     word = _split_possessive(text[span[0]:span[1]])[0].lower()
     if word in _PLACES_GB and text[span[1] - 2:span[1]] not in ("'s", "’s") and _MOVED_TO_RE.search(text, max(0, span[0] - 40), span[0]):
         return True
-    if (word in _PLACES_GB or word in _PLACES) and _PLACE_PRED_RE.match(text, span[1]):
+    if (word in _PLACES_GB or word in _PLACES or word not in _ANY_FIRST) and _PLACE_PRED_RE.match(text, span[1]):
         return True  # "Stanley is out of county", "Beverley is a long way for contact": said of a place
     if word in _PLACES_GB and word not in _ANY_FIRST and " " not in text[span[0]:span[1]] and _SAID_AFTER_RE.match(text, span[1]):
         return True  # "Leeds said the transfer will go ahead": the council of a place, not a person
@@ -219,6 +229,8 @@ def _not_a_person(text: str, span: _Span) -> bool:
     word = _split_possessive(text[span[0]:span[1]])[0]
     if text[span[1] - 2:span[1]] in ("'s", "’s") and word.lower() in _CONDITIONS:
         return True
+    if _A_THING_RE.match(text, end):
+        return True  # "Yubo is the app she was using", "Christ the King is the catholic secondary"
     if " " not in word and _fold(word).lower() in _NOT_NAMES_HAND:
         return True  # "Stonewall training", "Kooth helped": organisations, not people
     return False
