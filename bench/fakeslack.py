@@ -4,7 +4,8 @@ Unlike tests/fakeslack.py it keeps no call log (a run makes tens of thousands of
 it counts calls per method and hands every message posted to a practitioner's DM to that
 practitioner's queue the moment the request arrives (`received`: what the practitioner would
 see then), so the simulated person can click the buttons the bot really sent.
-`delay_ms` holds every answer back, to stand in for Slack's own round trip. With `calls` set
+`delay_ms` stands in for Slack's own round trip: half before a call counts as arrived (a posted
+message is seen then), half before its answer. With `calls` set
 to a list, every call is appended to it as (time received, method, channel or user, ts), for the
 call-order check (which Web API calls a click makes before its next question).
 """
@@ -81,8 +82,14 @@ class FakeSlack:
 
     async def _handle(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]
-        received = time.perf_counter()
         args = await self._args(request)
+        # `delay_ms` is Slack's round trip as the bot sees it: half of it on the way to Slack
+        # (the message becomes visible when it gets there), half on the way back. Holding the
+        # whole delay after arrival would make "Slack at 100 ms" add nothing to what a person
+        # sees, however many calls the bot made in series before its post.
+        if self.delay:
+            await asyncio.sleep(self.delay / 2)
+        received = time.perf_counter()
         self.counts[method] += 1
         ts = f"{1_700_000_000 + next(self._ts)}.000100"
         channel = str(args.get("channel") or "")
@@ -96,7 +103,7 @@ class FakeSlack:
                 self.inbox[dm_user].put_nowait({"channel": channel, "ts": ts, "text": args.get("text"),
                                                 "blocks": args.get("blocks") or [], "received": received})
         if self.delay:
-            await asyncio.sleep(self.delay)
+            await asyncio.sleep(self.delay / 2)
         if method == "chat.postMessage":
             body = {"ok": True, "channel": channel, "ts": ts, "message": {"ts": ts}}
         elif method == "auth.test":

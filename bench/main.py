@@ -25,7 +25,7 @@ from pathlib import Path
 from .common import BENCH, ROOT, FreshDb, fresh_pg, fresh_sqlite
 from .fakeslack import FakeSlack
 from .measure import machine_busy
-from .runner import BUDGET, Bench, Durations, SLACK100, THINK, THINKING, VARIANTS, log
+from .runner import BUDGET, Bench, Durations, SLACK100, THINK, THINKING, TRIP_THINK, TRIP_THINK_MEASURE, VARIANTS, log
 from .report import report
 
 
@@ -67,6 +67,13 @@ async def run(args: argparse.Namespace) -> int:
                 await b.bot_run(f"trip-bot-{delay}", "bot", "sqlite", delay_ms=delay, practitioners=1, warmup=sw,
                                 measure=sm, trace=True)
                 await b.floor_run(f"trip-floor-{delay}", "floor", None, before_response=True, delay_ms=delay, clickers=1)
+            # The same with a practitioner who reads for a moment before each click (TRIP_THINK),
+            # the floor clicking at the same pace: no click arrives while the last one's rewrite
+            # and delivery record are still being written, as with a person at the keyboard.
+            await b.bot_run("trip-bot-think", "bot", "sqlite", practitioners=1, warmup=sw, measure=TRIP_THINK_MEASURE,
+                            trace=True, think=TRIP_THINK)
+            await b.floor_run("trip-floor-think", "floor", 1 / (sum(TRIP_THINK) / 2), before_response=True, clickers=1,
+                              measure=TRIP_THINK_MEASURE)
         if want("startup"):
             startup = await b.startup()
         if want("latency") or want("throughput"):

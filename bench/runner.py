@@ -30,6 +30,8 @@ VARIANTS = (("var-before", BEFORE), ("var-pool5", "pbr=1,pool=5"), ("var-pool16"
 SLACK100 = (("slack100-default", None), ("slack100-before", BEFORE), ("slack100-pool5", "pbr=1,pool=5"),
             ("slack100-pool16", "pbr=1,pool=16"))
 THINKING = (("think-default", None), ("think-before", BEFORE))
+TRIP_THINK = (0.15, 0.35)  # seconds the one practitioner of the "trip-*-think" rows reads before each click
+TRIP_THINK_MEASURE = 30.0  # about 120 clicks at that pace
 BUDGET = 14.5 * 60  # the whole run must end within 15 minutes: the digest bench gets what is left
 
 
@@ -128,7 +130,8 @@ class Bench:
         return list(seen.values())
 
     async def floor_run(self, key: str, label: str, rate: float | None, before_response: bool = False,
-                        workers: int = 1, threads: int = 8, delay_ms: float = 0.0, clickers: int = PRACTITIONERS) -> dict:
+                        workers: int = 1, threads: int = 8, delay_ms: float = 0.0, clickers: int = PRACTITIONERS,
+                        measure: float | None = None) -> dict:
         assert self.fake is not None
         self.fake.reset()
         self.fake.delay = delay_ms / 1000
@@ -138,7 +141,7 @@ class Bench:
             log(f"{label}: {clickers} clickers" + (f" at {rate:.0f} clicks/s" if rate else " flat out")
                 + (f", Slack answering in {delay_ms:g} ms" if delay_ms else ""))
             result = await floor_load(proc.url, clickers=clickers, warmup=self.d.short_warmup,
-                                      measure=self.d.short_measure, rate=rate, server_pgid=proc.proc.pid if proc.proc else None,
+                                      measure=self.d.short_measure if measure is None else measure, rate=rate, server_pgid=proc.proc.pid if proc.proc else None,
                                       fake=self.fake)
         finally:
             proc.stop()
