@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import re
+import threading
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
@@ -238,8 +239,17 @@ def alembic_config(engine: Engine) -> Config:
     return cfg
 
 
+_MIGRATING = threading.Lock()  # Alembic keeps its context in module globals: one migration per process at a time
+
+
 def migrate(engine: Engine) -> None:
-    """Bring the schema to the newest migration; safe when several processes start at once."""
+    """Bring the schema to the newest migration; safe when several processes start at once,
+    and when several threads of one (tenants installing at the same moment) do."""
+    with _MIGRATING:
+        _migrate(engine)
+
+
+def _migrate(engine: Engine) -> None:
     cfg = alembic_config(engine)
     if engine.dialect.name == "postgresql":
         with engine.connect() as conn:
