@@ -298,3 +298,49 @@ def test_an_install_registers_the_tenant_seeds_it_and_an_uninstall_stops_it(data
         assert ConfigStore(tenants.database(TEAM_C)).latest().number == 1
     finally:
         tenants.close()
+
+
+# --- Slack Connect: escalation channels shared with another organisation -------------------
+
+def _shared_slack(url: str):
+    from slack_sdk import WebClient
+
+    class SharedChannelSlack(WebClient):  # the fake Slack, whose every channel is a Slack Connect channel
+        def conversations_info(self, **kwargs):
+            return {"ok": True, "channel": {"id": kwargs.get("channel"), "is_ext_shared": True, "is_member": True}}
+
+    return SharedChannelSlack(token="xoxb-t0aaaa1", base_url=url)
+
+
+def _escalated_ping(deps, fake_slack):
+    from tests.unit.listeners.helpers import decided
+
+    fake_slack.reset()
+    deps.deliverer.client = _shared_slack(fake_slack.url)
+    decided(deps, "U0PRACT1", [("danger", "yes")])  # urgent: the team's channel, and its deputy
+    deps.deliverer.run_due()
+
+
+def test_a_ping_never_goes_to_a_channel_shared_with_another_org(source: TenantDeps, fake_slack):
+    from storage.models import DeliveryAttempt
+
+    deps = source.for_tenant(TEAM_A)
+    _escalated_ping(deps, fake_slack)
+    assert not fake_slack.calls_to("chat.postMessage", channel="C0ESC1")
+    assert fake_slack.wait_for("chat.postMessage", channel="U0LEAD1")  # the lead's DM instead
+    alert = fake_slack.wait_for("chat.postMessage", channel="U0ADMIN1")[0]
+    assert "shared with another organisation" in json.dumps(alert.args.get("blocks"))
+    with deps.db.transaction() as s:
+        refused = s.execute(select(DeliveryAttempt).where(DeliveryAttempt.target == "C0ESC1")).scalars().all()
+        assert [a.error for a in refused] == ["ext_shared_channel"]  # why, recorded
+
+
+def test_an_admin_may_allow_a_shared_escalation_channel(source: TenantDeps, tenant_dbs, fake_slack):
+    store = ConfigStore(tenant_dbs[TEAM_A])
+    raw = store.latest().settings.model_dump(mode="json")
+    raw["teams"][0]["shared_channel_allowed"] = True
+    store.apply(raw, author="slack:U0ADMIN1")
+    deps = source.for_tenant(TEAM_A)
+    deps.config.poll_seconds = 0
+    _escalated_ping(deps, fake_slack)
+    assert fake_slack.wait_for("chat.postMessage", channel="C0ESC1")
