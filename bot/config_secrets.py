@@ -23,6 +23,10 @@ class Secrets:
     client_id: str | None = None  # many workspaces (OAuth installs) when set
     client_secret: str | None = None
     token_key: str | None = None  # CANISHARE_TOKEN_KEY: Fernet key(s), newest first
+    # CANISHARE_ALLOWED_WORKSPACES: the workspaces (T…) and Grid orgs (E…) that may install, e.g.
+    # those with a signed data processing agreement; None: any workspace may. Not a secret, but
+    # read and checked at start-up with the rest of what many workspaces need.
+    allowed_tenants: frozenset[str] | None = None
 
     @property
     def multi_workspace(self) -> bool:
@@ -30,6 +34,7 @@ class Secrets:
 
 
 TOKEN_KEY = "CANISHARE_TOKEN_KEY"
+ALLOWED = "CANISHARE_ALLOWED_WORKSPACES"
 KEY_FILE = ".canishare-key"  # where scripts/run keeps the pseudonym key it generated
 
 
@@ -70,6 +75,7 @@ def load_secrets(env: dict[str, str] | None = None) -> Secrets:
             TokenCipher(token_key)
         except TokenKeyError as err:
             raise ConfigError(str(err)) from None
+    allowed = _allowed_tenants(env.get(ALLOWED)) if multi else None
     api_url = env.get("SLACK_API_URL") or None
     if api_url and not api_url.endswith("/"):
         api_url += "/"
@@ -82,4 +88,19 @@ def load_secrets(env: dict[str, str] | None = None) -> Secrets:
         client_id=env["SLACK_CLIENT_ID"] if multi else None,
         client_secret=env["SLACK_CLIENT_SECRET"] if multi else None,
         token_key=token_key,
+        allowed_tenants=allowed,
     )
+
+
+def _allowed_tenants(value: str | None) -> frozenset[str] | None:
+    if value is None or not value.strip():
+        return None
+    from storage.tenancy import TENANT_ID
+
+    ids = [part.strip().upper() for part in value.split(",") if part.strip()]
+    bad = [i for i in ids if not (TENANT_ID.match(i) and i[0] in "TE")]  # Slack's: T… workspaces, E… orgs
+    if bad:
+        raise ConfigError(f"{ALLOWED} holds {', '.join(repr(b) for b in bad[:3])}, which "
+                          f"{'is not a Slack workspace or org id' if len(bad) == 1 else 'are not Slack workspace or org ids'}: "
+                          f"give T… (workspace) or E… (Enterprise Grid org) ids, comma-separated")
+    return frozenset(ids)

@@ -16,9 +16,11 @@ import logging
 from datetime import datetime, timezone
 from typing import Any, Callable
 
+from slack_bolt.error import BoltError
 from slack_bolt.oauth.callback_options import CallbackOptions, FailureArgs, SuccessArgs
 from slack_bolt.oauth.oauth_settings import OAuthSettings
 from slack_bolt.response import BoltResponse
+from slack_sdk.oauth.installation_store import InstallationStore
 from slack_sdk.oauth.sqlalchemy_utils import normalize_datetime_for_db
 from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
 from sqlalchemy import delete
@@ -46,10 +48,73 @@ FAILURES = {
     "invalid_code": (400, "Slack did not accept this installation (the code expired or was already used). "
                           "Start again from the Add to Slack page."),
     "storage_error": (500, "canishare could not save the installation. Please try again in a few minutes."),
+    "not_allowed": (403, "canishare is not available for this workspace yet: your organisation needs an agreement with "
+                         "the provider first. Nothing was kept, and the app's access to your workspace was withdrawn."),
     "setup_error": (500, "canishare was added to Slack but could not be set up for your organisation. "
                          "Please install it again in a few minutes; if this keeps happening, tell your provider."),
 }
 GENERAL_FAILURE = (400, "canishare could not be installed. Start again from the Add to Slack page.")
+
+
+class NotAllowed(BoltError):
+    """An install from a workspace or org not on CANISHARE_ALLOWED_WORKSPACES."""
+
+    def __init__(self, tenant: str, installation: Any):
+        super().__init__(f"{tenant} may not install")
+        self.tenant, self.installation = tenant, installation
+
+
+class AllowListStore(InstallationStore):
+    """The installation store, as the OAuth flow sees it when CANISHARE_ALLOWED_WORKSPACES is set:
+    an install from a workspace (or a workspace's Grid org) not on the list is refused before
+    anything is stored; everything else goes to the store itself."""
+
+    def __init__(self, store: Any, allowed: frozenset[str]):
+        self._store, self.allowed = store, allowed
+
+    @property
+    def logger(self) -> logging.Logger:
+        return self._store.logger
+
+    def save_bot(self, bot: Any) -> None:
+        self._store.save_bot(bot)
+
+    def find_bot(self, **kwargs: Any) -> Any:
+        return self._store.find_bot(**kwargs)
+
+    def find_installation(self, **kwargs: Any) -> Any:
+        return self._store.find_installation(**kwargs)
+
+    def delete_bot(self, **kwargs: Any) -> None:
+        self._store.delete_bot(**kwargs)
+
+    def delete_installation(self, **kwargs: Any) -> None:
+        self._store.delete_installation(**kwargs)
+
+    def delete_all(self, **kwargs: Any) -> None:
+        self._store.delete_all(**kwargs)
+
+    def save(self, installation: Any) -> None:
+        from storage.tenancy import tenant_key
+
+        tenant = tenant_key(installation.enterprise_id, installation.team_id, bool(installation.is_enterprise_install))
+        if not ({tenant, installation.enterprise_id} & self.allowed):
+            raise NotAllowed(tenant, installation)
+        self._store.save(installation)
+
+
+def _withdraw(installation: Any, api_url: str | None) -> None:
+    """Give back a refused install's token (auth.revoke), so the app holds no access there."""
+    from slack_sdk import WebClient
+
+    kwargs: dict = {"base_url": api_url} if api_url else {}
+    for token in (installation.bot_token, installation.user_token):
+        if not token:
+            continue
+        try:
+            WebClient(token=token, timeout=10, **kwargs).auth_revoke()
+        except Exception as err:  # noqa: BLE001 - the page still says no; the log says what went wrong
+            log.error("could not revoke a refused install's token (%s)", type(err).__name__)
 
 
 class SingleUseStateStore(SQLAlchemyOAuthStateStore):
@@ -119,7 +184,7 @@ def _failed(reason: str) -> BoltResponse:
     return _page(status, "canishare was not installed", text)
 
 
-def callbacks(on_installed: Callable[[Any], Any]) -> CallbackOptions:
+def callbacks(on_installed: Callable[[Any], Any], api_url: str | None = None) -> CallbackOptions:
     def success(args: SuccessArgs) -> BoltResponse:
         try:
             on_installed(args.installation)
@@ -130,6 +195,11 @@ def callbacks(on_installed: Callable[[Any], Any]) -> CallbackOptions:
         return _installed_page(args.installation)
 
     def failure(args: FailureArgs) -> BoltResponse:
+        if isinstance(args.error, NotAllowed):
+            log.warning("refused an install from %s: not on CANISHARE_ALLOWED_WORKSPACES", args.error.tenant)
+            _withdraw(args.error.installation, api_url)
+            status, text = FAILURES["not_allowed"]
+            return _page(status, "canishare was not installed", text)
         return _failed(args.reason)
 
     return CallbackOptions(success=success, failure=failure)
@@ -138,7 +208,9 @@ def callbacks(on_installed: Callable[[Any], Any]) -> CallbackOptions:
 def oauth_settings(secrets, control_db, store, on_installed: Callable[[Any], Any]) -> OAuthSettings:
     """Bolt's OAuth settings for a deployment of many workspaces. The client that calls
     oauth.v2.access is the App's (build it with base_url=SLACK_API_URL). SLACK_REDIRECT_URI, if
-    set, is read by Bolt (needed only when the app lists several redirect URLs)."""
+    set, is read by Bolt (needed only when the app lists several redirect URLs). With
+    CANISHARE_ALLOWED_WORKSPACES (secrets.allowed_tenants) only those workspaces may install."""
+    allowed = getattr(secrets, "allowed_tenants", None)
     return OAuthSettings(
         client_id=secrets.client_id,
         client_secret=secrets.client_secret,
@@ -146,14 +218,14 @@ def oauth_settings(secrets, control_db, store, on_installed: Callable[[Any], Any
         user_scopes=[],
         install_path=INSTALL_PATH,
         redirect_uri_path=REDIRECT_PATH,
-        callback_options=callbacks(on_installed),
+        callback_options=callbacks(on_installed, secrets.api_url),
         authorization_url=authorize_url(secrets.api_url),
-        installation_store=store,
+        installation_store=store if allowed is None else AllowListStore(store, allowed),
         state_store=state_store(control_db),
         state_expiration_seconds=STATE_SECONDS,
         logger=logging.getLogger("canishare.bolt"),  # at ERROR only: Bolt's debug lines quote the query (code, state)
     )
 
 
-__all__ = ["BOT_SCOPES", "INSTALL_PATH", "REDIRECT_PATH", "SingleUseStateStore", "authorize_url", "callbacks",
+__all__ = ["AllowListStore", "BOT_SCOPES", "INSTALL_PATH", "NotAllowed", "REDIRECT_PATH", "SingleUseStateStore", "authorize_url", "callbacks",
            "oauth_settings", "state_store"]

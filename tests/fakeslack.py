@@ -308,6 +308,10 @@ class FakeSlack:
                 return 200, {}, {"ok": False, "error": "invalid_auth"}
             if method == "auth.test":
                 return 200, {}, dict(self.bot_tokens[token])
+        if method == "auth.revoke":  # the token works no more (what an uninstall also does)
+            with self._lock:
+                self.revoked_tokens.add(str(token))
+            return 200, {}, {"ok": True, "revoked": True}
         if method == "auth.test":
             answer = {"ok": True, "team_id": WORKSPACE, "user_id": BOT_USER, "bot_id": "B0BOT", "team": "Test"}
             if self.enterprise_id:

@@ -86,16 +86,27 @@ def stored_rows(db_url: str) -> list[dict]:
         engine.dispose()
 
 
-@pytest.fixture
-def multi(tmp_path: Path, fake_slack: FakeSlack):
-    fake_slack.reset()
-    fake_slack.client_id, fake_slack.client_secret = CLIENT_ID, CLIENT_SECRET
+def _multi_server(tmp_path: Path, fake: FakeSlack, **extra: str):
+    fake.reset()
+    fake.client_id, fake.client_secret = CLIENT_ID, CLIENT_SECRET
     db = FreshDatabase(tmp_path)
-    server = start_server(tmp_path / "srv", fake_slack, db.url, env=multi_env(tmp_path / "srv", fake_slack, db.url))
+    env = {**multi_env(tmp_path / "srv", fake, db.url), **extra}
+    server = start_server(tmp_path / "srv", fake, db.url, env=env)
     yield server
     server.stop()
     db.drop()
-    fake_slack.reset()
+    fake.reset()
+
+
+@pytest.fixture
+def multi(tmp_path: Path, fake_slack: FakeSlack):
+    yield from _multi_server(tmp_path, fake_slack)
+
+
+@pytest.fixture
+def allow_listed(tmp_path: Path, fake_slack: FakeSlack):
+    """A provider's deployment: only the workspaces with an agreement may install."""
+    yield from _multi_server(tmp_path, fake_slack, CANISHARE_ALLOWED_WORKSPACES="T0ALPHA1, E0OTHER1")
 
 
 ALPHA = dict(team_id="T0ALPHA1", name="Alpha Council", bot_token="xoxb-alpha-" + uuid.uuid4().hex, installer="U0ALADMIN",
@@ -134,6 +145,29 @@ def test_two_workspaces_install_and_each_is_answered_with_its_own_token(multi):
     for secret in (ALPHA["bot_token"], BETA["bot_token"], "code-alpha-1", "code-beta-1", CLIENT_SECRET, TOKEN_KEY):
         assert secret not in log  # nor the state: a log line names the step and the status only
     assert "oauth_redirect answered 200" in log
+
+
+def test_an_org_wide_install_serves_every_workspace_of_the_grid_org(multi):
+    fake = multi.fake
+    token = "xoxb-grid-" + uuid.uuid4().hex
+    fake.add_workspace(team_id="T0GRIDHQ", name="County HQ", bot_token=token, installer="U0GRADMIN",
+                       code="code-grid-1", enterprise_id="E0COUNTY1", enterprise_name="County Council", org_wide=True,
+                       bot_user="U0GRBOT")
+    status, page, _ = add_to_slack(multi, fake, "code-grid-1")
+    assert status == 200 and "County Council" in page
+    rows = stored_rows(multi.db_url)
+    assert {(r["enterprise_id"], r["team_id"], bool(r["is_enterprise_install"])) for r in rows} == {("E0COUNTY1", None, True)}
+    assert "E0COUNTY1" in multi.cli("workspaces").stdout
+    # a person in another workspace of the org: Slack names that workspace and the org
+    mark = fake.mark()
+    reply = SlackSender(multi.url, workspace="T0GRIDW2").send_form({
+        "token": "legacy", "team_id": "T0GRIDW2", "team_domain": "w2", "enterprise_id": "E0COUNTY1",
+        "is_enterprise_install": "true", "channel_id": "C0GENERAL", "channel_name": "general", "user_id": "U0GRADMIN",
+        "user_name": "someone", "command": "/canishare", "text": "", "api_app_id": "A0CANISHARE",
+        "response_url": "http://127.0.0.1:9/none", "trigger_id": "1.2.3"})
+    assert reply.status == 200, reply
+    fake.wait_for("chat.postMessage", since=mark, channel={"U0GRADMIN", "D0GRADMIN"})
+    assert {c.args["_token"] for c in fake.calls_to_since("chat.postMessage", mark)} == {token}
 
 
 def test_a_forged_or_replayed_callback_installs_nothing(multi):
@@ -176,6 +210,25 @@ def test_an_uninstall_removes_the_installation_and_keeps_the_other(multi):
     listed = multi.cli("workspaces").stdout
     alpha_line = next(line for line in listed.splitlines() if "T0ALPHA1" in line)
     assert "removed" in alpha_line.lower() or re.search(r"\d{4}-\d\d-\d\d.*\d{4}-\d\d-\d\d", alpha_line), listed
+
+
+def test_only_the_allowed_workspaces_may_install(allow_listed):
+    server, fake = allow_listed, allow_listed.fake
+    for ws in (ALPHA, BETA):
+        fake.add_workspace(**ws)
+    assert add_to_slack(server, fake, ALPHA["code"])[0] == 200
+    status, page, _ = add_to_slack(server, fake, BETA["code"])
+    assert status == 403 and "needs an agreement with the provider" in page
+    assert {r["team_id"] for r in stored_rows(server.db_url)} == {"T0ALPHA1"}  # Beta's token was never kept
+    assert [c.args["_token"] for c in fake.calls_to("auth.revoke")] == [BETA["bot_token"]]  # and was given back
+    assert "T0BETA22" not in server.cli("workspaces").stdout
+
+
+def test_a_bad_allow_list_stops_start_up(tmp_path, fake_slack):
+    env = {**multi_env(tmp_path, fake_slack, f"sqlite:///{tmp_path / 'c.db'}"), "CANISHARE_ALLOWED_WORKSPACES": "T0ALPHA1,alpha council"}
+    done = subprocess.run([canishare_exe(), "serve", "--port", "0"], env=env, cwd=tmp_path, capture_output=True,
+                          text=True, timeout=60)
+    assert done.returncode == 1 and "CANISHARE_ALLOWED_WORKSPACES holds 'ALPHA COUNCIL'" in done.stderr
 
 
 def test_rotation_rewrites_the_stored_tokens_for_a_new_key(multi):

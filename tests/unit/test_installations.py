@@ -224,3 +224,44 @@ def test_many_workspaces_refuse_a_missing_or_bad_secret_in_one_line(change, expe
     with pytest.raises(ConfigError) as err:
         load_secrets({**MULTI, **change})
     assert expected in str(err.value) and "\n" not in str(err.value) and "hunter2" not in str(err.value)
+
+
+# --- the install callbacks and the allow list -----------------------------------------------------
+
+def test_a_failed_setup_after_install_is_a_plain_page_without_the_error():
+    from slack_bolt.oauth.callback_options import SuccessArgs
+
+    from bot.oauth import callbacks
+
+    def on_installed(_installation):
+        raise RuntimeError("db password is hunter2")
+
+    answer = callbacks(on_installed).success(SuccessArgs(request=None, installation=workspace_install(),
+                                                         settings=None, default=None))
+    assert answer.status == 500 and "could not be set up" in answer.body and "hunter2" not in answer.body
+    seen = []
+    answer = callbacks(seen.append).success(SuccessArgs(request=None, installation=workspace_install(),
+                                                        settings=None, default=None))
+    assert answer.status == 200 and "Alpha Council" in answer.body and len(seen) == 1
+
+
+def test_the_allow_list_admits_a_listed_workspace_or_a_workspace_of_a_listed_org(store):
+    from bot.oauth import AllowListStore, NotAllowed
+
+    gate = AllowListStore(store, frozenset({"T0AAA1", "E0GRID1"}))
+    gate.save(workspace_install("T0AAA1", "xoxb-alpha"))
+    gate.save(workspace_install("T0INGRID", "xoxb-grid-ws", enterprise="E0GRID1"))
+    gate.save(workspace_install(token="xoxb-grid-org", enterprise="E0GRID1", org_wide=True))
+    with pytest.raises(NotAllowed):
+        gate.save(workspace_install("T0BBB2", "xoxb-beta"))
+    with pytest.raises(NotAllowed):
+        gate.save(workspace_install(token="xoxb-other-org", enterprise="E0OTHER", org_wide=True))
+    assert bot_token_for(store, "T0BBB2") is None and bot_token_for(store, "T0INGRID") == "xoxb-grid-ws"
+    assert gate.find_bot(enterprise_id=None, team_id="T0AAA1").bot_token == "xoxb-alpha"  # reads go through
+
+
+def test_an_allow_list_of_non_ids_is_refused():
+    with pytest.raises(ConfigError, match="CANISHARE_ALLOWED_WORKSPACES holds 'ALPHA'"):
+        load_secrets({**MULTI, "CANISHARE_ALLOWED_WORKSPACES": "T0AAA1,alpha"})
+    assert load_secrets({**MULTI, "CANISHARE_ALLOWED_WORKSPACES": " t0aaa1 ,E0GRID1"}).allowed_tenants == {"T0AAA1", "E0GRID1"}
+    assert load_secrets(dict(MULTI)).allowed_tenants is None
