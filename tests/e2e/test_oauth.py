@@ -246,6 +246,10 @@ def test_rotation_rewrites_the_stored_tokens_for_a_new_key(multi):
     wrong = subprocess.run([canishare_exe(), "tokens", "rotate"], env={**multi.env, "CANISHARE_TOKEN_KEY": TOKEN_KEY},
                            cwd=multi.workdir, capture_output=True, text=True, timeout=60)
     assert wrong.returncode == 1 and "nothing was changed" in wrong.stderr and "Traceback" not in wrong.stderr
+    for key, code in ((new, 0), (TOKEN_KEY, 1)):  # the old key alone may now go; check says so before it does
+        checked = subprocess.run([canishare_exe(), "tokens", "check"], env={**multi.env, "CANISHARE_TOKEN_KEY": key},
+                                 cwd=multi.workdir, capture_output=True, text=True, timeout=60)
+        assert checked.returncode == code, checked.stderr
 
 
 @pytest.mark.parametrize("key, expected", [("", "CANISHARE_TOKEN_KEY"), ("not-a-fernet-key", "not a Fernet key")])
