@@ -25,7 +25,7 @@ from storage.db import Database
 from . import slack_connect, workspaces
 from .config import Settings, Team
 from .config_store import ConfigStore
-from .delivery import Deliverer, make_delivery_client
+from .delivery import Deliverer, SharedSentRecords, make_delivery_client
 from .escalation import Escalations
 from .listeners import Deps
 from .slack_messenger import make_client
@@ -68,6 +68,7 @@ class TenantDeps:
         self._active: dict[str, tuple[bool, float]] = {}
         self._lock = threading.Lock()
         self._locks: dict[str, threading.Lock] = {}
+        self.sent_records = SharedSentRecords()
 
     # --- which tenants ---------------------------------------------------------------------
     def is_active(self, tenant_id: str) -> bool:
@@ -145,8 +146,8 @@ class TenantDeps:
         config = ConfigStore(db)  # the tenant's own configuration only: no file fallback, no other tenant's
         key = tenant_pseudonym_key(self.master_key, tenant_id)
         escalations = Escalations(config, db, key, views=SlackViews(), check_shared_channels=True)
-        # "Sent" marks are written at once (no SentRecords thread per tenant per process).
         deliverer = Deliverer(make_delivery_client(token, self.api_url), db, hooks=escalations)
+        deliverer.records = self.sent_records.for_database(db)  # batched, one thread for every tenant
         uninstall = None
         if self.uninstall is not None:
             def uninstall(status: str, body: dict, _t: str = tenant_id) -> None:

@@ -415,3 +415,36 @@ def test_the_multi_workspace_app_installs_serves_and_uninstalls_each_tenant_apar
     finally:
         fake_slack.client_id = fake_slack.client_secret = None
         tenants.close()
+
+
+def test_one_thread_writes_every_tenants_sent_marks_and_a_refusing_database_waits_alone(tenant_dbs, tmp_path):
+    from bot.delivery import SharedSentRecords
+    from storage.models import Outbox
+    from storage.outbox import enqueue
+
+    shared = SharedSentRecords()
+    unreachable = Database(f"sqlite:///{tmp_path / 'no-such-folder' / 'gone.db'}")  # every statement fails
+    rows = {}
+    for tenant, db in tenant_dbs.items():
+        with db.transaction() as s:
+            row = enqueue(s, key=f"step:{tenant}", kind="step", channel="U0PRACT1", text="Question 2")
+            s.flush()
+            rows[tenant] = row.id
+    now = utcnow()
+    for tenant, db in [*tenant_dbs.items(), ("gone", unreachable)]:
+        row_id = rows.get(tenant, 1)
+        shared.for_database(db).add(
+            {"id": row_id, "status": "sent", "sent_ts": "1.2", "sent_at": now, "last_error": None, "dm_channel": "D0X"},
+            {"outbox_id": row_id, "key": f"step:{tenant}", "kind": "step", "target": "U0PRACT1", "escalation_id": None,
+             "at": now, "result": "delivered", "error": None, "ts": "1.2"})
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        with tenant_dbs[TEAM_A].transaction() as a, tenant_dbs[TEAM_B].transaction() as b:
+            if a.get(Outbox, rows[TEAM_A]).status == b.get(Outbox, rows[TEAM_B]).status == "sent":
+                break
+        time.sleep(0.05)
+    for tenant, db in tenant_dbs.items():
+        with db.transaction() as s:
+            assert s.get(Outbox, rows[tenant]).status == "sent"  # each in its own database
+    assert not shared.flush()  # the unreachable one's mark still waits
+    assert [len(items) for db, items in shared._items.values() if db is unreachable] == [1]
