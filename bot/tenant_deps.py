@@ -77,7 +77,10 @@ class TenantDeps:
         if known is not None and now - known[1] < ACTIVE_SECONDS:
             return known[0]
         active = bool(self.tenants.is_active(tenant_id))
-        self._active[tenant_id] = (active, now)
+        if active:  # only "installed" is trusted a while: a new install is seen at once by every process
+            self._active[tenant_id] = (active, now)
+        else:
+            self._active.pop(tenant_id, None)
         return active
 
     def active(self) -> list[str]:

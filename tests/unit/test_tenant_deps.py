@@ -244,6 +244,23 @@ def test_a_partner_in_a_shared_channel_is_sent_to_their_own_canishare(source: Te
     assert _conversations(tenant_dbs[TEAM_A]) == 0 and _conversations(tenant_dbs[TEAM_B]) == 0
 
 
+def test_a_partner_whose_org_has_no_canishare_is_refused_politely(source: TenantDeps, tenant_dbs, fake_slack):
+    app = _multi_app(source, fake_slack)
+    mark = fake_slack.mark()
+    event = json.dumps({"type": "event_callback", "team_id": TEAM_A, "api_app_id": "A0CANISHARE", "event_id": "Ev0X",
+                        "event_time": 1700000000, "is_ext_shared_channel": True,
+                        "authorizations": [{"team_id": TEAM_A, "user_id": "U0BOT", "is_bot": True}],
+                        "event": {"type": "app_mention", "user": "U0PARTNER", "user_team": "T0NOCANI",
+                                  "team": "T0NOCANI", "channel": "C0SHARED", "text": "<@U0BOT> can I share?",
+                                  "ts": "1700000000.000200", "event_ts": "1700000000.000200"}})
+    resp = app.dispatch(BoltRequest(body=event, headers={**sign(event.encode()), "Content-Type": "application/json"}))
+    assert resp.status == 200
+    told = fake_slack.wait_for("chat.postEphemeral", since=mark)
+    assert told[0].args.get("text") == NOT_SET_UP and told[0].args.get("channel") == "C0SHARED"
+    assert _conversations(tenant_dbs[TEAM_A]) == 0 and _conversations(tenant_dbs[TEAM_B]) == 0
+    assert not fake_slack.calls_to_since("chat.postMessage", mark)
+
+
 # --- the background loops over tenants ---------------------------------------------------
 
 def test_every_tenant_runs_its_scheduled_tasks_on_its_own_database(source: TenantDeps, tenant_dbs):
