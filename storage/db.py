@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import re
+import threading
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
@@ -197,6 +198,40 @@ def make_engine(url: str | None = None, pool_size: int | None = None) -> Engine:
                          connect_args={"connect_timeout": 10}, **sizes)
 
 
+# --- a tenant's schema on PostgreSQL (storage.tenancy) -----------------------------------------
+
+SCHEMA_OPTION = "canishare_schema"
+_SCHEMA_NAME = re.compile(r"^t_[a-z0-9]{5,20}$")
+
+
+def schema_engine(engine: Engine, schema: str) -> Engine:
+    """`engine`'s pool, with every transaction confined to `schema`: each one starts with
+    SET LOCAL search_path (the engine's begin event, so sessions, glance(), engine.connect(),
+    the inspector and Alembic all get it), and `public` is not on the path, so unqualified SQL,
+    the ORM's and the raw SQL of storage/digest.py alike, reaches only that schema's tables.
+    SET LOCAL ends with the transaction: a pooled connection never carries one tenant's path
+    into another's use of it."""
+    if not _SCHEMA_NAME.match(schema):  # the name is spliced into SQL: only our own shape passes
+        raise ValueError(f"not a tenant schema name: {schema!r}")
+    scoped = engine.execution_options(**{SCHEMA_OPTION: schema})
+
+    @event.listens_for(scoped, "begin")
+    def _confine_to_schema(conn):
+        conn.exec_driver_sql(f'SET LOCAL search_path TO "{schema}"')
+
+    return scoped
+
+
+def engine_schema(engine: Engine) -> str | None:
+    """The tenant schema an engine is confined to (schema_engine), or None."""
+    return engine.get_execution_options().get(SCHEMA_OPTION)
+
+
+def schema_exists(engine: Engine, schema: str) -> bool:
+    with engine.connect() as conn:
+        return conn.execute(text("SELECT 1 FROM pg_namespace WHERE nspname = :s"), {"s": schema}).first() is not None
+
+
 def alembic_config(engine: Engine) -> Config:
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
@@ -204,13 +239,27 @@ def alembic_config(engine: Engine) -> Config:
     return cfg
 
 
+_MIGRATING = threading.Lock()  # Alembic keeps its context in module globals: one migration per process at a time
+
+
 def migrate(engine: Engine) -> None:
-    """Bring the schema to the newest migration; safe when several processes start at once."""
+    """Bring the schema to the newest migration; safe when several processes start at once,
+    and when several threads of one (tenants installing at the same moment) do."""
+    with _MIGRATING:
+        _migrate(engine)
+
+
+def _migrate(engine: Engine) -> None:
     cfg = alembic_config(engine)
     if engine.dialect.name == "postgresql":
         with engine.connect() as conn:
+            # One lock for every schema of the deployment: a tenant's schema is created and
+            # migrated by one process at a time, however many install or start at once.
             conn.execute(text("SELECT pg_advisory_lock(724311)"))
             try:
+                schema = engine_schema(engine)
+                if schema is not None:
+                    conn.exec_driver_sql(f'CREATE SCHEMA IF NOT EXISTS "{schema}"')
                 cfg.attributes["connection"] = conn
                 command.upgrade(cfg, "head")
                 conn.commit()
@@ -228,6 +277,7 @@ class Database:
 
     def __init__(self, url: str | None = None, engine: Engine | None = None, pool_size: int | None = None):
         self.engine = engine or make_engine(url, pool_size)
+        self.tenant: str | None = None  # the tenant whose data this is (storage.tenancy); None: the deployment's own
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
 
     @property

@@ -320,3 +320,19 @@ class ConfigVersionRow(Base):
     body_hash: Mapped[str] = mapped_column(String(64))
     changes: Mapped[list[str]] = mapped_column(JSON, default=list)  # change lines against the version before
     chain_seq: Mapped[int] = mapped_column(Integer)
+
+
+class TenantRow(Base):
+    """A workspace (T…) or Enterprise Grid org (E…) that installed canishare: the control
+    plane's registry (storage.tenancy). Its data lives apart, in its own PostgreSQL schema or
+    SQLite file; this row only says it exists. Uninstalling sets `removed_at` and keeps the
+    data (retention, the data processing agreement); a reinstall clears it."""
+
+    __tablename__ = "tenants"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))  # workspace, enterprise
+    name: Mapped[str] = mapped_column(String(200))
+    installed_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    removed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    installer_user: Mapped[str | None] = mapped_column(String(32))

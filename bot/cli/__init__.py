@@ -1,7 +1,7 @@
 """The `canishare` command line: the group, its error handling and the helpers every command shares.
 
 One module per concern registers its commands on `main`: serve, records (export, verify), db,
-policy, digest, purge, config (export, import)."""
+policy, digest, purge, config (export, import), workspaces."""
 from __future__ import annotations
 
 import logging
@@ -17,13 +17,17 @@ def _fail(message: str) -> None:
 
 def _settings(db=None):
     """The configuration: the database's newest version when `db` holds one, else the YAML file
-    (a database from before configurations were stored, or none given)."""
+    (a database from before configurations were stored, or none given). A workspace of a
+    deployment for many has only its stored configuration: the file is the deployment's, not its."""
     from ..config import ConfigError, load_settings
 
     if db is not None:
         stored = _stored_settings(db)
         if stored is not None:
             return stored
+        if db.tenant is not None:
+            _fail(f"workspace {db.tenant} holds no configuration yet; its admins set it up in the App Home, "
+                  f"or run `canishare config import FILE --workspace {db.tenant}`")
     try:
         return load_settings()
     except ConfigError as err:
@@ -37,17 +41,81 @@ def _stored_settings(db):
     return version.settings if version is not None else None
 
 
+WORKSPACE_HELP = ("On a deployment that many workspaces install: the workspace (T...) or Enterprise Grid org "
+                  "(E...) whose data to use (also CANISHARE_WORKSPACE); `canishare workspaces` lists them.")
+
+
+def workspace_option(command):
+    """--workspace ID (env CANISHARE_WORKSPACE), for every command that reads or changes a workspace's data."""
+    return click.option("--workspace", default=None, envvar="CANISHARE_WORKSPACE", metavar="ID",
+                        help=WORKSPACE_HELP)(command)
+
+
 def _database(create: bool = False):
-    """The bot's database, named on stderr. Only `serve` and `db upgrade` may create it; every
-    other command refuses (exit 1) a missing or empty one, saying which database it looked at."""
-    from storage.db import DatabaseProblem, describe, open_existing, open_or_create
+    """The bot's database (DATABASE_URL), named on stderr. Only `serve` and `db upgrade` may create
+    it; every other command refuses (exit 1) a missing or empty one, saying which database it
+    looked at. On a deployment that many workspaces install this is the deployment's own
+    database (the registry of workspaces); their data is reached with `_workspace_data`."""
+    db = _open(create)
+    click.echo(f"canishare: database: {_where(db)}", err=True)
+    return db
+
+
+def _workspace_data(workspace: str | None, create: bool = False):
+    """The database whose records a command reads or changes, named on stderr: the bot's own
+    on a single-workspace deployment, else the workspace `workspace` names, which must be given
+    (there is no default workspace) and be one the deployment serves."""
+    db = _workspace_database(_open(create), workspace)
+    click.echo(f"canishare: database: {_where(db)}", err=True)
+    return db
+
+
+def _open(create: bool):
+    from storage.db import DatabaseProblem, open_existing, open_or_create
 
     try:
-        db = open_or_create() if create else open_existing()
+        return open_or_create() if create else open_existing()
     except DatabaseProblem as err:
         _fail(str(err))
-    click.echo(f"canishare: database: {describe()}", err=True)
-    return db
+
+
+def _where(db) -> str:
+    """The database in words, and the workspace when it is one of many."""
+    from storage.db import describe
+
+    return describe() if db.tenant is None else f"workspace {db.tenant} in {describe()}"
+
+
+def _served(infos) -> str:
+    active = [i.id for i in infos if i.active]
+    removed = [i.id for i in infos if not i.active]
+    listed = ", ".join(active) + ("; " if active and removed else "") + (f"removed: {', '.join(removed)}" if removed else "")
+    return f"this deployment serves {len(active)} workspace{'' if len(active) == 1 else 's'} ({listed})"
+
+
+def _workspace_database(control, workspace: str | None):
+    """`control` itself on a single-workspace deployment (no tenants); else the named tenant's."""
+    from storage.db import DatabaseProblem
+    from storage.tenancy import TenantNotFound, Tenants
+
+    tenants = Tenants(control)
+    infos = tenants.all()
+    if not infos:
+        if workspace:
+            _fail(f"this deployment serves one workspace (SLACK_BOT_TOKEN), so --workspace {workspace} does not apply; "
+                  f"run the command without --workspace (and without CANISHARE_WORKSPACE)")
+        return control
+    if not workspace:
+        _fail(f"{_served(infos)}; choose one with --workspace")
+    wanted = workspace.strip().upper()
+    if wanted not in {i.id for i in infos}:
+        _fail(f"no workspace {workspace!r}: {_served(infos)}; choose one with --workspace")
+    try:
+        return tenants.database(wanted)
+    except TenantNotFound:  # removed from the registry since the list above
+        _fail(f"no workspace {workspace!r}: {_served(tenants.all())}; choose one with --workspace")
+    except DatabaseProblem as err:
+        _fail(str(err))
 
 
 class _Commands(click.Group):
@@ -87,6 +155,6 @@ def main(verbose: bool, log_format: str) -> None:
         _fail(str(err))
 
 
-from . import config, db, digest, policy, purge, records, serve  # noqa: E402,F401  (each registers its commands)
+from . import config, db, digest, policy, purge, records, serve, workspaces  # noqa: E402,F401  (each registers its commands)
 
 __all__ = ["main"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from . import _database, _fail, main
+from . import _fail, _where, _workspace_data, main, workspace_option
 
 HISTORY_SHOWN = 10  # versions listed in the export's header
 
@@ -22,18 +22,21 @@ def _version_comment(version) -> list[str]:
 
 
 @config.command("export")
-def config_export() -> None:
+@workspace_option
+def config_export(workspace: str | None) -> None:
     """Print the current configuration as YAML, headed by its version and recent changes."""
-    from storage.db import describe
     from storage.records import iso
 
     from ..config_store import ConfigStore
     from ..config_text import settings_yaml
 
-    db = _database()
+    db = _workspace_data(workspace)
     history = ConfigStore(db).history(limit=HISTORY_SHOWN)
+    if not history and db.tenant is not None:
+        _fail(f"{_where(db)} holds no configuration yet; its admins set it up in the App Home, or run "
+              f"`canishare config import FILE --workspace {db.tenant}`")
     if not history:
-        _fail(f"{describe()} holds no configuration yet; `canishare serve` stores canishare.yml there on its first "
+        _fail(f"{_where(db)} holds no configuration yet; `canishare serve` stores canishare.yml there on its first "
               f"start, or run `canishare config import FILE`")
     current = history[0]
     lines = [f"# canishare configuration, version {current.number}, stored {iso(current.created_at)} by {current.author}",
@@ -48,7 +51,8 @@ def config_export() -> None:
 @config.command("import")
 @click.argument("file", type=click.Path(dir_okay=False))
 @click.option("--yes", is_flag=True, help="Store it without asking (for scripts).")
-def config_import(file: str, yes: bool) -> None:
+@workspace_option
+def config_import(file: str, yes: bool, workspace: str | None) -> None:
     """Store FILE as the new configuration version (checked first; shows the changes and asks)."""
     from storage.access import cli_user
 
@@ -60,7 +64,7 @@ def config_import(file: str, yes: bool) -> None:
         settings = load_settings(file)
     except ConfigError as err:
         _fail(str(err))
-    db = _database(create=True)
+    db = _workspace_data(workspace, create=True)
     store = ConfigStore(db)
     before = store.latest()
     changes = change_lines(before.settings if before else None, settings)

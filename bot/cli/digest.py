@@ -7,14 +7,16 @@ from datetime import datetime
 
 import click
 
-from . import _database, _fail, _settings, _stored_settings, main
+from . import _fail, _settings, _stored_settings, _workspace_data, main, workspace_option
 
 
 @main.command()
 @click.option("--format", "fmt", type=click.Choice(["json", "text"]), default="text", show_default=True)
-@click.option("--post", is_flag=True, help="Also post it to the configured digest channel (needs SLACK_BOT_TOKEN).")
+@click.option("--post", is_flag=True, help="Also post it to the configured digest channel (needs SLACK_BOT_TOKEN, "
+              "or, for one workspace of many, its installation and CANISHARE_TOKEN_KEY).")
 @click.option("--last-slot", is_flag=True, help="Cover the 7 days ending at the most recent scheduled slot, not now.")
-def digest(fmt: str, post: bool, last_slot: bool) -> None:
+@workspace_option
+def digest(fmt: str, post: bool, last_slot: bool, workspace: str | None) -> None:
     """The last 7 days' digest: counts only, never names or case details."""
     from datetime import timedelta, timezone
 
@@ -25,13 +27,18 @@ def digest(fmt: str, post: bool, last_slot: bool) -> None:
     from ..digest import digest_labels
 
     token = os.environ.get("SLACK_BOT_TOKEN")
-    if post and not token:
+    if post and not token and not workspace:
         _fail("--post needs SLACK_BOT_TOKEN")
-    db = _database()
-    # The stored configuration, else the YAML file (needed to post; optional to print).
+    db = _workspace_data(workspace)
+    if post and db.tenant is not None:
+        token = _installed_bot_token(db.tenant)  # never SLACK_BOT_TOKEN: that is no workspace's of many
+    elif post and not token:
+        _fail("--post needs SLACK_BOT_TOKEN")
+    # The stored configuration, else the YAML file (needed to post; optional to print); a
+    # workspace of many has only its stored one.
     settings = _stored_settings(db)
     if settings is None and (post or config_path() is not None):
-        settings = _settings()
+        settings = _settings(db if db.tenant is not None else None)
     schedule = settings.digest if settings is not None else DigestSettings()
     labels = digest_labels(settings) if settings is not None else None
     if post and not schedule.channel:
@@ -61,3 +68,25 @@ def digest(fmt: str, post: bool, last_slot: bool) -> None:
         record_access(db, "digest", cli_user(), {"channel": schedule.channel, "period_start": d["period_start"]},
                       d["total"])
         click.echo(f"canishare: digest posted to {schedule.channel} (ts {ts})", err=True)
+
+
+def _installed_bot_token(tenant_id: str) -> str:
+    """The bot token the workspace's installation holds (decrypted with CANISHARE_TOKEN_KEY)."""
+    from storage.db import open_existing
+
+    key = os.environ.get("CANISHARE_TOKEN_KEY")
+    if not key:
+        _fail(f"--post for workspace {tenant_id} needs CANISHARE_TOKEN_KEY (its bot token is stored encrypted)")
+    try:
+        from ..installations import TokenCipher, bot_token_for, installation_store
+    except ImportError:
+        _fail("--post for one workspace of many needs this version's installation store (bot.installations)")
+    try:
+        cipher = TokenCipher(key)
+    except ValueError as err:
+        _fail(str(err))
+    store = installation_store(open_existing(migrate=False), cipher, os.environ.get("SLACK_CLIENT_ID"))
+    token = bot_token_for(store, tenant_id)
+    if not token:
+        _fail(f"workspace {tenant_id} has no bot token installed (uninstalled?); reinstall the app there to post")
+    return token

@@ -5,7 +5,7 @@ import sys
 
 import click
 
-from . import _database, _fail, _settings, main
+from . import _fail, _settings, _workspace_data, main, workspace_option
 
 
 PURGE_WORDS = (
@@ -30,13 +30,14 @@ def _purge_lines(counts: dict[str, int]) -> list[str]:
 @main.command()
 @click.option("--dry-run", is_flag=True, help="Show what would be deleted, and delete nothing.")
 @click.option("--yes", is_flag=True, help="Delete without asking (for scripts and cron).")
-def purge(dry_run: bool, yes: bool) -> None:
+@workspace_option
+def purge(dry_run: bool, yes: bool, workspace: str | None) -> None:
     """Delete what the retention rules say is due now (asks first unless --yes)."""
     from storage.models import utcnow
     from storage.retention import purge as purge_due
     from storage.retention import purge_in_batches
 
-    db = _database()
+    db = _workspace_data(workspace)
     settings = _settings(db)  # retention_days: never a default when the configuration is missing
     now = utcnow()
     with db.read_only() as s:  # the purge itself, rolled back: exactly what a real one would delete

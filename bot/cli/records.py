@@ -6,7 +6,7 @@ from datetime import datetime
 
 import click
 
-from . import _database, _fail, main
+from . import _fail, _where, _workspace_data, main, workspace_option
 
 
 SINCE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M")
@@ -26,9 +26,9 @@ def _since(value: str | None) -> datetime | None:
     _fail(f"--since {value!r} is not a date canishare reads; use {SINCE_EXAMPLES}")
 
 
-def _team_names(session) -> dict[str, str]:
-    """Team id -> name from the configuration (the stored one, else the YAML file), when there
-    is a readable one (else nothing)."""
+def _team_names(session, yaml_fallback: bool = True) -> dict[str, str]:
+    """Team id -> name from the configuration (the stored one, else the YAML file unless the data
+    is one workspace's of many), when there is a readable one (else nothing)."""
     import json
 
     from storage.config_chain import latest_row
@@ -38,7 +38,7 @@ def _team_names(session) -> dict[str, str]:
     stored = latest_row(session)
     if stored is not None:
         return {t["id"]: t["name"] for t in json.loads(stored.body)["teams"]}
-    if config_path() is None:
+    if not yaml_fallback or config_path() is None:
         return {}
     try:
         return {t.id: t.name for t in load_settings().teams}
@@ -46,13 +46,13 @@ def _team_names(session) -> dict[str, str]:
         return {}
 
 
-def _resolve_team(session, team: str) -> str:
+def _resolve_team(session, team: str, yaml_fallback: bool = True) -> str:
     """The team id for --team: a team's id, or its name (any case); refused with the accepted values."""
     from sqlalchemy import select
 
     from storage.models import Record
 
-    names = _team_names(session)
+    names = _team_names(session, yaml_fallback)
     in_records = {t for (t,) in session.execute(select(Record.team).distinct()) if t}
     known = sorted(set(names) | in_records)
     if team in known:
@@ -72,15 +72,15 @@ def _resolve_team(session, team: str) -> str:
 @click.option("--since", default=None, metavar="DATE",
               help=f"Only records created on or after this date (UTC): {SINCE_EXAMPLES}.")
 @click.option("--team", default=None, help="Only this team's records (the team's id or name).")
-def export(fmt: str, since: str | None, team: str | None) -> None:
+@workspace_option
+def export(fmt: str, since: str | None, team: str | None, workspace: str | None) -> None:
     """Decision records to stdout, oldest first."""
-    from storage.db import describe
     from storage.export import write_export
 
     since_at = _since(since)
-    db = _database()
+    db = _workspace_data(workspace)
     with db.read_only() as s:
-        team_id = _resolve_team(s, team) if team is not None else None
+        team_id = _resolve_team(s, team, yaml_fallback=db.tenant is None) if team is not None else None
         count = write_export(s, sys.stdout, fmt, since_at, team_id)
     sys.stdout.flush()
     from storage.access import cli_user, record_access
@@ -90,17 +90,18 @@ def export(fmt: str, since: str | None, team: str | None) -> None:
     which = " and ".join(filter(None, [f"of team {team_id}" if team_id else "",
                                         f"since {since_at:%Y-%m-%d %H:%M} UTC" if since_at else ""]))
     click.echo(f"canishare: exported {count} record{'s' if count != 1 else ''}{' ' + which if which else ''} "
-               f"from {describe()}", err=True)
+               f"from {_where(db)}", err=True)
 
 
 @main.command()
 @click.option("--log", "show_log", is_flag=True, help="Also list every logged access: exports, digest posts, purges.")
-def verify(show_log: bool) -> None:
+@workspace_option
+def verify(show_log: bool, workspace: str | None) -> None:
     """Check the records' hash chain; names the first broken record."""
     from storage.access import accesses
     from storage.records import verify_chain
 
-    db = _database()
+    db = _workspace_data(workspace)
     with db.read_only() as s:
         report = verify_chain(s)
         logged = [a.line() for a in accesses(s)] if show_log else []
