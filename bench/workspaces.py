@@ -162,9 +162,8 @@ class TenantFakeSlack(FakeSlack):
 # --- the server ---------------------------------------------------------------------------------
 
 def multi_env(workdir: Path, slack_url: str, db_url: str) -> dict[str, str]:
-    env = server_env(workdir, slack_url, db_url)
-    for name in ("SLACK_BOT_TOKEN", "CANISHARE_CONFIG"):
-        env.pop(name, None)
+    env = server_env(workdir, slack_url, db_url)  # its canishare.yml gives only a new workspace's policy (hmg-2008: the walks')
+    env.pop("SLACK_BOT_TOKEN", None)
     env.update({"SLACK_CLIENT_ID": CLIENT_ID, "SLACK_CLIENT_SECRET": CLIENT_SECRET, "CANISHARE_TOKEN_KEY": TOKEN_KEY})
     return env
 

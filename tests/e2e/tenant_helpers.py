@@ -27,8 +27,9 @@ from typing import Any, Iterator
 from urllib.parse import parse_qs, urlencode, urlparse
 
 import pytest
+import yaml
 
-from tests.conftest import PSEUDONYM_KEY, FreshDatabase, Server, canishare_exe, start_server
+from tests.conftest import PSEUDONYM_KEY, TEST_CONFIG, FreshDatabase, Server, canishare_exe, start_server
 from tests.e2e.helpers import Person
 from tests.fakeslack import Call, FakeSlack
 from tests.slackreq import SIGNING_SECRET, SlackSender
@@ -324,9 +325,14 @@ def install(server: Server, ws: Workspace) -> Install:
 # --- the server in multi-workspace mode ----------------------------------------------------------
 
 def multi_env(workdir: Path, fake: FakeSlack, db_url: str) -> dict[str, str]:
+    """No SLACK_BOT_TOKEN; the deployment's file gives only the policy a new workspace starts
+    with (hmg-2008, the pack the walks here are written for)."""
     workdir.mkdir(parents=True, exist_ok=True)
+    cfg = workdir / "canishare.yml"
+    cfg.write_text(yaml.safe_dump(TEST_CONFIG))
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "CANISHARE_"))}
     env.update({
+        "CANISHARE_CONFIG": str(cfg),
         "SLACK_CLIENT_ID": CLIENT_ID,
         "SLACK_CLIENT_SECRET": CLIENT_SECRET,
         "CANISHARE_TOKEN_KEY": TOKEN_KEY,

@@ -81,7 +81,7 @@ def check_workspace(ws: Workspace, other: Workspace, got: dict[str, Any]) -> Non
     assert other.pseudonym(sharer) != ws.pseudonym(sharer)
     text = str(records)
     assert other.tag not in text and ws.tag not in text  # no Slack id of either workspace, pseudonyms only
-    assert all(r["team"] == "general" for r in records)
+    assert all(r["team"] == "general" and r["policy"] == "hmg-2008@1" for r in records)
     assert "chain intact" in got["verify"]
     digest = got["digest"]
     assert digest["total"] == 2
