@@ -29,16 +29,12 @@ def pool_size(request_threads: int) -> int:
     return LISTENER_THREADS + request_threads + BACKGROUND_THREADS
 
 
-def build_app(settings: Settings | None, secrets: Secrets, db: Database) -> App:
-    """`settings`: the YAML file's, used only while the database holds no configuration
-    (serve seeds it before any worker starts; bench/ builds apps on databases without one)."""
-    client = make_client(secrets.bot_token, secrets.api_url)
+def _bolt_options(secrets: Secrets) -> dict:
     # Bolt's warnings quote parts of payloads; only its errors (which we reduce to types) are logged.
     bolt_logger = logging.getLogger("canishare.bolt")
     bolt_logger.setLevel(logging.ERROR)
-    app = App(
+    return dict(
         signing_secret=secrets.signing_secret,
-        client=client,  # carries the token and the configured base URL
         # Every listener acks in the request thread and leaves Web API work to a lazy
         # listener, so an ack never waits behind other clicks' work (bench/results.md).
         process_before_response=True,
@@ -51,6 +47,16 @@ def build_app(settings: Settings | None, secrets: Secrets, db: Database) -> App:
         # Mode requests carry none): Bolt's own check would only repeat that work on each click.
         request_verification_enabled=False,
     )
+
+
+def build_app(settings: Settings | None, secrets: Secrets, db: Database) -> App:
+    """`settings`: the YAML file's, used only while the database holds no configuration
+    (serve seeds it before any worker starts; bench/ builds apps on databases without one).
+    With SLACK_CLIENT_ID (Secrets.multi_workspace), many workspaces: build_multi_app."""
+    if getattr(secrets, "multi_workspace", False):
+        return build_multi_app(settings, secrets, db)
+    client = make_client(secrets.bot_token, secrets.api_url)
+    app = App(client=client, **_bolt_options(secrets))  # the client carries the token and the configured base URL
     # Which workspace we are installed in; requests from any other are refused.
     auth = client.auth_test()
     workspace = auth.get("team_id")
@@ -75,3 +81,62 @@ def build_app(settings: Settings | None, secrets: Secrets, db: Database) -> App:
     register_all(app, deps)
     app.canishare_deps = deps  # type: ignore[attr-defined]
     return app
+
+
+def build_multi_app(settings: Settings | None, secrets: Secrets, control: Database) -> App:
+    """Many workspaces (and Grid orgs) on one deployment. `control` is the DATABASE_URL database:
+    the tenant registry, the installations (tokens encrypted) and the scheduler's lease; each
+    tenant's data is in its own database (storage/tenancy.py). No auth.test at start and no
+    default tenant: Bolt finds each request's installation, the tenancy middleware its tenant
+    (bot/tenant_deps.py), and a request for no installed tenant does nothing. `settings` (the
+    YAML file, if any) gives only the policy a new tenant's first configuration starts with."""
+    from slack_sdk import WebClient
+
+    from storage.tenancy import Tenants
+
+    from .installations import TokenCipher, bot_token_for, forget, installation_store
+    from .oauth import oauth_settings
+    from .slack_connect import payload_enterprise
+    from .tenant_deps import TenantDeps, installed, tenancy_middleware
+
+    tenants = Tenants(control)
+    store = installation_store(control, TokenCipher(secrets.token_key), secrets.client_id)
+
+    def uninstall(tenant: str, status: str, body: dict) -> None:
+        """app_uninstalled, or the bot token revoked: the installation is deleted and the tenant
+        marked removed; its records stay (retention and the data processing agreement decide)."""
+        org = tenant.startswith("E")
+        forget(store, tenants, tenant if org else payload_enterprise(body), None if org else tenant, org)
+        log.warning("tenant %s: the app was %s; its installation is removed, its records are kept", tenant, status)
+
+    source = TenantDeps(tenants, master_key=secrets.pseudonym_key, api_url=secrets.api_url,
+                        token_for=lambda tenant: bot_token_for(store, tenant), uninstall=uninstall)
+    policy = settings.policy if settings is not None else None
+    kwargs: dict = {"base_url": secrets.api_url} if secrets.api_url else {}
+    app = App(
+        client=WebClient(**kwargs),  # no token: Bolt gives each request a client with its installation's
+        oauth_settings=oauth_settings(secrets, control, store,
+                                      lambda installation: installed(tenants, source, installation, policy)),
+        **_bolt_options(secrets),
+    )
+    app.middleware(tenancy_middleware(source))
+    register_all(app, source)
+    app.canishare_deps = source  # type: ignore[attr-defined]
+    app.canishare_tenants = tenants  # type: ignore[attr-defined]
+    return app
+
+
+def start_background(bolt: App, db: Database) -> None:
+    """The delivery loop and the scheduler's ticker of a serving process: one workspace's, or
+    every active tenant's in turn (the ticker's lease is `db`'s: one per deployment)."""
+    from .delivery import DeliveryLoop
+    from .listeners import Deps
+    from .scheduled_tasks import scheduled_tasks
+    from .scheduler import Ticker
+
+    source = bolt.canishare_deps  # type: ignore[attr-defined]
+    if isinstance(source, Deps):
+        DeliveryLoop(source.deliverer).start()  # undelivered items from before a restart go at once
+    else:
+        DeliveryLoop(tenants=source.served).start()
+    Ticker(db, scheduled_tasks(bolt, db)).start()

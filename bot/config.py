@@ -70,6 +70,9 @@ class Team(Strict):
     members_usergroup: str | None = None
     members_channel: str | None = None
     policy: str | None = None  # overrides the organisation's pack for this team
+    # Slack Connect: pings may go to an escalation channel shared with another organisation only
+    # when an admin allows it (None, the default, is "no"; None keeps it out of exported YAML).
+    shared_channel_allowed: bool | None = None
 
     @field_validator("policy")
     @classmethod

@@ -216,6 +216,10 @@ class Deliverer:
             if found:
                 self._delivered(row, found[0], found[1], "found")
                 return 1
+        refusal = self._refused_channel(row)
+        if refusal:  # e.g. a channel shared with another organisation: the ping goes another way
+            self._failed(row, "unreachable", refusal, None)
+            return 0
         args = dict(row.args)
         if row.key and row.method == "chat.postMessage":
             args["metadata"] = {"event_type": METADATA_EVENT, "event_payload": {"delivery": row.key}}
@@ -228,6 +232,11 @@ class Deliverer:
         channel = resp.get("channel") or args.get("channel")
         self._delivered(row, channel, resp.get("ts") or args.get("ts"), "delivered")
         return 1
+
+    def _refused_channel(self, row: Outbox) -> str | None:
+        """The escalation service's refusal of this ping's channel (bot/escalation_routing.py)."""
+        check = getattr(self.hooks, "channel_refusal", None) if row.kind == "ping" else None
+        return check(self.client, row) if check is not None else None
 
     def _dm_channel(self, row: Outbox) -> str | None:
         channel = row.dm_channel or str(row.args.get("channel") or "")
@@ -415,32 +424,59 @@ def _epoch(naive_utc: datetime) -> float:
 
 
 class DeliveryLoop:
-    """Delivers due rows every second in the background; the first pass runs at once."""
+    """Delivers due rows every second in the background; the first pass runs at once.
 
-    def __init__(self, deliverer: Deliverer, interval: float = 1.0):
+    Given one Deliverer (one workspace), that one; given `tenants` (a callable answering the
+    Deps of every active tenant, bot/tenant_deps.TenantDeps.served), each tenant's deliverer in
+    turn on every pass, on its own database with its own token: one failing tenant never stops
+    the others, and a tenant removed since the last pass is simply not in the list."""
+
+    def __init__(self, deliverer: Deliverer | None = None, interval: float = 1.0,
+                 tenants: Callable[[], Iterable[Any]] | None = None):
+        assert (deliverer is None) != (tenants is None), "one deliverer, or the tenants'"
         self.deliverer = deliverer
+        self.tenants = tenants
         self.interval = interval
+        self._released: set[str] = set()  # tenants whose leftovers from before the restart were released
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="canishare-delivery", daemon=True)
 
     def start(self) -> "DeliveryLoop":
-        self.deliverer.record_in_batches()
+        if self.deliverer is not None:
+            self.deliverer.record_in_batches()
+            self._release(self.deliverer)
+        self._thread.start()
+        return self
+
+    @staticmethod
+    def _release(deliverer: Deliverer) -> None:
         try:
-            released = self.deliverer.release_all()
+            released = deliverer.release_all()
             if released:
                 log.warning("delivering %d undelivered item(s) left from before the restart", released)
         except SQLAlchemyError:
             log.warning("database unavailable at start; undelivered items go when it answers")
-        self._thread.start()
-        return self
 
     def stop(self) -> None:
         self._stop.set()
 
+    def run_once(self) -> None:
+        if self.deliverer is not None:
+            self.deliverer.run_due()
+            return
+        for deps in self.tenants():  # type: ignore[misc]
+            try:
+                if deps.tenant not in self._released:
+                    self._released.add(deps.tenant)
+                    self._release(deps.deliverer)
+                deps.deliverer.run_due()
+            except Exception as error:  # noqa: BLE001 - one tenant's failure must not stop the others
+                log.error("delivery pass failed for tenant %s: %s", deps.tenant, type(error).__name__)
+
     def _run(self) -> None:
         while not self._stop.is_set():
             try:
-                self.deliverer.run_due()
+                self.run_once()
             except Exception:  # noqa: BLE001 - the loop must outlive any one failure
                 log.exception("delivery pass failed")
             self._stop.wait(self.interval)

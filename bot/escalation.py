@@ -48,11 +48,15 @@ class ActResult:
 
 
 class Escalations(PingRouting):
-    def __init__(self, settings: Settings | SettingsSource, db: Database, pseudonym_key: str, views: Views | None = None):
+    def __init__(self, settings: Settings | SettingsSource, db: Database, pseudonym_key: str, views: Views | None = None,
+                 check_shared_channels: bool = False):
         self.config = live(settings)
         self.db = db
         self.key = pseudonym_key
         self._views = views
+        # Many workspaces on one deployment: escalation channels shared with another
+        # organisation are refused unless the team allows them (escalation_routing).
+        self.check_shared_channels = check_shared_channels
 
     @property
     def settings(self) -> Settings:

@@ -7,7 +7,11 @@ deliverer calls `delivered` and `unreachable` inside its own transaction.
 """
 from __future__ import annotations
 
+import logging
+import threading
+import time
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -19,6 +23,19 @@ from storage.outbox import enqueue
 from .config import Settings, Team
 from .messenger import Views
 from .mrkdwn import channel_link, mention
+
+log = logging.getLogger("canishare.escalation")
+
+SHARED_CHANNEL = "ext_shared_channel"  # the refusal recorded for a ping kept out of a Slack Connect channel
+SHARED_CHECK_SECONDS = 300.0  # how long a channel's "shared or not" is trusted
+_shared_seen: dict[tuple[int, str], tuple[bool, float]] = {}  # (id of the client, channel) -> (shared, when)
+_shared_lock = threading.Lock()
+
+
+def shared_with_another_org(info: dict) -> bool:
+    """conversations.info's channel: shared with another organisation (Slack Connect), or on its
+    way to be. A channel shared only between workspaces of one Grid org (is_org_shared) is not."""
+    return bool(info.get("is_ext_shared") or info.get("is_pending_ext_shared"))
 
 
 def ping_text(urgent: bool, user_id: str) -> str:
@@ -40,6 +57,33 @@ class PingRouting:
         if with_deputies:
             targets += [("deputy", d) for d in team.deputies if d not in team.leads]
         return targets
+
+    def channel_refusal(self, client: Any, row: Outbox) -> str | None:
+        """Before a ping is posted to a team's escalation channel: SHARED_CHANNEL when that channel
+        is shared with another organisation and the team does not allow it (shared_channel_allowed),
+        so the ping goes the DM way instead, as for a channel Slack refuses, and the admins are
+        told why. None: post it. A channel Slack will not describe is left to the post itself."""
+        if not getattr(self, "check_shared_channels", False) or row.role != "channel" or not row.escalation_id:
+            return None
+        with self.db.transaction() as s:
+            esc = s.get(Escalation, row.escalation_id)
+            team_id = esc.team if esc is not None else None
+        team = self.settings.team(team_id) if team_id else None
+        if team is None or team.shared_channel_allowed:
+            return None
+        channel = str(row.args.get("channel") or "")
+        key, now = (id(client), channel), time.monotonic()
+        seen = _shared_seen.get(key)
+        if seen is None or now - seen[1] >= SHARED_CHECK_SECONDS:
+            try:
+                info = client.conversations_info(channel=channel).get("channel") or {}
+            except Exception as error:  # noqa: BLE001 - the post will meet the same problem and say so
+                log.warning("could not check whether an escalation channel is shared: %s", type(error).__name__)
+                return None
+            seen = (shared_with_another_org(info), now)
+            with _shared_lock:
+                _shared_seen[key] = seen
+        return SHARED_CHANNEL if seen[0] else None
 
     def fallback(self, team: Team, role: str) -> list[tuple[str, str]]:
         """Where a ping goes when Slack cannot deliver it to a target of this role: the channel's
@@ -122,6 +166,9 @@ class PingRouting:
             fix = f" To fix it, invite @canishare to {channel_link(target)}."
         elif code in ("channel_not_found", "is_archived"):
             fix = " To fix it, set a working escalation channel for this team in my Home tab."
+        elif code == SHARED_CHANNEL:
+            fix = (f" {channel_link(target)} is shared with another organisation, so requests are not posted there. "
+                   f"To fix it, choose a channel only your organisation is in for this team in my Home tab.")
         elif code in ("account_inactive", "user_not_found", "user_disabled"):
             fix = " To fix it, replace this person in the team's leads or deputies in my Home tab."
         gone = ", ".join(mention(t) for _r, t in routes) or "nobody else (there is no one left to try)"

@@ -25,6 +25,7 @@ from .config import Settings
 from .config_store import SettingsSource, live
 from .digest import digest_labels
 from .digest_blocks import post_digest
+from .listeners import Deps
 from .slack_directory import SlackDirectory
 from .slack_messenger import SlackMessenger
 
@@ -163,9 +164,18 @@ def retention_task(settings: Settings | SettingsSource, db: Database) -> Callabl
 
 
 def scheduled_tasks(bolt: App, db: Database) -> list[Callable]:
-    """What the ticker runs in a serving process, given its Bolt app."""
-    deps = bolt.canishare_deps  # type: ignore[attr-defined]
-    messenger = SlackMessenger(bolt.client, db)
+    """What the ticker runs in a serving process, given its Bolt app: one workspace's tasks, or,
+    with many workspaces, one task that runs every active tenant's tasks in turn (the ticker's
+    single lease is the control database's: one scheduler per deployment)."""
+    source = bolt.canishare_deps  # type: ignore[attr-defined]
+    if isinstance(source, Deps):
+        return tasks_for(source, bolt.client, db)
+    return [each_tenant(source)]
+
+
+def tasks_for(deps: Deps, client: WebClient, db: Database) -> list[Callable]:
+    """One workspace's scheduled tasks, on its database with its bot client."""
+    messenger = SlackMessenger(client, db)
 
     def escalation_reminders(now):
         return deps.escalations.remind_due(messenger, now)
@@ -177,8 +187,33 @@ def scheduled_tasks(bolt: App, db: Database) -> list[Callable]:
         return followup.send_due(db, messenger, now, deps.settings.digest.zone, views=deps.escalations.views)
 
     def team_membership(now):  # user groups, members channels, deactivated leads (bot/membership_refresh.py)
-        return membership_refresh.run(db, SlackDirectory(bolt.client), deps.settings, deps.escalations.views, now,
+        return membership_refresh.run(db, SlackDirectory(client), deps.settings, deps.escalations.views, now,
                                       deps.deliverer)
 
     return [escalation_reminders, outbox, referral_reminders, team_membership,
-            weekly_digest_task(deps.config, db, bolt.client), retention_task(deps.config, db)]
+            weekly_digest_task(deps.config, db, client), retention_task(deps.config, db)]
+
+
+def each_tenant(source) -> Callable[[datetime], int]:
+    """A ticker task running every active tenant's tasks (tasks_for) with that tenant's Deps:
+    its database, configuration, pseudonym key and bot token. A tenant's failing task is logged
+    (its type) and the next task and tenant go on. Returns how many tenants were visited."""
+    held: dict[str, list[Callable]] = {}  # per tenant, built once: the digest task keeps its claim owner
+
+    def task(now: datetime) -> int:
+        visited = 0
+        for deps in source.served():  # bot.tenant_deps.TenantDeps: active tenants only
+            visited += 1
+            tasks = held.get(deps.tenant)
+            if tasks is None:
+                tasks = held[deps.tenant] = tasks_for(deps, deps.client, deps.db)
+            for one in tasks:
+                try:
+                    one(now)
+                except Exception as error:  # noqa: BLE001 - one tenant's failure must not stop the others
+                    log.error("scheduled task %s failed for tenant %s: %s", getattr(one, "__name__", "?"),
+                              deps.tenant, type(error).__name__)
+        return visited
+
+    task.__name__ = "each_tenant"
+    return task

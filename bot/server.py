@@ -16,13 +16,10 @@ from slack_sdk.signature import SignatureVerifier
 from storage.db import Database
 
 from . import metrics
-from .app import build_app, pool_size
+from .app import build_app, pool_size, start_background
 from .config import Secrets, Settings
-from .delivery import DeliveryLoop
 from .health import readiness
 from .logs import new_correlation_id
-from .scheduled_tasks import scheduled_tasks
-from .scheduler import Ticker
 
 log = logging.getLogger("canishare.server")
 
@@ -223,8 +220,7 @@ def serve_http(settings: Settings | None, secrets: Secrets, db_url: str | None, 
             db = Database(db_url, pool_size=pool_size(threads))
             metrics.watch_database(db)
             bolt = build_app(settings, secrets, db)
-            DeliveryLoop(bolt.canishare_deps.deliverer).start()  # undelivered items from before a restart go at once
-            Ticker(db, scheduled_tasks(bolt, db)).start()
+            start_background(bolt, db)  # the delivery loop (undelivered items from before a restart go at once), the ticker
             return wsgi_app(bolt, db, secrets.signing_secret)
 
     Server().run()
@@ -236,6 +232,5 @@ def serve_socket_mode(settings: Settings | None, secrets: Secrets, db_url: str |
     db = Database(db_url, pool_size=pool_size(10))  # Socket Mode's handler threads
     metrics.watch_database(db)
     bolt = build_app(settings, secrets, db)
-    DeliveryLoop(bolt.canishare_deps.deliverer).start()
-    Ticker(db, scheduled_tasks(bolt, db)).start()
+    start_background(bolt, db)
     SocketModeHandler(bolt, secrets.app_token).start()

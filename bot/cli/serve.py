@@ -88,6 +88,9 @@ def serve(port: str | None, workers: int, threads: int) -> None:
     db = _database(create=True)
     if workers > 1 and db.dialect == "sqlite":
         _fail("more than one worker needs PostgreSQL (set DATABASE_URL); SQLite is for a single process")
+    if getattr(secrets, "multi_workspace", False):
+        _serve_many(file_settings, secrets, db, http_port, workers, threads)
+        return
     store = ConfigStore(db)
     stored = store.latest()  # the database's configuration wins; an empty store is seeded from the file
     if stored is None and file_settings is None:
@@ -113,3 +116,18 @@ def serve(port: str | None, workers: int, threads: int) -> None:
         return
     click.echo(f"canishare: listening on port {http_port} (POST /slack/events, GET /healthz, /readyz, /metrics)", err=True)
     serve_http(settings, secrets, None, http_port, workers, threads)
+
+
+def _serve_many(file_settings, secrets, db, http_port: int, workers: int, threads: int) -> None:
+    """Many workspaces (SLACK_CLIENT_ID): no configuration or Slack ids to check here. Each
+    workspace gets its own configuration when it installs (its installer is its first admin),
+    and the file, if any, only gives a new workspace's policy."""
+    from ..server import serve_http
+
+    if secrets.app_token:
+        _fail("Socket Mode serves one workspace: for many workspaces (SLACK_CLIENT_ID) unset SLACK_APP_TOKEN "
+              "and give Slack this server's HTTPS address (/slack/events, /slack/install, /slack/oauth_redirect)")
+    db.engine.dispose()  # each worker opens its own connections
+    click.echo(f"canishare: many workspaces; listening on port {http_port} (POST /slack/events, GET /slack/install, "
+               f"/healthz, /readyz, /metrics)", err=True)
+    serve_http(file_settings, secrets, None, http_port, workers, threads)

@@ -13,12 +13,18 @@
 Every listener acks at once in the request thread and does its work on Bolt's lazy executor
 (`acked`); the work is a module-level function `(deps, body=, client=, action=, event=)`, so
 each can be called alone. Errors are told to the person, never logged with their text.
+
+`register(app, deps)` is given either one workspace's `Deps` (single-workspace mode) or a
+resolver of many (bot/tenant_deps.TenantDeps): every use of deps at request time goes through
+`deps.resolve(context)`, which in multi-workspace mode answers the Deps of the tenant the
+tenancy middleware put in the request's context, and None (the request does nothing) when
+there is none: there is no default tenant.
 """
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any, Callable, Protocol
 
 from slack_bolt import Ack, App, BoltResponse
 from slack_bolt.error import BoltUnhandledRequestError
@@ -56,6 +62,15 @@ class Deps:
     workspace: str | None = None
     deliverer: Deliverer | None = None
     membership: Any = None  # bot.membership.MemberCache: team members from Slack (set by listeners.membership)
+    # Multi-workspace mode only (bot/tenant_deps.py): whose these are, the tenant's own bot client
+    # for background work, and what uninstalling does beyond this tenant's database.
+    tenant: str | None = None
+    client: Any = None
+    uninstall: Callable[[str, dict], None] | None = None  # ("uninstalled" | "revoked", the event's body)
+
+    def resolve(self, context: Any = None) -> "Deps":
+        """Single-workspace mode: one workspace, these Deps for every request."""
+        return self
 
     @property
     def settings(self) -> Settings:
@@ -66,22 +81,35 @@ class Deps:
         return SlackMessenger(client, self.db)
 
 
+class DepsSource(Protocol):
+    def resolve(self, context: Any) -> Deps | None:
+        """The Deps of the request's tenant; None when it has none (then nothing is done)."""
+
+
 Work = Callable[..., None]
 
 
-def acked(deps: Deps, listen, work: Work, reply: Callable[[dict], str | None] | None = None,
+def acked(source: Deps | DepsSource, listen, work: Work, reply: Callable[[dict], str | None] | None = None,
           bad_value: str = WRONG_VALUE) -> None:
     """Register `work` the slack-bolt way for work that talks to Slack: ack() in the request
     thread at once (optionally with a reply built from the body), then run the work on Bolt's
     lazy executor as work(deps, body=, client=, action=, event=). A click whose value is not a
     string is refused with WRONG_VALUE; one the codec refuses (BadValue, raised by the work's
-    decode) with `bad_value`, and nothing changes."""
+    decode) with `bad_value`, and nothing changes. The Deps are the request's own tenant's
+    (`source.resolve(context)`); a request without one is acknowledged and does nothing."""
 
-    def ack_now(ack: Ack, body: dict) -> None:
+    def ack_now(ack: Ack, body: dict, context) -> None:
+        if source.resolve(context) is None:  # the tenancy middleware answers these before we get here
+            ack()
+            return
         text = reply(body) if reply else None
         ack(text) if text else ack()  # Bolt refuses ack(None)
 
-    def run(body: dict, client: WebClient, action: dict | None, event: dict | None) -> None:
+    def run(body: dict, client: WebClient, action: dict | None, event: dict | None, context) -> None:
+        deps = source.resolve(context)
+        if deps is None:
+            log.warning("ignored a request with no workspace of ours")
+            return
         if action and not well_typed(action):  # a forged or garbled click: say so plainly
             log.warning("refused a click with a value of the wrong type")
             deps.messenger(client).ephemeral(channel_of(body), user_id_of(body), WRONG_VALUE)
@@ -115,7 +143,7 @@ def on_error(error: Exception) -> BoltResponse:
     return BoltResponse(status=400, body="")
 
 
-def register_all(app: App, deps: Deps) -> None:
+def register_all(app: App, deps: Deps | DepsSource) -> None:
     from . import conversation, escalation, follow_through, home_admin, membership, record, settings
 
     for feature in (conversation, record, escalation, follow_through, home_admin, membership, settings):
@@ -182,5 +210,5 @@ def tell(deps: Deps, client: WebClient, body: dict, text: str, blocks: list[dict
     deps.messenger(client).ephemeral(channel_of(body), user_id_of(body), text, blocks)
 
 
-__all__ = ["BadValue", "Deps", "acked", "channel_of", "clicked", "message_ts", "register_all", "replace", "tell",
+__all__ = ["BadValue", "Deps", "DepsSource", "acked", "channel_of", "clicked", "message_ts", "register_all", "replace", "tell",
            "tell_failure", "user_id_of", "well_typed", "workspace_of"]

@@ -44,7 +44,9 @@ def on_admin_export(deps: Deps, body: dict, client: WebClient, **_) -> None:
 
 
 def on_uninstalled(deps: Deps, body: dict, **_) -> None:
-    workspaces.removed(deps.db, workspace_of(body), "uninstalled")
+    workspaces.removed(deps.db, deps.tenant or workspace_of(body), "uninstalled")
+    if deps.uninstall is not None:  # many workspaces: its installation goes too (its records stay)
+        deps.uninstall("uninstalled", body)
 
 
 def on_tokens_revoked(deps: Deps, body: dict, event: dict, client: WebClient, **_) -> None:
@@ -52,7 +54,10 @@ def on_tokens_revoked(deps: Deps, body: dict, event: dict, client: WebClient, **
     if not tokens.get("bot"):
         log.warning("user tokens were revoked; the bot token still works")
         return
-    workspaces.removed(deps.db, workspace_of(body), "revoked")
+    workspaces.removed(deps.db, deps.tenant or workspace_of(body), "revoked")
+    if deps.uninstall is not None:  # many workspaces: the token is gone, so Slack cannot be told anything
+        deps.uninstall("revoked", body)
+        return
     for admin_id in deps.settings.admins:  # if Slack still lets us say so
         deps.messenger(client).post(admin_id, "canishare was disconnected", B.to_dicts(B.notice_blocks(REVOKED)))
 

@@ -73,7 +73,7 @@ def on_user_change(deps: Deps, event: dict, **_) -> None:
 
 
 def register(app: App, deps: Deps) -> None:
-    if deps.membership is None:
+    if isinstance(deps, Deps) and deps.membership is None:  # a tenant's Deps come with their own
         deps.membership = membership.MemberCache(deps.db)
     acked(deps, app.event("subteam_members_changed"), on_subteam_members_changed)
     acked(deps, app.event("member_joined_channel"), on_member_channel)

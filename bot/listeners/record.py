@@ -12,7 +12,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from .. import blocks as B
 from .. import conversations, record_details
 from ..ids import Action, BlockId, Callback, RecordForm, Ref
-from . import CLICK_AGAIN, FINISHED, MISSING, NOT_YOURS, Deps, acked, channel_of, message_ts, tell, tell_failure, user_id_of
+from . import CLICK_AGAIN, FINISHED, MISSING, NOT_YOURS, Deps, DepsSource, acked, channel_of, message_ts, tell, tell_failure, user_id_of
 from .conversation import outcome_message
 
 log = logging.getLogger("canishare.listeners")
@@ -104,9 +104,23 @@ def confirm_recorded(deps: Deps, body: dict, context, client: WebClient) -> None
         tell_failure(deps, error, body, client)
 
 
-def register(app: App, deps: Deps) -> None:
+def _save_for_tenant(source: Deps | DepsSource, ack: Ack, body: dict, view: dict, context) -> None:
+    deps = source.resolve(context)  # the request's own workspace, never another's
+    if deps is None:
+        ack(response_action="errors", errors={"reason": NOT_SAVED})
+        return
+    screen_and_save(deps, ack, body, view, context)
+
+
+def _confirm_for_tenant(source: Deps | DepsSource, body: dict, context, client: WebClient) -> None:
+    deps = source.resolve(context)
+    if deps is not None:
+        confirm_recorded(deps, body, context, client)
+
+
+def register(app: App, deps: Deps | DepsSource) -> None:
     acked(deps, app.action(Action.RECORD_OPEN), on_record_open)
     app.view(Callback.RECORD)(
-        ack=lambda ack, body, view, context: screen_and_save(deps, ack, body, view, context),
-        lazy=[lambda body, context, client: confirm_recorded(deps, body, context, client)],
+        ack=lambda ack, body, view, context: _save_for_tenant(deps, ack, body, view, context),
+        lazy=[lambda body, context, client: _confirm_for_tenant(deps, body, context, client)],
     )

@@ -24,7 +24,7 @@ from ..settings_admin import GONE, NOT_ADMIN, NOT_SAVED, Saved, SettingsAdmin
 from ..settings_blocks import INVITE, done_view, organisation_modal, team_modal
 from ..settings_form import submitted, team_fields
 from ..slack_directory import SlackDirectory
-from . import Deps, acked, tell, user_id_of
+from . import Deps, DepsSource, acked, tell, user_id_of
 from .home_admin import on_home
 
 log = logging.getLogger("canishare.listeners")
@@ -282,13 +282,25 @@ def register(app: App, deps: Deps) -> None:
     acked(deps, app.action(Action.SETTINGS_ORG_EDIT), on_edit_organisation)
     acked(deps, app.action(Action.SETTINGS_TEAM_REMOVE), on_remove_team, bad_value=FORM_BROKEN)
     for callback, organisation in ((Callback.SETTINGS_TEAM, False), (Callback.SETTINGS_ORG, True)):
-        app.view(callback)(ack=_submission(deps, organisation),
-                           lazy=[lambda body, context, client: republish(deps, body, context, client)])
+        app.view(callback)(ack=_submission(deps, organisation), lazy=[_republisher(deps)])
 
 
-def _submission(deps: Deps, organisation: bool):
+def _submission(source: Deps | DepsSource, organisation: bool):
     # Bolt passes arguments by name, so the listener takes only names Bolt knows.
     def ack_submission(ack: Ack, body: dict, view: dict, client: WebClient, context) -> None:
+        deps = source.resolve(context)  # the request's own workspace's settings, never another's
+        if deps is None:
+            ack(response_action="errors", errors={Field.ORG_NAME if organisation else Field.TEAM_NAME: NOT_SAVED})
+            return
         answer_submission(deps, ack, body, view, client, context, organisation)
 
     return ack_submission
+
+
+def _republisher(source: Deps | DepsSource):
+    def republish_saved(body: dict, context, client: WebClient) -> None:
+        deps = source.resolve(context)
+        if deps is not None:
+            republish(deps, body, context, client)
+
+    return republish_saved
