@@ -120,15 +120,19 @@ class TenantFake(FakeSlack):
         with self._lock:
             return [c for c in self.calls[since:] if c.args.get("_token") == ws.bot_token]
 
-    def leaks(self, since: int = 0) -> list[str]:
+    def leaks(self, since: int = 0, replies_to: set[str] | frozenset[str] = frozenset()) -> list[str]:
         """Every call where one workspace's token touched another workspace's person or channel
-        (or a token no workspace was given): each one a leak across organisations."""
+        (or a token no workspace was given): each one a leak across organisations. An ephemeral
+        note to one of `replies_to` (the sender of a forged request, answered where the request
+        said it came from) is not one; the caller checks what it says."""
         found = []
         with self._lock:
             calls = list(self.calls[since:])
         for call in calls:
             token = call.args.get("_token")
             if not token or call.method.startswith(("oauth.", "auth.test")):
+                continue
+            if call.method == "chat.postEphemeral" and call.args.get("user") in replies_to:
                 continue
             ws = self.by_token(token)
             if ws is None:

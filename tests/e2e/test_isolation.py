@@ -49,7 +49,9 @@ def snapshot(server, ws: Workspace) -> dict[str, Any]:
     digest = digest_of(server, ws)
     return {"records": [(r.get("id"), r["hash"], r.get("shared_what"), r["outcome"], (r.get("escalation") or {}).get("status"))
                         for r in records],
-            "total": digest["total"], "escalations": digest["escalations"], "chain": chain_counts(verify_of(server, ws))}
+            "total": digest["total"], "escalations": digest["escalations"],
+            # the chain's record count (its entries grow with every export, each one logged)
+            "chain_records": chain_counts(verify_of(server, ws))[1]}
 
 
 def chain_counts(verify: str) -> tuple[int, int]:
@@ -66,13 +68,23 @@ def value_of(message: dict[str, Any], action_id: str) -> str:
     raise AssertionError(f"no {action_id} in the message")
 
 
-def quiet_for_b(fake: TenantFake, b: Workspace, since: int, wait: float = 1.0) -> None:
-    """Nothing was sent with B's token, nor to B's people with any token, since `since`."""
+def quiet_for_b(fake: TenantFake, b: Workspace, since: int, senders: set[str], secrets: tuple[str, ...] = (),
+                wait: float = 1.0) -> None:
+    """Nothing was sent with B's token, nor to B's people or channels with any token, since
+    `since`, except the short notes the bot gives the senders of the forged requests (answered
+    where each request said it came from, with the token of the workspace it came through),
+    which must say nothing of B: none of B's ids, names or the `secrets` (ids the forgery carried)."""
     time.sleep(wait)  # the bot's work runs after the ack: give it time to do anything it would
     assert fake.calls_with_token(b, since) == []
-    to_b = [c for c in fake.calls[since:] if any(b.owns(c.args.get(k)) for k in ("channel", "user", "users"))]
+    calls = fake.calls[since:]
+    notes = [c for c in calls if c.method == "chat.postEphemeral" and c.args.get("user") in senders]
+    for note in notes:
+        said = json.dumps({k: note.args.get(k) for k in ("text", "blocks")})
+        assert b.name not in said and not any(s in said for s in secrets) and f"U{b.tag}" not in said, said
+        assert note.args["_token"] != b.bot_token
+    to_b = [c for c in calls if c not in notes and any(b.owns(c.args.get(k)) for k in ("channel", "user", "users"))]
     assert to_b == [], [(c.method, c.args.get("channel")) for c in to_b]
-    assert fake.leaks(since) == []
+    assert fake.leaks(since, replies_to=senders) == []
 
 
 def test_an_answer_carrying_bs_conversation_sent_from_a_changes_nothing_in_b(pair, tenant_fake):
@@ -92,7 +104,7 @@ def test_an_answer_carrying_bs_conversation_sent_from_a_changes_nothing_in_b(pai
             reply = forged_by.sender.action(forged_by.user, a_question, action, value=f"{b_conversation}:danger")
             assert reply.status == 200
             assert b_conversation not in reply.body
-    quiet_for_b(tenant_fake, b, mark)
+    quiet_for_b(tenant_fake, b, mark, {a_person.user, b_person.user}, (b_conversation,))
     assert snapshot(server, b) == before
     # B's practitioner's walk is where it was: the danger question, answered now for the first time.
     nxt = b_person.answer(b_question, "no")
@@ -116,7 +128,7 @@ def test_a_record_form_carrying_bs_conversation_sent_from_a_changes_nothing_in_b
                                                                "reason": purposes[0], "note": "forged"})
     assert reply.status == 200
     assert a_person.sender.action(a_person.user, a_outcome, "record_open", value=b_conversation).status == 200
-    quiet_for_b(tenant_fake, b, mark)
+    quiet_for_b(tenant_fake, b, mark, {a_person.user}, (b_conversation,))
     assert snapshot(server, b) == before
     assert all(r["note"] != "forged" for r in export_of(server, a) + export_of(server, b))
 
@@ -146,7 +158,7 @@ def test_as_lead_cannot_claim_or_resolve_bs_escalation(pair, tenant_fake):
     assert a_lead.sender.action(a_lead.user, a_dm, "esc_resolve", selected=f"{escalation}:do_not_share").status == 200
     # The same clicks on B's own ping message, sent as A.
     assert a_lead.sender.action(a_lead.user, ping, "esc_claim").status == 200
-    quiet_for_b(tenant_fake, b, mark)
+    quiet_for_b(tenant_fake, b, mark, {a_lead.user}, (escalation,))
     assert snapshot(server, b) == before
 
     # B's lead still finds it open and claims it.
@@ -169,7 +181,7 @@ def test_the_cli_reads_and_counts_one_workspace_only(pair, tenant_fake):
     assert b_after == b_before
     assert len(a_after["records"]) == len(a_before["records"]) + 1
     assert a_after["total"] == a_before["total"] + 1
-    assert a_after["chain"][1] == a_before["chain"][1] + 1
+    assert a_after["chain_records"] == a_before["chain_records"] + 1
     # Neither export holds the other's records (their hashes) nor pseudonyms.
     a_records, b_records = export_of(server, a), export_of(server, b)
     assert {r["hash"] for r in a_records}.isdisjoint({r["hash"] for r in b_records})
