@@ -120,7 +120,9 @@ class TenantFakeSlack(FakeSlack):
         self.foreign_tokens = 0
 
     def leaks(self) -> int:
-        return sum(n for (src, dst), n in self.delivered.items() if src != dst) + self.foreign_tokens
+        """Posts and rewrites to a person or channel of one workspace with another's token (a
+        target of no workspace, such as the channel a command was typed in, is not counted)."""
+        return sum(n for (src, dst), n in self.delivered.items() if dst != "?" and src != dst) + self.foreign_tokens
 
     async def _handle(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]
