@@ -362,7 +362,8 @@ async def row(fake: TenantFakeSlack, work: Path, kind: str, workspaces: int, pra
               "practitioners": practitioners, "rate": load.rate, "feel_p50": pct(load.feel, 50), "feel_p99": pct(load.feel, 99),
               "ack_p99": pct(load.acks, 99), "clicks": len(load.feel), "per_tenant_min": min(per) if per else 0.0,
               "per_tenant_max": max(per) if per else 0.0, "lost": load.lost, "refused": dict(load.refused),
-              "leaks": leaks, "delivered": sum(fake.delivered.values()), "install_s": install_s, **check,
+              "leaks": leaks, "delivered": sum(fake.delivered.values()),
+              "leak_pairs": {f"{a}->{b}": n for (a, b), n in fake.delivered.items() if a != b}, "install_s": install_s, **check,
               "problems_log": server_problems(proc.log()), "loadavg": os.getloadavg()[0]}
     log(f"{key}: {result['rate']:.1f} clicks/s, next question p50 {ms(result['feel_p50'])} p99 {ms(result['feel_p99'])} ms, "
         f"leaks {leaks}, foreign records {check['foreign_records']}, count mismatches {check['count_mismatches']}")
