@@ -362,7 +362,8 @@ async def row(fake: TenantFakeSlack, work: Path, kind: str, workspaces: int, pra
               "practitioners": practitioners, "rate": load.rate, "feel_p50": pct(load.feel, 50), "feel_p99": pct(load.feel, 99),
               "ack_p99": pct(load.acks, 99), "clicks": len(load.feel), "per_tenant_min": min(per) if per else 0.0,
               "per_tenant_max": max(per) if per else 0.0, "lost": load.lost, "refused": dict(load.refused),
-              "leaks": leaks, "delivered": sum(fake.delivered.values()),
+              "leaks": leaks, "delivered": sum(fake.delivered.values()), "auth_tests": fake.counts["auth.test"],
+              "requests": sum(fake.counts.values()),
               "leak_pairs": {f"{a}->{b}": n for (a, b), n in fake.delivered.items() if a != b}, "install_s": install_s, **check,
               "problems_log": server_problems(proc.log()), "loadavg": os.getloadavg()[0]}
     log(f"{key}: {result['rate']:.1f} clicks/s, next question p50 {ms(result['feel_p50'])} p99 {ms(result['feel_p99'])} ms, "
@@ -380,14 +381,16 @@ def report(rows: list[dict[str, Any]], started: datetime, elapsed: float, busy: 
            f"{args.workers} worker(s) x {args.threads} threads; the fake Slack answers at once; {args.practitioners} "
            f"practitioners in all, spread evenly over the workspaces, walking without think time for "
            f"{args.warmup:g} s warm-up + {args.measure:g} s measured.", "",
-           "| mode | database | workspaces | clicks/s | per workspace (min-max) | click -> next question p50 / p99 (ms) | ack p99 (ms) | lost | leaks (fake Slack) | records checked | foreign records | count mismatches |",
-           "|---|---|---:|---:|---|---|---:|---:|---:|---:|---:|---:|"]
+           "| mode | database | workspaces | clicks/s | per workspace (min-max) | click -> next question p50 / p99 (ms) | ack p99 (ms) | auth.test calls | lost | leaks (fake Slack) | records checked | foreign records | count mismatches |",
+           "|---|---|---:|---:|---|---|---:|---:|---:|---:|---:|---:|---:|"]
     for r in rows:
         out.append(f"| {r['mode']} | {r['db']} | {r['workspaces']} | {r['rate']:.1f} | {r['per_tenant_min']:.1f}-{r['per_tenant_max']:.1f} "
-                   f"| {ms(r['feel_p50'])} / {ms(r['feel_p99'])} | {ms(r['ack_p99'])} | {r['lost']} | {r['leaks']} | {r['records']} "
+                   f"| {ms(r['feel_p50'])} / {ms(r['feel_p99'])} | {ms(r['ack_p99'])} | {r['auth_tests']} | {r['lost']} | {r['leaks']} | {r['records']} "
                    f"| {r['foreign_records']} | {r['count_mismatches']} |")
     out += ["", "Columns: *clicks/s*, follow-ups (next question or outcome) that reached the fake Slack inside the "
-            "window; *per workspace*, the same for each workspace alone; *click -> next question*, the click sent to "
+            "window; *per workspace*, the same for each workspace alone; *auth.test calls*, Web API calls the bot made to "
+            "auth.test during the row (in multi-workspace mode Bolt's authorization asks Slack once per request unless "
+            "its result is cached); *click -> next question*, the click sent to "
             "the bot's next message arriving at the fake Slack; *leaks*, posts or rewrites that went to a person of one "
             "workspace with another workspace's bot token (or with a token no workspace was given), counted by the fake "
             "Slack over the whole row; *records checked*, the records in the workspaces' own exports "
@@ -406,7 +409,7 @@ async def run(args: argparse.Namespace) -> list[dict[str, Any]]:
     work = Path(tempfile.mkdtemp(prefix="canishare-bench-ws-"))
     fake = await TenantFakeSlack().start()
     rows = []
-    kinds = ["sqlite"] + (["postgresql"] if args.pg and pg_available() else [])
+    kinds = [k for k in args.db.split(",") if k != "postgresql" or pg_available()]
     try:
         for kind in kinds:
             rows.append(await row(fake, work, kind, 1, args.practitioners, args.warmup, args.measure, multi=False,
@@ -430,7 +433,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--measure", type=float, default=10.0)
     p.add_argument("--workers", type=int, default=1)
     p.add_argument("--threads", type=int, default=8)
-    p.add_argument("--no-pg", dest="pg", action="store_false", help="SQLite only")
+    p.add_argument("--db", default="sqlite,postgresql", help="databases, comma-separated (PostgreSQL: BENCH_PG_URL)")
     p.add_argument("--out", default=str(BENCH / "results-20.md"))
     return p
 
