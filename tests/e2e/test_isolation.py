@@ -11,6 +11,7 @@ import time
 from typing import Any, Iterator
 
 import pytest
+import yaml
 
 from tests.conftest import FreshDatabase
 from tests.e2e.helpers import is_outcome, node_of
@@ -278,3 +279,57 @@ def test_uninstalling_a_keeps_its_data_and_leaves_b_working(multi_srv, tenant_fa
                                   json.loads(multi_srv.cli("workspaces", "--format", "json").stdout)))
     assert is_outcome(Member(multi_srv, a, a.user("PRACT3")).walk(SHARE))
     assert len(export_of(multi_srv, a)) == len(a_records) + 1
+
+
+def test_a_partner_from_b_in_as_shared_channel_is_sent_to_their_own_canishare(pair, tenant_fake):
+    """Slack Connect: B's practitioner, in a channel A shares with B, mentions canishare there:
+    they are told to use their own organisation's; someone from an organisation without
+    canishare is told politely it isn't set up. Neither starts anything in A or in B."""
+    server, a, b = pair
+    shared = f"C{a.tag}SHARED"
+    tenant_fake.shared_channels[shared] = b.team_id
+    stranger = "UZZZPRACT1"  # of T0ZZZ0009, which never installed
+    before = {ws.tag: snapshot(server, ws) for ws in (a, b)}
+    mark = tenant_fake.mark()
+    sender = WorkspaceSender(server.url, a)
+    for user, home in ((b.user("PRACT7"), b.team_id), (stranger, "T0ZZZ0009")):
+        ts = f"{time.time():.6f}"
+        reply = sender.event({"type": "app_mention", "user": user, "user_team": home, "source_team": home,
+                              "team": a.team_id, "channel": shared, "text": f"<@{a.bot_user}> can I share this?",
+                              "ts": ts, "event_ts": ts})
+        assert reply.status == 200
+    own = tenant_fake.wait_for("chat.postEphemeral", since=mark, user=b.user("PRACT7"), timeout=10)[0]
+    assert "own" in own.args["text"] and own.args["_token"] == a.bot_token  # said where it was asked, in A's channel
+    refused = tenant_fake.wait_for("chat.postEphemeral", since=mark, user=stranger, timeout=10)[0]
+    assert "isn't set up for your organisation" in refused.args["text"]
+    time.sleep(1.0)
+    # No question went to anyone's DM, with either workspace's token.
+    assert not [c for c in tenant_fake.calls[mark:] if c.method == "chat.postMessage"]
+    assert {ws.tag: snapshot(server, ws) for ws in (a, b)} == before
+
+
+def test_an_escalation_never_goes_to_a_channel_shared_with_another_organisation(pair, tenant_fake, tmp_path):
+    server, a, b = pair
+    lead = Member(server, a, a.installer)
+
+    def escalate_with_channel(channel: str, user: str) -> list[str]:
+        """A's team escalates to `channel`; where the ping for a new escalation goes."""
+        config = yaml.safe_load(server.cli("config", "export", "--workspace", a.tenant).stdout)
+        config["teams"][0]["escalation_channel"] = channel
+        path = tmp_path / f"{channel}.yml"
+        path.write_text(yaml.safe_dump(config))
+        server.cli("config", "import", str(path), "--workspace", a.tenant, "--yes")
+        time.sleep(2.5)  # running processes pick a new configuration version up within seconds
+        mark = tenant_fake.mark()
+        assert is_outcome(Member(server, a, a.user(user)).walk(ASK_LEAD))
+        found = wait_until(lambda: [c.args["channel"] for c in tenant_fake.calls[mark:] if c.method == "chat.postMessage"
+                                    and "esc_claim" in buttons(c.args.get("blocks") or [])], timeout=15)
+        assert found, "no ping was posted"
+        return found
+
+    # A channel of A's alone: the ping goes there.
+    assert escalate_with_channel(f"C{a.tag}ESC1", "PRACT8") == [f"C{a.tag}ESC1"]
+    # A channel shared with B (Slack Connect), not allowed for the team: the lead's DM instead.
+    tenant_fake.shared_channels[f"C{a.tag}ESC2"] = b.team_id
+    pinged = escalate_with_channel(f"C{a.tag}ESC2", "PRACT9")
+    assert pinged and set(pinged) <= lead.dm, pinged
