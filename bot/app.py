@@ -97,7 +97,7 @@ def build_multi_app(settings: Settings | None, secrets: Secrets, control: Databa
     from .installations import TokenCipher, bot_token_for, forget, installation_store
     from .oauth import oauth_settings
     from .slack_connect import payload_enterprise
-    from .tenant_deps import TenantDeps, installed, tenancy_middleware
+    from .tenant_deps import NOT_SET_UP, TenantDeps, installed, tenancy_middleware
 
     tenants = Tenants(control)
     store = installation_store(control, TokenCipher(secrets.token_key), secrets.client_id)
@@ -117,6 +117,8 @@ def build_multi_app(settings: Settings | None, secrets: Secrets, control: Databa
         client=WebClient(**kwargs),  # no token: Bolt gives each request a client with its installation's
         oauth_settings=oauth_settings(secrets, control, store,
                                       lambda installation: installed(tenants, source, installation, policy)),
+        # A request from a workspace (or a Slack Connect partner's) with no installation here.
+        user_facing_authorize_error_message=NOT_SET_UP,
         **_bolt_options(secrets),
     )
     app.middleware(tenancy_middleware(source))

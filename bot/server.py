@@ -115,6 +115,10 @@ def wsgi_app(bolt: App, db: Database, signing_secret: str) -> Callable[..., Iter
     bolt.use(_note_kind)
     verifier = SignatureVerifier(signing_secret)
     bad_signatures = _BadSignatures()
+    # Many workspaces: the Add to Slack page and Slack's redirect back (browser GETs, unsigned;
+    # the OAuth state protects the callback). One workspace has no OAuth flow: these are 404s.
+    flow = bolt.oauth_flow
+    oauth_paths = frozenset({flow.install_path, flow.redirect_uri_path}) if flow is not None else frozenset()
 
     def application(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         path, method = environ.get("PATH_INFO"), environ.get("REQUEST_METHOD")
@@ -127,6 +131,8 @@ def wsgi_app(bolt: App, db: Database, signing_secret: str) -> Callable[..., Iter
             text, content_type = metrics.render(db)
             start_response("200 OK", [("Content-Type", content_type)])
             return [text]
+        if method == "GET" and oauth_paths and path in oauth_paths:
+            return _oauth_request(environ, start_response, slack)
         if path != "/slack/events" or method != "POST":
             return _plain(start_response, "404 Not Found", "not found\n")
         new_correlation_id()
@@ -150,6 +156,29 @@ def wsgi_app(bolt: App, db: Database, signing_secret: str) -> Callable[..., Iter
         return _slack_request(environ, counted, kind, slack, verifier, bad_signatures)
 
     return application
+
+
+def _oauth_request(environ: dict[str, Any], start_response: Callable[..., Any], slack: SlackRequestHandler) -> Iterable[bytes]:
+    """GET /slack/install or /slack/oauth_redirect, to Bolt's OAuth flow (bot/oauth.py). Its
+    query (a one-time code and the state) is never logged."""
+    new_correlation_id()
+    started = time.perf_counter()
+    step = "oauth_install" if environ.get("PATH_INFO") == slack.app.oauth_flow.install_path else "oauth_redirect"
+    environ = dict(environ, CONTENT_LENGTH="0", **{"wsgi.input": io.BytesIO(b"")})  # a GET's body is nothing to read
+
+    def counted(status: str, headers: list, *rest: Any) -> Any:
+        code = _status_code(status)
+        metrics.REQUESTS.labels(step, code).inc()
+        seconds = time.perf_counter() - started
+        log.info("%s answered %s in %.0f ms", step, code, seconds * 1000,
+                 extra={"kind": step, "status": int(code), "duration_ms": round(seconds * 1000, 1)})
+        return start_response(status, headers, *rest)
+
+    try:
+        return slack(environ, counted)
+    except Exception as err:  # noqa: BLE001 - the installer sees a plain line, the log the error's type
+        log.error("the install flow failed (%s)", type(err).__name__)
+        return _plain(counted, "500 Internal Server Error", "canishare could not be installed just now; try again\n")
 
 
 def _drain(stream: Any, length: int) -> None:

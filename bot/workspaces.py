@@ -1,6 +1,10 @@
 """A workspace the app was removed from (app_uninstalled) or whose bot token was revoked
 (tokens_revoked): remembered in the database, so no process keeps working for it. Queued
-deliveries wait (nothing is dropped) until the app is installed again."""
+deliveries wait (nothing is dropped) until the app is installed again.
+
+With many workspaces each tenant's database holds its own row (keyed by the tenant id): the
+tenant's deliverer stops with it, while the control plane's registry (storage/tenancy.py)
+takes the tenant out of every request and background loop (bot/tenant_deps.py)."""
 from __future__ import annotations
 
 import logging

@@ -217,6 +217,10 @@ def schema_engine(engine: Engine, schema: str) -> Engine:
 
     @event.listens_for(scoped, "begin")
     def _confine_to_schema(conn):
+        # Under autocommit SET LOCAL is a no-op (a warning), and the SQL would reach public's tables.
+        if conn.get_execution_options().get("isolation_level") == "AUTOCOMMIT" \
+                or getattr(conn.connection.dbapi_connection, "autocommit", False):
+            raise RuntimeError("a tenant's connection must run in transactions (not AUTOCOMMIT)")
         conn.exec_driver_sql(f'SET LOCAL search_path TO "{schema}"')
 
     return scoped

@@ -115,6 +115,13 @@ class FakeSlack:
         self.bots: set[str] = set()  # users.info says is_bot: true
         self.archived: set[str] = set()  # conversations.info says is_archived: true
         self.missing_scopes: set[str] = set()  # scopes not granted: methods needing them say missing_scope
+        # Several workspaces (many-workspace mode): each installed through OAuth with its own bot token.
+        self.client_id: str | None = None  # when set, oauth.v2.access checks the app's credentials
+        self.client_secret: str | None = None
+        self.installs: dict[str, dict[str, Any]] = {}  # one-time code -> oauth.v2.access's answer
+        self.bot_tokens: dict[str, dict[str, Any]] = {}  # bot token -> auth.test's answer for it
+        self.revoked_tokens: set[str] = set()  # uninstalled: Slack answers token_revoked
+        self.consent: tuple[str, str] | None = None  # (code, redirect URL) for the next /oauth/v2/authorize
         self._ts = itertools.count(1)
         self._lock = threading.Lock()
         self._cond = threading.Condition(self._lock)
@@ -165,6 +172,38 @@ class FakeSlack:
             self.bots.clear()
             self.archived.clear()
             self.missing_scopes.clear()
+            self.installs.clear()
+            self.bot_tokens.clear()
+            self.revoked_tokens.clear()
+            self.consent = None
+            self.client_id = self.client_secret = None
+
+    def add_workspace(self, team_id: str, name: str, *, bot_token: str, installer: str, code: str,
+                      enterprise_id: str | None = None, enterprise_name: str | None = None, org_wide: bool = False,
+                      bot_user: str = BOT_USER, app_id: str = "A0CANISHARE", scope: str = "commands,chat:write") -> None:
+        """A workspace (or, org_wide, an Enterprise Grid org) that will install the app: `code` is
+        the one-time code Slack's consent page hands its installer, `bot_token` what
+        oauth.v2.access gives for it, in the shape Slack answers (slack-api-specs, java-slack-sdk
+        json-logs/samples/api/oauth.v2.access.json; an org-wide install has team null)."""
+        enterprise = {"id": enterprise_id, "name": enterprise_name or enterprise_id} if enterprise_id else None
+        with self._lock:
+            self.installs[code] = {
+                "ok": True, "app_id": app_id,
+                "authed_user": {"id": installer},  # no user scopes asked: no user token
+                "scope": scope, "token_type": "bot", "access_token": bot_token, "bot_user_id": bot_user,
+                "team": None if org_wide else {"id": team_id, "name": name},
+                "enterprise": enterprise, "is_enterprise_install": org_wide,
+            }
+            answer = {"ok": True, "url": f"https://{team_id.lower()}.slack.test/", "team": name, "user": "canishare",
+                      "team_id": team_id, "user_id": bot_user, "bot_id": "B" + bot_user[1:], "is_enterprise_install": org_wide}
+            if enterprise_id:
+                answer["enterprise_id"] = enterprise_id
+            self.bot_tokens[bot_token] = answer
+
+    def uninstall(self, bot_token: str) -> None:
+        """The app was removed from the workspace: Slack refuses its token from now on."""
+        with self._lock:
+            self.revoked_tokens.add(bot_token)
 
     def set_usergroup(self, usergroup: str, users: list[str], name: str | None = None, disabled: bool = False) -> None:
         """Create or change a user group, as an admin would in Slack (a disabled one has date_delete set)."""
@@ -259,6 +298,20 @@ class FakeSlack:
         channel = str(args.get("channel") or "")
         if channel[:1] in ("U", "W"):
             channel = "D" + channel[1:]  # a DM with that user
+        if method == "oauth.v2.access":
+            return 200, {}, self._oauth_v2_access(args)
+        token = args.get("_token") or args.get("token")
+        if token in self.revoked_tokens:
+            return 200, {}, {"ok": False, "error": "token_revoked"}
+        if self.bot_tokens:  # several workspaces: a token is one workspace's, or nobody's
+            if token not in self.bot_tokens:
+                return 200, {}, {"ok": False, "error": "invalid_auth"}
+            if method == "auth.test":
+                return 200, {}, dict(self.bot_tokens[token])
+        if method == "auth.revoke":  # the token works no more (what an uninstall also does)
+            with self._lock:
+                self.revoked_tokens.add(str(token))
+            return 200, {}, {"ok": True, "revoked": True}
         if method == "auth.test":
             answer = {"ok": True, "team_id": WORKSPACE, "user_id": BOT_USER, "bot_id": "B0BOT", "team": "Test"}
             if self.enterprise_id:
@@ -302,6 +355,29 @@ class FakeSlack:
         if method == "files.completeUploadExternal":
             return 200, {}, {"ok": True, "files": args.get("files")}
         return 200, {}, {"ok": False, "error": "unknown_method"}
+
+    def _oauth_v2_access(self, args: dict[str, Any]) -> dict[str, Any]:
+        """Exchange a one-time code, as Slack does: the app's credentials (HTTP Basic, as slack_sdk
+        sends them) must match, and a code is good once."""
+        client_id, client_secret = args.get("_basic") or (args.get("client_id"), args.get("client_secret"))
+        if self.client_id is not None and (client_id != self.client_id or client_secret != self.client_secret):
+            return {"ok": False, "error": "invalid_client_id" if client_id != self.client_id else "bad_client_secret"}
+        with self._lock:
+            answer = self.installs.pop(str(args.get("code") or ""), None)
+        return dict(answer) if answer is not None else {"ok": False, "error": "invalid_code"}
+
+    def consent_page(self, query: dict[str, str]) -> tuple[int, dict[str, str]]:
+        """Slack's authorize page after the installer clicked Allow: back to the app's redirect URL
+        with the code the test chose (`consent`) and the state the app sent."""
+        from urllib.parse import urlencode
+
+        with self._lock:
+            consent, self.consent = self.consent, None
+            self.calls.append(Call("oauth/v2/authorize", dict(query)))
+        if consent is None or (self.client_id is not None and query.get("client_id") != self.client_id):
+            return 400, {}
+        code, redirect = consent
+        return 302, {"Location": redirect + "?" + urlencode({"code": code, "state": query.get("state", "")})}
 
     def _membership(self, method: str, args: dict[str, Any], channel: str) -> tuple[int, dict[str, str], dict]:
         """User groups and channel members, as Slack answers them (slack-api-specs): a disabled
@@ -394,8 +470,25 @@ class FakeSlack:
                     self.end_headers()
                     self.wfile.write(b"OK")
                     return
+                if path == "/oauth/v2/authorize":  # the installer's browser, not the app
+                    status, headers = fake.consent_page({k: v[0] for k, v in parse_qs(urlparse(self.path).query).items()})
+                    self.send_response(status)
+                    for k, v in headers.items():
+                        self.send_header(k, v)
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return
                 method = path.removeprefix("/api/")
-                answer = fake.answer(method, self._args())
+                args = self._args()
+                auth = self.headers.get("Authorization") or ""
+                if auth.startswith("Bearer "):  # slack_sdk sends the token here, never in the body
+                    args.setdefault("_token", auth[len("Bearer "):].strip())
+                elif auth.startswith("Basic "):  # oauth.v2.access: the app's client id and secret
+                    import base64
+
+                    pair = base64.b64decode(auth[len("Basic "):]).decode()
+                    args["_basic"] = tuple(pair.split(":", 1)) if ":" in pair else (pair, "")
+                answer = fake.answer(method, args)
                 if answer is None:  # no answer at all: the caller times out or sees the connection drop
                     self.close_connection = True
                     return

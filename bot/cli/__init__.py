@@ -155,6 +155,6 @@ def main(verbose: bool, log_format: str) -> None:
         _fail(str(err))
 
 
-from . import config, db, digest, policy, purge, records, serve, workspaces  # noqa: E402,F401  (each registers its commands)
+from . import config, db, digest, policy, purge, records, serve, tokens, workspaces  # noqa: E402,F401  (each registers its commands)
 
 __all__ = ["main"]

@@ -289,6 +289,21 @@ def test_postgresql_a_pooled_connection_carries_no_tenant_path_back(database):
         control.engine.dispose()
 
 
+def test_postgresql_an_autocommit_tenant_connection_is_refused_not_run_in_public(database, two):
+    if database.dialect != "postgresql":
+        pytest.skip("SET LOCAL search_path is PostgreSQL's")
+    a, _b = two
+    with pytest.raises(RuntimeError, match="AUTOCOMMIT"):
+        with a.engine.connect() as conn:
+            conn.execution_options(isolation_level="AUTOCOMMIT")
+            conn.execute(text("SELECT count(*) FROM records")).scalar()
+    with pytest.raises(RuntimeError, match="AUTOCOMMIT"):
+        with a.engine.execution_options(isolation_level="AUTOCOMMIT").connect() as conn:
+            conn.execute(text("SELECT count(*) FROM records")).scalar()
+    with a.read_only() as s:  # the pool's connections are transactional, and confined, again
+        assert s.execute(text("SELECT current_schema()")).scalar() == schema_name(A)
+
+
 # --- several installs at once -----------------------------------------------------------------
 
 def test_ensure_from_many_threads_and_registries_at_once(database, fresh_db):
