@@ -232,55 +232,6 @@ def test_a_request_from_a_workspace_that_never_installed_changes_nothing(pair, t
     assert "Traceback" not in server.log()
 
 
-def test_uninstalling_a_keeps_its_data_and_leaves_b_working(multi_srv, tenant_fake):
-    a, b = two_workspaces()
-    installed(multi_srv, tenant_fake, a, b)
-    for ws in (a, b):
-        assert is_outcome(Member(multi_srv, ws, ws.user("PRACT1")).walk(SHARE))
-    a_records = export_of(multi_srv, a)
-
-    # Slack revokes A's token and tells the app (app_uninstalled, then tokens_revoked).
-    tenant_fake.revoke(a)
-    sender = WorkspaceSender(multi_srv.url, a)
-    assert sender.event({"type": "app_uninstalled"}).status == 200
-    assert sender.event({"type": "tokens_revoked", "tokens": {"bot": [a.bot_user]}}).status == 200
-
-    def removed() -> bool:
-        listing = json.loads(multi_srv.cli("workspaces", "--format", "json").stdout)
-        return {w["id"]: w["removed_at"] is not None for w in listing} == {a.team_id: True, b.team_id: False}
-
-    assert wait_until(removed, timeout=15), multi_srv.cli("workspaces").stdout
-    mark = tenant_fake.mark()
-
-    # A's people get nothing more from the bot (it has no token for A any more) ...
-    a_person = Member(multi_srv, a, a.user("PRACT2"))
-    assert a_person.sender.command(a_person.user).status < 500
-    # ... while B's walk, escalation and claim go on as before.
-    b_lead = Member(multi_srv, b, b.installer)
-    esc_mark = tenant_fake.mark()
-    assert is_outcome(Member(multi_srv, b, b.user("PRACT2")).walk(ASK_LEAD))
-    ping = lead_ping(b_lead, esc_mark)
-    click = b_lead.click(ping, "esc_claim")
-    assert f"Claimed by <@{b_lead.user}>" in str(
-        tenant_fake.wait_for("chat.update", since=click, ts=ping["ts"], timeout=15)[0].args["blocks"])
-    assert [r["outcome"] for r in export_of(multi_srv, b)].count("seek_advice") == 1
-    time.sleep(0.5)
-    assert [c.method for c in tenant_fake.calls_with_token(a, mark)] == []
-    assert not [c for c in tenant_fake.calls[mark:] if a.owns(c.args.get("channel"))]
-    assert tenant_fake.leaks(mark) == []
-
-    # A's records are kept (retention, the data processing agreement): exported and verified still.
-    assert export_of(multi_srv, a) == a_records
-    assert "chain intact" in verify_of(multi_srv, a)
-    # Installing again (Slack hands out a new code and token) finds them.
-    a.code, a.bot_token = a.code + "-again", a.bot_token + "-again"
-    installed(multi_srv, tenant_fake, a)
-    assert wait_until(lambda: all(w["removed_at"] is None for w in
-                                  json.loads(multi_srv.cli("workspaces", "--format", "json").stdout)))
-    assert is_outcome(Member(multi_srv, a, a.user("PRACT3")).walk(SHARE))
-    assert len(export_of(multi_srv, a)) == len(a_records) + 1
-
-
 def test_a_partner_from_b_in_as_shared_channel_is_sent_to_their_own_canishare(pair, tenant_fake):
     """Slack Connect: B's practitioner, in a channel A shares with B, mentions canishare there:
     they are told to use their own organisation's; someone from an organisation without
@@ -333,3 +284,53 @@ def test_an_escalation_never_goes_to_a_channel_shared_with_another_organisation(
     tenant_fake.shared_channels[f"C{a.tag}ESC2"] = b.team_id
     pinged = escalate_with_channel(f"C{a.tag}ESC2", "PRACT9")
     assert pinged and set(pinged) <= lead.dm, pinged
+
+
+# Last: a server of its own, and multi_srv resets the fake Slack the tests above share with `pair`.
+def test_uninstalling_a_keeps_its_data_and_leaves_b_working(multi_srv, tenant_fake):
+    a, b = two_workspaces()
+    installed(multi_srv, tenant_fake, a, b)
+    for ws in (a, b):
+        assert is_outcome(Member(multi_srv, ws, ws.user("PRACT1")).walk(SHARE))
+    a_records = export_of(multi_srv, a)
+
+    # Slack revokes A's token and tells the app (app_uninstalled, then tokens_revoked).
+    tenant_fake.revoke(a)
+    sender = WorkspaceSender(multi_srv.url, a)
+    assert sender.event({"type": "app_uninstalled"}).status == 200
+    assert sender.event({"type": "tokens_revoked", "tokens": {"bot": [a.bot_user]}}).status == 200
+
+    def removed() -> bool:
+        listing = json.loads(multi_srv.cli("workspaces", "--format", "json").stdout)
+        return {w["id"]: w["removed_at"] is not None for w in listing} == {a.team_id: True, b.team_id: False}
+
+    assert wait_until(removed, timeout=15), multi_srv.cli("workspaces").stdout
+    mark = tenant_fake.mark()
+
+    # A's people get nothing more from the bot (it has no token for A any more) ...
+    a_person = Member(multi_srv, a, a.user("PRACT2"))
+    assert a_person.sender.command(a_person.user).status < 500
+    # ... while B's walk, escalation and claim go on as before.
+    b_lead = Member(multi_srv, b, b.installer)
+    esc_mark = tenant_fake.mark()
+    assert is_outcome(Member(multi_srv, b, b.user("PRACT2")).walk(ASK_LEAD))
+    ping = lead_ping(b_lead, esc_mark)
+    click = b_lead.click(ping, "esc_claim")
+    assert f"Claimed by <@{b_lead.user}>" in str(
+        tenant_fake.wait_for("chat.update", since=click, ts=ping["ts"], timeout=15)[0].args["blocks"])
+    assert [r["outcome"] for r in export_of(multi_srv, b)].count("seek_advice") == 1
+    time.sleep(0.5)
+    assert [c.method for c in tenant_fake.calls_with_token(a, mark)] == []
+    assert not [c for c in tenant_fake.calls[mark:] if a.owns(c.args.get("channel"))]
+    assert tenant_fake.leaks(mark) == []
+
+    # A's records are kept (retention, the data processing agreement): exported and verified still.
+    assert export_of(multi_srv, a) == a_records
+    assert "chain intact" in verify_of(multi_srv, a)
+    # Installing again (Slack hands out a new code and token) finds them.
+    a.code, a.bot_token = a.code + "-again", a.bot_token + "-again"
+    installed(multi_srv, tenant_fake, a)
+    assert wait_until(lambda: all(w["removed_at"] is None for w in
+                                  json.loads(multi_srv.cli("workspaces", "--format", "json").stdout)))
+    assert is_outcome(Member(multi_srv, a, a.user("PRACT3")).walk(SHARE))
+    assert len(export_of(multi_srv, a)) == len(a_records) + 1
