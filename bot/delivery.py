@@ -86,7 +86,7 @@ class Deliverer:
         self.client = client
         self.db = db
         self.hooks = hooks
-        self.records: SentRecords | None = None  # None: each "sent" mark is written at once
+        self.records: SentRecords | _SentInto | None = None  # None: each "sent" mark is written at once
         self._busy: set[int] = set()
         self._lock = threading.Lock()
 
@@ -405,6 +405,75 @@ class SentRecords:
         except Exception:  # noqa: BLE001 - the thread must outlive any one failure
             log.exception("could not write delivery records")
             return True
+
+
+class SharedSentRecords:
+    """SentRecords for many tenants' databases with one thread between them (a thread per tenant
+    per process would not scale to a hundred councils): each database's marks are written in
+    its own transaction, and a database that refuses keeps its marks waiting without holding
+    up the others'. `for_database(db)` is what a tenant's Deliverer keeps as its `records`."""
+
+    WINDOW = SentRecords.WINDOW
+    RETRY = SentRecords.RETRY
+    MAX_WAITING = SentRecords.MAX_WAITING
+
+    def __init__(self) -> None:
+        self._items: dict[int, tuple[Database, list[tuple[dict, dict]]]] = {}
+        self._cond = threading.Condition()
+        self._thread: threading.Thread | None = None
+
+    def for_database(self, db: Database) -> "_SentInto":
+        return _SentInto(self, db)
+
+    def add(self, db: Database, sent: dict, attempt: dict) -> None:
+        with self._cond:
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._run, name="canishare-sent-records", daemon=True)
+                self._thread.start()
+                atexit.register(self.flush)
+            self._items.setdefault(id(db), (db, []))[1].append((sent, attempt))
+            self._cond.notify()
+
+    def _run(self) -> None:
+        while True:
+            with self._cond:
+                while not any(items for _db, items in self._items.values()):
+                    self._cond.wait()
+            time.sleep(self.WINDOW)
+            if not self.flush():
+                time.sleep(self.RETRY)
+
+    def flush(self) -> bool:
+        """Write every database's waiting marks; False if any database refused (its marks wait)."""
+        with self._cond:
+            pending, self._items = self._items, {}
+        ok = True
+        for key, (db, items) in pending.items():
+            if not items:
+                continue
+            try:
+                write_sent(db, items)
+            except SQLAlchemyError:
+                ok = False
+                log.warning("database unavailable; %d delivery record(s) wait", len(items))
+                with self._cond:
+                    self._items.setdefault(key, (db, []))[1][:0] = items[-self.MAX_WAITING:]
+            except Exception as error:  # noqa: BLE001 - the thread must outlive any one failure
+                log.error("could not write delivery records: %s", type(error).__name__)
+        return ok
+
+
+class _SentInto:
+    """One database's door into SharedSentRecords (what Deliverer.records needs: add)."""
+
+    def __init__(self, shared: SharedSentRecords, db: Database):
+        self.shared, self.db = shared, db
+
+    def add(self, sent: dict, attempt: dict) -> None:
+        self.shared.add(self.db, sent, attempt)
+
+    def flush(self) -> bool:
+        return self.shared.flush()
 
 
 def _retry_after(err: Exception) -> int | None:

@@ -25,7 +25,7 @@ from storage.db import Database
 from . import slack_connect, workspaces
 from .config import Settings, Team
 from .config_store import ConfigStore
-from .delivery import Deliverer, make_delivery_client
+from .delivery import Deliverer, SharedSentRecords, make_delivery_client
 from .escalation import Escalations
 from .listeners import Deps
 from .slack_messenger import make_client
@@ -67,6 +67,8 @@ class TenantDeps:
         self._deps: dict[str, tuple[Deps, str, float]] = {}  # tenant -> (deps, token, when the token was read)
         self._active: dict[str, tuple[bool, float]] = {}
         self._lock = threading.Lock()
+        self._locks: dict[str, threading.Lock] = {}
+        self.sent_records = SharedSentRecords()
 
     # --- which tenants ---------------------------------------------------------------------
     def is_active(self, tenant_id: str) -> bool:
@@ -75,7 +77,10 @@ class TenantDeps:
         if known is not None and now - known[1] < ACTIVE_SECONDS:
             return known[0]
         active = bool(self.tenants.is_active(tenant_id))
-        self._active[tenant_id] = (active, now)
+        if active:  # only "installed" is trusted a while: a new install is seen at once by every process
+            self._active[tenant_id] = (active, now)
+        else:
+            self._active.pop(tenant_id, None)
         return active
 
     def active(self) -> list[str]:
@@ -97,11 +102,18 @@ class TenantDeps:
         held = self._deps.get(tenant_id)
         if held is not None and now - held[2] < TOKEN_SECONDS:
             return held[0]
-        with self._lock:
+        with self._lock_of(tenant_id):  # one build per tenant; other tenants never wait for it
             held = self._deps.get(tenant_id)
             if held is not None and now - held[2] < TOKEN_SECONDS:
                 return held[0]
-            token = self.token_for(tenant_id)
+            try:
+                token = self.token_for(tenant_id)
+            except Exception as error:  # noqa: BLE001 - the control database is down: keep the token we have
+                if held is None:
+                    raise
+                log.warning("could not read tenant %s's bot token again (%s); using the one held", tenant_id,
+                            type(error).__name__)
+                return held[0]
             if not token:
                 log.warning("tenant %s has no bot token: nothing is done for it", tenant_id)
                 return None
@@ -116,9 +128,13 @@ class TenantDeps:
             self._deps[tenant_id] = (deps, token, now)
             return deps
 
+    def _lock_of(self, tenant_id: str) -> threading.Lock:
+        with self._lock:
+            return self._locks.setdefault(tenant_id, threading.Lock())
+
     def forget(self, tenant_id: str) -> None:
         """After an install or uninstall: the next use reads the registry and the token again."""
-        with self._lock:
+        with self._lock_of(tenant_id):
             self._active.pop(tenant_id, None)
             held = self._deps.get(tenant_id)
             if held is not None:
@@ -133,8 +149,8 @@ class TenantDeps:
         config = ConfigStore(db)  # the tenant's own configuration only: no file fallback, no other tenant's
         key = tenant_pseudonym_key(self.master_key, tenant_id)
         escalations = Escalations(config, db, key, views=SlackViews(), check_shared_channels=True)
-        # "Sent" marks are written at once (no SentRecords thread per tenant per process).
         deliverer = Deliverer(make_delivery_client(token, self.api_url), db, hooks=escalations)
+        deliverer.records = self.sent_records.for_database(db)  # batched, one thread for every tenant
         uninstall = None
         if self.uninstall is not None:
             def uninstall(status: str, body: dict, _t: str = tenant_id) -> None:

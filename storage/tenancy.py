@@ -160,6 +160,21 @@ class Tenants:
         row = self._row(tenant_id) if isinstance(tenant_id, str) else None
         return row is not None and row.removed_at is None
 
+    def revisions(self, tenant_id: str) -> list[str] | None:
+        """The migrations the tenant's data is at, without migrating it; None when it is missing."""
+        from alembic.migration import MigrationContext
+
+        try:
+            db = self._databases.get(tenant_id) or self._make(check_tenant_id(tenant_id), create=False)
+        except DatabaseProblem:
+            return None
+        try:
+            with db.engine.connect() as conn:
+                return sorted(MigrationContext.configure(conn).get_current_heads())
+        finally:
+            if tenant_id not in self._databases and db.dialect == "sqlite":
+                db.engine.dispose()
+
     def close(self) -> None:
         """Close the tenants' own engines (SQLite); on PostgreSQL they share the control pool."""
         with self._guard:

@@ -65,4 +65,24 @@ def db_current() -> None:
     heads = sorted(ScriptDirectory.from_config(alembic_config(database.engine)).get_heads())
     state = "the newest" if have == heads else f"behind (newest {', '.join(heads)}): run `canishare db upgrade`"
     click.echo(f"{describe()}: at {', '.join(have) or 'no migration'}, {state}")
-    sys.exit(0 if have == heads else 1)
+    behind = _workspaces_behind(database, heads)
+    sys.exit(0 if have == heads and not behind else 1)
+
+
+def _workspaces_behind(control, heads: list[str]) -> int:
+    """On a deployment that many workspaces install: each one's migrations, one line each for
+    those not at the newest (missing data included); how many those are."""
+    from storage.tenancy import Tenants
+
+    tenants = Tenants(control)
+    infos = tenants.all()
+    behind = 0
+    for info in infos:
+        have = tenants.revisions(info.id)
+        if have != heads:
+            behind += 1
+            at = "its data is missing" if have is None else f"at {', '.join(have) or 'no migration'}"
+            click.echo(f"  workspace {info.id}: {at}, behind: run `canishare db upgrade`")
+    if infos:
+        click.echo(f"  {len(infos) - behind} of {len(infos)} workspaces at the newest schema")
+    return behind

@@ -197,6 +197,24 @@ def test_db_upgrade_brings_every_workspace_up_to_date(deployment, tmp_path):
     assert result.returncode == 0 and "2 of 2 workspaces' data at the newest schema" in result.stdout, result.stdout
 
 
+def test_db_current_names_a_workspace_whose_data_is_behind(deployment, tmp_path):
+    env = deployment["env"]
+    current = run(["db", "current"], env, tmp_path)
+    assert current.returncode == 0 and "2 of 2 workspaces at the newest schema" in current.stdout, current.stdout
+    from storage.db import Database
+    from storage.tenancy import Tenants
+
+    control = Database(deployment["url"])
+    tenants = Tenants(control)
+    with tenants.database(B).transaction() as s:  # as if B's data were left one migration behind
+        s.execute(text("UPDATE alembic_version SET version_num = '0006'"))
+    tenants.close()
+    control.engine.dispose()
+    behind = run(["db", "current"], env, tmp_path)
+    assert behind.returncode == 1 and "workspace T0BBB2: at 0006, behind" in behind.stdout, behind.stdout
+    assert "T0AAA1" not in behind.stdout
+
+
 def test_digest_post_for_a_workspace_needs_the_token_key_not_the_bot_token(deployment, tmp_path):
     env = dict(deployment["env"], SLACK_BOT_TOKEN="xoxb-single-workspace-token")
     refused(run(["digest", "--post", "--workspace", A], env, tmp_path), "--post for workspace T0AAA1 needs CANISHARE_TOKEN_KEY")

@@ -4,6 +4,7 @@ DATABASE_URL); the registry is a small stand-in for storage.tenancy.Tenants (sam
 from __future__ import annotations
 
 import json
+import time
 from datetime import timedelta
 from pathlib import Path
 from typing import Iterator
@@ -243,6 +244,23 @@ def test_a_partner_in_a_shared_channel_is_sent_to_their_own_canishare(source: Te
     assert _conversations(tenant_dbs[TEAM_A]) == 0 and _conversations(tenant_dbs[TEAM_B]) == 0
 
 
+def test_a_partner_whose_org_has_no_canishare_is_refused_politely(source: TenantDeps, tenant_dbs, fake_slack):
+    app = _multi_app(source, fake_slack)
+    mark = fake_slack.mark()
+    event = json.dumps({"type": "event_callback", "team_id": TEAM_A, "api_app_id": "A0CANISHARE", "event_id": "Ev0X",
+                        "event_time": 1700000000, "is_ext_shared_channel": True,
+                        "authorizations": [{"team_id": TEAM_A, "user_id": "U0BOT", "is_bot": True}],
+                        "event": {"type": "app_mention", "user": "U0PARTNER", "user_team": "T0NOCANI",
+                                  "team": "T0NOCANI", "channel": "C0SHARED", "text": "<@U0BOT> can I share?",
+                                  "ts": "1700000000.000200", "event_ts": "1700000000.000200"}})
+    resp = app.dispatch(BoltRequest(body=event, headers={**sign(event.encode()), "Content-Type": "application/json"}))
+    assert resp.status == 200
+    told = fake_slack.wait_for("chat.postEphemeral", since=mark)
+    assert told[0].args.get("text") == NOT_SET_UP and told[0].args.get("channel") == "C0SHARED"
+    assert _conversations(tenant_dbs[TEAM_A]) == 0 and _conversations(tenant_dbs[TEAM_B]) == 0
+    assert not fake_slack.calls_to_since("chat.postMessage", mark)
+
+
 # --- the background loops over tenants ---------------------------------------------------
 
 def test_every_tenant_runs_its_scheduled_tasks_on_its_own_database(source: TenantDeps, tenant_dbs):
@@ -344,3 +362,106 @@ def test_an_admin_may_allow_a_shared_escalation_channel(source: TenantDeps, tena
     deps.config.poll_seconds = 0
     _escalated_ping(deps, fake_slack)
     assert fake_slack.wait_for("chat.postMessage", channel="C0ESC1")
+
+
+# --- the whole multi-workspace app (bot.app.build_app with SLACK_CLIENT_ID) ----------------
+
+def _install(app: App, code: str) -> int:
+    flow = app.oauth_flow
+    state = flow.issue_new_state(BoltRequest(body="", query={}, headers={}))
+    resp = flow.handle_callback(BoltRequest(body="", query=f"code={code}&state={state}",
+                                            headers={"cookie": f"slack-app-oauth-state={state}"}))
+    return resp.status
+
+
+def _dispatch_command(app: App, **fields: str):
+    body = urlencode({"command": "/canishare", "text": "", "channel_id": "D0DM", "channel_name": "directmessage",
+                      "trigger_id": "1.2", **fields})
+    return app.dispatch(BoltRequest(body=body, headers={**sign(body.encode()),
+                                                         "Content-Type": "application/x-www-form-urlencoded"}))
+
+
+def test_the_multi_workspace_app_installs_serves_and_uninstalls_each_tenant_apart(database, fake_slack):
+    from bot.app import build_app
+    from bot.config_secrets import Secrets
+    from bot.installations import new_key
+
+    fake_slack.reset()
+    fake_slack.client_id, fake_slack.client_secret = "111.222", "not-a-real-secret"
+    fake_slack.add_workspace(TEAM_A, "Council A", bot_token="xoxb-council-a", installer="U0INSTA", code="code-a")
+    fake_slack.add_workspace("T0ORGWS1", "Trust", bot_token="xoxb-trust", installer="W0INSTO", code="code-org",
+                             enterprise_id=ORG, enterprise_name="Example Trust", org_wide=True)
+    secrets = Secrets(bot_token=None, signing_secret=SIGNING_SECRET, pseudonym_key=PSEUDONYM_KEY, app_token=None,
+                      api_url=fake_slack.url, client_id="111.222", client_secret="not-a-real-secret", token_key=new_key())
+    app = build_app(None, secrets, database)
+    tenants = app.canishare_tenants
+    try:
+        assert not fake_slack.calls_to("auth.test")  # no workspace of its own at start
+        assert _install(app, "code-a") == 200 and _install(app, "code-org") == 200
+        assert tenants.active() == [ORG, TEAM_A]
+        a_db, org_db = tenants.database(TEAM_A), tenants.database(ORG)
+        assert ConfigStore(a_db).latest().settings.admins == ["U0INSTA"]
+        assert ConfigStore(org_db).latest().settings.organisation == "Example Trust"
+
+        mark = fake_slack.mark()
+        assert _dispatch_command(app, team_id=TEAM_A, user_id="U0INSTA").status == 200
+        # Grid: a command from another workspace of the org belongs to the org's tenant
+        assert _dispatch_command(app, team_id="T0ORGWS2", enterprise_id=ORG, is_enterprise_install="true",
+                                 user_id="W0INSTO").status == 200
+        posts = fake_slack.wait_for("chat.postMessage", count=2, since=mark)
+        assert {(p.args.get("channel"), p.args.get("_token")) for p in posts} == {
+            ("U0INSTA", "xoxb-council-a"), ("W0INSTO", "xoxb-trust")}  # each tenant's own bot token
+        assert _conversations(a_db) == 1 and _conversations(org_db) == 1
+
+        uninstalled = json.dumps({"type": "event_callback", "team_id": TEAM_A, "api_app_id": "A0CANISHARE",
+                                  "event_id": "Ev0UNINST", "event_time": 1700000000,
+                                  "event": {"type": "app_uninstalled", "event_ts": "1700000000.000100"}})
+        resp = app.dispatch(BoltRequest(body=uninstalled, headers={**sign(uninstalled.encode()),
+                                                                    "Content-Type": "application/json"}))
+        assert resp.status == 200
+        deadline = time.monotonic() + 10  # the uninstall runs on Bolt's lazy executor
+        while tenants.is_active(TEAM_A) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert tenants.active() == [ORG]
+        app.canishare_deps.forget(TEAM_A)
+        mark = fake_slack.mark()
+        resp = _dispatch_command(app, team_id=TEAM_A, user_id="U0INSTA")
+        assert resp.status == 200 and resp.body == NOT_SET_UP
+        assert _conversations(a_db) == 1  # nothing new, and its records are kept
+        assert not fake_slack.calls_to_since("chat.postMessage", mark)
+    finally:
+        fake_slack.client_id = fake_slack.client_secret = None
+        tenants.close()
+
+
+def test_one_thread_writes_every_tenants_sent_marks_and_a_refusing_database_waits_alone(tenant_dbs, tmp_path):
+    from bot.delivery import SharedSentRecords
+    from storage.models import Outbox
+    from storage.outbox import enqueue
+
+    shared = SharedSentRecords()
+    unreachable = Database(f"sqlite:///{tmp_path / 'no-such-folder' / 'gone.db'}")  # every statement fails
+    rows = {}
+    for tenant, db in tenant_dbs.items():
+        with db.transaction() as s:
+            row = enqueue(s, key=f"step:{tenant}", kind="step", channel="U0PRACT1", text="Question 2")
+            s.flush()
+            rows[tenant] = row.id
+    now = utcnow()
+    for tenant, db in [*tenant_dbs.items(), ("gone", unreachable)]:
+        row_id = rows.get(tenant, 1)
+        shared.for_database(db).add(
+            {"id": row_id, "status": "sent", "sent_ts": "1.2", "sent_at": now, "last_error": None, "dm_channel": "D0X"},
+            {"outbox_id": row_id, "key": f"step:{tenant}", "kind": "step", "target": "U0PRACT1", "escalation_id": None,
+             "at": now, "result": "delivered", "error": None, "ts": "1.2"})
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        with tenant_dbs[TEAM_A].transaction() as a, tenant_dbs[TEAM_B].transaction() as b:
+            if a.get(Outbox, rows[TEAM_A]).status == b.get(Outbox, rows[TEAM_B]).status == "sent":
+                break
+        time.sleep(0.05)
+    for tenant, db in tenant_dbs.items():
+        with db.transaction() as s:
+            assert s.get(Outbox, rows[tenant]).status == "sent"  # each in its own database
+    assert not shared.flush()  # the unreachable one's mark still waits
+    assert [len(items) for db, items in shared._items.values() if db is unreachable] == [1]
