@@ -48,7 +48,7 @@ from urllib.parse import parse_qs, urlencode, urlparse
 import aiohttp
 from aiohttp import web
 
-from .common import (BENCH, PSEUDONYM_KEY, SIGNING_SECRET, Proc, click_body, command_body, exe, free_port, fresh_pg,
+from .common import (BENCH, PSEUDONYM_KEY, Proc, click_body, command_body, exe, free_port, fresh_pg,
                      fresh_sqlite, ms, pct, pg_available, server_env)
 from .fakeslack import FakeSlack
 from .loadgen import WALK_WEIGHTS, WALKS, Clicker, _answer_value, _is_outcome, _next_message

@@ -21,7 +21,7 @@ import re
 import threading
 import time
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator
 from urllib.parse import parse_qs, urlencode, urlparse
@@ -29,10 +29,10 @@ from urllib.parse import parse_qs, urlencode, urlparse
 import pytest
 import yaml
 
-from tests.conftest import PSEUDONYM_KEY, TEST_CONFIG, FreshDatabase, Server, canishare_exe, start_server
+from tests.conftest import PSEUDONYM_KEY, TEST_CONFIG, FreshDatabase, Server, start_server
 from tests.e2e.helpers import Person
 from tests.fakeslack import Call, FakeSlack
-from tests.slackreq import SIGNING_SECRET, SlackSender
+from tests.slackreq import SIGNING_SECRET, SlackSender, buttons
 
 CLIENT_ID = "1111111111.2222222222"
 CLIENT_SECRET = "test-client-secret-not-a-secret"
@@ -380,11 +380,34 @@ def multi_srv(tmp_path: Path, tenant_fake: TenantFake) -> Iterator[Server]:
     db.drop()
 
 
+# --- the walks and the two workspaces of the tests ------------------------------------------------
+
+SHARE = ["no", "yes", "no"]  # share
+ASK_LEAD = ["no", "not_sure"]  # seek advice: an escalation to the team's lead
+
+
+def two_workspaces() -> tuple[Workspace, Workspace]:
+    return (Workspace("T0AAA0001", "Ashdown Academies Trust", "AAA"),
+            Workspace("T0BBB0002", "Brookfield County Council", "BBB"))
+
+
+def lead_ping(lead: Member, since: int, timeout: float = 15) -> dict[str, Any]:
+    """The escalation the bot sends to a lead's DM (a new team's lead, without a channel)."""
+    count = 1
+    while True:
+        calls = lead.fake.wait_for("chat.postMessage", count=count, since=since, channel=lead.dm, timeout=timeout)
+        for call in calls[count - 1:]:
+            if "esc_claim" in buttons(call.message.get("blocks") or []):
+                return call.message
+        count = len(calls) + 1
+
+
+def resolve_option(blocks: list[dict[str, Any]], outcome: str) -> str:
+    return next(o["value"] for b in blocks if (b.get("accessory") or {}).get("action_id") == "esc_resolve"
+                for o in b["accessory"]["options"] if o["value"].endswith(":" + outcome))
+
+
 # --- the CLI per workspace -------------------------------------------------------------------------
-
-def cli(server: Server, *args: str, check: bool = True):
-    return server.cli(*args, check=check)
-
 
 def export_of(server: Server, ws: Workspace | str) -> list[dict[str, Any]]:
     tenant = ws if isinstance(ws, str) else ws.tenant
@@ -409,5 +432,5 @@ def wait_until(check, timeout: float = 10.0, every: float = 0.1):
         time.sleep(every)
 
 
-__all__ = ["CLIENT_ID", "Member", "TenantFake", "Workspace", "WorkspaceSender", "begin_install", "canishare_exe",
-           "digest_of", "export_of", "install", "installed", "multi_env", "start_multi", "verify_of", "wait_until"]
+__all__ = ["ASK_LEAD", "SHARE", "lead_ping", "resolve_option", "two_workspaces", "CLIENT_ID", "Member", "TenantFake", "Workspace", "WorkspaceSender", "begin_install", "digest_of", "export_of",
+           "install", "installed", "multi_env", "multi_srv", "start_multi", "tenant_fake", "verify_of", "wait_until"]

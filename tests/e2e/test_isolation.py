@@ -7,17 +7,18 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
 import time
 from typing import Any, Iterator
 
 import pytest
 import yaml
 
-from tests.conftest import FreshDatabase
+from tests.conftest import FreshDatabase, canishare_exe
 from tests.e2e.helpers import is_outcome, node_of
-from tests.e2e.test_workspaces import ASK_LEAD, SHARE, lead_ping, resolve_option, two_workspaces
-from tests.e2e.tenant_helpers import (Member, TenantFake, Workspace, WorkspaceSender, digest_of, export_of, installed,
-                                      multi_srv, start_multi, tenant_fake, verify_of, wait_until)  # noqa: F401 (fixtures)
+from tests.e2e.tenant_helpers import (ASK_LEAD, SHARE, Member, TenantFake, Workspace, WorkspaceSender, digest_of,
+                                      export_of, installed, lead_ping, multi_srv, resolve_option, start_multi,  # noqa: F401
+                                      tenant_fake, two_workspaces, verify_of, wait_until)
 from tests.slackreq import buttons
 
 
@@ -203,9 +204,6 @@ def test_the_cli_reads_and_counts_one_workspace_only(pair, tenant_fake):
         assert result.stdout.strip() == ""
     # CANISHARE_WORKSPACE says the same as --workspace.
     env = {**server.env, "CANISHARE_WORKSPACE": b.team_id}
-    import subprocess
-
-    from tests.conftest import canishare_exe
     out = subprocess.run([canishare_exe(), "export", "--format", "jsonl"], env=env, cwd=server.workdir,
                          capture_output=True, text=True, timeout=120, check=True).stdout
     assert sorted(json.loads(line)["hash"] for line in out.splitlines() if line.strip()) == sorted(r["hash"] for r in b_records)

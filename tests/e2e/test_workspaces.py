@@ -9,34 +9,9 @@ import traceback
 from typing import Any
 
 from tests.e2e.helpers import is_outcome
-from tests.e2e.tenant_helpers import (Member, TenantFake, Workspace, digest_of, export_of, install, installed,
-                                      multi_srv, tenant_fake, verify_of)  # noqa: F401 (fixtures)
-from tests.slackreq import buttons
-
-SHARE = ["no", "yes", "no"]  # share
-ASK_LEAD = ["no", "not_sure"]  # seek advice: an escalation to the team's lead
-
-
-def two_workspaces() -> tuple[Workspace, Workspace]:
-    return (Workspace("T0AAA0001", "Ashdown Academies Trust", "AAA"),
-            Workspace("T0BBB0002", "Brookfield County Council", "BBB"))
-
-
-def lead_ping(lead: Member, since: int, timeout: float = 15) -> dict[str, Any]:
-    """The escalation the bot sends to a lead's DM (a new team's lead, without a channel)."""
-    count = 1
-    while True:
-        calls = lead.fake.wait_for("chat.postMessage", count=count, since=since, channel=lead.dm, timeout=timeout)
-        for call in calls[count - 1:]:
-            if "esc_claim" in buttons(call.message.get("blocks") or []):
-                return call.message
-        count = len(calls) + 1
-
-
-def resolve_option(blocks: list[dict[str, Any]], outcome: str) -> str:
-    return next(o["value"] for b in blocks if (b.get("accessory") or {}).get("action_id") == "esc_resolve"
-                for o in b["accessory"]["options"] if o["value"].endswith(":" + outcome))
-
+from tests.e2e.tenant_helpers import (ASK_LEAD, SHARE, Member, TenantFake, Workspace, digest_of, export_of, install,
+                                      installed, lead_ping, multi_srv, resolve_option, tenant_fake, two_workspaces,  # noqa: F401
+                                      verify_of)
 
 def run_workspace(server, fake: TenantFake, ws: Workspace) -> dict[str, Any]:
     """One workspace's day: a practitioner decides to share, another asks the lead, the lead
