@@ -57,6 +57,7 @@ from .measure import machine_busy, server_problems, wait_healthy
 CLIENT_ID = "1111111111.2222222222"
 CLIENT_SECRET = "bench-client-secret-not-a-secret"
 TOKEN_KEY = base64.urlsafe_b64encode(hashlib.sha256(b"canishare bench token key").digest()).decode()
+KEEP = "<!-- written by hand below: kept when bench.workspaces rewrites the table above -->"
 SINGLE_TEAM = "T0BENCH"  # bench/fakeslack.py's workspace, for the single-workspace row
 
 
@@ -448,7 +449,10 @@ def main(argv: list[str] | None = None) -> int:
     t0 = time.perf_counter()
     rows = asyncio.run(run(args))
     text = report(rows, started, time.perf_counter() - t0, busy, args)
-    Path(args.out).write_text(text + "\n")
+    out = Path(args.out)
+    # What was written by hand below the marker (further runs, the reading) survives a re-run.
+    kept = out.read_text().split(KEEP, 1)[1] if out.exists() and KEEP in out.read_text() else ""
+    out.write_text(text + "\n" + (f"\n{KEEP}{kept}" if kept else ""))
     print(text)
     bad = [r["key"] for r in rows if r["leaks"] or r["foreign_records"] or r["broken"]]
     if bad:
