@@ -160,7 +160,9 @@ async def run(args: argparse.Namespace) -> int:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="a smoke run of a minute or two")
-    parser.add_argument("--only", default=None, help="comma-separated: trip,startup,latency,throughput,growth,profile,digest")
+    parser.add_argument("--only", default=None, help="comma-separated: trip,startup,latency,throughput,growth,profile,digest,"
+                        "workspaces (many workspaces on one deployment: bench/workspaces.py, to bench/results-20.md; "
+                        "only when named)")
     parser.add_argument("--no-digest", action="store_true", help="skip bench/bench_digest.py")
     parser.add_argument("--digest-records", type=int, default=1_000_000)
     parser.add_argument("--digest-pg", action="store_true", help="also run the digest bench on PostgreSQL (slow)")
@@ -171,6 +173,15 @@ def main() -> None:
     args = parser.parse_args()
     if args.render:
         sys.exit(render(args))
+    only = args.only.split(",") if args.only else []
+    if "workspaces" in only:  # its own report (bench/results-20.md); never part of the 15-minute run
+        from . import workspaces
+
+        done = workspaces.main(["--quick"] if args.quick else [])
+        only.remove("workspaces")
+        if not only:
+            sys.exit(done)
+        args.only = ",".join(only)
     sys.exit(asyncio.run(run(args)))
 
 
