@@ -90,6 +90,7 @@ def build_multi_app(settings: Settings | None, secrets: Secrets, control: Databa
     default tenant: Bolt finds each request's installation, the tenancy middleware its tenant
     (bot/tenant_deps.py), and a request for no installed tenant does nothing. `settings` (the
     YAML file, if any) gives only the policy a new tenant's first configuration starts with."""
+    from slack_bolt.authorization.authorize import InstallationStoreAuthorize
     from slack_sdk import WebClient
 
     from storage.tenancy import Tenants
@@ -113,8 +114,16 @@ def build_multi_app(settings: Settings | None, secrets: Secrets, control: Databa
                         token_for=lambda tenant: bot_token_for(store, tenant), uninstall=uninstall)
     policy = settings.policy if settings is not None else None
     kwargs: dict = {"base_url": secrets.api_url} if secrets.api_url else {}
+    client = WebClient(**kwargs)  # no token: Bolt gives each request a client with its installation's
     app = App(
-        client=WebClient(**kwargs),  # no token: Bolt gives each request a client with its installation's
+        client=client,
+        # Bolt's own authorize, with its cache on: without it every request costs an auth.test
+        # round trip to Slack before the ack (bench/results-20.md). The cache is keyed by token
+        # and read only after the installation is found, so an uninstalled workspace (no
+        # installation) or a reinstalled one (a new token) is never served from it.
+        authorize=InstallationStoreAuthorize(installation_store=store, client_id=secrets.client_id,
+                                             client_secret=secrets.client_secret, logger=logging.getLogger("canishare.bolt"),
+                                             client=client, cache_enabled=True),
         oauth_settings=oauth_settings(secrets, control, store,
                                       lambda installation: installed(tenants, source, installation, policy)),
         # A request from a workspace (or a Slack Connect partner's) with no installation here.
