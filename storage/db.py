@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import os
 import re
+import sqlite3
 import threading
+import time
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
@@ -175,7 +177,17 @@ def make_engine(url: str | None = None, pool_size: int | None = None) -> Engine:
             # Let SQLAlchemy's begin event below open transactions, as IMMEDIATE ones.
             dbapi_conn.isolation_level = None
             cur = dbapi_conn.cursor()
-            cur.execute("PRAGMA journal_mode=WAL")
+            # Switching a new file to WAL needs it to itself, and SQLite answers "locked" at
+            # once (no busy wait) when another process opens the same new file in that instant
+            # (a tenant's file made by two processes at once): wait for it as for any lock.
+            for wait in (0.05, 0.1, 0.2, 0.4, 0.8, 1.6, 0):
+                try:
+                    cur.execute("PRAGMA journal_mode=WAL")
+                    break
+                except sqlite3.OperationalError as err:
+                    if "locked" not in str(err) or not wait:
+                        raise
+                    time.sleep(wait)
             cur.execute("PRAGMA synchronous=NORMAL")
             cur.execute("PRAGMA foreign_keys=ON")
             cur.close()
