@@ -86,7 +86,7 @@ class Deliverer:
         self.client = client
         self.db = db
         self.hooks = hooks
-        self.records: SentRecords | _SentInto | None = None  # None: each "sent" mark is written at once
+        self.records: _SentInto | None = None  # None: each "sent" mark is written at once
         self._busy: set[int] = set()
         self._lock = threading.Lock()
 
@@ -279,7 +279,7 @@ class Deliverer:
         """From now on "sent" marks are written by a thread of their own, several per
         transaction (SentRecords), instead of one transaction after every post."""
         if self.records is None:
-            self.records = SentRecords(self.db)
+            self.records = SentRecords().for_database(self.db)
 
     def _record_sent(self, row: Outbox, channel: str | None, ts: str | None, how: str) -> None:
         """Mark the row sent and record the attempt: plain bulk statements, no ORM load of the
@@ -361,61 +361,17 @@ class SentRecords:
     A mark still in memory when the process dies (kill -9) leaves its row in flight, as a
     process killed just after its post always did: once its lease ends the row is taken again
     and, as after any attempt that may have posted, found in the conversation's history rather
-    than posted twice. A normal exit writes what is left (atexit)."""
+    than posted twice. A normal exit writes what is left (atexit).
+
+    One thread serves every database of the process (each tenant's, on a deployment of many:
+    a thread per tenant would not scale to a hundred councils). Each database's marks are
+    written in its own transaction, and a database that refuses keeps its marks waiting
+    without holding up the others'. `for_database(db)` is what a Deliverer keeps as `records`.
+    """
 
     WINDOW = 0.02  # seconds: the posts of the next few clicks join the same transaction
     RETRY = 1.0  # seconds between tries while the database is unavailable
     MAX_WAITING = 10_000  # beyond this (a long outage) marks are dropped: their leases end and history decides
-
-    def __init__(self, db: Database):
-        self.db = db
-        self._items: list[tuple[dict, dict]] = []
-        self._cond = threading.Condition()
-        threading.Thread(target=self._run, name="canishare-sent-records", daemon=True).start()
-        atexit.register(self.flush)
-
-    def add(self, sent: dict, attempt: dict) -> None:
-        with self._cond:
-            self._items.append((sent, attempt))
-            self._cond.notify()
-
-    def _run(self) -> None:
-        while True:
-            with self._cond:
-                while not self._items:
-                    self._cond.wait()
-            time.sleep(self.WINDOW)
-            if not self.flush():
-                time.sleep(self.RETRY)
-
-    def flush(self) -> bool:
-        """Write every mark waiting; False (and they wait) if the database refused."""
-        with self._cond:
-            items, self._items = self._items, []
-        if not items:
-            return True
-        try:
-            write_sent(self.db, items)
-            return True
-        except SQLAlchemyError:
-            log.warning("database unavailable; %d delivery record(s) wait", len(items))
-            with self._cond:
-                self._items[:0] = items[-self.MAX_WAITING:]
-            return False
-        except Exception:  # noqa: BLE001 - the thread must outlive any one failure
-            log.exception("could not write delivery records")
-            return True
-
-
-class SharedSentRecords:
-    """SentRecords for many tenants' databases with one thread between them (a thread per tenant
-    per process would not scale to a hundred councils): each database's marks are written in
-    its own transaction, and a database that refuses keeps its marks waiting without holding
-    up the others'. `for_database(db)` is what a tenant's Deliverer keeps as its `records`."""
-
-    WINDOW = SentRecords.WINDOW
-    RETRY = SentRecords.RETRY
-    MAX_WAITING = SentRecords.MAX_WAITING
 
     def __init__(self) -> None:
         self._items: dict[int, tuple[Database, list[tuple[dict, dict]]]] = {}
@@ -464,9 +420,9 @@ class SharedSentRecords:
 
 
 class _SentInto:
-    """One database's door into SharedSentRecords (what Deliverer.records needs: add)."""
+    """One database's door into SentRecords (what Deliverer.records needs: add)."""
 
-    def __init__(self, shared: SharedSentRecords, db: Database):
+    def __init__(self, shared: SentRecords, db: Database):
         self.shared, self.db = shared, db
 
     def add(self, sent: dict, attempt: dict) -> None:

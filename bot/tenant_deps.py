@@ -25,7 +25,7 @@ from storage.db import Database
 from . import slack_connect, workspaces
 from .config import Settings, Team
 from .config_store import ConfigStore
-from .delivery import Deliverer, SharedSentRecords, make_delivery_client
+from .delivery import Deliverer, SentRecords, make_delivery_client
 from .escalation import Escalations
 from .listeners import Deps
 from .slack_messenger import make_client
@@ -68,7 +68,7 @@ class TenantDeps:
         self._active: dict[str, tuple[bool, float]] = {}
         self._lock = threading.Lock()
         self._locks: dict[str, threading.Lock] = {}
-        self.sent_records = SharedSentRecords()
+        self.sent_records = SentRecords()
 
     # --- which tenants ---------------------------------------------------------------------
     def is_active(self, tenant_id: str) -> bool:

@@ -435,11 +435,11 @@ def test_the_multi_workspace_app_installs_serves_and_uninstalls_each_tenant_apar
 
 
 def test_one_thread_writes_every_tenants_sent_marks_and_a_refusing_database_waits_alone(tenant_dbs, tmp_path):
-    from bot.delivery import SharedSentRecords
+    from bot.delivery import SentRecords
     from storage.models import Outbox
     from storage.outbox import enqueue
 
-    shared = SharedSentRecords()
+    shared = SentRecords()
     unreachable = Database(f"sqlite:///{tmp_path / 'no-such-folder' / 'gone.db'}")  # every statement fails
     rows = {}
     for tenant, db in tenant_dbs.items():
