@@ -97,6 +97,7 @@ from .numbers import (
     _scan_ten_digit,
     _scan_upn,
 )
+from .round6 import _not_name6, _person_after_org_surname, _public_road, _round6_names, _round6_other
 from .refs import _OTHER_ID_CUES, _PARTIAL_PLATE_RE, _VRM_RE, _VRM_WORDS, _scan_other_ids, _scan_vrm
 from .tokens import _DIGIT_RE, _DIGIT_RUN_RE, _Span, _Text, _WORD_RE, _mask
 from .wide_names import _is_place, _not_a_person, _scan_wide_names
@@ -195,14 +196,21 @@ def locate(text: str) -> list[Hit]:
     for kind, spans in _round4_other(work, words, runs, longest, taken + dates + all_emails + [(h.start, h.end) for h in hits],
                                       taken).items():
         add(kind, spans)
+    for kind, spans in _round6_other(work, words, has_digit, [(h.start, h.end) for h in hits if h.kind == "address"],
+                                      taken + dates + all_emails + [(h.start, h.end) for h in hits if h.kind != "address"]).items():
+        add(kind, spans)
     names = _scan_names(tv)
     names += _scan_wide_names(tv, names, words)
     names += _round2_names(tv, names + [(h.start, h.end) for h in hits])
     names += _round3_names(tv)
     names += _round4_names(tv)
     names += _round4_context(tv)
-    add("name", [sp for sp in names if not _is_place(work, sp) and not _not_a_person(work, sp)])
+    names += _round6_names(work, words)
+    add("name", [sp for sp in names if not _is_place(work, sp) and not _not_name6(work, sp, words)
+                 and (not _not_a_person(work, sp) or _person_after_org_surname(work, sp))])
     add("name", _names_in_contacts(work, [(h.start, h.end) for h in hits if h.kind in ("email", "social_handle")]))
+    if any(h.kind == "address" for h in hits):
+        hits = [h for h in hits if h.kind != "address" or not _public_road(work, (h.start, h.end), words)]
     hits.sort(key=lambda h: (h.start, h.end))
     return hits
 
