@@ -97,7 +97,7 @@ from .numbers import (
     _scan_ten_digit,
     _scan_upn,
 )
-from .round6 import _not_name6, _person_after_org_surname, _public_road, _round6_names, _round6_other
+from .round6 import _not_name6, _public_number, _person_after_org_surname, _public_road, _round6_names, _round6_other
 from .refs import _OTHER_ID_CUES, _PARTIAL_PLATE_RE, _VRM_RE, _VRM_WORDS, _scan_other_ids, _scan_vrm
 from .tokens import _DIGIT_RE, _DIGIT_RUN_RE, _Span, _Text, _WORD_RE, _mask
 from .wide_names import _is_place, _not_a_person, _scan_wide_names
@@ -209,8 +209,9 @@ def locate(text: str) -> list[Hit]:
     add("name", [sp for sp in names if not _is_place(work, sp) and not _not_name6(work, sp, words)
                  and (not _not_a_person(work, sp) or _person_after_org_surname(work, sp))])
     add("name", _names_in_contacts(work, [(h.start, h.end) for h in hits if h.kind in ("email", "social_handle")]))
-    if any(h.kind == "address" for h in hits):
-        hits = [h for h in hits if h.kind != "address" or not _public_road(work, (h.start, h.end), words)]
+    if any(h.kind in ("address", "other_id") for h in hits):
+        hits = [h for h in hits if not (h.kind == "address" and _public_road(work, (h.start, h.end), words))
+                and not (h.kind == "other_id" and _public_number(work, (h.start, h.end)))]
     hits.sort(key=lambda h: (h.start, h.end))
     return hits
 

@@ -45,7 +45,7 @@ _UNITS = frozenset("""day days week weeks wk wks month months year years yr yrs 
 _LOWER_TYPES = (r"(?:st|rd|ave|avenue|road|street|lane|ln|way|rise|court|ct|close|cl|cres|crescent|terrace|terr|place|pl|mews|"
                 r"drive|dr|gardens|gdns|grove|square|sq|parade|vale|walk|row|view|green|hill|park|fold|croft|chase|wynd|garth|"
                 r"mount|gate|bank|side|lea|brow)")
-_LOWER_NUMBERED_RE = re.compile(_NUM + r",?\s+((?:[a-z][a-z'’\-]+\s+){1,2})" + _LOWER_TYPES + r"\b(?![’'\-])")
+_LOWER_NUMBERED_RE = re.compile(_NUM + r",?\s+((?:[A-Za-z][a-z'’\-]+\s+){1,2})" + _LOWER_TYPES + r"\b(?![’'\-])")
 # full lower-case words that also name things ("3 car park", "2 in a row") need a name-like word before them
 _WEAK_LOWER = frozenset("walk row view green hill park fold croft chase mount gate bank side lea brow way place court rise".split())
 _ADDRESS_SKIP_RE = re.compile(r"\b(?:year|yr|page|section|room|bus|route|platform|gate|junction|j|level|ward|bay|table|"
@@ -89,7 +89,7 @@ _RESIDENCE_WORDS = frozenset("""lives live living lived staying stays stayed mov
     visit visited visiting hv bedsit sofa surfing temp door doors""".split())
 _PUBLIC_BEFORE_RE = re.compile(r"\b(?:police\s+station|station|school|academy|college|hospital|surgery|clinic|library|"
                                r"church|mosque|temple|gurdwara|centre|center|court|courts|office|offices|shop|shops|"
-                               r"store|supermarket|park|pool|gym|stadium|ground|hub|pharmacy|chemist|garage|cafe|café|"
+                               r"store|supermarket|park|hall|town\s+hall|council|pool|gym|stadium|ground|hub|pharmacy|chemist|garage|cafe|café|"
                                r"restaurant|takeaway|pub|bar|club|cinema|museum|depot|nursery|crossing|lights|"
                                r"roundabout|junction|accident|crash|bus\s+stop|stop)\s+(?:on|in|off|at|near|by)\s+(?:the\s+)?$",
                                re.IGNORECASE)
@@ -114,10 +114,13 @@ def _addresses(text: str, words: set[str], has_digit: bool, found: list[_Span]) 
     if has_digit:
         for m in _LOWER_NUMBERED_RE.finditer(text):
             mids = m.group(1).split()
-            typ = text[m.end(1):m.end()].lower()
+            typ = text[m.end(1):m.end()]
+            if not typ.islower():
+                continue  # a capitalised street type is the older rules' business
+            mids = [w.lower() for w in mids]
             if any(w in _UNITS or w in _STOP_WORDS and w not in _WIDE_NAMES for w in mids):
                 continue
-            if typ in _WEAK_LOWER and not any(w not in _COMMON for w in mids):
+            if typ in _WEAK_LOWER and not any(w not in _COMMON for w in mids) and not words & _RESIDENCE_WORDS:
                 continue
             if _ADDRESS_SKIP_RE.search(text, max(0, m.start() - 12), m.start()):
                 continue
@@ -149,7 +152,7 @@ def _addresses(text: str, words: set[str], has_digit: bool, found: list[_Span]) 
     for m in _HOUSEHOLD_RE.finditer(text):
         w = m.group(1)
         low = w.lower()
-        if m.start(1) == 0 or low in _STOP_WORDS:
+        if m.start(1) == 0 or low in _STOP_WORDS or low in ("council", "family", "care", "foster", "children", "white"):
             continue
         if low in _WIDE_SURNAMES or low in _SURNAME_WORDS or (low not in _EN and low not in _PLACES_GB and len(low) > 2):
             addr.append(m.span())  # "the Nowak address", "at the Kowalczyks' house"
@@ -178,10 +181,10 @@ def _public_road(text: str, span: _Span, words: set[str]) -> bool:
 # ---------------------------------------------------------------- names
 _PERSON_AFTER_RE = re.compile(
     r"\s*(?:\(\s*(?:[a-z]+\s+)?(?:nan|nana|gran|grandma|grandad|mum|mam|dad|uncle|aunt|auntie|aunty|cousin|brother|sister|"
-    r"stepdad|stepmum|partner|neighbour|friend|carer|ex|bf|gf|boyfriend|girlfriend|father|mother)\s*\)|"
+    r"stepdad|stepmum|partner|neighbour|friend|carer|ex|bf|gf|boyfriend|girlfriend|father|mother)\s*\)(?!\w)|"
     r"\s(?:has\s+|had\s+|then\s+|also\s+|later\s+)?(?:said|says|told|tells|asked|asks|disclosed|reported|rang|phoned|called|"
     r"texted|messaged|refused|agreed|admitted|denied|came|arrived|left|shouted|visited|attended|wants|wanted|"
-    r"confirmed|stated|explained))\b")
+    r"confirmed|stated|explained)\b)")
 _ORG_SURNAMES = frozenset("ward hall house church chapel court lane park cross close wing street way drive hill".split())
 _NEXT_DOOR_RE = re.compile(r"\b([A-Z][a-z]+|[a-z]{3,})\s+(?:from\s+)?(?:next\s+door|upstairs|downstairs|across\s+the\s+road|"
                            r"over\s+the\s+road|two\s+doors\s+down|down\s+the\s+road)\s+(?:has\s+|had\s+)?"
@@ -232,8 +235,19 @@ def _first_like(low: str) -> bool:
     return low in _ANY_FIRST or low in _WIDE_NAMES or _nick_stem(low)
 
 
+_FIRST_ORG_RE = re.compile(r"\b([A-Z][a-z]+)\s+(?:Ward|Hall|House|Church|Chapel|Court|Lane|Park|Cross|Close|Wing|Street|Way|"
+                           r"Drive|Hill)\b")
+_SOCIAL_NAME_RE = re.compile(r"\b(?:fb|facebook|insta|instagram|tiktok|snap|snapchat|twitter|youtube|discord|roblox|xbox|psn)"
+                             r"\s+(?:display\s+)?(?:name|account|profile|page|username|user|gamertag)\s*(?:is\s+|was\s+|:\s*)?"
+                             r"([A-Z][\w'’\-]+(?:\s+[A-Z][\w'’\-]+){0,3})", re.IGNORECASE)
+
+
 def _round6_names(text: str, words: set[str]) -> list[_Span]:
     out: list[_Span] = []
+    for m in _FIRST_ORG_RE.finditer(text):
+        low = m.group(1).lower()
+        if (low in _FIRST_NAMES or low in _WIDE_FIRST) and low not in _STOP_WORDS and _PERSON_AFTER_RE.match(text, m.end()):
+            out.append(m.span())  # "Derek Hall (uncle) said", "Bridget Ward asked"
     low_text = None
     for m in _NEXT_DOOR_RE.finditer(text):
         w = m.group(1)
@@ -300,6 +314,9 @@ def _person_after_org_surname(text: str, span: _Span) -> bool:
 
 
 # ---------------------------------------------------------------- false alarms
+_CARE_ORG_AFTER_RE = re.compile(r"(?:\s[A-Z][a-z]+){0,2}\s(?:Maternity|Infirmary|Hospice|University|Uni|Polytechnic)\b")
+_PUBLIC_NUMBER_RE = re.compile(r"(?:police|non[\s\-]?urgent|non[\s\-]?emergency|nhs|call(?:ed)?|ring|rang|phone[d]?|dial(?:led)?)"
+                               r"\s*(?:on\s+)?$", re.IGNORECASE)
 _EVENT_BEFORE_RE = re.compile(r"\b(?:Operation|Op|Project|Storm|Hurricane|Exercise)\s+$")
 
 
@@ -309,6 +326,8 @@ def _not_name6(text: str, span: _Span, words: set[str]) -> bool:
         return True  # "14yo", "3yrs"
     if _EVENT_BEFORE_RE.search(text, max(0, s - 12), s):
         return True  # "Operation Stovewood"
+    if _CARE_ORG_AFTER_RE.match(text, e):
+        return True  # "Princess Royal Maternity", "Leeds Beckett University"
     word = text[s:e]
     if word.islower() and word in _EN and word not in _FIRST_NAMES and word not in _ANY_FIRST - _WIDE_FIRST \
             and re.search(r"\b(?:mum|mam|dad|nan|gran)['’]?s\s+$", text[max(0, s - 8):s]) \
@@ -380,8 +399,19 @@ def _round6_other(text: str, words: set[str], has_digit: bool, found_addr: list[
             dob = [m.span() for m in _HOLIDAY_DOB_RE.finditer(text)]
             if dob:
                 out["dob"] = dob
+    if words & {"fb", "facebook", "insta", "instagram", "tiktok", "snap", "snapchat", "twitter", "youtube", "discord", "roblox",
+                 "xbox", "psn"}:
+        handles = [m.span(1) for m in _SOCIAL_NAME_RE.finditer(text) if m.group(1)[0].isupper()]
+        if handles:
+            out["social_handle"] = handles
     if words & _MAKE_WORDS:
         plates = [m.span(1) for m in _PLATE_END_RE.finditer(text) if not m.group(1).islower() or "'" in text or '"' in text]
         if plates:
             out["vehicle_reg"] = plates
     return out
+
+
+def _public_number(text: str, span: _Span) -> bool:
+    """'non urgent police 101': a public service number, not a reference."""
+    return text[span[0]:span[1]] in ("101", "111", "999", "112", "105", "116") and \
+        _PUBLIC_NUMBER_RE.search(text, max(0, span[0] - 20), span[0]) is not None
