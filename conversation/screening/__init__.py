@@ -97,7 +97,9 @@ from .numbers import (
     _scan_ten_digit,
     _scan_upn,
 )
-from .round6 import _not_name6, _public_number, _person_after_org_surname, _public_road, _round6_names, _round6_other
+from .names6 import _not_name6, _person_after_org_surname, _round6_names
+from .places6 import _public_road
+from .round6 import _public_number, _round6_other
 from .refs import _OTHER_ID_CUES, _PARTIAL_PLATE_RE, _VRM_RE, _VRM_WORDS, _scan_other_ids, _scan_vrm
 from .tokens import _DIGIT_RE, _DIGIT_RUN_RE, _Span, _Text, _WORD_RE, _mask
 from .wide_names import _is_place, _not_a_person, _scan_wide_names
