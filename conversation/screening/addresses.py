@@ -38,7 +38,7 @@ _ADDRESS_SKIP_RE = re.compile(r"\b(?:year|yr|page|section|room|bus|route|platfor
 _OUTWARD_RE = re.compile(r"(?<![A-Za-z0-9])([A-Z]{1,2})(\d[A-Z\d]?)(?![A-Za-z0-9])")
 _OUTWARD_BEFORE_RE = re.compile(r"\b(?:in|to|from|near|around|at|of|into|towards|moved|living|lives|live|postcode|area)\s+(?:the\s+)?$",
                                 re.IGNORECASE)
-_OUTWARD_AFTER_RE = re.compile(r"\s+(?:area|postcode|district|way|side)\b", re.IGNORECASE)
+_OUTWARD_AFTER_RE = re.compile(r"\s+(?:area|postcode|district|way|side|family|household|address|estate)\b", re.IGNORECASE)
 _HOUSE_WORDS = frozenset("cottage house farm rectory vicarage lodge barn mill manor grange bungalow villa croft farmhouse "
                          "cottages".split())
 _HOUSE_NAME_RE = re.compile(

@@ -31,7 +31,7 @@ _ESTATE_RE = re.compile(
     r"(?:on|to|onto|in)\s+the\s+((?:[A-Z][a-z'’\-]+\s+){1,2})(?:estate|Estate)\b")
 # Searched from the code back: the code first ("sw9"), then the word before it.
 _LOWER_CODE_RE = re.compile(r"[a-z]{2}\d\d?[a-z]?\b(?![\s\-]*\d)")
-_CODE_PREP_RE = re.compile(r"\b(?:in|to|from|near|around|into|at|is)\s+(?:the\s+)?$")
+_CODE_PREP_RE = re.compile(r"\b(?:in|to|from|near|around|into|at|is|lives|living|live|moved|postcode|address)\s+(?:the\s+)?$")
 _HANDLE_UNDERSCORE_RE = re.compile(r"(?<![\w@.])@?([A-Za-z0-9.]*[A-Za-z][A-Za-z0-9.]*_[A-Za-z0-9_.]*[A-Za-z0-9])(?![\w@])")
 _LETTERS_DIGITS_RE = re.compile(r"[a-z]\d\d")  # a gate for _CALLED_HANDLE_RE
 _BARE_WEBMAIL_RE = re.compile(r"@(?:gmail|googlemail|hotmail|yahoo|ymail|outlook|icloud|aol|btinternet|live|msn|"

@@ -7,6 +7,7 @@ from .data import _words
 from .namelists import _ANY_FIRST, _COMMON, _EN, _FIRST_NAMES, _STOP_WORDS, _WIDE_FIRST, _WIDE_NAMES, _WIDE_SURNAMES
 from .tokens import _Span
 
+from .cues import _PRED_RE
 from .places6 import _UNITS
 
 _SURNAME_WORDS = _words("names_dataset_surname_words.txt")
@@ -75,8 +76,33 @@ _SOCIAL_NAME_RE = re.compile(r"\b(?:fb|facebook|insta|instagram|tiktok|snap|snap
                              r"([A-Z][\w'’\-]+(?:\s+[A-Z][\w'’\-]+){0,3})", re.IGNORECASE)
 
 
+_START_LOWER_RE = re.compile(r"(?:^|[.!?;\n]\s*)([a-z][a-z'’\-]{2,})(?=\s+(?:was|is|has\s+been|had\s+been|got|been|keeps|kept)\s+"
+                             r"(?:\w+ly\s+|not\s+|being\s+)?(?:sent|taken|seen|found|excluded|suspended|collected|picked|brought|"
+                             r"dropped|kept|put|moved|placed|late|absent|off|crying|kicking|fighting|shouting|swearing|missing|"
+                             r"upset|tearful|quiet|withdrawn|hungry|smelly|unkempt|sick|poorly|injured|hurt|bruised|[a-z]{3,}ed|"
+                             r"[a-z]{3,}ing)\b)")
+_KIN_LOWER_RE = re.compile(r"\b(?:mum|mam|mom|dad|nan|gran|grandad|boyfriend|girlfriend|partner|mate|friend|uncle|aunt|auntie|"
+                           r"aunty|cousin|brother|sister|bro|sis|stepdad|stepmum|ex|bf|gf|neighbour)(?:['’]?s)?\s+(?=([a-z]{3,})\b)")
+_FAKER_FIRST = _words("names_first.txt")
+_NOT_KIN_NAME = frozenset("""will may can could would should must might shall did does do had has have was were is are
+    been being not new old ex own other real birth biological house home flat car phone partner boyfriend girlfriend
+    side family friend friends mate mates""".split())
+
+
 def _round6_names(text: str, words: set[str]) -> list[_Span]:
     out: list[_Span] = []
+    for m in _START_LOWER_RE.finditer(text):
+        low = m.group(1)
+        if (low in _FIRST_NAMES or low in _FAKER_FIRST) and low not in _COMMON and low not in _STOP_WORDS \
+                and low not in _NOT_SUBJECT6:
+            out.append(m.span(1))  # "brody was sent home"
+    for m in _KIN_LOWER_RE.finditer(text):
+        low = m.group(1)
+        if low in _NOT_KIN_NAME or low in _NOT_SUBJECT6 or low in _STOP_WORDS or low in _UNITS:
+            continue
+        if (low in _FIRST_NAMES or low in _ANY_FIRST and low not in _COMMON or _nick_stem(low) and low not in _COMMON) \
+                and _PRED_RE.match(text, m.end(1)):
+            out.append(m.span(1))  # "mums boyfriend dale is back"
     for m in _FIRST_ORG_RE.finditer(text):
         low = m.group(1).lower()
         if (low in _FIRST_NAMES or low in _WIDE_FIRST) and low not in _STOP_WORDS and _PERSON_AFTER_RE.match(text, m.end()):

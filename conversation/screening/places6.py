@@ -71,6 +71,18 @@ _PUBLIC_BEFORE_RE = re.compile(r"\b(?:police\s+station|station|school|academy|co
                                re.IGNORECASE)
 _HOUSEHOLD_RE = re.compile(r"\b(?:at|to|from|outside|near|visit(?:ed)?|the)\s+(?:the\s+)?([A-Z][a-zA-Z'’\-]+?)(?:['’]s)?\s+"
                            r"(?:address|house|household|home|flat|property|residence|place)\b")
+_ESTATE6_RE = re.compile(r"\b(?:on|off|onto|in|to|from)\s+(?:the\s+)?((?:[A-Z][a-z'’\-]+\s+){1,2})(?:estate|Estate)\b")
+_NOT_ESTATE = frozenset("industrial trading business retail council housing new old local same other big private".split())
+_RESIDENT_STREET_RE = re.compile(
+    r"\b(?:lives?|living|lived|moved|moving|move|staying|stays|stayed|housed|rehoused|placed|resides?|residing|relocated)\s+"
+    r"(?:(?:back|now|still|currently|just|up|down|round|over|in|on|onto|into|to|at|off)\s+){1,3}(?:the\s+)?"
+    r"(?:[A-Z][a-zA-Z'’\-]+\s+){1,3}(?:Road|Rd|Street|St|Lane|Avenue|Ave|Close|Drive|Way|Court|Crescent|Terrace|Grove|Gardens|"
+    r"Place|Rise|Mews|Row|Walk|View|Parade|Square|Green|Hill|Park|Fold|Croft|Vale|Heights|Gate|Mount)\b")
+_ACCOM_TOWN_RE = re.compile(r"\b(?:staying|living|lives|placed|housed|rehoused|moved|sleeping)\s+(?:\w+\s+)?(?:at|in)\s+(?:the|a)\s+"
+                            r"(?:[A-Za-z]+\s+)?(?:travelodge|premier\s+inn|hotel|hostel|refuge|b\s?&\s?b|bnb|ibis|motel|"
+                            r"holiday\s+inn|guest\s*house)\s+(?:in|at|near|on)\s+([A-Z][a-z]+(?:[\s\-][A-Z][a-z]+)?)", re.IGNORECASE)
+_POLICE_LOG_RE = re.compile(r"\b(?:log|incident|occurrence|occ|cad|call)\s*(?:no\.?|number|ref|#)?\s*(\d{2,6})\s+of\s+"
+                            r"\d{1,2}(?:st|nd|rd|th)?[/.\-]\d{1,2}(?:[/.\-]\d{2,4})?\b", re.IGNORECASE)
 _OUTWARD_TAIL_RE = re.compile(r"\s*,?\s*(?:[A-Z][a-zA-Z\-]+(?:\s+[A-Z][a-zA-Z\-]+)?\s*,?\s*)?([A-Za-z]{1,2})(\d[A-Za-z\d]?)(?![\w])")
 _TOWN_CODE_RE = re.compile(r"\b([A-Z][a-z]+(?:[\s\-][A-Z][a-z]+)?)\s*,?\s+([A-Z]{1,2})(\d[A-Z\d]?)(?![\w])")
 
@@ -125,6 +137,12 @@ def _addresses(text: str, words: set[str], has_digit: bool, found: list[_Span]) 
             if _PUBLIC_BEFORE_RE.search(text[max(0, m.start() - 30):m.start(1)]):
                 continue
             addr.append((m.start(1), m.end()))
+    if "estate" in words:
+        addr += [m.span() for m in _ESTATE6_RE.finditer(text)
+                 if m.group(1).split()[0].lower() not in _NOT_ESTATE and m.group(1).split()[0].lower() not in _STOP_WORDS]
+    if words & _RESIDENCE_WORDS or words & {"placed", "housed", "rehoused", "relocated", "sleeping"}:
+        addr += [m.span() for m in _RESIDENT_STREET_RE.finditer(text)]
+        addr += [m.span() for m in _ACCOM_TOWN_RE.finditer(text) if m.group(1).lower() in _PLACES_GB]
     for m in _HOUSEHOLD_RE.finditer(text):
         w = m.group(1)
         low = w.lower()

@@ -29,7 +29,7 @@ from __future__ import annotations
 import re
 
 from .names6 import _SOCIAL_NAME_RE
-from .places6 import _addresses
+from .places6 import _POLICE_LOG_RE, _addresses
 from .tokens import _Span, _overlaps
 
 _PUBLIC_NUMBER_RE = re.compile(r"(?:police|non[\s\-]?urgent|non[\s\-]?emergency|nhs|call(?:ed)?|ring|rang|phone[d]?|dial(?:led)?)"
@@ -90,6 +90,10 @@ def _round6_other(text: str, words: set[str], has_digit: bool, found_addr: list[
                 if sum(c.isdigit() for c in m.group(1)) >= 6 and not _overlaps(*m.span(1), taken)]
         if refs:
             out["other_id"] = refs
+        if words & {"log", "incident", "occurrence", "occ", "cad", "call"}:
+            refs += [m.span(1) for m in _POLICE_LOG_RE.finditer(text) if not _overlaps(*m.span(1), taken)]
+            if refs:
+                out["other_id"] = refs
         if words & {"oh", "double", "triple", "treble", "then"}:
             ph = [sp for sp in _spoken_phone(text) if not _overlaps(*sp, taken)]
             if ph:
