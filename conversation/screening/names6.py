@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 
 from .data import _words
-from .namelists import _ANY_FIRST, _COMMON, _EN, _FIRST_NAMES, _STOP_WORDS, _WIDE_FIRST, _WIDE_NAMES, _WIDE_SURNAMES
+from .namelists import _ANY_FIRST, _COMMON, _DICTIONARY_FIRST, _EN, _FIRST_NAMES, _ROLE_WORDS, _STOP_WORDS, _WIDE_FIRST, _WIDE_NAMES, _WIDE_SURNAMES
 from .tokens import _Span
 
 from .cues import _PRED_RE
@@ -81,6 +81,10 @@ _START_LOWER_RE = re.compile(r"(?:^|[.!?;\n]\s*)([a-z][a-z'’\-]{2,})(?=\s+(?:w
                              r"dropped|kept|put|moved|placed|late|absent|off|crying|kicking|fighting|shouting|swearing|missing|"
                              r"upset|tearful|quiet|withdrawn|hungry|smelly|unkempt|sick|poorly|injured|hurt|bruised|[a-z]{3,}ed|"
                              r"[a-z]{3,}ing)\b)")
+_STRONG_START_RE = re.compile(r"\s+(?:was|is|has\s+been|had\s+been|got|been|keeps|kept)\s+(?:\w+ly\s+|not\s+|being\s+)?"
+                              r"(?:sent\s+home|excluded|suspended|crying|kicking\s+off|fighting|shouting|swearing|missing|"
+                              r"upset|tearful|withdrawn|hungry|unkempt|injured|hurt|bruised|hit|punched|kicked|bullied|"
+                              r"collected|picked\s+up|late\s+(?:again|to|for)|absent)\b")
 _KIN_LOWER_RE = re.compile(r"\b(?:mum|mam|mom|dad|nan|gran|grandad|boyfriend|girlfriend|partner|mate|friend|uncle|aunt|auntie|"
                            r"aunty|cousin|brother|sister|bro|sis|stepdad|stepmum|ex|bf|gf|neighbour)(?:['’]?s)?\s+(?=([a-z]{3,})\b)")
 _FAKER_FIRST = _words("names_first.txt")
@@ -93,9 +97,11 @@ def _round6_names(text: str, words: set[str]) -> list[_Span]:
     out: list[_Span] = []
     for m in _START_LOWER_RE.finditer(text):
         low = m.group(1)
-        if (low in _FIRST_NAMES or low in _FAKER_FIRST) and low not in _COMMON and low not in _STOP_WORDS \
-                and low not in _NOT_SUBJECT6:
-            out.append(m.span(1))  # "brody was sent home"
+        if low in _STOP_WORDS or low in _NOT_SUBJECT6 or low in _ROLE_WORDS or low in _PERSON_NOUNS:
+            continue
+        if (low in _FIRST_NAMES or low in _FAKER_FIRST) and (
+                low not in _COMMON and low not in _DICTIONARY_FIRST or _STRONG_START_RE.match(text, m.end(1))):
+            out.append(m.span(1))  # "brody was sent home"; "van was parked" is a van
     for m in _KIN_LOWER_RE.finditer(text):
         low = m.group(1)
         if low in _NOT_KIN_NAME or low in _NOT_SUBJECT6 or low in _STOP_WORDS or low in _UNITS:
