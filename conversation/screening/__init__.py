@@ -207,7 +207,7 @@ def locate(text: str) -> list[Hit]:
     names += _round3_names(tv)
     names += _round4_names(tv)
     names += _round4_context(tv)
-    names += _round6_names(work, words)
+    names += _round6_names(tv, words)
     add("name", [sp for sp in names if not _is_place(work, sp) and not _not_name6(work, sp, words)
                  and (not _not_a_person(work, sp) or _person_after_org_surname(work, sp))])
     add("name", _names_in_contacts(work, [(h.start, h.end) for h in hits if h.kind in ("email", "social_handle")]))

@@ -5,7 +5,7 @@ import re
 
 from .data import _words
 from .namelists import _ANY_FIRST, _COMMON, _DICTIONARY_FIRST, _EN, _FIRST_NAMES, _ROLE_WORDS, _STOP_WORDS, _WIDE_FIRST, _WIDE_NAMES, _WIDE_SURNAMES
-from .tokens import _Span
+from .tokens import _Span, _Text
 
 from .cues import _PRED_RE
 from .places6 import _UNITS
@@ -28,12 +28,11 @@ _NEXT_DOOR_RE = re.compile(r"\b([A-Z][a-z]+|[a-z]{3,})\s+(?:from\s+)?(?:next\s+d
 _PERSON_NOUNS = frozenset("""lady ladies man men woman women neighbour neighbours guy guys bloke lad lads boy boys girl girls
     couple family people kids kid child children someone somebody person folk lot fella mate mates friend friends
     tenant tenants landlord landlady owner resident residents""".split())
+_NICK_BASES = (_FIRST_NAMES | _WIDE_FIRST) - _COMMON
 _NICK_SUFFIXES = ("ey", "ie", "y", "o", "a", "s", "zza", "za")
-_INITIAL_PRED_RE = re.compile(r"\b([a-z]{3,}|[A-Z][a-z]{2,})\s+([a-zA-Z])\.?\s+(?:[a-z]{3,}ing|said|says|told|was|is|has|had|"
+_KIN_ADJ6 = frozenset("older younger big little baby twin new step half eldest youngest".split())
+_INITIAL_AFTER_RE = re.compile(r"\.?\s+(?:[a-z]{3,}ing|said|says|told|was|is|has|had|"
                               r"hit|kicked|punched|ran|came|went|left|refused|shouted|swore|threw|took|got)\b")
-_POSS_NOAPOS_RE = re.compile(r"\b([a-zA-Z]{3,})s\s+(?:(?:older|younger|big|little|baby|twin|new|step|half|eldest|youngest)\s+)?"
-                             r"(mum|mam|mom|dad|nan|nana|gran|grandad|grandma|brother|sister|bro|sis|cousin|uncle|auntie|"
-                             r"aunty|aunt|stepdad|stepmum|bf|gf|boyfriend|girlfriend|son|daughter|nephew|niece|carer)\b")
 _THE_KIDS_RE = re.compile(r"\bthe\s+([a-z]{3,}|[A-Z][a-z]{2,})\s+(?:kids|children|boys|girls|twins|family|household|siblings|"
                           r"brothers|sisters|lot|clan)\b")
 _NOT_FAMILY_WORD = frozenset("""foster care school other older younger little big same white black brown young new local
@@ -44,9 +43,6 @@ _NOT_FAMILY_WORD = frozenset("""foster care school other older younger little bi
 _NOAPOS_NEG_RE = re.compile(r"\b([a-z]{3,}|[A-Z][a-z]{2,})\s+(?:wouldnt|didnt|doesnt|couldnt|wont|isnt|wasnt|hasnt|hadnt|"
                             r"cant|aint|shouldnt|dont|wouldn't|didn't|doesn't|couldn't|won't|isn't|wasn't|hasn't|"
                             r"hadn't|can't|shouldn't|don't)\b")
-_AND_HER_RE = re.compile(r"\b([a-z]{3,}|[A-Z][a-z]{2,})\s+(?:n|an|&|and)\s+(?:her|his|their)\s+(?:(?:older|younger|big|little|"
-                         r"baby|twin|step)\s+)?(mum|mam|mom|dad|nan|gran|brother|sister|bro|sis|cousin|uncle|aunt|auntie|"
-                         r"stepdad|stepmum|boyfriend|girlfriend|bf|gf|son|daughter|baby|partner)\b")
 _NOT_SUBJECT6 = frozenset("""she he they it we you i me him her them us this that there here who which what when where
     why how mum dad nan gran staff child baby boy girl yp cyp pupil student son daughter brother sister sibling
     family school teacher sw hv worker police officer mother father parent parents carer carers someone anyone
@@ -60,7 +56,7 @@ def _nick_stem(low: str) -> bool:
         if low.endswith(suf) and len(low) - len(suf) >= 2:
             stem = low[: -len(suf)]
             for st in (stem, stem + "e", stem[:-1] if len(stem) > 2 and stem[-1] == stem[-2] else stem):
-                if len(st) >= 3 and st in _FIRST_NAMES | _WIDE_FIRST and st not in _COMMON:
+                if len(st) >= 3 and st in _NICK_BASES:
                     return True
     return False
 
@@ -85,35 +81,47 @@ _STRONG_START_RE = re.compile(r"\s+(?:was|is|has\s+been|had\s+been|got|been|keep
                               r"(?:sent\s+home|excluded|suspended|crying|kicking\s+off|fighting|shouting|swearing|missing|"
                               r"upset|tearful|withdrawn|hungry|unkempt|injured|hurt|bruised|hit|punched|kicked|bullied|"
                               r"collected|picked\s+up|late\s+(?:again|to|for)|absent)\b")
-_KIN_LOWER_RE = re.compile(r"\b(?:mum|mam|mom|dad|nan|gran|grandad|boyfriend|girlfriend|partner|mate|friend|uncle|aunt|auntie|"
-                           r"aunty|cousin|brother|sister|bro|sis|stepdad|stepmum|ex|bf|gf|neighbour)(?:['’]?s)?\s+(?=([a-z]{3,})\b)")
+_START_GATE = frozenset("was is been got keeps kept".split())
+_KIN_GATE = frozenset("""mum mam mom dad nan nana gran grandad grandma boyfriend girlfriend partner mate friend uncle aunt
+    auntie aunty cousin brother sister bro sis stepdad stepmum ex bf gf neighbour son daughter nephew niece carer baby
+    mums dads nans grans""".split())
+_NEXT_DOOR_GATE = frozenset("door doors upstairs downstairs road".split())
+_KIDS_GATE = frozenset("kids children boys girls twins family household siblings brothers sisters lot clan".split())
+_NEG_GATE = frozenset("""wouldnt didnt doesnt couldnt wont isnt wasnt hasnt hadnt cant aint shouldnt dont wouldn didn doesn
+    couldn won isn wasn hasn hadn can shouldn don""".split())
+_HER_GATE = frozenset("her his their".split())
 _FAKER_FIRST = _words("names_first.txt")
 _NOT_KIN_NAME = frozenset("""will may can could would should must might shall did does do had has have was were is are
     been being not new old ex own other real birth biological house home flat car phone partner boyfriend girlfriend
     side family friend friends mate mates""".split())
 
 
-def _round6_names(text: str, words: set[str]) -> list[_Span]:
+def _round6_names(tv: _Text, words: set[str]) -> list[_Span]:
+    text, toks, lows = tv.text, tv.toks, tv.lows
+    n = len(toks)
     out: list[_Span] = []
-    for m in _START_LOWER_RE.finditer(text):
+    for m in (_START_LOWER_RE.finditer(text) if words & _START_GATE else ()):
         low = m.group(1)
         if low in _STOP_WORDS or low in _NOT_SUBJECT6 or low in _ROLE_WORDS or low in _PERSON_NOUNS:
             continue
         if (low in _FIRST_NAMES or low in _FAKER_FIRST) and (
                 low not in _COMMON and low not in _DICTIONARY_FIRST or _STRONG_START_RE.match(text, m.end(1))):
             out.append(m.span(1))  # "brody was sent home"; "van was parked" is a van
-    for m in _KIN_LOWER_RE.finditer(text):
-        low = m.group(1)
-        if low in _NOT_KIN_NAME or low in _NOT_SUBJECT6 or low in _STOP_WORDS or low in _UNITS:
+    kin = words & _KIN_GATE
+    for k in ([k for k, w in enumerate(tv.blows) if w in _KIN_GATE and k + 1 < n] if kin else ()):
+        s, e, w = toks[k + 1]
+        low = lows[k + 1]
+        if not w.islower() or len(low) < 3 or text[toks[k][1]:s] != " " or low in _NOT_KIN_NAME or low in _NOT_SUBJECT6 \
+                or low in _STOP_WORDS or low in _UNITS or low in _KIN_GATE:
             continue
         if (low in _FIRST_NAMES or low in _ANY_FIRST and low not in _COMMON or _nick_stem(low) and low not in _COMMON) \
-                and _PRED_RE.match(text, m.end(1)):
-            out.append(m.span(1))  # "mums boyfriend dale is back"
-    for m in _FIRST_ORG_RE.finditer(text):
+                and _PRED_RE.match(text, e):
+            out.append((s, e))  # "mums boyfriend dale is back"
+    for m in (_FIRST_ORG_RE.finditer(text) if words & _ORG_SURNAMES else ()):
         low = m.group(1).lower()
         if (low in _FIRST_NAMES or low in _WIDE_FIRST) and low not in _STOP_WORDS and _PERSON_AFTER_RE.match(text, m.end()):
             out.append(m.span())  # "Derek Hall (uncle) said", "Bridget Ward asked"
-    for m in _NEXT_DOOR_RE.finditer(text):
+    for m in (_NEXT_DOOR_RE.finditer(text) if words & _NEXT_DOOR_GATE else ()):
         w = m.group(1)
         low = w.lower()
         if low in _NOT_SUBJECT6 or low in _PERSON_NOUNS or not (_first_like(low) or w[0].isupper() and low not in _EN):
@@ -121,38 +129,48 @@ def _round6_names(text: str, words: set[str]) -> list[_Span]:
         if w.islower() and (low in _COMMON or low in _EN and low not in _ANY_FIRST):
             continue
         out.append(m.span(1))  # "June next door called it in"
-    # nickname or first name and a listed surname, in lower case ("mikey doherty said")
-    toks = [(m.start(), m.end(), m.group()) for m in re.finditer(r"[A-Za-z][a-z'’]+", text)]
-    for (s, e, a), (s2, e2, b) in zip(toks, toks[1:]):
-        if text[e:s2] != " ":
+    # a first name or nickname and a listed surname, in lower case ("mikey doherty said")
+    for k in [k for k, w in enumerate(lows) if k and w in _WIDE_SURNAMES]:
+        (s, e, a), (s2, e2, b) = toks[k - 1], toks[k]
+        if text[e:s2] != " " or not a.islower() or not b.islower():
             continue
-        la, lb = a.lower(), b.lower()
-        if a.islower() and b.islower() and la not in _NOT_SUBJECT6 and la not in _STOP_WORDS and lb in _WIDE_SURNAMES \
-                and lb not in _EN and (la in _WIDE_FIRST or _nick_stem(la)) and la not in _COMMON:
+        la = lows[k - 1]
+        if la in _NOT_SUBJECT6 or la in _STOP_WORDS or la in _COMMON:
+            continue
+        if (b not in _EN and (la in _WIDE_FIRST or _nick_stem(la))) or (la in _EN and _nick_stem(la)):
             out.append((s, e2))
-        elif a.islower() and b.islower() and _nick_stem(la) and la not in _COMMON and la not in _STOP_WORDS \
-                and la not in _NOT_SUBJECT6 and lb in _WIDE_SURNAMES and la in _EN:
-            out.append((s, e2))
-    for m in _INITIAL_PRED_RE.finditer(text):
-        w = m.group(1).lower()
-        if w in _NOT_SUBJECT6 or w in _STOP_WORDS or m.group(2).lower() in ("a", "i"):
+    for k in [k for k, w in enumerate(lows) if len(w) == 1 and 0 < k < n - 1 and w not in "ai"]:
+        w = lows[k - 1]
+        if not toks[k - 1][2][0].islower() and not toks[k - 1][2].istitle() or len(w) < 3:
             continue
-        if w in _WIDE_FIRST or w in _FIRST_NAMES:
-            out.append(m.span(1))  # "ethan m swearing"
-    for m in _POSS_NOAPOS_RE.finditer(text):
-        w = m.group(1).lower()
-        whole = w + "s"
-        if w in _NOT_SUBJECT6 or whole in _COMMON or whole in _STOP_WORDS or w in _STOP_WORDS:
+        if w in _NOT_SUBJECT6 or w in _STOP_WORDS or not (w in _WIDE_FIRST or w in _FIRST_NAMES):
             continue
-        if (w in _WIDE_FIRST or w in _FIRST_NAMES) and (whole not in _EN or w in _FIRST_NAMES):
-            out.append(m.span(1))  # "abdirahmans older bro"
-    for m in _THE_KIDS_RE.finditer(text):
+        if _INITIAL_AFTER_RE.match(text, toks[k][1]):
+            out.append(toks[k - 1][:2])  # "ethan m swearing"
+    for k in ([k for k, w in enumerate(lows) if w in _KIN_GATE and k] if kin else ()):
+        j = k - 1 if lows[k - 1] not in _KIN_ADJ6 or k < 2 else k - 2
+        w = lows[j]
+        if w in _HER_GATE and j >= 2 and (lows[j - 1] in ("n", "an", "and") or text[toks[j - 1][1]:toks[j][0]].strip() == "&"):
+            i = j - 2 if lows[j - 1] in ("n", "an", "and") else j - 1
+            low = lows[i]
+            if low not in _NOT_SUBJECT6 and low not in _UNITS and len(low) >= 3 and (low in _ANY_FIRST or low in _FIRST_NAMES) \
+                    and (low not in _STOP_WORDS or low in _AMBIGUOUS_SEASON):
+                out.append(toks[i][:2])  # "ivy n her mum"
+            continue
+        if len(w) < 4 or w[-1] != "s" or "'" in w or "’" in w:
+            continue
+        stem, whole = w[:-1], w
+        if stem in _NOT_SUBJECT6 or whole in _COMMON or whole in _STOP_WORDS or stem in _STOP_WORDS:
+            continue
+        if (stem in _WIDE_FIRST or stem in _FIRST_NAMES) and (whole not in _EN or stem in _FIRST_NAMES):
+            out.append((toks[j][0], toks[j][0] + len(stem)))  # "abdirahmans older bro"
+    for m in (_THE_KIDS_RE.finditer(text) if "the" in words and words & _KIDS_GATE else ()):
         w = m.group(1).lower()
         if w in _NOT_FAMILY_WORD or w in _STOP_WORDS and w not in _SURNAME_WORDS:
             continue
         if w in _SURNAME_WORDS or (w in _WIDE_SURNAMES and w not in _EN):
             out.append(m.span(1))  # "the smith kids"
-    for rx in (_NOAPOS_NEG_RE, _AND_HER_RE):
+    for rx in ((_NOAPOS_NEG_RE,) if words & _NEG_GATE else ()):
         for m in rx.finditer(text):
             w = m.group(1)
             low = w.lower()
@@ -193,10 +211,8 @@ def _not_name6(text: str, span: _Span, words: set[str]) -> bool:
     if _CARE_ORG_AFTER_RE.match(text, e):
         return True  # "Princess Royal Maternity", "Leeds Beckett University"
     word = text[s:e]
-    if word.islower() and word in _EN and word not in _FIRST_NAMES and word not in _ANY_FIRST - _WIDE_FIRST \
-            and re.search(r"\b(?:mum|mam|dad|nan|gran)['’]?s\s+$", text[max(0, s - 8):s]) \
-            and re.match(r"\s+(?:side|family|end|house|place|fault|way|car|phone|partner)\b|\s*$", text[e:e + 10]) is None \
-            and word in ("side", "end", "way", "place", "bit", "lot"):
+    if word.islower() and word in ("side", "end", "way", "place", "bit", "lot") \
+            and re.search(r"\b(?:mum|mam|dad|nan|gran)['’]?s\s+$", text[max(0, s - 8):s]) and re.match(r"\s+(?:side|family|end|house|place|fault|way|car|phone|partner)\b|\s*$", text[e:e + 10]) is None:
         return True  # "on mums side"
     return False
 

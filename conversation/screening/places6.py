@@ -28,38 +28,40 @@ _ADDRESS_SKIP_RE = re.compile(r"\b(?:year|yr|page|section|room|bus|route|platfor
                               r"question|q|step|stage|part|chapter|lesson|period|no|number|unit|aged?|age|of|under|over|"
                               r"top|only|about|around|approx|nearly|almost|last|first|next|past|every|than)\s*$",
                               re.IGNORECASE)
-_HOUSE_NO_RE = re.compile(
-    r"\b(?:at|to|from|outside|lives|living|staying|house|home|address|is|visit|visited|back|round|over|down|up)\s+"
-    r"(?:the\s+)?(?:no\.?|num(?:ber)?\.?|#)\s*(\d{1,3}[a-z]?)\b"
-    r"(?!\s*(?:bus|priority|spot|choice|fan|on\s+the|in\s+the|in\s+line|of\s+the|out\s+of|%|pm|am|times|o['’]?clock))",
+_HOUSE_NO_BEFORE_RE = re.compile(
+    r"\b(?:at|to|from|outside|lives|living|staying|house|home|address|is|visit|visited|back|round|over|down|up)\s+(?:the\s+)?$",
     re.IGNORECASE)
-_STREET_NO_RE = re.compile(r"\b[A-Z][a-zA-Z'’\-]+\s+(?i:street|st|road|rd|lane|avenue|ave|close|drive|way|court|crescent|"
-                           r"terrace|grove|gardens|place|rise|mews|row|walk|view)\s*,?\s*(?i:no\.?|num(?:ber)?\.?|#)\s*\d{1,3}[a-z]?\b")
+_NO_NUM_RE = re.compile(r"(?:[Nn][Oo]|[Nn](?:UM|um)(?:BER|ber)?|#)\.?\s*(\d{1,3}[a-z]?)\b")
+_NOT_HOUSE_AFTER_RE = re.compile(r"\s*(?:bus|priority|spot|choice|fan|on\s+the|in\s+the|in\s+line|of\s+the|out\s+of|%|pm|am|times|"
+                                 r"o['’]?clock)", re.IGNORECASE)
+_STREET_BEFORE_NO_RE = re.compile(r"\b[A-Z][a-zA-Z'’\-]+\s+(?i:street|st|road|rd|lane|avenue|ave|close|drive|way|court|crescent|"
+                                  r"terrace|grove|gardens|place|rise|mews|row|walk|view)\s*,?\s*$")
 _NAMED_BLOCK_RE = re.compile(_NUM + r"(?:\s*-\s*\d{1,4})?,?\s+(?:[A-Z][a-zA-Z'’\-]+\s+){1,2}"
                              r"(?:House|Point|Hall|Lodge|Tower|Heights|Plaza|Quay|Wharf|Works|Mill|Place|Yard)\b")
 _WELSH_RE = re.compile(_NUM + r",?\s+(?:Maes|Llys|Clos|Parc|Bryn|Cae|Rhes|Cwrt|Tŷ|Ty|Pant|Erw|Gwel|Dol|Nant|Allt|Lon|Lôn|"
                        r"Heol|Ffordd|Stryd|Rhodfa|Cilgant|Coed|Penrhyn|Bron|Tan|Glan|Pen)\s+(?:[a-zA-Z'’\-]+\s+){0,2}?[A-Z][a-z]+")
 _ACCOM = (r"(?:refuge|hostel|travelodge|premier\s+inn|b\s?&\s?b|bnb|hotel|motel|inn|foyer|shelter|night\s+shelter|"
           r"supported\s+(?:accommodation|housing|lodgings)|temp(?:orary)?\s+accom(?:modation)?|accommodation|"
-          r"caravan\s+(?:site|park)|traveller\s+site|site|halfway\s+house|safe\s+house|bedsit|hmo|guest\s*house|digs|"
-          r"flats|flat|house|bungalow|maisonette|squat|tent)")
+          r"caravan\s+(?:site|park)|traveller\s+site|halfway\s+house|safe\s+house|bedsit|hmo|guest\s*house|digs|"
+          r"flats|bungalow|maisonette|squat|tent)")
 _ROADNAME = (r"(?:(?:[A-Z][a-zA-Z'’\-]+\s+){1,3}(?i:road|rd|street|st|lane|avenue|ave|close|drive|way|court|crescent|"
              r"terrace|grove|gardens|place|rise|mews|row|walk|view|parade|square|estate|park)\b"
              r"|(?!(?:main|busy|same|other|this|that|high|back|next|wrong|right|old|new|ring|by|slip|side|a|the)\s)"
              r"(?:[a-z][a-z'’\-]+\s+){1,2}(?:road|street|lane|avenue|close|crescent|terrace|grove|estate|st|rd|ave)\b"
              r"|[AB]\d{1,4}\b)")
-_ACCOM_ON_RE = re.compile(r"\b" + _ACCOM + r"\s+(?:on|in|off|at|near|by|just\s+off)\s+(?:the\s+)?" + _ROADNAME, re.IGNORECASE)
+_ACCOM_ON_RE = re.compile(_ACCOM + r"\s+(?:on|in|off|at|near|by|just\s+off)\s+(?:the\s+)?" + _ROADNAME, re.IGNORECASE)
 _ACCOM_ON_GATE = frozenset("""refuge hostel travelodge premier inn b bnb hotel motel foyer shelter supported temp
-    temporary accom accommodation caravan traveller site halfway safe bedsit hmo guest guesthouse digs flats flat house
+    temporary accom accommodation caravan traveller halfway safe bedsit hmo guest guesthouse digs flats
     bungalow maisonette squat tent""".split())
 _ROOM_AT_RE = re.compile(r"\broom\s*(?:no\.?\s*)?\d{1,4}[a-z]?\s*,?\s+(?:at|in|of|@)\s+(?:the\s+)?(?:[A-Za-z']+\s+){0,2}?"
                          r"(?:travelodge|premier\s+inn|hotel|hostel|refuge|b\s?&\s?b|bnb|inn|lodge|motel|guest\s*house|ibis|"
                          r"holiday\s+inn|days\s+inn|shelter|foyer|accom\w*)\b", re.IGNORECASE)
-_LIVES_LOWER_RE = re.compile(
+_LOWER_TYPE_AT_RE = re.compile(r" (?:st|rd|ave|street|road|lane|avenue|close|crescent|terrace|drive|grove|gardens)\b"
+                               r"(?!\s+(?:safety|trip|rage|works|sign|signs|crossing|traffic|accident|test|map|maps|user|users)\b)")
+_LIVES_BEFORE_RE = re.compile(
     r"\b(?:on|off|at|in|to|from)\s+(?!(?:the|a|an|this|that|our|their|his|her|my|your|main|busy|same|other|wrong|right|"
     r"high|back|next|ring|slip|side|old|new|open|long|dual|country|private|quiet|local|nearest|toll|one|two|any|every)\s)"
-    r"((?:[a-z][a-z'’\-]+\s+){1,2})(st|rd|ave|street|road|lane|avenue|close|crescent|terrace|drive|grove|gardens)\b"
-    r"(?!\s+(?:safety|trip|rage|works|sign|signs|crossing|traffic|accident|test|map|maps|user|users)\b)")
+    r"((?:[a-z][a-z'’\-]+\s+)?[a-z][a-z'’\-]+)$")
 _RESIDENCE_WORDS = frozenset("""lives live living lived staying stays stayed moved moving move address house home flat
     above tenancy accom accommodation refuge hostel resides residing nan's nans gran's grans dad's dads mum's mums
     visit visited visiting hv bedsit sofa surfing temp door doors""".split())
@@ -69,22 +71,46 @@ _PUBLIC_BEFORE_RE = re.compile(r"\b(?:police\s+station|station|school|academy|co
                                r"restaurant|takeaway|pub|bar|club|cinema|museum|depot|nursery|crossing|lights|"
                                r"roundabout|junction|accident|crash|bus\s+stop|stop)\s+(?:on|in|off|at|near|by)\s+(?:the\s+)?$",
                                re.IGNORECASE)
-_HOUSEHOLD_RE = re.compile(r"\b(?:at|to|from|outside|near|visit(?:ed)?|the)\s+(?:the\s+)?([A-Z][a-zA-Z'’\-]+?)(?:['’]s)?\s+"
-                           r"(?:address|house|household|home|flat|property|residence|place)\b")
+_HOUSEHOLD_NOUN_RE = re.compile(r"(?<=[A-Za-z'’]) (?:address|house|household|home|flat|property|residence|place)\b")
+_HOUSEHOLD_BEFORE_RE = re.compile(r"\b(?:at|to|from|outside|near|visit(?:ed)?|the)\s+(?:the\s+)?([A-Z][a-zA-Z\-]+)(?:['’]s?)?$")
+
+
+def _household(text: str) -> list[re.Match]:
+    """'the Nowak address': the noun first, then the capitalised word before it."""
+    out = []
+    for n in _HOUSEHOLD_NOUN_RE.finditer(text):
+        m = _HOUSEHOLD_BEFORE_RE.search(text, max(0, n.start() - 40), n.start())
+        if m:
+            out.append(m)
+    return out
 _ESTATE6_RE = re.compile(r"\b(?:on|off|onto|in|to|from)\s+(?:the\s+)?((?:[A-Z][a-z'’\-]+\s+){1,2})(?:estate|Estate)\b")
 _NOT_ESTATE = frozenset("industrial trading business retail council housing new old local same other big private".split())
 _RESIDENT_STREET_RE = re.compile(
-    r"\b(?:lives?|living|lived|moved|moving|move|staying|stays|stayed|housed|rehoused|placed|resides?|residing|relocated)\s+"
+    r"(?:lives?|living|lived|moved|moving|move|staying|stays|stayed|housed|rehoused|placed|resides?|residing|relocated)\s+"
     r"(?:(?:back|now|still|currently|just|up|down|round|over|in|on|onto|into|to|at|off)\s+){1,3}(?:the\s+)?"
     r"(?:[A-Z][a-zA-Z'’\-]+\s+){1,3}(?:Road|Rd|Street|St|Lane|Avenue|Ave|Close|Drive|Way|Court|Crescent|Terrace|Grove|Gardens|"
     r"Place|Rise|Mews|Row|Walk|View|Parade|Square|Green|Hill|Park|Fold|Croft|Vale|Heights|Gate|Mount)\b")
-_ACCOM_TOWN_RE = re.compile(r"\b(?:staying|living|lives|placed|housed|rehoused|moved|sleeping)\s+(?:\w+\s+)?(?:at|in)\s+(?:the|a)\s+"
-                            r"(?:[A-Za-z]+\s+)?(?:travelodge|premier\s+inn|hotel|hostel|refuge|b\s?&\s?b|bnb|ibis|motel|"
-                            r"holiday\s+inn|guest\s*house)\s+(?:in|at|near|on)\s+([A-Z][a-z]+(?:[\s\-][A-Z][a-z]+)?)", re.IGNORECASE)
+_ACCOM_VERB_BEFORE_RE = re.compile(r"\b(?:staying|living|lives|placed|housed|rehoused|moved|sleeping)\s+(?:\w+\s+)?(?:at|in)\s+"
+                                   r"(?:the|a)\s+(?:[A-Za-z]+\s+)?$", re.IGNORECASE)
+_ACCOM_IN_TOWN_RE = re.compile(r"(?:travelodge|premier\s+inn|hotel|hostel|refuge|b\s?&\s?b|bnb|ibis|motel|holiday\s+inn|"
+                               r"guest\s*house)\s+(?:in|at|near|on)\s+([A-Z][a-z]+(?:[\s\-][A-Z][a-z]+)?)", re.IGNORECASE)
 _POLICE_LOG_RE = re.compile(r"\b(?:log|incident|occurrence|occ|cad|call)\s*(?:no\.?|number|ref|#)?\s*(\d{2,6})\s+of\s+"
                             r"\d{1,2}(?:st|nd|rd|th)?[/.\-]\d{1,2}(?:[/.\-]\d{2,4})?\b", re.IGNORECASE)
 _OUTWARD_TAIL_RE = re.compile(r"\s*,?\s*(?:[A-Z][a-zA-Z\-]+(?:\s+[A-Z][a-zA-Z\-]+)?\s*,?\s*)?([A-Za-z]{1,2})(\d[A-Za-z\d]?)(?![\w])")
-_TOWN_CODE_RE = re.compile(r"\b([A-Z][a-z]+(?:[\s\-][A-Z][a-z]+)?)\s*,?\s+([A-Z]{1,2})(\d[A-Z\d]?)(?![\w])")
+_CODE_RE = re.compile(r"(?<![\w])([A-Z]{1,2})(\d[A-Z\d]?)(?![\w])")
+_TOWN_BEFORE_RE = re.compile(r"\b([A-Z][a-z]+(?:[\s\-][A-Z][a-z]+)?)\s*,?\s+$")
+
+
+_ROAD_WORDS = frozenset("""st rd ave avenue road street lane ln way rise court ct close cl cres crescent terrace terr place
+    pl mews drive dr gardens gdns grove square sq parade vale walk row view green hill park fold croft chase wynd garth
+    mount gate bank side lea brow estate heights""".split())
+_BLOCK_WORDS = frozenset("house point hall lodge tower heights plaza quay wharf works mill place yard".split())
+_WELSH_WORDS = frozenset("maes llys clos parc bryn cae rhes cwrt tŷ ty pant erw gwel dol nant allt lon lôn heol ffordd stryd "
+                         "rhodfa cilgant coed penrhyn bron tan glan pen".split())
+_PLACED_WORDS = frozenset("placed housed rehoused relocated sleeping".split())
+_HOUSEHOLD_WORDS = frozenset("address house household home flat property residence place".split())
+_AB_ROAD_RE = re.compile(r"\b[AB]\d")
+_UPPER_DIGIT_RE = re.compile(r"[A-Z]\d")
 
 
 def _outward_ok(area: str, district: str, text: str, e: int) -> bool:
@@ -99,7 +125,8 @@ def _outward_ok(area: str, district: str, text: str, e: int) -> bool:
 def _addresses(text: str, words: set[str], has_digit: bool, found: list[_Span]) -> tuple[list[_Span], list[_Span]]:
     addr: list[_Span] = []
     codes: list[_Span] = []
-    if has_digit:
+    roads = words & _ROAD_WORDS
+    if has_digit and roads:
         for m in _LOWER_NUMBERED_RE.finditer(text):
             mids = m.group(1).split()
             typ = text[m.end(1):m.end()]
@@ -113,37 +140,61 @@ def _addresses(text: str, words: set[str], has_digit: bool, found: list[_Span]) 
             if _ADDRESS_SKIP_RE.search(text, max(0, m.start() - 12), m.start()):
                 continue
             addr.append(m.span())
-        if "no" in words or "number" in words or "num" in words or "#" in text or "no." in text.lower():
-            for m in _HOUSE_NO_RE.finditer(text):
+    if has_digit:
+        if "no" in words or "number" in words or "num" in words or "#" in text:
+            for m in _NO_NUM_RE.finditer(text):
+                if m.start() and text[m.start() - 1].isalnum() or _NOT_HOUSE_AFTER_RE.match(text, m.end()):
+                    continue
+                d = m
+                st = _STREET_BEFORE_NO_RE.search(text, max(0, m.start() - 40), m.start())
+                if st:
+                    addr.append((st.start(), m.end()))  # "Chapel Street no 4"
+                    continue
+                if not _HOUSE_NO_BEFORE_RE.search(text, max(0, m.start() - 20), m.start()):
+                    continue
                 if re.search(r"\b(?:bus|route|platform|ward|bay|room|table|page|question|gate|line|list|queue)\s*$",
                              text[max(0, m.start() - 12):m.start()], re.IGNORECASE):
                     continue
-                addr.append(m.span(1))
-            addr += [m.span() for m in _STREET_NO_RE.finditer(text)]
-        addr += [m.span() for m in _NAMED_BLOCK_RE.finditer(text)
+                addr.append(d.span(1))
+        addr += [m.span() for m in (_NAMED_BLOCK_RE.finditer(text) if words & _BLOCK_WORDS else ())
                  if not _ADDRESS_SKIP_RE.search(text, max(0, m.start() - 12), m.start())]
-        addr += [m.span() for m in _WELSH_RE.finditer(text)
+        addr += [m.span() for m in (_WELSH_RE.finditer(text) if words & _WELSH_WORDS else ())
                  if not _ADDRESS_SKIP_RE.search(text, max(0, m.start() - 12), m.start())]
         if "room" in words:
             addr += [m.span() for m in _ROOM_AT_RE.finditer(text)]
-    if words & _ACCOM_ON_GATE:
-        for m in _ACCOM_ON_RE.finditer(text):
-            addr.append(m.span())
-    if words & _RESIDENCE_WORDS:
-        for m in _LIVES_LOWER_RE.finditer(text):
+    resident = words & _RESIDENCE_WORDS or words & _PLACED_WORDS
+    if words & _ACCOM_ON_GATE and (roads or "estate" in words or resident or _AB_ROAD_RE.search(text)):
+        low = text.lower()
+        for w in words & _ACCOM_ON_GATE:
+            i = low.find(w)
+            while i >= 0:
+                if not (i and low[i - 1].isalnum()):
+                    m = _ACCOM_ON_RE.match(text, i)
+                    if m:
+                        addr.append(m.span())
+                    elif resident:
+                        m = _ACCOM_IN_TOWN_RE.match(text, i)
+                        if m and m.group(1).lower() in _PLACES_GB and _ACCOM_VERB_BEFORE_RE.search(text, max(0, i - 45), i):
+                            addr.append((i, m.end()))  # "staying at the travelodge in Bradford"
+                i = low.find(w, i + 1)
+    if roads and words & _RESIDENCE_WORDS:
+        for t in _LOWER_TYPE_AT_RE.finditer(text):
+            m = _LIVES_BEFORE_RE.search(text, max(0, t.start() - 40), t.start())
+            if not m:
+                continue
             mids = m.group(1).split()
             if any(w in _UNITS or (w in _STOP_WORDS and w not in _WIDE_NAMES) for w in mids):
                 continue
             if _PUBLIC_BEFORE_RE.search(text[max(0, m.start() - 30):m.start(1)]):
                 continue
-            addr.append((m.start(1), m.end()))
+            addr.append((m.start(1), t.end()))
     if "estate" in words:
         addr += [m.span() for m in _ESTATE6_RE.finditer(text)
                  if m.group(1).split()[0].lower() not in _NOT_ESTATE and m.group(1).split()[0].lower() not in _STOP_WORDS]
-    if words & _RESIDENCE_WORDS or words & {"placed", "housed", "rehoused", "relocated", "sleeping"}:
-        addr += [m.span() for m in _RESIDENT_STREET_RE.finditer(text)]
-        addr += [m.span() for m in _ACCOM_TOWN_RE.finditer(text) if m.group(1).lower() in _PLACES_GB]
-    for m in _HOUSEHOLD_RE.finditer(text):
+    if words & _RESIDENCE_WORDS or words & _PLACED_WORDS:
+        if roads:
+            addr += [m.span() for m in _RESIDENT_STREET_RE.finditer(text) if not (m.start() and text[m.start() - 1].isalnum())]
+    for m in (_household(text) if words & _HOUSEHOLD_WORDS else ()):
         w = m.group(1)
         low = w.lower()
         if m.start(1) == 0 or low in _STOP_WORDS or low in ("council", "family", "care", "foster", "children", "white"):
@@ -156,10 +207,13 @@ def _addresses(text: str, words: set[str], has_digit: bool, found: list[_Span]) 
             m = _OUTWARD_TAIL_RE.match(text, e)
             if m and _outward_ok(m.group(1), m.group(2), text, m.end()) and not _overlaps(*m.span(1), found):
                 codes.append((m.start(1), m.end()))
-        for m in _TOWN_CODE_RE.finditer(text):
-            town = m.group(1).lower()
-            if (town in _PLACES_GB or town.replace("-", " ") in _PLACES_GB) and _outward_ok(m.group(2), m.group(3), text, m.end()):
-                codes.append((m.start(2), m.end()))  # "Stockton TS17", "Bootle L20"
+        for m in (_CODE_RE.finditer(text) if _UPPER_DIGIT_RE.search(text) else ()):
+            t = _TOWN_BEFORE_RE.search(text, max(0, m.start() - 30), m.start())
+            if not t:
+                continue
+            town = t.group(1).lower()
+            if (town in _PLACES_GB or town.replace("-", " ") in _PLACES_GB) and _outward_ok(m.group(1), m.group(2), text, m.end()):
+                codes.append(m.span())  # "Stockton TS17", "Bootle L20"
     return addr, codes
 
 

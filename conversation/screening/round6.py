@@ -40,6 +40,14 @@ _PUBLIC_NUMBER_RE = re.compile(r"(?:police|non[\s\-]?urgent|non[\s\-]?emergency|
 _SPACED_REF_RE = re.compile(r"\b(?:hosp(?:ital)?|patient|mrn|case|ref|reference|crime|police|incident|client|file|"
                             r"pupil|student|custody|claim|account)\s*(?:ref(?:erence)?\.?|no\.?|num(?:ber)?|#|id)?\s*"
                             r"(?:is\s+|was\s+)?[:#=\-]?\s*([A-Za-z]{0,3}\d{0,3}(?:\s\d{3,4}){1,3})(?![\w])", re.IGNORECASE)
+_OF_DATE_RE = re.compile(r"\d\s+of\s+\d")
+_SPACED_DIGITS_RE = re.compile(r"\d \d{3,4} \d")
+_SPACED_REF_GATE = frozenset("""hosp hospital patient mrn case ref reference crime police incident client file pupil student
+    custody claim account""".split())
+_PLATFORMS = frozenset("fb facebook insta instagram tiktok snap snapchat twitter youtube discord roblox xbox psn".split())
+_PROFILE_WORDS = frozenset("name account profile page username user gamertag".split())
+_PLATE_VERBS = frozenset("ending ends ended starting starts started beginning begins began".split())
+_HOLIDAYS = frozenset("xmas christmas boxing new valentine valentines halloween easter".split())
 _MAKE_WORDS = frozenset("""transit golf corsa fiesta focus astra polo clio bmw audi merc mercedes ford vauxhall toyota
     nissan honda kia hyundai peugeot renault citroen skoda seat fiat mini range rover landrover jeep hatchback estate
     4x4 suv people-carrier minibus sprinter tipper pickup pick-up jag jaguar lexus tesla volvo saab qashqai juke van
@@ -86,28 +94,27 @@ def _round6_other(text: str, words: set[str], has_digit: bool, found_addr: list[
     if codes:
         out["postcode"] = codes
     if has_digit:
-        refs = [m.span(1) for m in _SPACED_REF_RE.finditer(text)
+        refs = [m.span(1) for m in (_SPACED_REF_RE.finditer(text) if words & _SPACED_REF_GATE and _SPACED_DIGITS_RE.search(text) else ())
                 if sum(c.isdigit() for c in m.group(1)) >= 6 and not _overlaps(*m.span(1), taken)]
         if refs:
             out["other_id"] = refs
-        if words & {"log", "incident", "occurrence", "occ", "cad", "call"}:
+        if words & {"log", "incident", "occurrence", "occ", "cad", "call"} and _OF_DATE_RE.search(text):
             refs += [m.span(1) for m in _POLICE_LOG_RE.finditer(text) if not _overlaps(*m.span(1), taken)]
             if refs:
                 out["other_id"] = refs
-        if words & {"oh", "double", "triple", "treble", "then"}:
+        if words & {"oh", "double", "triple", "treble"}:
             ph = [sp for sp in _spoken_phone(text) if not _overlaps(*sp, taken)]
             if ph:
                 out["phone"] = ph
-        if "born" in words:
+        if "born" in words and words & _HOLIDAYS:
             dob = [m.span() for m in _HOLIDAY_DOB_RE.finditer(text)]
             if dob:
                 out["dob"] = dob
-    if words & {"fb", "facebook", "insta", "instagram", "tiktok", "snap", "snapchat", "twitter", "youtube", "discord", "roblox",
-                 "xbox", "psn"}:
+    if words & _PLATFORMS and words & _PROFILE_WORDS:
         handles = [m.span(1) for m in _SOCIAL_NAME_RE.finditer(text) if m.group(1)[0].isupper()]
         if handles:
             out["social_handle"] = handles
-    if words & _MAKE_WORDS:
+    if words & _MAKE_WORDS and words & _PLATE_VERBS:
         plates = [m.span(1) for m in _PLATE_END_RE.finditer(text) if not m.group(1).islower() or "'" in text or '"' in text]
         if plates:
             out["vehicle_reg"] = plates
