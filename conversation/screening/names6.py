@@ -33,14 +33,14 @@ _NICK_SUFFIXES = ("ey", "ie", "y", "o", "a", "s", "zza", "za")
 _KIN_ADJ6 = frozenset("older younger big little baby twin new step half eldest youngest".split())
 _INITIAL_AFTER_RE = re.compile(r"\.?\s+(?:[a-z]{3,}ing|said|says|told|was|is|has|had|"
                               r"hit|kicked|punched|ran|came|went|left|refused|shouted|swore|threw|took|got)\b")
-_THE_KIDS_RE = re.compile(r"\bthe\s+([a-z]{3,}|[A-Z][a-z]{2,})\s+(?:kids|children|boys|girls|twins|family|household|siblings|"
+_THE_KIDS_RE = re.compile(r"the\s+([a-z]{3,}|[A-Z][a-z]{2,})\s+(?:kids|children|boys|girls|twins|family|household|siblings|"
                           r"brothers|sisters|lot|clan)\b")
 _NOT_FAMILY_WORD = frozenset("""foster care school other older younger little big same white black brown young new local
     next poor rich sick twin street gang traveller travellers english polish asylum refugee host birth adoptive step
     whole entire extended nuclear blended neighbour neighbours neighbouring wider immediate army forces military
     church nursery primary secondary year class reception tier village town city estate rural farming working
     middle upper lower royal first second third last previous current former hard poorer richer mixed""".split())
-_NOAPOS_NEG_RE = re.compile(r"\b([a-z]{3,}|[A-Z][a-z]{2,})\s+(?:wouldnt|didnt|doesnt|couldnt|wont|isnt|wasnt|hasnt|hadnt|"
+_NOAPOS_NEG_RE = re.compile(r"([a-z]{3,}|[A-Z][a-z]{2,})\s+(?:wouldnt|didnt|doesnt|couldnt|wont|isnt|wasnt|hasnt|hadnt|"
                             r"cant|aint|shouldnt|dont|wouldn't|didn't|doesn't|couldn't|won't|isn't|wasn't|hasn't|"
                             r"hadn't|can't|shouldn't|don't)\b")
 _NOT_SUBJECT6 = frozenset("""she he they it we you i me him her them us this that there here who which what when where
@@ -65,14 +65,14 @@ def _first_like(low: str) -> bool:
     return low in _ANY_FIRST or low in _WIDE_NAMES or _nick_stem(low)
 
 
-_FIRST_ORG_RE = re.compile(r"\b([A-Z][a-z]+)\s+(?:Ward|Hall|House|Church|Chapel|Court|Lane|Park|Cross|Close|Wing|Street|Way|"
+_FIRST_ORG_RE = re.compile(r"([A-Z][a-z]+)\s+(?:Ward|Hall|House|Church|Chapel|Court|Lane|Park|Cross|Close|Wing|Street|Way|"
                            r"Drive|Hill)\b")
 _SOCIAL_NAME_RE = re.compile(r"\b(?:fb|facebook|insta|instagram|tiktok|snap|snapchat|twitter|youtube|discord|roblox|xbox|psn)"
                              r"\s+(?:display\s+)?(?:name|account|profile|page|username|user|gamertag)\s*(?:is\s+|was\s+|:\s*)?"
                              r"([A-Z][\w'’\-]+(?:\s+[A-Z][\w'’\-]+){0,3})", re.IGNORECASE)
 
 
-_START_LOWER_RE = re.compile(r"(?:^|[.!?;\n]\s*)([a-z][a-z'’\-]{2,})(?=\s+(?:was|is|has\s+been|had\s+been|got|been|keeps|kept)\s+"
+_START_LOWER_RE = re.compile(r"(?:[.!?;\n]\s*|^)([a-z][a-z'’\-]{2,})(?=\s+(?:was|is|has\s+been|had\s+been|got|been|keeps|kept)\s+"
                              r"(?:\w+ly\s+|not\s+|being\s+)?(?:sent|taken|seen|found|excluded|suspended|collected|picked|brought|"
                              r"dropped|kept|put|moved|placed|late|absent|off|crying|kicking|fighting|shouting|swearing|missing|"
                              r"upset|tearful|quiet|withdrawn|hungry|smelly|unkempt|sick|poorly|injured|hurt|bruised|[a-z]{3,}ed|"
@@ -119,6 +119,8 @@ def _round6_names(tv: _Text, words: set[str]) -> list[_Span]:
             out.append((s, e))  # "mums boyfriend dale is back"
     for m in (_FIRST_ORG_RE.finditer(text) if words & _ORG_SURNAMES else ()):
         low = m.group(1).lower()
+        if m.start() and text[m.start() - 1].isalpha():
+            continue
         if (low in _FIRST_NAMES or low in _WIDE_FIRST) and low not in _STOP_WORDS and _PERSON_AFTER_RE.match(text, m.end()):
             out.append(m.span())  # "Derek Hall (uncle) said", "Bridget Ward asked"
     for m in (_NEXT_DOOR_RE.finditer(text) if words & _NEXT_DOOR_GATE else ()):
@@ -166,6 +168,8 @@ def _round6_names(tv: _Text, words: set[str]) -> list[_Span]:
             out.append((toks[j][0], toks[j][0] + len(stem)))  # "abdirahmans older bro"
     for m in (_THE_KIDS_RE.finditer(text) if "the" in words and words & _KIDS_GATE else ()):
         w = m.group(1).lower()
+        if m.start() and text[m.start() - 1].isalnum():
+            continue
         if w in _NOT_FAMILY_WORD or w in _STOP_WORDS and w not in _SURNAME_WORDS:
             continue
         if w in _SURNAME_WORDS or (w in _WIDE_SURNAMES and w not in _EN):
@@ -174,7 +178,7 @@ def _round6_names(tv: _Text, words: set[str]) -> list[_Span]:
         for m in rx.finditer(text):
             w = m.group(1)
             low = w.lower()
-            if low in _NOT_SUBJECT6 or low in _UNITS:
+            if low in _NOT_SUBJECT6 or low in _UNITS or m.start() and text[m.start() - 1].isalpha():
                 continue
             if (low in _ANY_FIRST or low in _FIRST_NAMES) and (low not in _STOP_WORDS or low in _AMBIGUOUS_SEASON) \
                     or (rx is _NOAPOS_NEG_RE and _nick_stem(low) and low not in _COMMON):

@@ -71,7 +71,7 @@ _PUBLIC_BEFORE_RE = re.compile(r"\b(?:police\s+station|station|school|academy|co
                                r"restaurant|takeaway|pub|bar|club|cinema|museum|depot|nursery|crossing|lights|"
                                r"roundabout|junction|accident|crash|bus\s+stop|stop)\s+(?:on|in|off|at|near|by)\s+(?:the\s+)?$",
                                re.IGNORECASE)
-_HOUSEHOLD_NOUN_RE = re.compile(r"(?<=[A-Za-z'’]) (?:address|house|household|home|flat|property|residence|place)\b")
+_HOUSEHOLD_NOUN_RE = re.compile(r" (?:address|house|household|home|flat|property|residence|place)\b")
 _HOUSEHOLD_BEFORE_RE = re.compile(r"\b(?:at|to|from|outside|near|visit(?:ed)?|the)\s+(?:the\s+)?([A-Z][a-zA-Z\-]+)(?:['’]s?)?$")
 
 
@@ -97,7 +97,7 @@ _ACCOM_IN_TOWN_RE = re.compile(r"(?:travelodge|premier\s+inn|hotel|hostel|refuge
 _POLICE_LOG_RE = re.compile(r"\b(?:log|incident|occurrence|occ|cad|call)\s*(?:no\.?|number|ref|#)?\s*(\d{2,6})\s+of\s+"
                             r"\d{1,2}(?:st|nd|rd|th)?[/.\-]\d{1,2}(?:[/.\-]\d{2,4})?\b", re.IGNORECASE)
 _OUTWARD_TAIL_RE = re.compile(r"\s*,?\s*(?:[A-Z][a-zA-Z\-]+(?:\s+[A-Z][a-zA-Z\-]+)?\s*,?\s*)?([A-Za-z]{1,2})(\d[A-Za-z\d]?)(?![\w])")
-_CODE_RE = re.compile(r"(?<![\w])([A-Z]{1,2})(\d[A-Z\d]?)(?![\w])")
+_CODE_RE = re.compile(r"([A-Z]{1,2})(\d[A-Z\d]?)(?![\w])")
 _TOWN_BEFORE_RE = re.compile(r"\b([A-Z][a-z]+(?:[\s\-][A-Z][a-z]+)?)\s*,?\s+$")
 
 
@@ -208,6 +208,8 @@ def _addresses(text: str, words: set[str], has_digit: bool, found: list[_Span]) 
             if m and _outward_ok(m.group(1), m.group(2), text, m.end()) and not _overlaps(*m.span(1), found):
                 codes.append((m.start(1), m.end()))
         for m in (_CODE_RE.finditer(text) if _UPPER_DIGIT_RE.search(text) else ()):
+            if m.start() and (text[m.start() - 1].isalnum() or text[m.start() - 1] == "_"):
+                continue
             t = _TOWN_BEFORE_RE.search(text, max(0, m.start() - 30), m.start())
             if not t:
                 continue
