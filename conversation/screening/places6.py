@@ -48,7 +48,7 @@ _ROADNAME = (r"(?:(?:[A-Z][a-zA-Z'’\-]+\s+){1,3}(?i:road|rd|street|st|lane|ave
              r"terrace|grove|gardens|place|rise|mews|row|walk|view|parade|square|estate|park)\b"
              r"|(?!(?:main|busy|same|other|this|that|high|back|next|wrong|right|old|new|ring|by|slip|side|a|the)\s)"
              r"(?:[a-z][a-z'’\-]+\s+){1,2}(?:road|street|lane|avenue|close|crescent|terrace|grove|estate|st|rd|ave)\b"
-             r"|[AB]\d{1,4}\b)")
+             r"|[AB]\d{1,4}\b|M\d{1,3}\b)")
 _ACCOM_ON_RE = re.compile(_ACCOM + r"\s+(?:on|in|off|at|near|by|just\s+off)\s+(?:the\s+)?" + _ROADNAME, re.IGNORECASE)
 _ACCOM_ON_GATE = frozenset("""refuge hostel travelodge premier inn b bnb hotel motel foyer shelter supported temp
     temporary accom accommodation caravan traveller halfway safe bedsit hmo guest guesthouse digs flats
@@ -56,6 +56,8 @@ _ACCOM_ON_GATE = frozenset("""refuge hostel travelodge premier inn b bnb hotel m
 _ROOM_AT_RE = re.compile(r"\broom\s*(?:no\.?\s*)?\d{1,4}[a-z]?\s*,?\s+(?:at|in|of|@)\s+(?:the\s+)?(?:[A-Za-z']+\s+){0,2}?"
                          r"(?:travelodge|premier\s+inn|hotel|hostel|refuge|b\s?&\s?b|bnb|inn|lodge|motel|guest\s*house|ibis|"
                          r"holiday\s+inn|days\s+inn|shelter|foyer|accom\w*)\b", re.IGNORECASE)
+_HOTEL_ROOM_RE = re.compile(r"(?:travelodge|premier\s+inn|hotel|hostel|refuge|b\s?&\s?b|bnb|inn|lodge|motel|guest\s*house|ibis|"
+                            r"shelter|foyer|accom\w*)\s*,?\s*(?:in\s+|at\s+)?room\s*(?:no\.?\s*)?\d{1,4}[a-z]?\b", re.IGNORECASE)
 _LOWER_TYPE_AT_RE = re.compile(r" (?:st|rd|ave|street|road|lane|avenue|close|crescent|terrace|drive|grove|gardens)\b"
                                r"(?!\s+(?:safety|trip|rage|works|sign|signs|crossing|traffic|accident|test|map|maps|user|users)\b)")
 _LIVES_BEFORE_RE = re.compile(
@@ -109,7 +111,10 @@ _WELSH_WORDS = frozenset("maes llys clos parc bryn cae rhes cwrt tŷ ty pant erw
                          "rhodfa cilgant coed penrhyn bron tan glan pen".split())
 _PLACED_WORDS = frozenset("placed housed rehoused relocated sleeping".split())
 _HOUSEHOLD_WORDS = frozenset("address house household home flat property residence place".split())
-_AB_ROAD_RE = re.compile(r"\b[AB]\d")
+_AB_ROAD_RE = re.compile(r"\b[ABM]\d")
+_MOTORWAY_END_RE = re.compile(r"\bM\d{1,3}$")
+_PERSON_AT_RE = re.compile(r"\b(?:is|are|was|were|['’]s|['’]re)\s+(?:now\s+|still\s+)?(?:at|in)\s+(?:the|a)\s+(?:[A-Za-z]+\s+)?$",
+                           re.IGNORECASE)
 _UPPER_DIGIT_RE = re.compile(r"[A-Z]\d")
 
 
@@ -162,6 +167,7 @@ def _addresses(text: str, words: set[str], has_digit: bool, found: list[_Span]) 
                  if not _ADDRESS_SKIP_RE.search(text, max(0, m.start() - 12), m.start())]
         if "room" in words:
             addr += [m.span() for m in _ROOM_AT_RE.finditer(text)]
+            addr += [m.span() for m in _HOTEL_ROOM_RE.finditer(text)]  # "the Queens Hotel, room 21"
     resident = words & _RESIDENCE_WORDS or words & _PLACED_WORDS
     if words & _ACCOM_ON_GATE and (roads or "estate" in words or resident or _AB_ROAD_RE.search(text)):
         low = text.lower()
@@ -170,6 +176,8 @@ def _addresses(text: str, words: set[str], has_digit: bool, found: list[_Span]) 
             while i >= 0:
                 if not (i and low[i - 1].isalnum()):
                     m = _ACCOM_ON_RE.match(text, i)
+                    if m and _MOTORWAY_END_RE.search(m.group()) and not (resident or _PERSON_AT_RE.search(text, max(0, i - 30), i)):
+                        m = None  # "drove past the travelodge off the M1": a motorway services, not a home
                     if m:
                         addr.append(m.span())
                     elif resident:
