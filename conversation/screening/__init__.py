@@ -50,6 +50,19 @@ name inside an email or handle is also reported as a name), first names that are
 (``first_names_dictionary_words.txt``, from wbritish) need a predicate at a sentence start, and
 a name before a place noun or a public figure's thing (``place_nouns.txt``, ``media_words.txt``) is
 no person.
+
+Round 6 (``places6``, ``names6``, ``round6``) adds partial locations a writer counts as where someone
+lives: a house number with a place cue ("at no 19"), streets in lower case ("31 tennyson st"),
+numbered blocks ("1-40 Fairfax House"), Welsh street words ("Llys", "Clos", "Maes"), a refuge,
+hostel or hotel on a road, with a room or in a town someone stays in, a household's address by its
+surname, estates without "the", and outward codes after an address, a town or a residence cue
+("Stockton TS17", "lives ls9"); names with a surname that is an organisation word and a person's
+predicate ("Bridget Ward asked"), from next door, nicknames on listed first names, a name with an
+initial, possessives and contractions without an apostrophe, "the smith kids", a lower-case name
+after a relative; references in spaced groups, police logs by date, plate fragments after a make,
+phone numbers spoken in groups, birthdays by holiday and year, display names on a platform. Clean:
+a word glued to a number ("14yo"), an operation's name, a public building on a named road, public
+phone numbers ("police 101"), care organisations after a name ("Princess Royal Maternity").
 """
 from __future__ import annotations
 
