@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 
 from .data import _words
 from .namelists import _ANY_FIRST, _COMMON, _DICTIONARY_FIRST, _EN, _FIRST_NAMES, _ROLE_WORDS, _STOP_WORDS, _WIDE_FIRST, _WIDE_NAMES, _WIDE_SURNAMES
@@ -30,6 +31,8 @@ _PERSON_NOUNS = frozenset("""lady ladies man men woman women neighbour neighbour
     tenant tenants landlord landlady owner resident residents""".split())
 _NICK_BASES = (_FIRST_NAMES | _WIDE_FIRST) - _COMMON
 _NICK_SUFFIXES = ("ey", "ie", "y", "o", "a", "s", "zza", "za")
+_SINGLE6 = frozenset("bcdefghjklmnopqrstuvwxyz")
+_INITIAL_TOKEN_RE = re.compile(r" ([b-hj-zB-HJ-Z])\.? ")
 _KIN_ADJ6 = frozenset("older younger big little baby twin new step half eldest youngest".split())
 _INITIAL_AFTER_RE = re.compile(r"\.?\s+(?:[a-z]{3,}ing|said|says|told|was|is|has|had|"
                               r"hit|kicked|punched|ran|came|went|left|refused|shouted|swore|threw|took|got)\b")
@@ -61,6 +64,10 @@ def _nick_stem(low: str) -> bool:
     return False
 
 
+_NICK_EN = frozenset(w for w in _EN if w.endswith(_NICK_SUFFIXES) and w not in _COMMON and _nick_stem(w))
+_SUR_NOT_EN = _WIDE_SURNAMES - _EN
+
+
 def _first_like(low: str) -> bool:
     return low in _ANY_FIRST or low in _WIDE_NAMES or _nick_stem(low)
 
@@ -72,7 +79,7 @@ _SOCIAL_NAME_RE = re.compile(r"\b(?:fb|facebook|insta|instagram|tiktok|snap|snap
                              r"([A-Z][\w'’\-]+(?:\s+[A-Z][\w'’\-]+){0,3})", re.IGNORECASE)
 
 
-_START_LOWER_RE = re.compile(r"(?:[.!?;\n]\s*|^)([a-z][a-z'’\-]{2,})(?=\s+(?:was|is|has\s+been|had\s+been|got|been|keeps|kept)\s+"
+_START_LOWER_RE = re.compile(r"[.!?;\n]\s*([a-z][a-z'’\-]{2,})(?=\s+(?:was|is|has\s+been|had\s+been|got|been|keeps|kept)\s+"
                              r"(?:\w+ly\s+|not\s+|being\s+)?(?:sent|taken|seen|found|excluded|suspended|collected|picked|brought|"
                              r"dropped|kept|put|moved|placed|late|absent|off|crying|kicking|fighting|shouting|swearing|missing|"
                              r"upset|tearful|quiet|withdrawn|hungry|smelly|unkempt|sick|poorly|injured|hurt|bruised|[a-z]{3,}ed|"
@@ -100,15 +107,22 @@ def _round6_names(tv: _Text, words: set[str]) -> list[_Span]:
     text, toks, lows = tv.text, tv.toks, tv.lows
     n = len(toks)
     out: list[_Span] = []
-    for m in (_START_LOWER_RE.finditer(text) if words & _START_GATE else ()):
-        low = m.group(1)
+    starts = []
+    if words & _START_GATE:
+        first = _START_LOWER_RE.match("." + text[:40])
+        starts = ([(first.start(1) - 1, first.end(1) - 1, first.group(1))] if first else []) + [
+            (m.start(1), m.end(1), m.group(1)) for m in _START_LOWER_RE.finditer(text)]
+    for s0, e0, low in starts:
         if low in _STOP_WORDS or low in _NOT_SUBJECT6 or low in _ROLE_WORDS or low in _PERSON_NOUNS:
             continue
         if (low in _FIRST_NAMES or low in _FAKER_FIRST) and (
-                low not in _COMMON and low not in _DICTIONARY_FIRST or _STRONG_START_RE.match(text, m.end(1))):
-            out.append(m.span(1))  # "brody was sent home"; "van was parked" is a van
+                low not in _COMMON and low not in _DICTIONARY_FIRST or _STRONG_START_RE.match(text, e0)):
+            out.append((s0, e0))  # "brody was sent home"; "van was parked" is a van
     kin = words & _KIN_GATE
-    for k in ([k for k, w in enumerate(tv.blows) if w in _KIN_GATE and k + 1 < n] if kin else ()):
+    kin_at = [k for k, w in enumerate(tv.blows) if w in kin] if kin else []
+    for k in kin_at:
+        if k + 1 >= n:
+            continue
         s, e, w = toks[k + 1]
         low = lows[k + 1]
         if not w.islower() or len(low) < 3 or text[toks[k][1]:s] != " " or low in _NOT_KIN_NAME or low in _NOT_SUBJECT6 \
@@ -132,7 +146,10 @@ def _round6_names(tv: _Text, words: set[str]) -> list[_Span]:
             continue
         out.append(m.span(1))  # "June next door called it in"
     # a first name or nickname and a listed surname, in lower case ("mikey doherty said")
-    for k in [k for k, w in enumerate(lows) if k and w in _WIDE_SURNAMES]:
+    sur = words & _WIDE_SURNAMES
+    if sur and not (words & _NICK_EN or sur & _SUR_NOT_EN and words & _WIDE_FIRST):
+        sur = None
+    for k in ([k for k, w in enumerate(lows) if w in sur and k] if sur else ()):
         (s, e, a), (s2, e2, b) = toks[k - 1], toks[k]
         if text[e:s2] != " " or not a.islower() or not b.islower():
             continue
@@ -141,7 +158,9 @@ def _round6_names(tv: _Text, words: set[str]) -> list[_Span]:
             continue
         if (b not in _EN and (la in _WIDE_FIRST or _nick_stem(la))) or (la in _EN and _nick_stem(la)):
             out.append((s, e2))
-    for k in [k for k, w in enumerate(lows) if len(w) == 1 and 0 < k < n - 1 and w not in "ai"]:
+    for k in ([bisect_left(tv.starts, m.start(1)) for m in _INITIAL_TOKEN_RE.finditer(text)] if words & _SINGLE6 else ()):
+        if not 0 < k < n - 1:
+            continue
         w = lows[k - 1]
         if not toks[k - 1][2][0].islower() and not toks[k - 1][2].istitle() or len(w) < 3:
             continue
@@ -149,7 +168,9 @@ def _round6_names(tv: _Text, words: set[str]) -> list[_Span]:
             continue
         if _INITIAL_AFTER_RE.match(text, toks[k][1]):
             out.append(toks[k - 1][:2])  # "ethan m swearing"
-    for k in ([k for k, w in enumerate(lows) if w in _KIN_GATE and k] if kin else ()):
+    for k in kin_at:
+        if not k:
+            continue
         j = k - 1 if lows[k - 1] not in _KIN_ADJ6 or k < 2 else k - 2
         w = lows[j]
         if w in _HER_GATE and j >= 2 and (lows[j - 1] in ("n", "an", "and") or text[toks[j - 1][1]:toks[j][0]].strip() == "&"):
