@@ -56,8 +56,9 @@ _ACCOM_ON_GATE = frozenset("""refuge hostel travelodge premier inn b bnb hotel m
 _ROOM_AT_RE = re.compile(r"\broom\s*(?:no\.?\s*)?\d{1,4}[a-z]?\s*,?\s+(?:at|in|of|@)\s+(?:the\s+)?(?:[A-Za-z']+\s+){0,2}?"
                          r"(?:travelodge|premier\s+inn|hotel|hostel|refuge|b\s?&\s?b|bnb|inn|lodge|motel|guest\s*house|ibis|"
                          r"holiday\s+inn|days\s+inn|shelter|foyer|accom\w*)\b", re.IGNORECASE)
-_HOTEL_ROOM_RE = re.compile(r"(?:travelodge|premier\s+inn|hotel|hostel|refuge|b\s?&\s?b|bnb|inn|lodge|motel|guest\s*house|ibis|"
-                            r"shelter|foyer|accom\w*)\s*,?\s*(?:in\s+|at\s+)?room\s*(?:no\.?\s*)?\d{1,4}[a-z]?\b", re.IGNORECASE)
+_ROOM_NO_RE = re.compile(r"[Rr]oom\s*(?:no\.?\s*)?\d{1,4}[a-z]?\b")
+_HOTEL_BEFORE_ROOM_RE = re.compile(r"(?:travelodge|premier\s+inn|hotel|hostel|refuge|b\s?&\s?b|bnb|inn|lodge|motel|guest\s*house|"
+                                   r"ibis|shelter|foyer|accom\w*)\s*,?\s*(?:in\s+|at\s+)?$", re.IGNORECASE)
 _LOWER_TYPE_AT_RE = re.compile(r" (?:st|rd|ave|street|road|lane|avenue|close|crescent|terrace|drive|grove|gardens)\b"
                                r"(?!\s+(?:safety|trip|rage|works|sign|signs|crossing|traffic|accident|test|map|maps|user|users)\b)")
 _LIVES_BEFORE_RE = re.compile(
@@ -167,7 +168,10 @@ def _addresses(text: str, words: set[str], has_digit: bool, found: list[_Span]) 
                  if not _ADDRESS_SKIP_RE.search(text, max(0, m.start() - 12), m.start())]
         if "room" in words:
             addr += [m.span() for m in _ROOM_AT_RE.finditer(text)]
-            addr += [m.span() for m in _HOTEL_ROOM_RE.finditer(text)]  # "the Queens Hotel, room 21"
+            for r in _ROOM_NO_RE.finditer(text):  # "the Queens Hotel, room 21"
+                m = _HOTEL_BEFORE_ROOM_RE.search(text, max(0, r.start() - 30), r.start())
+                if m:
+                    addr.append((m.start(), r.end()))
     resident = words & _RESIDENCE_WORDS or words & _PLACED_WORDS
     if words & _ACCOM_ON_GATE and (roads or "estate" in words or resident or _AB_ROAD_RE.search(text)):
         low = text.lower()
