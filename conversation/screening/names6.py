@@ -43,9 +43,9 @@ _NOT_FAMILY_WORD = frozenset("""foster care school other older younger little bi
     whole entire extended nuclear blended neighbour neighbours neighbouring wider immediate army forces military
     church nursery primary secondary year class reception tier village town city estate rural farming working
     middle upper lower royal first second third last previous current former hard poorer richer mixed""".split())
-_NOAPOS_NEG_RE = re.compile(r"([a-z]{3,}|[A-Z][a-z]{2,})\s+(?:wouldnt|didnt|doesnt|couldnt|wont|isnt|wasnt|hasnt|hadnt|"
-                            r"cant|aint|shouldnt|dont|wouldn't|didn't|doesn't|couldn't|won't|isn't|wasn't|hasn't|"
-                            r"hadn't|can't|shouldn't|don't)\b")
+_NEG_AT_RE = re.compile(r"\s(?:wouldnt|didnt|doesnt|couldnt|wont|isnt|wasnt|hasnt|hadnt|cant|aint|shouldnt|dont|wouldn't|"
+                        r"didn't|doesn't|couldn't|won't|isn't|wasn't|hasn't|hadn't|can't|shouldn't|don't)\b")
+_WORD_BEFORE_RE = re.compile(r"(?<![A-Za-z'’])([a-z]{3,}|[A-Z][a-z]{2,})$")
 _NOT_SUBJECT6 = frozenset("""she he they it we you i me him her them us this that there here who which what when where
     why how mum dad nan gran staff child baby boy girl yp cyp pupil student son daughter brother sister sibling
     family school teacher sw hv worker police officer mother father parent parents carer carers someone anyone
@@ -195,15 +195,17 @@ def _round6_names(tv: _Text, words: set[str]) -> list[_Span]:
             continue
         if w in _SURNAME_WORDS or (w in _WIDE_SURNAMES and w not in _EN):
             out.append(m.span(1))  # "the smith kids"
-    for rx in ((_NOAPOS_NEG_RE,) if words & _NEG_GATE else ()):
-        for m in rx.finditer(text):
-            w = m.group(1)
-            low = w.lower()
-            if low in _NOT_SUBJECT6 or low in _UNITS or m.start() and text[m.start() - 1].isalpha():
-                continue
-            if (low in _ANY_FIRST or low in _FIRST_NAMES) and (low not in _STOP_WORDS or low in _AMBIGUOUS_SEASON) \
-                    or (rx is _NOAPOS_NEG_RE and _nick_stem(low) and low not in _COMMON):
-                out.append(m.span(1))  # "summer wouldnt get changed", "ivy n her mum"
+    for neg in (_NEG_AT_RE.finditer(text) if words & _NEG_GATE else ()):
+        m = _WORD_BEFORE_RE.search(text, max(0, neg.start() - 30), neg.start())
+        if not m:
+            continue
+        w = m.group(1)
+        low = w.lower()
+        if low in _NOT_SUBJECT6 or low in _UNITS:
+            continue
+        if (low in _ANY_FIRST or low in _FIRST_NAMES) and (low not in _STOP_WORDS or low in _AMBIGUOUS_SEASON) \
+                or (_nick_stem(low) and low not in _COMMON):
+            out.append(m.span(1))  # "summer wouldnt get changed"
     return out
 
 

@@ -31,7 +31,40 @@ _ADDRESS_SKIP_RE = re.compile(r"\b(?:year|yr|page|section|room|bus|route|platfor
 _HOUSE_NO_BEFORE_RE = re.compile(
     r"\b(?:at|to|from|outside|lives|living|staying|house|home|address|is|visit|visited|back|round|over|down|up)\s+(?:the\s+)?$",
     re.IGNORECASE)
-_NO_NUM_RE = re.compile(r"(?:[Nn][Oo]|[Nn](?:UM|um)(?:BER|ber)?|#)\.?\s*(\d{1,3}[a-z]?)\b")
+_NO_TAIL_RE = re.compile(r"\.?\s*(\d{1,3}[a-z]?)\b")
+
+
+def _house_numbers(text: str) -> list[re.Match]:
+    """'no 19', 'number 4', '#7': found with str.find (a regex starting at every 'n' is slow)."""
+    low = text.lower()
+    out = []
+    for key in ("no", "num", "#"):
+        i = low.find(key)
+        while i >= 0:
+            j = i + (6 if low.startswith("number", i) else len(key))
+            if (key == "#" or not (i and low[i - 1].isalnum())) and (j >= len(low) or not low[j].isalpha()):
+                m = _NO_TAIL_RE.match(text, j)
+                if m:
+                    out.append(_Found(i, m))
+            i = low.find(key, i + 1)
+    return out
+
+
+class _Found:
+    """A house-number match: starts at its cue word, ends after the digits (span(1))."""
+    __slots__ = ("_start", "_m")
+
+    def __init__(self, start: int, m: re.Match) -> None:
+        self._start, self._m = start, m
+
+    def start(self) -> int:
+        return self._start
+
+    def end(self) -> int:
+        return self._m.end()
+
+    def span(self, group: int = 0) -> tuple[int, int]:
+        return self._m.span(1) if group else (self._start, self._m.end())
 _NOT_HOUSE_AFTER_RE = re.compile(r"\s*(?:bus|priority|spot|choice|fan|on\s+the|in\s+the|in\s+line|of\s+the|out\s+of|%|pm|am|times|"
                                  r"o['’]?clock)", re.IGNORECASE)
 _STREET_BEFORE_NO_RE = re.compile(r"\b[A-Z][a-zA-Z'’\-]+\s+(?i:street|st|road|rd|lane|avenue|ave|close|drive|way|court|crescent|"
@@ -148,8 +181,8 @@ def _addresses(text: str, words: set[str], has_digit: bool, found: list[_Span]) 
             addr.append(m.span())
     if has_digit:
         if "no" in words or "number" in words or "num" in words or "#" in text:
-            for m in _NO_NUM_RE.finditer(text):
-                if m.start() and text[m.start() - 1].isalnum() or _NOT_HOUSE_AFTER_RE.match(text, m.end()):
+            for m in _house_numbers(text):
+                if _NOT_HOUSE_AFTER_RE.match(text, m.end()):
                     continue
                 d = m
                 st = _STREET_BEFORE_NO_RE.search(text, max(0, m.start() - 40), m.start())

@@ -94,8 +94,11 @@ def _round6_other(text: str, words: set[str], has_digit: bool, found_addr: list[
     if codes:
         out["postcode"] = codes
     if has_digit:
-        refs = [m.span(1) for m in (_SPACED_REF_RE.finditer(text) if words & _SPACED_REF_GATE and _SPACED_DIGITS_RE.search(text) else ())
-                if sum(c.isdigit() for c in m.group(1)) >= 6 and not _overlaps(*m.span(1), taken)]
+        refs = []
+        for d in (_SPACED_DIGITS_RE.finditer(text) if words & _SPACED_REF_GATE else ()):
+            m = _SPACED_REF_RE.search(text, max(0, d.start() - 40), min(len(text), d.end() + 12))
+            if m and sum(c.isdigit() for c in m.group(1)) >= 6 and not _overlaps(*m.span(1), taken + refs):
+                refs.append(m.span(1))
         if refs:
             out["other_id"] = refs
         if words & {"log", "incident", "occurrence", "occ", "cad", "call"} and _OF_DATE_RE.search(text):
