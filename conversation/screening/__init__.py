@@ -51,7 +51,7 @@ name inside an email or handle is also reported as a name), first names that are
 a name before a place noun or a public figure's thing (``place_nouns.txt``, ``media_words.txt``) is
 no person.
 
-Round 6 (``places6``, ``names6``, ``round6``) adds partial locations a writer counts as where someone
+Round 6 (``partial_places``, ``name_shapes``, ``other_shapes``) adds partial locations a writer counts as where someone
 lives: a house number with a place cue ("at no 19"), streets in lower case ("31 tennyson st"),
 numbered blocks ("1-40 Fairfax House"), Welsh street words ("Llys", "Clos", "Maes"), a refuge,
 hostel or hotel on a road, with a room or in a town someone stays in, a household's address by its
@@ -110,9 +110,9 @@ from .numbers import (
     _scan_ten_digit,
     _scan_upn,
 )
-from .names6 import _not_name6, _person_after_org_surname, _round6_names
-from .places6 import _public_road
-from .round6 import _public_number, _round6_other
+from .name_shapes import _not_name_shape, _person_after_org_surname, _name_shapes
+from .partial_places import _public_road
+from .other_shapes import _public_number, _other_shapes
 from .refs import _OTHER_ID_CUES, _PARTIAL_PLATE_RE, _VRM_RE, _VRM_WORDS, _scan_other_ids, _scan_vrm
 from .tokens import _DIGIT_RE, _DIGIT_RUN_RE, _Span, _Text, _WORD_RE, _mask
 from .wide_names import _is_place, _not_a_person, _scan_wide_names
@@ -211,7 +211,7 @@ def locate(text: str) -> list[Hit]:
     for kind, spans in _round4_other(work, words, runs, longest, taken + dates + all_emails + [(h.start, h.end) for h in hits],
                                       taken).items():
         add(kind, spans)
-    for kind, spans in _round6_other(work, words, has_digit, [(h.start, h.end) for h in hits if h.kind == "address"],
+    for kind, spans in _other_shapes(work, words, has_digit, [(h.start, h.end) for h in hits if h.kind == "address"],
                                       taken + dates + all_emails + [(h.start, h.end) for h in hits if h.kind != "address"]).items():
         add(kind, spans)
     names = _scan_names(tv)
@@ -220,8 +220,8 @@ def locate(text: str) -> list[Hit]:
     names += _round3_names(tv)
     names += _round4_names(tv)
     names += _round4_context(tv)
-    names += _round6_names(tv, words)
-    add("name", [sp for sp in names if not _is_place(work, sp) and not _not_name6(work, sp, words)
+    names += _name_shapes(tv, words)
+    add("name", [sp for sp in names if not _is_place(work, sp) and not _not_name_shape(work, sp, words)
                  and (not _not_a_person(work, sp) or _person_after_org_surname(work, sp))])
     add("name", _names_in_contacts(work, [(h.start, h.end) for h in hits if h.kind in ("email", "social_handle")]))
     if any(h.kind in ("address", "other_id") for h in hits):

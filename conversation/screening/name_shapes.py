@@ -1,4 +1,4 @@
-"""Round 6: names and the false alarms on names (see round6.py)."""
+"""Shapes of names, and the false alarms on names (added in round 6; see other_shapes.py)."""
 from __future__ import annotations
 
 import re
@@ -9,7 +9,7 @@ from .namelists import _ANY_FIRST, _COMMON, _DICTIONARY_FIRST, _EN, _FIRST_NAMES
 from .tokens import _Span, _Text
 
 from .cues import _PRED_RE
-from .places6 import _UNITS
+from .partial_places import _UNITS
 
 _SURNAME_WORDS = _words("names_dataset_surname_words.txt")
 
@@ -103,7 +103,7 @@ _NOT_KIN_NAME = frozenset("""will may can could would should must might shall di
     side family friend friends mate mates""".split())
 
 
-def _round6_names(tv: _Text, words: set[str]) -> list[_Span]:
+def _name_shapes(tv: _Text, words: set[str]) -> list[_Span]:
     text, toks, lows = tv.text, tv.toks, tv.lows
     n = len(toks)
     out: list[_Span] = []
@@ -229,7 +229,7 @@ _CARE_ORG_AFTER_RE = re.compile(r"(?:\s[A-Z][a-z]+){0,2}\s(?:Maternity|Infirmary
 _EVENT_BEFORE_RE = re.compile(r"\b(?:Operation|Op|Project|Storm|Hurricane|Exercise)\s+$")
 
 
-def _not_name6(text: str, span: _Span, words: set[str]) -> bool:
+def _not_name_shape(text: str, span: _Span, words: set[str]) -> bool:
     s, e = span
     if s and text[s - 1].isdigit():
         return True  # "14yo", "3yrs"

@@ -1,4 +1,4 @@
-"""Round 6 rules, by class (tuned on the even halves of dev 4-6 and the other tuning sets).
+"""Shapes added in round 6, by class (tuned on the even halves of dev 4-6 and the other tuning sets).
 
 Partial locations a writer counts as where someone lives: a house number on its own with a
 place cue ("3 doors down at no 19", "back to number 4", "Chapel Street no 4"); streets written
@@ -28,8 +28,8 @@ from __future__ import annotations
 
 import re
 
-from .names6 import _SOCIAL_NAME_RE
-from .places6 import _POLICE_LOG_RE, _addresses
+from .name_shapes import _SOCIAL_NAME_RE
+from .partial_places import _POLICE_LOG_RE, _addresses
 from .tokens import _Span, _overlaps
 
 _PUBLIC_NUMBER_RE = re.compile(r"(?:police|non[\s\-]?urgent|non[\s\-]?emergency|nhs|call(?:ed)?|ring|rang|phone[d]?|dial(?:led)?)"
@@ -85,7 +85,7 @@ def _spoken_phone(text: str) -> list[_Span]:
     return out
 
 
-def _round6_other(text: str, words: set[str], has_digit: bool, found_addr: list[_Span],
+def _other_shapes(text: str, words: set[str], has_digit: bool, found_addr: list[_Span],
                   taken: list[_Span]) -> dict[str, list[_Span]]:
     out: dict[str, list[_Span]] = {}
     addr, codes = _addresses(text, words, has_digit, found_addr)

@@ -1,4 +1,4 @@
-"""Round 6: partial locations a writer counts as where someone lives (see round6.py)."""
+"""Partial locations a writer counts as where someone lives (added in round 6; see other_shapes.py)."""
 from __future__ import annotations
 
 import re
