@@ -160,6 +160,9 @@ def open_or_create(url: str | None = None) -> "Database":
         raise DatabaseProblem(explain(err, url)) from None
 
 
+TURN_WAIT = 30.0  # seconds: SQLite's busy timeout, and the longest a thread waits its turn (Database._turn)
+
+
 def make_engine(url: str | None = None, pool_size: int | None = None) -> Engine:
     """`pool_size`: connections a process may hold at once (PostgreSQL), at least the number of
     threads that use the database at the same time; None: 10, plus 20 on demand."""
@@ -170,7 +173,7 @@ def make_engine(url: str | None = None, pool_size: int | None = None) -> Engine:
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url[len("postgresql://"):]
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, hide_parameters=True)
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": TURN_WAIT}, hide_parameters=True)
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_conn, _record):  # pragma: no cover - trivial
@@ -301,6 +304,14 @@ def sqlite_turns(engine: Engine) -> threading.RLock | None:
 
 
 _TURNS_MADE = threading.Lock()
+@contextmanager
+def _turn_at(lock: threading.RLock) -> Iterator[None]:
+    had = lock.acquire(timeout=TURN_WAIT)
+    try:
+        yield
+    finally:
+        if had:
+            lock.release()
 
 
 class Database:
@@ -342,8 +353,11 @@ class Database:
         thread's "sent" marks waited milliseconds for a lock held for a fraction of one. Here
         the next thread runs the moment the lock is let go. Another process (a second worker,
         the CLI) still meets SQLite's own wait. Re-entrant: a thread that opens a second
-        transaction inside its first meets SQLite's lock as before, never a hang of its own."""
-        return self._writer if self._writer is not None else nullcontext()
+        transaction inside its first meets SQLite's lock as before, never a hang of its own;
+        and a turn not had within SQLite's own timeout goes ahead to meet SQLite's lock (two
+        threads each in one file's transaction and waiting for the other's file can never
+        wait for ever here, only as long as SQLite would have)."""
+        return _turn_at(self._writer) if self._writer is not None else nullcontext()
 
     @contextmanager
     def glance(self) -> Iterator[Session]:

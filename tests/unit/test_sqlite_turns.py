@@ -103,3 +103,25 @@ def test_the_click_reads_whether_it_can_deliver_with_its_conversation(sqlite_db:
         assert s.info[DELIVERING] is False and delivering(s) is False
     with sqlite_db.transaction() as s:  # without a conversation read first, it is asked for
         assert delivering(s) is False
+
+
+def test_a_turn_not_had_in_time_goes_ahead_to_sqlites_own_wait(sqlite_db: Database, monkeypatch):
+    import storage.db as db_module
+
+    monkeypatch.setattr(db_module, "TURN_WAIT", 0.2)
+    held, done = threading.Event(), threading.Event()
+
+    def hold() -> None:  # a thread that has the turn and never lets go (e.g. waiting on another file)
+        sqlite_db._writer.acquire()
+        held.set()
+        done.wait(5)
+        sqlite_db._writer.release()
+
+    t = threading.Thread(target=hold)
+    t.start()
+    assert held.wait(5)
+    started = time.monotonic()
+    _conversation(sqlite_db)  # not held by SQLite's lock: it goes ahead once its wait is over
+    assert 0.15 <= time.monotonic() - started < 5
+    done.set()
+    t.join(5)
