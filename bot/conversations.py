@@ -21,7 +21,7 @@ from conversation.flow import AlreadyAnswered, AnswerRefused, Flow, flow_for, fl
 from policy.pack import Node, Outcome
 from storage.db import Database
 from storage.models import Conversation, Outbox, Record, SeenRequest, utcnow
-from storage.outbox import latest_step
+from storage.outbox import DELIVERING, REMOVED, latest_step
 from storage.records import append, decided_at, pseudonymise
 
 # What must reach Slack after a change, queued in the change's own transaction: given the
@@ -115,7 +115,12 @@ def load(s: Session, conversation_id: str, user_id: str,
          open_only: bool = False) -> tuple[Result | None, Conversation | None, Flow | None]:
     """The conversation if it is this user's (and, with open_only, still open to answers):
     (None, conversation, flow), or (the refusal, None, None)."""
-    convo = s.get(Conversation, conversation_id) if conversation_id else None
+    convo = None
+    if conversation_id:  # with whether the app can deliver (storage.outbox.delivering): one query, not two
+        row = s.execute(select(Conversation, REMOVED).where(Conversation.id == conversation_id)).first()
+        if row is not None:
+            convo, removed = row
+            s.info[DELIVERING] = not removed
     if convo is None:
         return Result("missing"), None, None
     if convo.user_id != user_id:

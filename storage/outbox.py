@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
 from .models import Outbox, Workspace, utcnow
@@ -16,9 +16,18 @@ from .models import Outbox, Workspace, utcnow
 LEASE = timedelta(seconds=30)  # how long a taken row is left to its taker: longer than one attempt with retries
 
 
+DELIVERING = "canishare_delivering"  # Session.info key: the answer, when already read in this transaction
+REMOVED = exists().where(Workspace.status != "active")  # the app was removed from its workspace
+
+
 def delivering(s: Session) -> bool:
-    """False once the app was removed from its workspace: nothing can be delivered; rows wait."""
-    return s.execute(select(Workspace.id).where(Workspace.status != "active")).first() is None
+    """False once the app was removed from its workspace: nothing can be delivered; rows wait.
+    Read once per transaction: a click's own read of its conversation brings it along
+    (bot/conversations.py, `load`), so the click path makes no query of its own for it."""
+    known = s.info.get(DELIVERING)
+    if known is None:
+        known = s.info[DELIVERING] = not s.execute(select(REMOVED)).scalar()
+    return known
 
 
 def enqueue(s: Session, *, key: str, kind: str, channel: str, text: str, blocks: list[dict] | None = None,
