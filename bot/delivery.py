@@ -27,8 +27,8 @@ from sqlalchemy import insert, or_, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
 from storage.db import Database
-from storage.models import DeliveryAttempt, Outbox, Workspace, utcnow
-from storage.outbox import LEASE
+from storage.models import DeliveryAttempt, Outbox, utcnow
+from storage.outbox import LEASE, delivering
 
 from .metrics import NEXT_QUESTION_SECONDS
 
@@ -101,7 +101,7 @@ class Deliverer:
             self._busy.add(row_id)
         try:
             with self.db.transaction() as s:
-                if check_workspace and s.execute(select(Workspace.id).where(Workspace.status != "active")).first() is not None:
+                if check_workspace and not delivering(s):
                     self._release(row_id)
                     return None
                 cond = [Outbox.id == row_id, Outbox.status == "pending"]
@@ -182,7 +182,7 @@ class Deliverer:
         """False once the app was removed from its workspace: nothing can be delivered; rows wait."""
         try:
             with self.db.transaction() as s:
-                return s.execute(select(Workspace.id).where(Workspace.status != "active")).first() is None
+                return delivering(s)
         except SQLAlchemyError:
             return True  # the delivery itself will find the database down and wait
 

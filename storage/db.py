@@ -6,7 +6,7 @@ import re
 import sqlite3
 import threading
 import time
-from contextlib import contextmanager, nullcontext
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -304,6 +304,8 @@ def sqlite_turns(engine: Engine) -> threading.RLock | None:
 
 
 _TURNS_MADE = threading.Lock()
+
+
 @contextmanager
 def _turn_at(lock: threading.RLock) -> Iterator[None]:
     had = lock.acquire(timeout=TURN_WAIT)
@@ -345,7 +347,7 @@ class Database:
         with self._turn(), self.sessions() as session:
             yield session
 
-    def _turn(self) -> Any:
+    def _turn(self) -> AbstractContextManager[Any]:
         """On SQLite, this process's threads take turns at the file's write lock here, in
         Python: every transaction begins IMMEDIATE (it holds the write lock), and a thread
         that found it held would be put to sleep by SQLite's busy handler for 1 ms, then 2,

@@ -13,11 +13,9 @@ from bisect import bisect_left
 
 from .cue_lower import _NAMES_THAT_ARE_WORDS, _NOT_SUBJECT, _nameish, _unknown_lower
 from .cues import _PRED_RE
-from .data import _words
-from .namelists import _ANY_FIRST, _EN, _ROLE_WORDS, _WIDE_SURNAMES
+from .namelists import _ANY_FIRST, _EN, _ROLE_WORDS, _SURNAME_WORDS, _WIDE_SURNAMES
 from .tokens import _Span, _Text, _fold
 
-_SURNAME_WORDS = _words("names_dataset_surname_words.txt")
 _RANKS = frozenset("pc dc ds di dci dsi sgt insp inspector detective constable sergeant mr mrs ms mx dr".split())
 _PLURAL_VERB_RE = re.compile(r"\s+(?:are|were|have|had|said|say|told|refused|refuse|moved|live|lived|want|wanted|"
                              r"did|didn['’]?t|don['’]?t|won['’]?t|weren['’]?t|aren['’]?t)\b")

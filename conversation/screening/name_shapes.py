@@ -5,13 +5,12 @@ import re
 from bisect import bisect_left
 
 from .data import _words
-from .namelists import _ANY_FIRST, _COMMON, _DICTIONARY_FIRST, _EN, _FIRST_NAMES, _ROLE_WORDS, _STOP_WORDS, _WIDE_FIRST, _WIDE_NAMES, _WIDE_SURNAMES
+from .namelists import _ANY_FIRST, _COMMON, _DICTIONARY_FIRST, _EN, _FIRST_NAMES, _ROLE_WORDS, _STOP_WORDS, _SURNAME_WORDS, _WIDE_FIRST, _WIDE_NAMES, _WIDE_SURNAMES
 from .tokens import _Span, _Text
 
 from .cues import _PRED_RE
 from .partial_places import _UNITS
 
-_SURNAME_WORDS = _words("names_dataset_surname_words.txt")
 
 
 # ---------------------------------------------------------------- names

@@ -101,6 +101,8 @@ _SENTENCE_GAP_CHARS = frozenset(".!?;\n•")
 # --------------------------------------------------------------------------
 _COMMON = _words("common_words.txt")
 _WIDE_FIRST = (_words("names_first.txt") | _words("names_extra.txt") | _FIRST_NAMES | _words("names_dataset_first.txt")) - _COMMON - _STOP_WORDS - _ORG_WORDS - _ROLE_WORDS
+# Surnames that are also English words ("ward", "hall"): names_dataset's, kept as a list of their own.
+_SURNAME_WORDS = _words("names_dataset_surname_words.txt")
 _WIDE_SURNAMES = (_words("names_surnames.txt") | _words("names_extra.txt") | _words("names_dataset_last.txt")) - _COMMON - _STOP_WORDS - _ORG_WORDS - _ROLE_WORDS
 _WIDE_NAMES = (_WIDE_FIRST | _WIDE_SURNAMES) - _PLACES - _AMBIGUOUS_FIRST - _MONTH_WORDS
 # Titles, police ranks and professional roles after which a capitalised word is a name.

@@ -3,12 +3,10 @@ from __future__ import annotations
 
 import re
 
-from .data import _words
-from .namelists import _COMMON, _EN, _PLACES_GB, _STOP_WORDS, _WIDE_NAMES, _WIDE_SURNAMES
+from .namelists import _COMMON, _EN, _PLACES_GB, _STOP_WORDS, _SURNAME_WORDS, _WIDE_NAMES, _WIDE_SURNAMES
 from .numbers import _POSTCODE_AREAS
 from .tokens import _Span, _overlaps
 
-_SURNAME_WORDS = _words("names_dataset_surname_words.txt")
 
 
 # ---------------------------------------------------------------- addresses
