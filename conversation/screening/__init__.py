@@ -94,6 +94,7 @@ from .cue_more import _round3_other
 from .cue_places import _round4_other
 from .cue_other import _round2_other
 from .cue_roles import _round3_names
+from .cued_details import _cued_details
 from .dates import _scan_dates
 from .mailboxes import _org_handle, _role_mailbox
 from .kinds import KINDS, LABELS, Finding, Hit, _FINDINGS, explain
@@ -213,6 +214,8 @@ def locate(text: str) -> list[Hit]:
         add(kind, spans)
     for kind, spans in _other_shapes(work, words, has_digit, [(h.start, h.end) for h in hits if h.kind == "address"],
                                       taken + dates + all_emails + [(h.start, h.end) for h in hits if h.kind != "address"]).items():
+        add(kind, spans)
+    for kind, spans in _cued_details(work, low, words, has_digit, taken + all_emails).items():
         add(kind, spans)
     names = _scan_names(tv)
     names += _scan_wide_names(tv, names, words)
