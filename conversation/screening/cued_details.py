@@ -38,8 +38,8 @@ _NAMED_HOUSE_RE = re.compile(
     r"(?:\s*,\s*|\s+(?:near|nr\.?|in|outside|just\s+outside|off|by)\s+)(?:[A-Z][a-z'’\-]+)")
 # a flat number as a place: after a preposition or a possessive ("at flat 3", "her flat 12", "from apt 4b")
 _FLAT_AT_RE = re.compile(r"\b(?:at|in|to|from|into|outside|visited|visit|her|his|their|mum's|dad's|mums|dads)\s+(?:the\s+)?"
-                         r"(?:flat|apartment|apt|maisonette|bedsit)\.?\s*(?:no\.?\s*)?\d{1,4}[A-Za-z]?\b(?!\s*(?:%|x\b|[/.:]\d))",
-                         re.IGNORECASE)
+                         r"(?:flat|apartment|apt|maisonette|bedsit)\.?\s*(?:no\.?\s*)?\d{1,4}[A-Za-z]?\b"
+                         r"(?!\s*(?:%|x\b|[/.:]\d|(?:days?|weeks?|months?|years?|hours?|nights?|times?)\b))", re.IGNORECASE)
 _DOB_CUE8_RE = re.compile(r"(?<![A-Za-z])(?:d\.?\s?o\.?\s?b\.?|date\s+of\s+birth|birth\s?date|born(?:\s+on)?)\s*(?:[:\-=]\s*|is\s+|was\s+)?",
                           re.IGNORECASE)
 _COMPACT_RE = re.compile(r"(\d{6}|\d{8})(?!\d)|((?:19|20)\d\d)([/.\-])(\d{1,2})\3(\d{1,2})(?!\d)|(\d{1,2})([/.\-])(\d{1,2})\7((?:19|20)?\d\d)(?!\d)")
