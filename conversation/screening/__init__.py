@@ -94,7 +94,7 @@ from .cue_more import _round3_other
 from .cue_places import _round4_other
 from .cue_other import _round2_other
 from .cue_roles import _round3_names
-from .cued_details import _cued_details
+from .cued_details import _cued_details, _refs_shaped_as_phones
 from .dates import _scan_dates
 from .mailboxes import _org_handle, _role_mailbox
 from .kinds import KINDS, LABELS, Finding, Hit, _FINDINGS, explain
@@ -190,6 +190,8 @@ def locate(text: str) -> list[Hit]:
         if longest >= 9:
             phones += _scan_more_phones(work, taken + dates + phones, words)
         add("phone", phones)
+        if phones and words & _OTHER_ID_CUES:
+            add("other_id", _refs_shaped_as_phones(work, phones))
         add("vehicle_reg", _scan_vrm(work, bool(words & _VRM_WORDS)))
         add("address", _scan_addresses(work, words))
         if words & _OTHER_ID_CUES:

@@ -8,7 +8,9 @@
 - a named house or farm with a locality ("Meadow View Farm near Thirsk", "The Old Rectory, Ashby");
 - a flat number as a place, after a preposition or a possessive ("at flat 3", "her flat 12");
 - a date of birth cue before a compact date (DDMMYY, DDMMYYYY, YYYYMMDD) or a year-first or
-  month-first date ("dob 190817", "date of birth 14022015", "dob 2017/08/19").
+  month-first date ("dob 190817", "date of birth 14022015", "dob 2017/08/19");
+- a reference written in a phone's grouping after a reference cue ("occurrence number 2024-0917-0443").
+Webmail addresses written out with "underscore" / "(at)" are in contacts._WEBMAIL_RE.
 """
 from __future__ import annotations
 
@@ -102,3 +104,13 @@ def _cued_details(work: str, low: str, words: set[str], has_digit: bool, taken: 
 
 _FLAT_WORDS8 = frozenset("flat apartment apt maisonette bedsit".split())
 _DOB_WORDS8 = frozenset("dob date birth birthdate born".split())
+
+
+# A reference written in a phone's grouping ("occurrence number 2024-0917-0443") is also a reference.
+_REF_BEFORE_RE = re.compile(r"\b(?:occurrence|incident|crime|case|log|reference|ref|cad|job|ticket|claim|account|booking|"
+                            r"custody|warrant|file)\s*(?:number|no\.?|num|ref|reference|#)?\s*[:\-=]?\s*(?:is\s+|was\s+)?$",
+                            re.IGNORECASE)
+
+
+def _refs_shaped_as_phones(work: str, phones: list[_Span]) -> list[_Span]:
+    return [(s, e) for s, e in phones if _REF_BEFORE_RE.search(work, max(0, s - 30), s)]

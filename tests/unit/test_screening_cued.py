@@ -1,7 +1,9 @@
 """conversation.screening, round 8 (cued_details): details found by a general shape next to a cue.
 A postcode after "postcode" in any case, an address cue and a house number with words after it, a
 house number and a house word, named houses and farms with a locality, a flat number after a
-preposition, compact and year-first dates after a DOB cue; and the same words in clean text.
+preposition, compact and year-first dates after a DOB cue, webmail addresses written out ("dani
+underscore p at hotmail", "rob.t (at) gmail"), a reference in a phone's grouping after a reference
+cue; and the same words in clean text.
 Sentences here are invented for these tests (not copied from bench/data)."""
 from __future__ import annotations
 
@@ -49,6 +51,15 @@ DOB_COMPACT = [
     "dob 2016/09/21",
     "born 09-21-2016",
 ]
+EMAIL_WEBMAIL_SPELLED = [
+    "email dani underscore p at hotmail",
+    "email is rob.t (at) gmail",
+    "her email kay dot m dot 7 at yahoo",
+]
+REF_IN_PHONE_GROUPING = [
+    "police incident number 2025-0311-0912 for the missing episode",
+    "log number 0161-554-2210 from the call handler",
+]
 CLEAN = [
     "postcode lottery for services, mum says",         # a postcode cue with no code
     "Flat 3, second floor, no lift - hard with the pram",  # a flat number alone (project set: clean)
@@ -58,6 +69,7 @@ CLEAN = [
     "cottage pie for tea at the family centre",
     "dob not known, mum to bring the red book",        # a DOB cue with no date
     "born 2 weeks early",
+    "log in at outlook on the school laptop",           # "at" and a webmail word, no address
 ]
 
 
@@ -84,3 +96,13 @@ def test_the_same_words_in_clean_text(text):
 
 def test_house_words_come_from_the_data_file():
     assert {"cottages", "farm", "rectory"} <= _HOUSE_WORDS8
+
+
+@pytest.mark.parametrize("text", EMAIL_WEBMAIL_SPELLED)
+def test_webmail_addresses_written_out(text):
+    assert "email" in kinds(text), text
+
+
+@pytest.mark.parametrize("text", REF_IN_PHONE_GROUPING)
+def test_a_reference_in_a_phone_grouping_is_also_a_reference(text):
+    assert "other_id" in kinds(text), text
