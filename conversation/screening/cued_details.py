@@ -76,7 +76,7 @@ def _cued_details(work: str, low: str, words: set[str], has_digit: bool, taken: 
             if spans:
                 out["postcode"] = spans
         addr: list[_Span] = []
-        if "address" in words or "the" in words:
+        if "address" in words or ("the" in words and words & _RESIDE_WORDS8):
             for c in _ADDRESS_CUE_NUM_RE.finditer(work):
                 m = _NUM_WORDS_RE.match(work, c.end())
                 if m and m.group(2).lower() not in _UNITS:
@@ -102,6 +102,7 @@ def _cued_details(work: str, low: str, words: set[str], has_digit: bool, taken: 
     return out
 
 
+_RESIDE_WORDS8 = frozenset("lives living staying stays moved moving resides residing".split())
 _FLAT_WORDS8 = frozenset("flat apartment apt maisonette bedsit".split())
 _DOB_WORDS8 = frozenset("dob date birth birthdate born".split())
 
