@@ -226,8 +226,16 @@ def locate(text: str) -> list[Hit]:
     names += _round4_names(tv)
     names += _round4_context(tv)
     names += _name_shapes(tv, words)
-    add("name", [sp for sp in names if not _is_place(work, sp) and not _not_name_shape(work, sp, words)
-                 and (not _not_a_person(work, sp) or _person_after_org_surname(work, sp))])
+    verdicts: dict[_Span, bool] = {}  # several scanners find the same span: judge each span once
+    kept = []
+    for sp in names:
+        ok = verdicts.get(sp)
+        if ok is None:
+            ok = verdicts[sp] = (not _is_place(work, sp) and not _not_name_shape(work, sp, words)
+                                 and (not _not_a_person(work, sp) or _person_after_org_surname(work, sp)))
+        if ok:
+            kept.append(sp)
+    add("name", kept)
     add("name", _names_in_contacts(work, [(h.start, h.end) for h in hits if h.kind in ("email", "social_handle")]))
     if any(h.kind in ("address", "other_id") for h in hits):
         hits = [h for h in hits if not (h.kind == "address" and _public_road(work, (h.start, h.end), words))
