@@ -39,9 +39,10 @@ _NAMED_HOUSE_RE = re.compile(
     r"\b(?:The\s+)?(?:[A-Z][a-z'’]+\s+){1,3}(?:" + _HOUSE_ALT + r")"
     r"(?:\s*,\s*|\s+(?:near|nr\.?|in|outside|just\s+outside|off|by)\s+)(?:[A-Z][a-z'’\-]+)")
 # a flat number as a place: after a preposition or a possessive ("at flat 3", "her flat 12", "from apt 4b")
-_FLAT_AT_RE = re.compile(r"\b(?:at|in|to|from|into|outside|visited|visit|her|his|their|mum's|dad's|mums|dads)\s+(?:the\s+)?"
-                         r"(?:flat|apartment|apt|maisonette|bedsit)\.?\s*(?:no\.?\s*)?\d{1,4}[A-Za-z]?\b"
-                         r"(?!\s*(?:%|x\b|[/.:]\d|(?:days?|weeks?|months?|years?|hours?|nights?|times?)\b))", re.IGNORECASE)
+_FLAT_BEFORE_RE = re.compile(r"\b(?:at|in|to|from|into|outside|visited|visit|her|his|their|mum's|dad's|mums|dads)\s+(?:the\s+)?$",
+                             re.IGNORECASE)
+_FLAT_NUMBER_RE = re.compile(r"\.?\s*(?:no\.?\s*)?\d{1,4}[A-Za-z]?\b"
+                             r"(?!\s*(?:%|x\b|[/.:]\d|(?:days?|weeks?|months?|years?|hours?|nights?|times?)\b))", re.IGNORECASE)
 _DOB_CUE8_RE = re.compile(r"(?<![A-Za-z])(?:d\.?\s?o\.?\s?b\.?|date\s+of\s+birth|birth\s?date|born(?:\s+on)?)\s*(?:[:\-=]\s*|is\s+|was\s+)?",
                           re.IGNORECASE)
 _COMPACT_RE = re.compile(r"(\d{6}|\d{8})(?!\d)|((?:19|20)\d\d)([/.\-])(\d{1,2})\3(\d{1,2})(?!\d)|(\d{1,2})([/.\-])(\d{1,2})\7((?:19|20)?\d\d)(?!\d)")
@@ -67,7 +68,7 @@ def _compact_date(m: re.Match) -> bool:
 def _cued_details(work: str, low: str, words: set[str], has_digit: bool, taken: list[_Span]) -> dict[str, list[_Span]]:
     out: dict[str, list[_Span]] = {}
     if has_digit:
-        if "post" in low or "postcode" in words:
+        if "postcode" in low or "post code" in low:
             spans = []
             for c in _POSTCODE_CUE_RE.finditer(work):
                 for m in _ANY_OUTWARD_RE.finditer(work, c.end(), min(len(work), c.end() + _POSTCODE_WINDOW)):
@@ -83,11 +84,19 @@ def _cued_details(work: str, low: str, words: set[str], has_digit: bool, taken: 
                     addr.append((c.start(), m.end()))
         if words & _HOUSE_WORDS8:
             addr += [m.span() for m in _NUM_HOUSE_RE.finditer(work)]
-        if words & _FLAT_WORDS8:
-            addr += [m.span() for m in _FLAT_AT_RE.finditer(work)]
+        for w in words & _FLAT_WORDS8:  # anchored on the flat word (found with str.find), then the words around it
+            i = low.find(w)
+            while i >= 0:
+                j = i + len(w)
+                if (not i or not low[i - 1].isalnum()) and (j >= len(low) or not low[j].isalpha()):
+                    b = _FLAT_BEFORE_RE.search(work, max(0, i - 24), i)
+                    a = b and _FLAT_NUMBER_RE.match(work, j)
+                    if a:
+                        addr.append((b.start(), a.end()))
+                i = low.find(w, j)
         if addr:
             out["address"] = addr
-        if words & _DOB_WORDS8 or "d.o.b" in low:
+        if words & _DOB_WORDS8 or "d.o.b" in low or ("d" in words and "o" in words and "b" in words):
             dob = []
             for c in _DOB_CUE8_RE.finditer(work):
                 m = _COMPACT_RE.match(work, c.end())
@@ -104,7 +113,7 @@ def _cued_details(work: str, low: str, words: set[str], has_digit: bool, taken: 
 
 _RESIDE_WORDS8 = frozenset("lives living staying stays moved moving resides residing".split())
 _FLAT_WORDS8 = frozenset("flat apartment apt maisonette bedsit".split())
-_DOB_WORDS8 = frozenset("dob date birth birthdate born".split())
+_DOB_WORDS8 = frozenset("dob birth birthdate born".split())  # "date of birth" holds "birth"
 
 
 # A reference written in a phone's grouping ("occurrence number 2024-0917-0443") is also a reference.
