@@ -63,6 +63,12 @@ after a relative; references in spaced groups, police logs by date, plate fragme
 phone numbers spoken in groups, birthdays by holiday and year, display names on a platform. Clean:
 a word glued to a number ("14yo"), an operation's name, a public building on a named road, public
 phone numbers ("police 101"), care organisations after a name ("Princess Royal Maternity").
+
+Round 8 (``cued_details``, ``house_words.txt``) finds details by a general shape beside a cue: a
+postcode in any case after "postcode", an address cue and a house number, a house number and a
+house word ("4 Jubilee Cottages"), named houses and farms with a locality, a flat number after a
+preposition, compact dates after a DOB cue, a reference in a phone's grouping after a reference
+cue; ``contacts`` also reads webmail addresses written out with "underscore" or "(at)".
 """
 from __future__ import annotations
 
