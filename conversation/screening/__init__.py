@@ -63,6 +63,12 @@ after a relative; references in spaced groups, police logs by date, plate fragme
 phone numbers spoken in groups, birthdays by holiday and year, display names on a platform. Clean:
 a word glued to a number ("14yo"), an operation's name, a public building on a named road, public
 phone numbers ("police 101"), care organisations after a name ("Princess Royal Maternity").
+
+Round 8 (``cued_details``, ``house_words.txt``) finds details by a general shape beside a cue: a
+postcode in any case after "postcode", an address cue and a house number, a house number and a
+house word ("4 Jubilee Cottages"), named houses and farms with a locality, a flat number after a
+preposition, compact dates after a DOB cue, a reference in a phone's grouping after a reference
+cue; ``contacts`` also reads webmail addresses written out with "underscore" or "(at)".
 """
 from __future__ import annotations
 
@@ -94,6 +100,7 @@ from .cue_more import _round3_other
 from .cue_places import _round4_other
 from .cue_other import _round2_other
 from .cue_roles import _round3_names
+from .cued_details import _cued_details, _refs_shaped_as_phones
 from .dates import _scan_dates
 from .mailboxes import _org_handle, _role_mailbox
 from .kinds import KINDS, LABELS, Finding, Hit, _FINDINGS, explain
@@ -189,6 +196,8 @@ def locate(text: str) -> list[Hit]:
         if longest >= 9:
             phones += _scan_more_phones(work, taken + dates + phones, words)
         add("phone", phones)
+        if phones and words & _OTHER_ID_CUES:
+            add("other_id", _refs_shaped_as_phones(work, phones))
         add("vehicle_reg", _scan_vrm(work, bool(words & _VRM_WORDS)))
         add("address", _scan_addresses(work, words))
         if words & _OTHER_ID_CUES:
@@ -214,6 +223,8 @@ def locate(text: str) -> list[Hit]:
     for kind, spans in _other_shapes(work, words, has_digit, [(h.start, h.end) for h in hits if h.kind == "address"],
                                       taken + dates + all_emails + [(h.start, h.end) for h in hits if h.kind != "address"]).items():
         add(kind, spans)
+    for kind, spans in _cued_details(work, low, words, has_digit, taken + all_emails).items():
+        add(kind, spans)
     names = _scan_names(tv)
     names += _scan_wide_names(tv, names, words)
     names += _round2_names(tv, names + [(h.start, h.end) for h in hits])
@@ -221,8 +232,16 @@ def locate(text: str) -> list[Hit]:
     names += _round4_names(tv)
     names += _round4_context(tv)
     names += _name_shapes(tv, words)
-    add("name", [sp for sp in names if not _is_place(work, sp) and not _not_name_shape(work, sp, words)
-                 and (not _not_a_person(work, sp) or _person_after_org_surname(work, sp))])
+    verdicts: dict[_Span, bool] = {}  # several scanners find the same span: judge each span once
+    kept = []
+    for sp in names:
+        ok = verdicts.get(sp)
+        if ok is None:
+            ok = verdicts[sp] = (not _is_place(work, sp) and not _not_name_shape(work, sp, words)
+                                 and (not _not_a_person(work, sp) or _person_after_org_surname(work, sp)))
+        if ok:
+            kept.append(sp)
+    add("name", kept)
     add("name", _names_in_contacts(work, [(h.start, h.end) for h in hits if h.kind in ("email", "social_handle")]))
     if any(h.kind in ("address", "other_id") for h in hits):
         hits = [h for h in hits if not (h.kind == "address" and _public_road(work, (h.start, h.end), words))

@@ -44,7 +44,8 @@ _WEBMAIL_WORDS = frozenset("gmail googlemail hotmail outlook yahoo icloud live b
                            "virginmedia talktalk".split())
 _WEBMAIL_GATE = _WEBMAIL_WORDS - {"live", "sky", "msn"}
 _WEBMAIL_RE = re.compile(
-    r"(?<![A-Za-z0-9])([A-Za-z0-9][A-Za-z0-9._\-]{1,40})\s+(?:at|@)\s+(?:gmail|googlemail|hotmail|outlook|yahoo|icloud|live|"
+    r"(?<![A-Za-z0-9])([A-Za-z0-9][A-Za-z0-9._\-]{1,40}(?:\s+(?:underscore|dot|dash|hyphen)\s+[A-Za-z0-9][A-Za-z0-9._\-]{0,20}){0,3})"
+    r"\s+(?:at|@|\(at\)|\[at\])\s+(?:gmail|googlemail|hotmail|outlook|yahoo|icloud|live|"
     r"btinternet|aol|protonmail|msn|sky|virginmedia|talktalk)\b", re.IGNORECASE)
 _TLDS = frozenset("com net org uk co ac gov nhs sch edu io me info biz ie eu de fr pl ro".split())
 # Social media handles: "@kerry_h22", "snap: kerryh", "insta kerry.h".

@@ -134,3 +134,20 @@ def test_bench_lists_no_misses_for_dev4s_validation_half():
     tuned, validation = ran.stdout.split("[validation half: aggregate only]")
     assert "even sentences [tuned on]" in tuned and "false alarms:" in tuned
     assert "misses:" not in validation and "false alarms:" not in validation
+
+
+def test_bench_scores_dev4_to_dev8_in_halves_and_every_default_set_exists():
+    import importlib
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    if str(root) not in sys.path:
+        sys.path.insert(0, str(root))
+    bench = importlib.import_module("bench.screening")
+    assert bench.VALIDATION_SETS == tuple(f"screening-dev{n}.yaml" for n in (4, 5, 6, 7, 8))
+    for path in (bench.PROJECT_SET, bench.DEV_SET, bench.DEV2_SET, bench.DEV3_SET, bench.DEV4_SET, bench.DEV5_SET,
+                 bench.DEV6_SET, bench.DEV7_SET, bench.DEV8_SET):
+        assert path.is_file(), path
+    assert not (root / "bench" / "data" / "screening-heldout6.yaml").exists()  # spent: now dev 7
+    assert not (root / "bench" / "data" / "screening-heldout8.yaml").exists()  # spent: now dev 8
