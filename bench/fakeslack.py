@@ -94,7 +94,7 @@ class FakeSlack:
         ts = f"{1_700_000_000 + next(self._ts)}.000100"
         channel = str(args.get("channel") or "")
         if self.calls is not None:
-            self.calls.append((received, method, channel or str(args.get("users") or ""), str(args.get("ts") or "")))
+            self.calls.append((received, method, channel or str(args.get("users") or args.get("user") or ""), str(args.get("ts") or "")))
         if method == "chat.postMessage":
             if channel[:1] in ("U", "W"):
                 channel = "D" + channel[1:]

@@ -1,8 +1,9 @@
 """A practitioner's conversation through the flowchart: loads the row, asks the conversation layer,
 saves the row and the record. One session per call; the caller renders the result.
 
-The per-click path is one indexed read of the conversation and one versioned write; the
-record (and its chain entry) is written only when an outcome is reached.
+The per-click path is one indexed read of the conversation and one versioned write, sent
+to the driver as written (storage/click_sql.py); the record (and its chain entry) is
+written, through the ORM, only when an outcome is reached.
 """
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from conversation.flow import AlreadyAnswered, AnswerRefused, Flow, flow_for, flow_for_ref
 from policy.pack import Node, Outcome
+from storage.click_sql import read_conversation, write_answer
 from storage.db import Database
 from storage.models import Conversation, Outbox, Record, SeenRequest, utcnow
 from storage.outbox import DELIVERING, REMOVED, latest_step
@@ -123,6 +125,10 @@ def load(s: Session, conversation_id: str, user_id: str,
             s.info[DELIVERING] = not removed
     if convo is None:
         return Result("missing"), None, None
+    return _refusal(convo, user_id, open_only)
+
+
+def _refusal(convo: Conversation, user_id: str, open_only: bool) -> tuple[Result | None, Conversation | None, Flow | None]:
     if convo.user_id != user_id:
         return Result("not_yours"), None, None
     flow = flow_for_ref(convo.policy)
@@ -139,13 +145,26 @@ def opened(db: Database, conversation_id: str, user_id: str,
         yield (s, *load(s, conversation_id, user_id, open_only))
 
 
+def _load_for_answer(s: Session, conversation_id: str, user_id: str) -> tuple[Result | None, Conversation | None, Flow | None]:
+    """`load(..., open_only=True)` for the click path: the conversation as a plain object, read
+    with the driver's own statement (storage/click_sql.py); `write_answer` saves it."""
+    found = read_conversation(s, conversation_id) if conversation_id else None
+    if found is None:
+        return Result("missing"), None, None
+    convo, removed = found
+    s.info[DELIVERING] = not removed
+    return _refusal(convo, user_id, open_only=True)
+
+
 def answer(db: Database, *, conversation_id: str, user_id: str, node_id: str, answer: str, pseudonym_key: str,
            now: datetime | None = None, plan: Plan | None = None) -> Result:
     try:
-        with opened(db, conversation_id, user_id, open_only=True) as (s, refused, convo, flow):
+        with db.transaction() as s:
+            refused, convo, flow = _load_for_answer(s, conversation_id, user_id)
             if refused:
                 return refused
             assert convo and flow
+            version = convo.version
             try:
                 step = flow.answer(convo, node_id, answer)
             except AlreadyAnswered as err:
@@ -165,10 +184,11 @@ def answer(db: Database, *, conversation_id: str, user_id: str, node_id: str, an
             result = Result("question", convo, flow, node=flow.question(convo), answered=step.answered, answer=answer)
             if step.outcome is not None:
                 convo.status = "decided"
+            write_answer(s, convo, version)  # the version check: a racing click for the same question loses here
+            if step.outcome is not None:
                 result.kind, result.outcome = "outcome", step.outcome
                 result.record = _decide(s, convo, flow, pseudonym_key, convo.updated_at)
                 result.decided_at = convo.updated_at
-            s.flush()  # the version check: a racing click for the same question loses here
             return _queue(s, plan, result)
     except StaleDataError:  # another click on the same question committed first
         return Result("already", answer=answer, previous=answer)

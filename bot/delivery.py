@@ -23,9 +23,10 @@ from typing import Any, Callable, Iterable
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler, ServerErrorRetryHandler
-from sqlalchemy import insert, or_, select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
+from storage.click_sql import record_sent
 from storage.db import Database
 from storage.models import DeliveryAttempt, Outbox, utcnow
 from storage.outbox import LEASE, delivering
@@ -349,8 +350,7 @@ class Deliverer:
 def write_sent(db: Database, items: list[tuple[dict, dict]]) -> None:
     """(outbox row's new values, its delivery attempt) pairs, in one transaction."""
     with db.transaction() as s:
-        s.execute(update(Outbox), [sent for sent, _ in items])  # bulk UPDATE by primary key
-        s.execute(insert(DeliveryAttempt), [attempt for _, attempt in items])
+        record_sent(s, items)
 
 
 class SentRecords:

@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
+from .click_sql import insert_outbox
 from .models import Outbox, Workspace, utcnow
 
 LEASE = timedelta(seconds=30)  # how long a taken row is left to its taker: longer than one attempt with retries
@@ -44,7 +45,9 @@ def enqueue(s: Session, *, key: str, kind: str, channel: str, text: str, blocks:
 
     With `new_key`, the caller vouches that no committed row can have this key (a next step's
     key carries the conversation's version, which this very transaction raised), so it is not
-    looked up: one query less per click. The unique index still refuses a duplicate."""
+    looked up: one query less per click. The unique index still refuses a duplicate. Such a
+    row (a click's next step) is inserted at once by the driver's own statement
+    (storage/click_sql.py) and returned as a plain object with its id, not in the session."""
     key = key[:160]
     if not new_key and s.execute(select(Outbox.id).where(Outbox.key == key)).first() is not None:
         return None
@@ -52,12 +55,16 @@ def enqueue(s: Session, *, key: str, kind: str, channel: str, text: str, blocks:
         if isinstance(pending, Outbox) and pending.key == key:
             return None
     now = utcnow()
-    row = Outbox(method="chat.postMessage", args={"channel": channel, "text": text, "blocks": blocks},
-                 key=key, kind=kind, status="pending", due_at=now + LEASE if leased else now, conversation_id=conversation_id,
-                 escalation_id=escalation_id, role=role, urgent=urgent, after=after, workspace=workspace,
-                 attempts=1 if leased else 0, last_error="in_flight" if leased else None, created_at=now)
+    values = dict(method="chat.postMessage", args={"channel": channel, "text": text, "blocks": blocks},
+                  key=key, kind=kind, status="pending", due_at=now + LEASE if leased else now, conversation_id=conversation_id,
+                  escalation_id=escalation_id, role=role, urgent=urgent, after=after, workspace=workspace,
+                  attempts=1 if leased else 0, last_error="in_flight" if leased else None, created_at=now)
+    if new_key:  # a click's next step: inserted at once by the driver's own statement (storage/click_sql.py)
+        row = insert_outbox(s, values)
+    else:
+        row = Outbox(**values)
+        s.add(row)
     row.leased = leased  # not a column: tells the deliverer this thread holds it
-    s.add(row)
     return row
 
 
