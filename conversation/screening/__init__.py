@@ -120,6 +120,7 @@ from .numbers import (
 from .name_shapes import _not_name_shape, _person_after_org_surname, _name_shapes
 from .partial_places import _public_road
 from .other_shapes import _public_number, _other_shapes
+from .round9 import _round9_names, _round9_places
 from .refs import _OTHER_ID_CUES, _PARTIAL_PLATE_RE, _VRM_RE, _VRM_WORDS, _scan_other_ids, _scan_vrm
 from .tokens import _DIGIT_RE, _DIGIT_RUN_RE, _Span, _Text, _WORD_RE, _mask
 from .wide_names import _is_place, _not_a_person, _scan_wide_names
@@ -225,6 +226,8 @@ def locate(text: str) -> list[Hit]:
         add(kind, spans)
     for kind, spans in _cued_details(work, low, words, has_digit, taken + all_emails).items():
         add(kind, spans)
+    for kind, spans in _round9_places(work, words, has_digit, taken + all_emails).items():
+        add(kind, spans)
     names = _scan_names(tv)
     names += _scan_wide_names(tv, names, words)
     names += _round2_names(tv, names + [(h.start, h.end) for h in hits])
@@ -232,6 +235,7 @@ def locate(text: str) -> list[Hit]:
     names += _round4_names(tv)
     names += _round4_context(tv)
     names += _name_shapes(tv, words)
+    names += _round9_names(work)
     verdicts: dict[_Span, bool] = {}  # several scanners find the same span: judge each span once
     kept = []
     for sp in names:

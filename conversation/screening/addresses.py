@@ -12,7 +12,7 @@ _STREET_TYPES = (r"(?i:road|rd|street|st|lane|ln|avenue|ave|close|cl|drive|dr|wa
 _ADDRESS_RE = re.compile(
     r"\d(?<![\w£$]\d)(?:\d{0,3}[A-Za-z]?|\d{0,3}\s*-\s*\d{1,4})\s*,?\s+(?:[A-Z][a-zA-Z'’\-]+\s+){1,3}" + _STREET_TYPES + r"\b"
     r"|\d(?<![\w£$]\d)\d{0,3}[A-Za-z]?\s+(?:[a-z][a-z'’\-]+\s+){1,2}(?:road|street|lane|avenue|close|drive|crescent|terrace|gardens|grove)\b"
-    r"|\d(?<![\w£$]\d)\d{0,3}[A-Za-z]?,?\s+(?:Ffordd|Heol|Stryd|Lôn|Lon|Rhodfa|Cilgant)\s+(?:[a-zA-Z'’]+\s+){0,2}[A-Z][a-z]+",
+    r"|\d(?<![\w£$]\d)\d{0,3}[A-Za-z]?,?\s+(?:Ffordd|Heol|Stryd|Lôn|Lon|Rhodfa|Cilgant)(?:['’]r)?\s+(?:[a-zA-Z'’]+\s+){0,2}[A-Z][a-z]+",
 )
 _FLAT_RE = re.compile(
     r"\b(?:flat|apartment|apt|unit|maisonette|bedsit|plot)\s*(?:no\.?\s*)?\d{1,4}[A-Za-z]?\b"
