@@ -235,7 +235,7 @@ def locate(text: str) -> list[Hit]:
     names += _round4_names(tv)
     names += _round4_context(tv)
     names += _name_shapes(tv, words)
-    names += _round9_names(work)
+    names += _round9_names(work, words)
     verdicts: dict[_Span, bool] = {}  # several scanners find the same span: judge each span once
     kept = []
     for sp in names:

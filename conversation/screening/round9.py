@@ -59,9 +59,12 @@ _RELATION9 = (r"(?:dad|mum|mam|mom|father|mother|step-?dad|step-?mum|stepfather|
               r"half-sister|uncle|aunt|auntie|aunty|nan|nana|gran|grandad|grandma|grandmother|grandfather|cousin|partner|"
               r"boyfriend|girlfriend|ex-partner|carer|foster\s+carer|son|daughter|sibling|baby|child|neighbour|lodger|"
               r"mum['’]s\s+partner|dad['’]s\s+partner|paternal\s+\w+|maternal\s+\w+)")
-_NAME_BRACKET_RE = re.compile(
-    r"(?<![\w'’])([A-Z][a-z'’\-]{1,}(?:\s+[A-Z][a-z'’\-]+)?)\s*\(\s*(?:" + _RELATION9 + r"|(?:aged?\s*)?\d{1,2}\s*(?:y(?:rs?|ears?)?(?:\s*old)?|yo)?)\s*\)",
-    re.IGNORECASE)
+# anchored on the bracket; then the one or two capitalised words just before it
+_BRACKET9_RE = re.compile(r"\(\s*(?:" + _RELATION9 + r"|(?:aged?\s*)?\d{1,2}\s*(?:y(?:rs?|ears?)?(?:\s*old)?|yo)?)\s*\)",
+                          re.IGNORECASE)
+_BEFORE_BRACKET_RE = re.compile(r"(?<![\w'’])([A-Z][a-z'’\-]+)(?:\s+([A-Z][a-z'’\-]+))?\s*$")
+_OFF_ROAD_GATE = re.compile(r"\boff\s+the\s+[AB]\d", re.IGNORECASE)
+_SECTOR_GATE = re.compile(r"\d[A-Za-z\d]?\s\d\s")
 _FAMILY_POSS_RE = re.compile(
     r"\bthe\s+([A-Z][a-z]{2,})s['’]\s+(?:house|home|flat|trailer|trailers|caravan|van|address|kids|children|door|garden|"
     r"place|plot|pitch|farm|cottage|bungalow|property|family)\b")
@@ -91,10 +94,10 @@ def _round9_places(work: str, words: set[str], has_digit: bool, taken: list[_Spa
     out: dict[str, list[_Span]] = {}
     addr: list[_Span] = []
     if has_digit:
-        if "the" in words:
+        if "the" in words and words & _STREET_LOW9:
             addr += [m.span() for m in _NUM_THE_STREET_RE.finditer(work)
                      if not _ADDRESS_SKIP_RE.search(work, max(0, m.start() - 12), m.start())]
-        if words & _SECTOR_CUES9:
+        if words & _SECTOR_CUES9 and _SECTOR_GATE.search(work):
             pcs = [m.span() for m in _SECTOR_RE.finditer(work)
                    if m.group(1).upper() in _POSTCODE_AREAS and not _overlaps(*m.span(), taken)]
             if pcs:
@@ -103,29 +106,39 @@ def _round9_places(work: str, words: set[str], has_digit: bool, taken: list[_Spa
             for m in _ON_STREET_NUMBER_RE.finditer(work):
                 if not any(p.lower() in _DAYS_MONTHS9 for p in m.group(1).split()):
                     addr.append(m.span())
-        if "off" in words or words & _LAYBY_WORDS9:
+        if ("off" in words and words & _DWELLING9 and _OFF_ROAD_GATE.search(work)) or words & _LAYBY_WORDS9:
             addr += [m.span() for m in _OFF_ROAD_RE.finditer(work)]
-        if words & _SITE_WORDS9:
+        if words & _SITE_WORDS9 and words & _PITCH_WORDS9:
             addr += [m.span() for m in _PITCH_RE.finditer(work)]
-    if words & _SITE_WORDS9 or "park" in words:
+    if words & _SITE_NAME_WORDS9 and ("site" in words or "park" in words):
         addr += [m.span() for m in _SITE_RE.finditer(work)]
     if addr:
         out["address"] = addr
     return out
 
 
+_STREET_LOW9 = frozenset(w.lower() for w in re.findall(r"[A-Za-z]+", _STREET_CAP9))
+_DWELLING9 = frozenset("house home farm farmhouse cottage bungalow smallholding barn trailer trailers caravan caravans van "
+                       "motorhome campervan narrowboat boat tent static chalet lay layby verge".split())
+_BODY_WORDS9 = frozenset(re.findall(r"[a-z]+", _BODY9))
+_PITCH_WORDS9 = frozenset("pitch plot bay gate".split())
+_SITE_NAME_WORDS9 = frozenset("traveller travellers gypsy caravan mobile residential".split())
 _SECTOR_CUES9 = frozenset("area postcode post district sector way side address".split())
 _LAYBY_WORDS9 = frozenset("lay layby verge roadside".split())
 
 
-def _round9_names(work: str) -> list[_Span]:
+def _round9_names(work: str, words: set[str]) -> list[_Span]:
     out: list[_Span] = []
-    if "'" in work or "’" in work:
+    if words & _BODY_WORDS9 and ("'s" in work or "’s" in work):
         out += [m.span(1) for m in _POSS_BODY_RE.finditer(work) if _person_word(m.group(1), 1)]
+    if "s'" in work or "s’" in work:
         out += [m.span(1) for m in _FAMILY_POSS_RE.finditer(work) if _person_word(m.group(1), 2)]
     if "(" in work:
-        for m in _NAME_BRACKET_RE.finditer(work):
-            parts = m.group(1).split()
-            if all(p[0].isupper() for p in parts) and _person_word(parts[0], 1) and not any(p.lower() in _NEVER9 for p in parts):
-                out.append(m.span(1))
+        for m in _BRACKET9_RE.finditer(work):
+            b = _BEFORE_BRACKET_RE.search(work, max(0, m.start() - 60), m.start())
+            if not b:
+                continue
+            parts = [p for p in b.groups() if p]
+            if _person_word(parts[0], 1) and not any(p.lower() in _NEVER9 for p in parts):
+                out.append(b.span(1) if len(parts) == 1 else (b.start(1), b.end(2)))
     return out
