@@ -42,6 +42,8 @@ def _looks_like_name(first: str, second: str | None) -> bool:
 
 def _camel_case(word: str) -> bool:
     """True for brand-like words ("FaceTimed", "WhatsApp"), not "McDonald"."""
+    if word[1:].islower():
+        return False  # no capital after the first letter (most words): nothing below can return True
     seg = 0
     for i in range(1, len(word)):
         c = word[i]
