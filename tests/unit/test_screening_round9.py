@@ -1,7 +1,7 @@
 """conversation.screening, round 9 (round9.py, and the inflection check in namelists): more shapes of
 a place someone lives (a number and "the" and a street word, a postcode sector said to be an area, a
 street then its house number, a home off a numbered road, a Traveller or caravan site and a pitch on
-it, Welsh street words with "'r", URN references), more shapes of a person (a possessive before a
+it, Welsh street words with "'r", URN references, a spelled email after "mum at"), more shapes of a person (a possessive before a
 part of the body, a name with a relation or an age in brackets, a family's plural possessive before a
 home), and lower-case inflected English words that are not names ("soiling", "excluded").
 Sentences here are invented for these tests (not copied from bench/data)."""
@@ -43,6 +43,7 @@ NAMES = [
     "the Pearsons' house has no heating",
     "the Hollands' caravan was moved by the council",
 ]
+EMAILS = ["pass the letter to nan at tess.marlow at example dot org", "forward to dad at k.oduya at example dot co dot uk"]
 OTHER_IDS = ["URN 31TB/4471/24 on the police notification", "school urn 104522 on the referral"]
 CLEAN = [
     "Teacher's arm was in a sling so TA covered",
@@ -58,6 +59,7 @@ CLEAN = [
     "pupil excluded for two days, reintegration planned",
     "bed wetting and nightmares, GP referral",
     "the key stage 2 area of the playground",
+    "meet mum at leeds.gov at noon",
 ]
 
 
@@ -74,6 +76,11 @@ def test_postcode_sectors_said_to_be_an_area_are_postcodes(text):
 @pytest.mark.parametrize("text", NAMES)
 def test_names_by_body_part_bracket_or_family_possessive(text):
     assert "name" in kinds(text)
+
+
+@pytest.mark.parametrize("text", EMAILS)
+def test_spelled_email_after_a_person_and_at(text):
+    assert "email" in kinds(text)
 
 
 @pytest.mark.parametrize("text", OTHER_IDS)
