@@ -69,6 +69,15 @@ postcode in any case after "postcode", an address cue and a house number, a hous
 house word ("4 Jubilee Cottages"), named houses and farms with a locality, a flat number after a
 preposition, compact dates after a DOB cue, a reference in a phone's grouping after a reference
 cue; ``contacts`` also reads webmail addresses written out with "underscore" or "(at)".
+
+Round 9 (``round9``) adds, by class: a house number and "the" before a street word ("14 the
+Paddocks"), a street then its number ("on Eastgate, number 41"), a home or lay-by off a numbered
+road, Traveller and caravan sites and their pitches, Welsh street words with "'r", postcode sectors
+said to be an area ("LS9 6 area"), "URN" as a reference cue, a spelled email after "mum at"; names
+by a possessive before a part of the body, a relation or an age in brackets, a family's plural
+possessive before a home. Clean: lower-case inflections of English words are not unknown words
+(``namelists._inflected_en``), a health profession "saying something" is no name ("Optician
+said"), nor is a compound verb ("Jack-knifed").
 """
 from __future__ import annotations
 
