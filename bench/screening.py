@@ -1,6 +1,6 @@
 """How well the record note's screener (the conversation/screening package) does on labelled sets.
 
-    .venv/bin/python bench/screening.py                       # the project's set and dev sets 1-8
+    .venv/bin/python bench/screening.py                       # the project's set and dev sets 1-9
     .venv/bin/python bench/screening.py SET.yaml [SET.yaml ...]
     .venv/bin/python bench/screening.py --heldout HELDOUT.yaml   # a fresh held-out set: aggregate figures only
     .venv/bin/python bench/screening.py --misses bench/data/screening-dev3.yaml   # tuning sets only
@@ -18,8 +18,9 @@ only: --misses lists the tuned half's misses and skips the validation half unles
 --validation-misses is given (only once the rules are final). Dev set 5 (the former held-out
 set 4, spent after round 4) is scored in the same two halves since round 5, dev set 6 (the
 former held-out set 5, spent after round 5) since round 6, dev set 7 (the former held-out
-set 6, spent after round 6) since round 7, and dev set 8 (the former held-out set 8, spent by
-its one measurement with round 6's rules) since round 8.
+set 6, spent after round 6) since round 7, dev set 8 (the former held-out set 8, spent by
+its one measurement with round 6's rules) since round 8, and dev set 9 (the former held-out
+set 9, spent by its one measurement with round 8's rules) since round 9.
 
 Sets are YAML lists of either {text, label: clean|detail, kinds: [...]} (bench/data) or
 {text, expect: [...]} (tests/data/screening.yaml; "date_of_birth" there is "dob" here).
@@ -51,7 +52,8 @@ DEV5_SET = ROOT / "bench" / "data" / "screening-dev5.yaml"  # former held-out se
 DEV6_SET = ROOT / "bench" / "data" / "screening-dev6.yaml"  # former held-out set 5: halves since round 6
 DEV7_SET = ROOT / "bench" / "data" / "screening-dev7.yaml"  # former held-out set 6: halves since round 7
 DEV8_SET = ROOT / "bench" / "data" / "screening-dev8.yaml"  # former held-out set 8: halves since round 8
-VALIDATION_SETS = (DEV4_SET.name, DEV5_SET.name, DEV6_SET.name, DEV7_SET.name, DEV8_SET.name)
+DEV9_SET = ROOT / "bench" / "data" / "screening-dev9.yaml"  # former held-out set 9: halves since round 9
+VALIDATION_SETS = (DEV4_SET.name, DEV5_SET.name, DEV6_SET.name, DEV7_SET.name, DEV8_SET.name, DEV9_SET.name)
 ALIASES = {"date_of_birth": "dob"}
 REPEATS = 3
 TARGETS = {"overall": 0.97, "name": 0.97, "numbers": 0.99, "addresses": 0.99, "clean_refused_max": 0.03}
@@ -144,7 +146,7 @@ def pct(a: int, b: int) -> str:
 def report(path: Path, heldout: bool, misses: bool, validation_misses: bool = False) -> None:
     items = load(path)
     if not heldout and path.name in VALIDATION_SETS:
-        # since round 4 (dev 4), 5 (dev 5), 6 (dev 6), 7 (dev 7), 8 (dev 8): the even half was tuned on, the odd half is validation (aggregate only)
+        # since round 4 (dev 4), 5 (dev 5), 6 (dev 6), 7 (dev 7), 8 (dev 8), 9 (dev 9): the even half was tuned on, the odd half is validation (aggregate only)
         report_items(items[0::2], f"{path.name}, even sentences", " [tuned on]", misses)
         report_items(items[1::2], f"{path.name}, odd sentences", " [validation half: aggregate only]",
                      misses and validation_misses)
@@ -183,7 +185,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--validation-misses", action="store_true",
                     help="with --misses, also list them for the validation set (only once the rules are final)")
     args = ap.parse_args(argv)
-    sets = args.sets or [p for p in (PROJECT_SET, DEV_SET, DEV2_SET, DEV3_SET, DEV4_SET, DEV5_SET, DEV6_SET, DEV7_SET, DEV8_SET) if p.exists()]
+    sets = args.sets or [p for p in (PROJECT_SET, DEV_SET, DEV2_SET, DEV3_SET, DEV4_SET, DEV5_SET, DEV6_SET, DEV7_SET, DEV8_SET, DEV9_SET) if p.exists()]
     heldout_named = [p for p in sets if "heldout" in str(p).lower()]
     if args.misses and (args.heldout or heldout_named):
         ap.error("--misses is refused when a held-out set is scored: held-out sets give aggregate figures only")

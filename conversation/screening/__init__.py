@@ -69,6 +69,15 @@ postcode in any case after "postcode", an address cue and a house number, a hous
 house word ("4 Jubilee Cottages"), named houses and farms with a locality, a flat number after a
 preposition, compact dates after a DOB cue, a reference in a phone's grouping after a reference
 cue; ``contacts`` also reads webmail addresses written out with "underscore" or "(at)".
+
+Round 9 (``round9``) adds, by class: a house number and "the" before a street word ("14 the
+Paddocks"), a street then its number ("on Eastgate, number 41"), a home or lay-by off a numbered
+road, Traveller and caravan sites and their pitches, Welsh street words with "'r", postcode sectors
+said to be an area ("LS9 6 area"), "URN" as a reference cue, a spelled email after "mum at"; names
+by a possessive before a part of the body, a relation or an age in brackets, a family's plural
+possessive before a home. Clean: lower-case inflections of English words are not unknown words
+(``namelists._inflected_en``), a health profession "saying something" is no name ("Optician
+said"), nor is a compound verb ("Jack-knifed").
 """
 from __future__ import annotations
 
@@ -120,6 +129,7 @@ from .numbers import (
 from .name_shapes import _not_name_shape, _person_after_org_surname, _name_shapes
 from .partial_places import _public_road
 from .other_shapes import _public_number, _other_shapes
+from .round9 import _round9_names, _round9_places
 from .refs import _OTHER_ID_CUES, _PARTIAL_PLATE_RE, _VRM_RE, _VRM_WORDS, _scan_other_ids, _scan_vrm
 from .tokens import _DIGIT_RE, _DIGIT_RUN_RE, _Span, _Text, _WORD_RE, _mask
 from .wide_names import _is_place, _not_a_person, _scan_wide_names
@@ -225,6 +235,8 @@ def locate(text: str) -> list[Hit]:
         add(kind, spans)
     for kind, spans in _cued_details(work, low, words, has_digit, taken + all_emails).items():
         add(kind, spans)
+    for kind, spans in _round9_places(work, words, has_digit, taken + all_emails).items():
+        add(kind, spans)
     names = _scan_names(tv)
     names += _scan_wide_names(tv, names, words)
     names += _round2_names(tv, names + [(h.start, h.end) for h in hits])
@@ -232,6 +244,7 @@ def locate(text: str) -> list[Hit]:
     names += _round4_names(tv)
     names += _round4_context(tv)
     names += _name_shapes(tv, words)
+    names += _round9_names(work, words)
     verdicts: dict[_Span, bool] = {}  # several scanners find the same span: judge each span once
     kept = []
     for sp in names:

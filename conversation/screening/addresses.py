@@ -12,7 +12,7 @@ _STREET_TYPES = (r"(?i:road|rd|street|st|lane|ln|avenue|ave|close|cl|drive|dr|wa
 _ADDRESS_RE = re.compile(
     r"\d(?<![\w£$]\d)(?:\d{0,3}[A-Za-z]?|\d{0,3}\s*-\s*\d{1,4})\s*,?\s+(?:[A-Z][a-zA-Z'’\-]+\s+){1,3}" + _STREET_TYPES + r"\b"
     r"|\d(?<![\w£$]\d)\d{0,3}[A-Za-z]?\s+(?:[a-z][a-z'’\-]+\s+){1,2}(?:road|street|lane|avenue|close|drive|crescent|terrace|gardens|grove)\b"
-    r"|\d(?<![\w£$]\d)\d{0,3}[A-Za-z]?,?\s+(?:Ffordd|Heol|Stryd|Lôn|Lon|Rhodfa|Cilgant)\s+(?:[a-zA-Z'’]+\s+){0,2}[A-Z][a-z]+",
+    r"|\d(?<![\w£$]\d)\d{0,3}[A-Za-z]?,?\s+(?:Ffordd|Heol|Stryd|Lôn|Lon|Rhodfa|Cilgant)(?:['’]r)?\s+(?:[a-zA-Z'’]+\s+){0,2}[A-Z][a-z]+",
 )
 _FLAT_RE = re.compile(
     r"\b(?:flat|apartment|apt|unit|maisonette|bedsit|plot)\s*(?:no\.?\s*)?\d{1,4}[A-Za-z]?\b"
@@ -30,6 +30,7 @@ _NAMED_STREET_RE = re.compile(
 _STREET_WORDS = frozenset(re.findall(r"[a-z]+", _STREET_TYPES.split(":", 1)[1])) | frozenset(
     "house court tower towers mansions lodge buildings rhodfa cilgant".split())
 _FLAT_WORDS = frozenset("flat apartment apt unit room house maisonette bedsit plot".split())
+_FLAT_HINT_WORDS = _FLAT_WORDS - {"house"}  # _FLAT_HINT_RE needs one of these (not "house")
 _STREET_CAPS = frozenset(w.capitalize() for w in _STREET_WORDS | {"rhodfa", "cilgant"}) | frozenset(w.upper() for w in _STREET_WORDS)
 _LOWER_STREET_TYPES = frozenset("ffordd heol stryd rhodfa cilgant road street lane avenue close drive crescent terrace gardens grove".split())
 _CAPWORD_RE = re.compile(r"[A-Z](?<!\w[A-Z])[A-Za-z]+")
@@ -75,7 +76,7 @@ _BLOCK_FLAT_RE = re.compile(r"\bblock\s+[A-Z0-9]{1,3}\s*,?\s*(?:flat|apartment|n
 
 def _scan_addresses(text: str, words: set[str]) -> list[_Span]:
     out: list[_Span] = []
-    if words & _FLAT_WORDS and _FLAT_HINT_RE.search(text):
+    if words & _FLAT_HINT_WORDS and _FLAT_HINT_RE.search(text):
         out += [m.span() for m in _FLAT_RE.finditer(text)]
     if "block" in words:
         out += [m.span() for m in _BLOCK_FLAT_RE.finditer(text)]

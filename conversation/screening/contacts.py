@@ -70,8 +70,17 @@ def _scan_spelled_emails(text: str, taken: list[_Span]) -> list[_Span]:
     if not _SPELLED_HINT_RE.search(text):
         return []
     webmail = _kept(_WEBMAIL_RE.finditer(text), taken, lambda m: not _mailbox(m.group(1)))
-    return webmail + _kept(_windows(_SPELLED_EMAIL_RE, text, _AT_DOMAIN_RE, 160, 120),  # only around an "at" and a domain
-                       taken, _spelled_email)
+    out = []
+    for m in _windows(_SPELLED_EMAIL_RE, text, _AT_DOMAIN_RE, 160, 120):  # only around an "at" and a domain
+        if not _spelled_email(m):
+            # round 9: "send it to mum at jo.reid at example dot com": what followed the first "at"
+            # is the local part of the address, not a domain
+            m = _SPELLED_EMAIL_RE.match(text, m.start(2))
+            if not m or not _spelled_email(m):
+                continue
+        if not _overlaps(*m.span(), taken):
+            out.append(m.span())
+    return webmail + out
 
 
 def _spelled_email(m: re.Match) -> bool:

@@ -16,6 +16,7 @@ from bisect import bisect_left
 from .cue_roles import _NAME_WORDS
 from .cues import _PRED_RE, _STRONG_PRED_RE
 from .data import _words
+from .namelists import _inflected_en
 from .namelists import _AMBIGUOUS_FIRST, _ANY_FIRST, _EN, _WIDE_FIRST, _NOT_NAME, _ORG_WORDS, _PLACES, _ROLE_WORDS, _TITLES, _WIDE_NAMES, _WIDE_SURNAMES
 from .tokens import _MONTH_WORDS, _Span, _Text, _fold
 
@@ -89,7 +90,8 @@ def _nameish(low: str) -> bool:
 
 
 def _unknown_lower(low: str) -> bool:
-    return len(low) >= 3 and low.isalpha() and low not in _EN and low not in _NOT_NAME and low not in _NOT_SUBJECT
+    return len(low) >= 3 and low.isalpha() and low not in _EN and low not in _NOT_NAME and low not in _NOT_SUBJECT \
+        and not _inflected_en(low)
 
 
 def _round4_names(tv: _Text) -> list[_Span]:

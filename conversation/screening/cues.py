@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import re
 
-from .namelists import _EN, _INTERESTING, _NOT_NAME, _ROLE_WORDS
+from .namelists import _EN, _INTERESTING, _NOT_NAME, _ROLE_WORDS, _inflected_en
 from .tokens import _fold
 # What a person does, straight after a name: "Vignesh missed", "Willow crying", "Dami now in",
 # "Siân ... from the hv team" (checked on the text after the name, lower case).
@@ -133,7 +133,7 @@ def _unknown(word: str) -> bool:
         return False
     if "-" in low:
         return all(p in _INTERESTING or (p not in _EN and p not in _NOT_NAME) for p in low.split("-") if p)
-    return True
+    return not (word.islower() and _inflected_en(low))
 
 
 def _name_like(word: str) -> bool:

@@ -161,3 +161,24 @@ _NOT_NAMES_DATA = _NOT_NAMES_HAND | (_PLACES_GB - _WIDE_FIRST)
 _NOT_NAME = _NOT_NAMES_DATA | _STOP_WORDS | _ORG_WORDS | _ROLE_WORDS | _COMMON | _PLACES | _MONTH_WORDS | _TITLES | _EPONYM_WORDS | frozenset(
     "mon tue wed thu fri sat sun monday tuesday wednesday thursday friday saturday sunday today tomorrow yesterday "
     "hv sw dsl sgt pc dc ds iro sen send ehcp camhs mash lado gp ae cse cce dv lac cla cin cp yjs yp".split())
+
+
+def _inflected_en(low: str) -> bool:
+    """Round 9: a lower-case inflected or derived form of an English word the word list lacks
+    ("wetting", "sectioned", "continence"): the list (wordfreq) holds the stem."""
+    if len(low) < 6 or not low.isalpha():
+        return False
+    for suf, adds in _INFLECTIONS:
+        if low.endswith(suf):
+            st = low[:-len(suf)]
+            if len(st) < 3:
+                continue
+            if any(st + a in _EN for a in adds):
+                return True
+            if suf in ("ing", "ed", "er") and st[-1] == st[-2] and st[:-1] in _EN:
+                return True  # "wetting" from "wet"
+    return False
+
+
+_INFLECTIONS = (("ing", ("", "e")), ("ed", ("", "e")), ("ied", ("y",)), ("ence", ("ent",)), ("ance", ("ant",)),
+                ("ness", ("",)), ("ly", ("",)), ("ment", ("",)))

@@ -20,12 +20,14 @@ from .namelists import (
     _PLACE_PREFIX,
     _ROLE_PAIRS,
     _ROLE_WORDS,
+    _TITLES,
     _RUN_JOINERS,
     _SAID_AFTER_RE,
     _SENTENCE_GAP_CHARS,
     _STOP_OR_ORG,
     _STOP_WORDS,
     _THING_CALLED_RE,
+    _inflected_en,
 )
 from .tokens import _split_possessive, _Span, _Text
 
@@ -42,6 +44,8 @@ def _looks_like_name(first: str, second: str | None) -> bool:
 
 def _camel_case(word: str) -> bool:
     """True for brand-like words ("FaceTimed", "WhatsApp"), not "McDonald"."""
+    if word[1:].islower():
+        return False  # no capital after the first letter (most words): nothing below can return True
     seg = 0
     for i in range(1, len(word)):
         c = word[i]
@@ -134,6 +138,8 @@ def _scan_names(tv: _Text) -> list[_Span]:
             return False
         if "-" in lw and lw.split("-", 1)[0] in _STOP_OR_ORG:
             return False  # "Facebook-messaged", "Social-care"
+        if "-" in lw and _inflected_en(lw.rsplit("-", 1)[1]) and base[x].rsplit("-", 1)[1].islower():
+            return False  # round 9: a compound verb, "Jack-knifed", "Sky-rocketing"
         if _camel_case(base[x]):
             return False
         r = run_of[x]
@@ -217,7 +223,8 @@ def _scan_names(tv: _Text) -> list[_Span]:
         if length == 1 and first > 0 and low[first - 1] == "the" and _FAMILY_AFTER_RE.match(text, end):
             hits.append((first, last)); continue
         # 6. A single name saying something: "Olamide said ...".
-        if length == 1 and first == run_first and _SAID_AFTER_RE.match(text, end):
+        #    Not a title or profession saying it ("Optician said", "Teacher said": round 9).
+        if length == 1 and first == run_first and _SAID_AFTER_RE.match(text, end) and low[first] not in _TITLES:
             hits.append((first, last)); continue
     return [(toks[x][0], toks[y][1]) for x, y in hits]
 

@@ -16,21 +16,21 @@ _VRM_WORD_RE = re.compile(r"\b(?:car|van|vehicle|reg|registration|plate|plates|n
 _OTHER_ID_RE = re.compile(
     r"\b(?:case|crime|police(?:\s+log)?|incident(?:\s+log)?|cad|mosaic|liquidlogic|lcs|eclipse|client|patient|hospital|mrn|nhi|"
     r"passport|driving\s+licence|licence|unique\s+learner|uln|home\s+office|ho|port|pupil|student|learner|child|person|"
-    r"ref|reference|file|court|claim|tenancy|account|admission|crn|occurrence|custody|warrant|enrolment|roll)\s*(?:ref(?:erence)?\.?|no\.?|number|num|#|id)?\s*(?:is\s+|was\s+)?[:#=\-]?\s*(?=[A-Za-z0-9\-/]*\d)([A-Za-z0-9][A-Za-z0-9\-/]{2,})",
+    r"ref|reference|file|court|claim|tenancy|account|admission|crn|urn|occurrence|custody|warrant|enrolment|roll)\s*(?:ref(?:erence)?\.?|no\.?|number|num|#|id)?\s*(?:is\s+|was\s+)?[:#=\-]?\s*(?=[A-Za-z0-9\-/]*\d)([A-Za-z0-9][A-Za-z0-9\-/]{2,})",
     re.IGNORECASE,
 )
 _OTHER_ID_BEFORE_RE = re.compile(
     r"\b(?:case|crime|police(?:\s+log)?|incident(?:\s+log)?|cad|mosaic|liquidlogic|lcs|eclipse|client|patient|hospital|mrn|nhi|"
     r"passport|driving\s+licence|licence|unique\s+learner|uln|home\s+office|ho|port|pupil|student|learner|"
     r"ref|reference|file|court|claim|tenancy|account|id|candidate|membership|card|sort\s+code|booking|ucas|"
-    r"system|referral|plan|benefit|nass|arc|brp|admission|crn|occurrence|custody|warrant|enrolment|roll)\s*(?:ref(?:erence)?\.?|no\.?|number|num|#|id|code)?\s*(?:is\s+|was\s+)?[:#=\-]?\s*$",
+    r"system|referral|plan|benefit|nass|arc|brp|admission|crn|urn|occurrence|custody|warrant|enrolment|roll)\s*(?:ref(?:erence)?\.?|no\.?|number|num|#|id|code)?\s*(?:is\s+|was\s+)?[:#=\-]?\s*$",
     re.IGNORECASE,
 )
 _ID_TOKEN_RE = re.compile(r"(?<![A-Za-z0-9\-/])[A-Za-z0-9][A-Za-z0-9\-/]*\d[A-Za-z0-9\-/]*")
 _OTHER_ID_CUES = frozenset("case crime police log incident cad mosaic liquidlogic lcs eclipse client patient hospital mrn nhi "
                             "passport driving licence unique uln home ho port pupil student learner ref "
                             "reference file court claim tenancy account id candidate membership card sort booking ucas "
-                            "system referral plan benefit nass arc brp admission crn occurrence custody warrant enrolment roll".split())
+                            "system referral plan benefit nass arc brp admission crn urn occurrence custody warrant enrolment roll".split())
 _BIRTH_YEAR_RE = re.compile(r"\b(?:born|dob|d\.o\.b\.?|date\s+of\s+birth)\s*(?:in|:|-)?\s*(?:(?:19|20)\d{2})\b", re.IGNORECASE)
 
 
