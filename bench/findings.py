@@ -65,7 +65,8 @@ def shipped_text(b: Bench) -> str:
     if not s:
         return "as shipped"
     return (f"process_before_response={s.get('process_before_response')}, a listener executor of "
-            f"{s.get('executor_threads')} threads, {s.get('lazy_listeners')} of {s.get('listeners')} listeners lazy")
+            f"{s.get('executor_threads')} threads, {s.get('handoff_listeners')} of {s.get('listeners')} listeners acking at once "
+            "and handing their work to it")
 
 
 def findings(b: Bench, growth: list[dict], startup: list[dict]) -> list[str]:
@@ -85,13 +86,13 @@ def findings(b: Bench, growth: list[dict], startup: list[dict]) -> list[str]:
             f"bot's own work before the post: 1 practitioner, {ms(trip0['feel_p50'])} vs {ms(floor0['feel_p50'])} ms "
             f"p50 with Slack at once ({trip0['feel_p50'] / floor0['feel_p50']:.1f}x), {ms(trip100['feel_p50'])} vs "
             f"{ms(floor100['feel_p50'])} ms with Slack at 100 ms ({trip100['feel_p50'] / floor100['feel_p50']:.1f}x). "
-            "Before its post the bot checks the signature (twice), passes its workspace middleware and writes the "
-            "answer in one transaction (read the conversation, write its path with the version check, the outcome "
-            "record and chain entry when there is one, the next step's outbox row born taken); the floor only posts. "
-            "After the post it records the delivery in a second transaction and sends the rewrite, on the same GIL "
-            "as the next click: with Slack at once, that work overlaps the practitioner's next click. Next to try: "
-            "drop the second signature check (bot/server.py checks before Bolt does) and record the delivery and "
-            "the rewrite without a second transaction (e.g. batched by the delivery loop).")
+            "Before its post the bot checks the signature once (bot/server.py; Bolt's own check is off), passes "
+            "its workspace middleware, hands the click from its ack straight to the listener executor (no lazy "
+            "listener, so Bolt does not deep-copy the request) and writes the answer in one transaction (read the "
+            "conversation, write its path with the version check, the outcome record and chain entry when there "
+            "is one, the next step's outbox row born taken); the floor only posts, from a lazy listener. After the "
+            "post the bot sends the rewrite and leaves the delivery's \"sent\" mark to a thread that writes them in "
+            "batches; with Slack at once, that work overlaps the practitioner's next click.")
     base, floor, fpb = r.get("bot-sqlite-1"), r.get("floor-paced"), r.get("floor-pbr")
     fmatch, fname = matching_floor(b)
     before, before_poll = r.get("var-before"), r.get("var-before-poll1")
@@ -128,10 +129,7 @@ def findings(b: Bench, growth: list[dict], startup: list[dict]) -> list[str]:
             text += (f" Unloaded (1 practitioner, growth runs) a click acks in {ms(solo)} ms; the rest under load is the "
                      f"request thread waiting for the GIL while executor threads run other clicks' work (the process "
                      f"uses {cpu:.2f} cores, i.e. all one GIL allows). Behind the floor's acks there is one post per click; behind "
-                     "the bot's, a transaction, the post, a second transaction and the rewrite. Per ack "
-                     "the bot also checks the signature twice (bot/server.py verifies it before Bolt does again) "
-                     "and Bolt deep-copies the request for the lazy listener (slack_bolt/listener/thread_runner.py "
-                     "`_build_lazy_request`); both are small next to the GIL wait.")
+                     "the bot's, a transaction, the post, the rewrite and a batched \"sent\" mark.")
         if pbr and not ok99:
             cpu = (base.get("cpu") or {}).get("server_cores", 0)
             text += (f" The p99 is CPU: the one worker process is busy ({cpu:.2f} cores, the GIL's limit is 1) and the "

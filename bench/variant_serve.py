@@ -124,7 +124,10 @@ def describe() -> None:
         "process_before_response": bool(app.process_before_response),
         "executor_threads": getattr(executor, "_max_workers", None),
         "listeners": len(app._listeners),
-        "lazy_listeners": sum(1 for listener in app._listeners if listener.lazy_functions),
+        # Acked at once, the work on the executor: bot.listeners.acked's ack (which submits the
+        # work itself) or a lazy listener.
+        "handoff_listeners": sum(1 for listener in app._listeners
+                                 if listener.lazy_functions or getattr(listener.ack_function, "__name__", "") == "ack_now"),
     }))
 
 

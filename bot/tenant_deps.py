@@ -7,8 +7,8 @@ pseudonym key and bot token. There is no default tenant: a request, or a backgro
 whose tenant is not known and active does nothing at all.
 
 How a listener gets its Deps: the tenancy middleware (`tenancy_middleware`) resolves the
-request's tenant from the ids Bolt read from the payload and puts the tenant id (a string, so
-Bolt copies it to the lazy listeners) in the context under TENANT. Every listener asks
+request's tenant from the ids Bolt read from the payload and puts the tenant id in the
+context under TENANT (the work a listener hands off from its ack gets that same context). Every listener asks
 `deps.resolve(context)` (bot/listeners/__init__.acked); TenantDeps answers the Deps built for
 exactly that tenant, or None when the context holds no tenant.
 """

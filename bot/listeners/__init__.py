@@ -10,8 +10,8 @@
 | `settings` | the admins' settings: team and organisation modals, Remove team |
 | `membership` | user group and members-channel changes, deactivated leads |
 
-Every listener acks at once in the request thread and does its work on Bolt's lazy executor
-(`acked`); the work is a module-level function `(deps, body=, client=, action=, event=)`, so
+Every listener acks at once in the request thread and hands its work to Bolt's listener
+executor (`acked`); the work is a module-level function `(deps, body=, client=, action=, event=)`, so
 each can be called alone. Errors are told to the person, never logged with their text.
 
 `register(app, deps)` is given either one workspace's `Deps` (single-workspace mode) or a
@@ -91,19 +91,24 @@ Work = Callable[..., None]
 
 def acked(source: Deps | DepsSource, listen, work: Work, reply: Callable[[dict], str | None] | None = None,
           bad_value: str = WRONG_VALUE) -> None:
-    """Register `work` the slack-bolt way for work that talks to Slack: ack() in the request
-    thread at once (optionally with a reply built from the body), then run the work on Bolt's
-    lazy executor as work(deps, body=, client=, action=, event=). A click whose value is not a
+    """Register `work` for work that talks to Slack: ack() in the request thread at once
+    (optionally with a reply built from the body), then run the work on Bolt's listener
+    executor as work(deps, body=, client=, action=, event=). A click whose value is not a
     string is refused with WRONG_VALUE; one the codec refuses (BadValue, raised by the work's
     decode) with `bad_value`, and nothing changes. The Deps are the request's own tenant's
     (`source.resolve(context)`); a request without one is acknowledged and does nothing."""
 
-    def ack_now(ack: Ack, body: dict, context) -> None:
+    def ack_now(ack: Ack, body: dict, context, client: WebClient, action: dict | None, event: dict | None) -> None:
         if source.resolve(context) is None:  # the tenancy middleware answers these before we get here
             ack()
             return
         text = reply(body) if reply else None
         ack(text) if text else ack()  # Bolt refuses ack(None)
+        # The work goes to Bolt's listener executor with this request's own objects, which
+        # nothing changes once the listener has run. A lazy listener would first deep-copy
+        # the whole request (payload, message, context) and inject its arguments a second
+        # time: the largest part of Bolt's work on a click, before the next question's post.
+        context.listener_runner.listener_executor.submit(run, body, client, action, event, context)
 
     def run(body: dict, client: WebClient, action: dict | None, event: dict | None, context) -> None:
         deps = source.resolve(context)
@@ -122,7 +127,7 @@ def acked(source: Deps | DepsSource, listen, work: Work, reply: Callable[[dict],
         except Exception as error:  # noqa: BLE001 - a listener must never die silently
             tell_failure(deps, error, body, client)
 
-    listen(ack=ack_now, lazy=[run])
+    listen(ack_now)
 
 
 def tell_failure(deps: Deps, error: Exception, body: dict, client: WebClient) -> None:

@@ -268,6 +268,10 @@ def go_back(deps: Deps, client: WebClient, body: dict, conversation_id: str, fro
 
 
 def register(app: App, deps: Deps) -> None:
+    # Bolt tries each listener's matchers in the order they were registered, and each try
+    # costs a kwargs injection: the answer buttons, most of all requests, are tried first.
+    # (No two listeners here match the same request, so the order changes nothing else.)
+    acked(deps, app.action(Action.answers()), on_answer, bad_value=MISSING)
     acked(deps, app.command(Command.CANISHARE), on_command, reply=command_reply)
     acked(deps, app.event("message"), on_message)
     acked(deps, app.event("app_mention"), on_mention)
@@ -275,7 +279,6 @@ def register(app: App, deps: Deps) -> None:
     acked(deps, app.action(Action.START), on_start)
     acked(deps, app.action(Action.PICK_TEAM.numbered()), on_pick_team)
     # A value the codec refuses names no conversation we have: as if it were gone.
-    for listen, work in ((app.action(Action.answers()), on_answer), (app.action(Action.ESCALATE), on_escalate),
-                         (app.action(Action.WHY), on_why), (app.action(Action.BACK), on_back),
-                         (app.action(Action.CHANGE_ANSWER), on_change_answer)):
+    for listen, work in ((app.action(Action.ESCALATE), on_escalate), (app.action(Action.WHY), on_why),
+                         (app.action(Action.BACK), on_back), (app.action(Action.CHANGE_ANSWER), on_change_answer)):
         acked(deps, listen, work, bad_value=MISSING)
