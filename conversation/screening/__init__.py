@@ -130,6 +130,9 @@ from .name_shapes import _not_name_shape, _person_after_org_surname, _name_shape
 from .partial_places import _public_road
 from .other_shapes import _public_number, _other_shapes
 from .round9 import _round9_names, _round9_places
+from .number_forms import _number_forms
+from .person_cues import _clean_person_shape, _person_cues, _rank_names
+from .street_forms import _street_forms
 from .refs import _OTHER_ID_CUES, _PARTIAL_PLATE_RE, _VRM_RE, _VRM_WORDS, _scan_other_ids, _scan_vrm
 from .tokens import _DIGIT_RE, _DIGIT_RUN_RE, _Span, _Text, _WORD_RE, _mask
 from .wide_names import _is_place, _not_a_person, _scan_wide_names
@@ -237,6 +240,12 @@ def locate(text: str) -> list[Hit]:
         add(kind, spans)
     for kind, spans in _round9_places(work, words, has_digit, taken + all_emails).items():
         add(kind, spans)
+    if has_digit:
+        for kind, spans in _street_forms(work, words, taken + all_emails + dates).items():
+            add(kind, spans)
+        for kind, spans in _number_forms(work, words, nhs, [(h.start, h.end) for h in hits if h.kind == "phone"],
+                                         bool(words & _OTHER_ID_CUES)).items():
+            add(kind, spans)
     names = _scan_names(tv)
     names += _scan_wide_names(tv, names, words)
     names += _round2_names(tv, names + [(h.start, h.end) for h in hits])
@@ -245,16 +254,19 @@ def locate(text: str) -> list[Hit]:
     names += _round4_context(tv)
     names += _name_shapes(tv, words)
     names += _round9_names(work, words)
+    names += _person_cues(tv, work, words)
     verdicts: dict[_Span, bool] = {}  # several scanners find the same span: judge each span once
     kept = []
     for sp in names:
         ok = verdicts.get(sp)
         if ok is None:
             ok = verdicts[sp] = (not _is_place(work, sp) and not _not_name_shape(work, sp, words)
-                                 and (not _not_a_person(work, sp) or _person_after_org_surname(work, sp)))
+                                 and (not _not_a_person(work, sp) or _person_after_org_surname(work, sp))
+                                 and not _clean_person_shape(work, sp))
         if ok:
             kept.append(sp)
     add("name", kept)
+    add("name", _rank_names(work, words))
     add("name", _names_in_contacts(work, [(h.start, h.end) for h in hits if h.kind in ("email", "social_handle")]))
     if any(h.kind in ("address", "other_id") for h in hits):
         hits = [h for h in hits if not (h.kind == "address" and _public_road(work, (h.start, h.end), words))

@@ -1,0 +1,163 @@
+"""Person cues (round 10), by class, and the clean shapes that look like them.
+
+Names:
+- a lower-case first name from the name lists (not a dictionary word) after a verb said to a person
+  or "little" ("told dwayne we'd share it", "spoke with kai", "little kai was quiet");
+- a capitalised surname before a household's plural ("Both Ward kids", "the Nowak children",
+  "the Lowe family"), though the word is also an English or organisation word;
+- a listed name that is the subject of a reflexive ("Bailey keeps wetting himself");
+- a rank or title and a surname that is also a place or word, then a predicate ("PC Dale confirmed").
+
+Clean:
+- "the" and a single capitalised word that no household noun follows is a venue or a thing
+  ("a trip to the Lowry", "at the Baltic"), not a person;
+- a name before a service's compound noun is the service ("the Washington family hub");
+- languages are no names (``languages.txt``).
+"""
+from __future__ import annotations
+
+import re
+
+from .cue_lower import _LIST_FIRST, _NOT_SUBJECT
+from .data import _words
+from .namelists import (_ANY_FIRST, _COMMON, _DICTIONARY_FIRST, _EN, _ORG_WORDS, _PLACES, _ROLE_WORDS, _STOP_WORDS,
+                        _SURNAME_WORDS, _TITLES, _WIDE_NAMES, _WIDE_SURNAMES)
+from .tokens import _MONTH_WORDS, _Span, _Text
+
+_LANGUAGES = _words("languages.txt")
+# a language that is also a listed name ("Shona", "Akan") is a language only beside a language cue
+_NAME_LANGUAGES = frozenset(w for w in _LANGUAGES if w in _ANY_FIRST or w in _WIDE_NAMES)
+_LANG_CUE_RE = re.compile(r"\b(?:speaks?|spoke|spoken|speaking|language|languages|interpreter|interpreters|translator|"
+                          r"translated|fluent|dialect|dialects|bilingual)\b", re.IGNORECASE)
+
+# ---------------------------------------------------------------- lower-case names after a verb to a person
+_TO_PERSON = frozenset("""told tell telling asked ask asking rang phoned called texted messaged met meet saw seen
+    visited reminded reassured thanked warned praised collected supported little""".split())
+_TO_PERSON_PREP = frozenset("spoke speak speaking talked talk talking chatted sat met".split())  # then to/with
+_LOWER_FIRST = frozenset(w for w in _LIST_FIRST if w not in _DICTIONARY_FIRST and w not in _COMMON
+                         and w not in _STOP_WORDS and w not in _PLACES and w not in _NOT_SUBJECT and len(w) >= 3)
+
+
+def _lower_after_verb(tv: _Text) -> list[_Span]:
+    lows, toks = tv.lows, tv.toks
+    n = len(lows)
+    out: list[_Span] = []
+    for k, w in enumerate(lows):
+        j = -1
+        if w in _TO_PERSON:
+            j = k + 1
+        elif w in _TO_PERSON_PREP and k + 2 < n and lows[k + 1] in ("to", "with"):
+            j = k + 2
+        if 0 < j < n and toks[j][2].islower() and lows[j] in _LOWER_FIRST and not tv.poss[j]:
+            out.append(toks[j][:2])
+    return out
+
+
+# ---------------------------------------------------------------- a household by its surname
+_HOUSEHOLD = (r"(?:kids|children|boys|girls|twins|siblings|brothers|sisters|lads|youngsters|family|household|"
+              r"grandchildren|cousins)")
+_SURNAME_HOUSE_RE = re.compile(r"(?<![\w'’])([A-Z][a-z'’]{2,}(?:-[A-Z][a-z]+)?)\s+" + _HOUSEHOLD + r"\b(?!\s+(?:hub|hubs|centre|center|"
+                               r"support|services?|worker|workers|court|liaison|group|groups|network|time|law|planning|"
+                               r"therapy|therapist|practitioner|nurse|partnership|meeting|meetings|conference|work|room|"
+                               r"assessment|intervention|programme|team|unit|drug|doctor|GP|friendly|fun|day|days|"
+                               r"learning|centres|zone|club|action)\b)")
+_HOUSEHOLD_WORDS = frozenset(re.findall(r"[a-z]+", _HOUSEHOLD))
+_NOT_HOUSEHOLD_NAME = frozenset("""traveller travellers gypsy roma irish polish muslim christian jewish sikh hindu
+    foster reception nursery primary secondary school year class form church local other new whole extended wider
+    blended adoptive birth host royal""".split())
+
+
+def _surname_household(work: str) -> list[_Span]:
+    out = []
+    for m in _SURNAME_HOUSE_RE.finditer(work):
+        w = m.group(1)
+        low = w.lower()
+        if low in _NOT_HOUSEHOLD_NAME or low in _PLACES or low in _ROLE_WORDS or low in _TITLES or low in _MONTH_WORDS \
+                or low in _LANGUAGES:
+            continue
+        if not (low in _WIDE_SURNAMES or low in _SURNAME_WORDS or low in _WIDE_NAMES or low in _ANY_FIRST
+                or low in _ORG_WORDS and low in _words("names_extra.txt")):
+            continue
+        before = work[max(0, m.start() - 12):m.start()].lower()
+        # at a sentence start a capitalised word may be anything ("Foster families"): there, a determiner first
+        if not before.strip() or before.rstrip()[-1:] in ".!?:;\n":
+            continue
+        out.append(m.span(1))
+    return out
+
+
+# ---------------------------------------------------------------- the subject of a reflexive
+_REFLEXIVE_RE = re.compile(r"(?<![\w'’])([A-Z][a-z]{2,})\s+(?:[a-z]+\s+){1,3}?(?:himself|herself)\b")
+
+
+def _reflexive_subject(work: str) -> list[_Span]:
+    out = []
+    for m in _REFLEXIVE_RE.finditer(work):
+        low = m.group(1).lower()
+        if low in _ROLE_WORDS or low in _TITLES or low in _PLACES or low in _NOT_SUBJECT or low in _STOP_WORDS:
+            continue
+        if low in _ANY_FIRST or low in _WIDE_NAMES or low in _SURNAME_WORDS:
+            out.append(m.span(1))
+    return out
+
+
+# ---------------------------------------------------------------- a rank and a surname that is also a word
+_RANK_PRED_RE = re.compile(
+    r"\b(?:PC|DC|DS|DI|DCI|DSI|PCSO|Sgt|Insp|Inspector|Sergeant|Constable|Detective|Mr|Mrs|Ms|Miss|Mx|Dr)\.?\s+"
+    r"([A-Z][a-z]{2,})\s+(?:has\s+|had\s+|then\s+|also\s+)?(?:confirmed|said|says|advised|called|rang|phoned|visited|attended|"
+    r"asked|stated|reported|explained|agreed|informed|told|will|came|emailed|spoke|arrested|wants|wanted|shared|raised)\b")
+_RANK_GATE = frozenset("pc dc ds di dci dsi pcso sgt insp inspector sergeant constable detective mr mrs ms miss mx dr".split())
+
+
+def _rank_surname(work: str) -> list[_Span]:
+    out = []
+    for m in _RANK_PRED_RE.finditer(work):
+        low = m.group(1).lower()
+        if low in _ROLE_WORDS or low in _STOP_WORDS and low not in _ANY_FIRST:
+            continue
+        out.append(m.span(1))
+    return out
+
+
+def _person_cues(tv: _Text, work: str, words: set[str]) -> list[_Span]:
+    out = _lower_after_verb(tv) if words & _TO_PERSON or words & _TO_PERSON_PREP else []
+    if words & _HOUSEHOLD_WORDS:
+        out += _surname_household(work)
+    if "himself" in words or "herself" in words:
+        out += _reflexive_subject(work)
+    return out
+
+
+def _rank_names(work: str, words: set[str]) -> list[_Span]:
+    """Judged apart from the other names: a place word after a rank is still a surname ("PC Dale")."""
+    return _rank_surname(work) if words & _RANK_GATE else []
+
+
+# ---------------------------------------------------------------- clean shapes
+_AFTER_THE_RE = re.compile(r"(?:^|(?<=\s))[Tt]he\s+$")
+_HOUSEHOLD_AFTER = frozenset("""address house home flat family families kids kid children child boy boys girl girls baby
+    twins household siblings brothers sisters parents case referral file lad lads toddler youngster teenager teen cousins
+    grandparents father mother dad mum residence property tenancy trailer caravan plot pitch door garden place""".split())
+_NEXT_WORD_RE = re.compile(r"['’]?\s*([A-Za-z]+)")
+_SERVICE_COMPOUND_RE = re.compile(
+    r"\s+(?:family|families|community|youth|children['’]?s?|childrens|health|sports|leisure|medical|resource|learning|"
+    r"advice|wellbeing|carers['’]?|early\s+help|start|hope)\s+(?:hub|hubs|centre|center|club|service|services|team|group|"
+    r"unit|project|clinic|practice|partnership|network|trust|forum|house|zone|base)\b", re.IGNORECASE)
+
+
+def _clean_person_shape(work: str, sp: _Span) -> bool:
+    """True when the span is a venue or service, or a language, not a person."""
+    s, e = sp
+    word = work[s:e]
+    if " " not in word and word.lower() in _LANGUAGES and (
+            word.lower() not in _NAME_LANGUAGES or _LANG_CUE_RE.search(work, max(0, s - 40), e + 40)):
+        return True
+    if _SERVICE_COMPOUND_RE.match(work, e):
+        return True
+    if " " in word or word[-1:] in "sS'’" or work[e:e + 1].isalpha() or work[e:e + 1] in ("'", "’", "-") \
+            or not _AFTER_THE_RE.search(work, max(0, s - 5), s):
+        return False
+    nxt = _NEXT_WORD_RE.match(work, e)
+    if nxt and (nxt.group(1)[0].isupper() or nxt.group(1).lower() in _HOUSEHOLD_AFTER):
+        return False
+    return True
