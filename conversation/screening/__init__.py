@@ -266,7 +266,7 @@ def locate(text: str) -> list[Hit]:
         if ok:
             kept.append(sp)
     add("name", kept)
-    add("name", _rank_names(work, words))
+    add("name", _rank_names(tv, work, words))
     add("name", _names_in_contacts(work, [(h.start, h.end) for h in hits if h.kind in ("email", "social_handle")]))
     if any(h.kind in ("address", "other_id") for h in hits):
         hits = [h for h in hits if not (h.kind == "address" and _public_road(work, (h.start, h.end), words))

@@ -32,11 +32,14 @@ def _number_forms(work: str, words: set[str], nhs: list[_Span], phones: list[_Sp
         if ph:
             out["phone"] = ph
     if phones and ref_cues:
-        refs = []
-        for m in _OTHER_ID_RE.finditer(work):
+        refs: list[_Span] = []
+        # the cue stands at most a few words before the token: search only just before each phone
+        ms = [m for ps, pe in phones for m in _OTHER_ID_RE.finditer(work, max(0, ps - 40), pe)]
+        for m in ms:
             tok = m.group(1)
             # letters and digits in one hyphenated token: a reference, whatever read its digits first
-            if "-" in tok and any(c.isalpha() for c in tok) and _overlaps(*m.span(1), phones):
+            if "-" in tok and any(c.isalpha() for c in tok) and _overlaps(*m.span(1), phones) \
+                    and not _overlaps(*m.span(1), refs):
                 refs.append(m.span(1))
         if refs:
             out["other_id"] = refs

@@ -25,6 +25,7 @@ from .namelists import (_ANY_FIRST, _COMMON, _DICTIONARY_FIRST, _EN, _ORG_WORDS,
 from .tokens import _MONTH_WORDS, _Span, _Text
 
 _LANGUAGES = _words("languages.txt")
+_NAMES_EXTRA = _words("names_extra.txt")
 # a language that is also a listed name ("Shona", "Akan") is a language only beside a language cue
 _NAME_LANGUAGES = frozenset(w for w in _LANGUAGES if w in _ANY_FIRST or w in _WIDE_NAMES)
 _LANG_CUE_RE = re.compile(r"\b(?:speaks?|spoke|spoken|speaking|language|languages|interpreter|interpreters|translator|"
@@ -42,7 +43,8 @@ def _lower_after_verb(tv: _Text) -> list[_Span]:
     lows, toks = tv.lows, tv.toks
     n = len(lows)
     out: list[_Span] = []
-    for k, w in enumerate(lows):
+    for k in [k for k, w in enumerate(lows) if w in _TO_PERSON or w in _TO_PERSON_PREP]:
+        w = lows[k]
         j = -1
         if w in _TO_PERSON:
             j = k + 1
@@ -67,16 +69,22 @@ _NOT_HOUSEHOLD_NAME = frozenset("""traveller travellers gypsy roma irish polish 
     blended adoptive birth host royal""".split())
 
 
-def _surname_household(work: str) -> list[_Span]:
+def _surname_household(tv: _Text, work: str) -> list[_Span]:
     out = []
-    for m in _SURNAME_HOUSE_RE.finditer(work):
+    toks = tv.toks
+    for k in [k for k, w in enumerate(tv.lows) if w in _HOUSEHOLD_WORDS and k]:
+        if not toks[k - 1][2][0].isupper():
+            continue
+        m = _SURNAME_HOUSE_RE.match(work, toks[k - 1][0])
+        if not m:
+            continue
         w = m.group(1)
         low = w.lower()
         if low in _NOT_HOUSEHOLD_NAME or low in _PLACES or low in _ROLE_WORDS or low in _TITLES or low in _MONTH_WORDS \
                 or low in _LANGUAGES:
             continue
         if not (low in _WIDE_SURNAMES or low in _SURNAME_WORDS or low in _WIDE_NAMES or low in _ANY_FIRST
-                or low in _ORG_WORDS and low in _words("names_extra.txt")):
+                or low in _ORG_WORDS and low in _NAMES_EXTRA):
             continue
         before = work[max(0, m.start() - 12):m.start()].lower()
         # at a sentence start a capitalised word may be anything ("Foster families"): there, a determiner first
@@ -90,9 +98,19 @@ def _surname_household(work: str) -> list[_Span]:
 _REFLEXIVE_RE = re.compile(r"(?<![\w'’])([A-Z][a-z]{2,})\s+(?:[a-z]+\s+){1,3}?(?:himself|herself)\b")
 
 
-def _reflexive_subject(work: str) -> list[_Span]:
+def _reflexive_subject(tv: _Text, work: str) -> list[_Span]:
     out = []
-    for m in _REFLEXIVE_RE.finditer(work):
+    toks = tv.toks
+    for k in [k for k, w in enumerate(tv.lows) if w == "himself" or w == "herself"]:
+        m = None
+        for j in range(max(0, k - 4), k - 1):
+            if toks[j][2][0].isupper():
+                m = _REFLEXIVE_RE.match(work, toks[j][0])
+                if m and m.end() == toks[k][1]:
+                    break
+                m = None
+        if not m:
+            continue
         low = m.group(1).lower()
         if low in _ROLE_WORDS or low in _TITLES or low in _PLACES or low in _NOT_SUBJECT or low in _STOP_WORDS:
             continue
@@ -106,31 +124,105 @@ _RANK_PRED_RE = re.compile(
     r"\b(?:PC|DC|DS|DI|DCI|DSI|PCSO|Sgt|Insp|Inspector|Sergeant|Constable|Detective|Mr|Mrs|Ms|Miss|Mx|Dr)\.?\s+"
     r"([A-Z][a-z]{2,})\s+(?:has\s+|had\s+|then\s+|also\s+)?(?:confirmed|said|says|advised|called|rang|phoned|visited|attended|"
     r"asked|stated|reported|explained|agreed|informed|told|will|came|emailed|spoke|arrested|wants|wanted|shared|raised)\b")
+_CONTACT_PLURAL_WORDS = frozenset("spoke speaking talked met visited rang phoned called told asked contacted saw seen visit "
+                                   "referred supporting supported".split())  # a gate for _contact_plural
 _RANK_GATE = frozenset("pc dc ds di dci dsi pcso sgt insp inspector sergeant constable detective mr mrs ms miss mx dr".split())
 
 
-def _rank_surname(work: str) -> list[_Span]:
+# a title and one capitalised word that ends the run: "by Ms Hill, class teacher", "Ms Brook (SENCO) agreed"
+_TITLE_ALONE_RE = re.compile(r"\b(?:PC|DC|DS|DI|DCI|Sgt|Mr|Mrs|Ms|Miss|Mx|Dr)\.?\s+([A-Z][a-z]{2,})\b(?![’'\-]|\s+[A-Z&])"
+                             r"(?=\s*(?:[,;:.()!?]|$|\s+(?:and|or|from|at|of|in|on|to|for|who|with|about|has|had|is|was|"
+                             r"will|would|said|says|called|rang|asked|confirmed|agreed|advised|attended|noticed|visited)\b))")
+_NOT_SURNAME_AFTER_TITLE = _words("brands.txt") | _words("not_names.txt")
+
+
+_RANKS_CASED = frozenset("PC DC DS DI DCI DSI PCSO Sgt Insp Inspector Sergeant Constable Detective Mr Mrs Ms Miss Mx Dr".split())
+
+
+def _rank_surname(tv: _Text, work: str) -> list[_Span]:
     out = []
-    for m in _RANK_PRED_RE.finditer(work):
+    at = [t[0] for t in tv.toks if t[2] in _RANKS_CASED]
+    for m in [_RANK_PRED_RE.match(work, a) for a in at]:
+        if not m:
+            continue
         low = m.group(1).lower()
         if low in _ROLE_WORDS or low in _STOP_WORDS and low not in _ANY_FIRST:
             continue
         out.append(m.span(1))
+    for m in [_TITLE_ALONE_RE.match(work, a) for a in at]:
+        if not m:
+            continue
+        low = m.group(1).lower()
+        if low in _ROLE_WORDS or low in _NOT_SURNAME_AFTER_TITLE or low in _MONTH_WORDS or low in _TITLES:
+            continue
+        out.append(m.span(1))
+    return out
+
+
+# a household by its plural surname after a contact verb: "spoke to the Smiths", "visited the Hughes"
+_THE_PLURAL_RE = re.compile(r"[Tt]he\s+([A-Z][a-z'’]{2,}?)(e?s)\b(?![’'\-])")
+_CONTACT_LAST = frozenset("visited met rang phoned called told asked contacted saw seen referred supporting supported".split())
+_CONTACT_THEN_PREP = frozenset("spoke speaking talked met visit".split())
+
+
+def _contact_plural(tv: _Text, work: str) -> list[_Span]:
+    out = []
+    lows, toks = tv.lows, tv.toks
+    for k in [k for k, w in enumerate(lows) if w == "the" and k and k + 1 < len(lows)]:
+        if not (lows[k - 1] in _CONTACT_LAST or lows[k - 1] in ("to", "with") and k > 1 and lows[k - 2] in _CONTACT_THEN_PREP):
+            continue
+        if not toks[k + 1][2][0].isupper():
+            continue
+        m = _THE_PLURAL_RE.match(work, toks[k][0])
+        if not m:
+            continue
+        stem = m.group(1)
+        low = stem.lower()
+        for st in (low, low + "e") if m.group(2) == "es" else (low,):
+            if (st in _WIDE_SURNAMES or st in _SURNAME_WORDS) and st not in _PLACES and st not in _ROLE_WORDS:
+                out.append((m.start(1), m.start(1) + len(st)))
+                break
+    return out
+
+
+# a family by its plural surname as a subject: "The Wards are on plot 3", "the Nowaks have moved"
+_PLURAL_SUBJECT_RE = re.compile(r"[Tt]he\s+([A-Z][a-z'’]{2,}?)(e?s)\s+(?:are|were|have|had|live|lived|moved|said|say|"
+                                r"refused|declined|arrived|left|own|rent)\b")
+_PLURAL_SUBJECT_WORDS = frozenset("are were have had live lived moved said say refused declined arrived left own rent".split())
+
+def _plural_subject(tv: _Text, work: str) -> list[_Span]:
+    out = []
+    lows, toks = tv.lows, tv.toks
+    for k in [k for k, w in enumerate(lows) if w == "the" and k + 2 < len(lows) and lows[k + 2] in _PLURAL_SUBJECT_WORDS]:
+        m = _PLURAL_SUBJECT_RE.match(work, toks[k][0]) if toks[k + 1][2][0].isupper() else None
+        if not m:
+            continue
+        low = m.group(1).lower()
+        for st in (low, low + "e") if m.group(2) == "es" else (low,):
+            if (st in _WIDE_SURNAMES or st in _NAMES_EXTRA) and st not in _PLACES and st not in _ROLE_WORDS \
+                    and st not in _LANGUAGES:
+                out.append((m.start(1), m.start(1) + len(st)))
+                break
     return out
 
 
 def _person_cues(tv: _Text, work: str, words: set[str]) -> list[_Span]:
     out = _lower_after_verb(tv) if words & _TO_PERSON or words & _TO_PERSON_PREP else []
     if words & _HOUSEHOLD_WORDS:
-        out += _surname_household(work)
+        out += _surname_household(tv, work)
     if "himself" in words or "herself" in words:
-        out += _reflexive_subject(work)
+        out += _reflexive_subject(tv, work)
+    if "the" in words:
+        if words & _CONTACT_PLURAL_WORDS:
+            out += _contact_plural(tv, work)
+        if words & _PLURAL_SUBJECT_WORDS:
+            out += _plural_subject(tv, work)
     return out
 
 
-def _rank_names(work: str, words: set[str]) -> list[_Span]:
+def _rank_names(tv: _Text, work: str, words: set[str]) -> list[_Span]:
     """Judged apart from the other names: a place word after a rank is still a surname ("PC Dale")."""
-    return _rank_surname(work) if words & _RANK_GATE else []
+    return _rank_surname(tv, work) if words & _RANK_GATE else []
 
 
 # ---------------------------------------------------------------- clean shapes

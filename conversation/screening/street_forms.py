@@ -13,12 +13,14 @@ import re
 from .numbers import _POSTCODE_AREAS
 from .tokens import _Span, _overlaps
 
-_LIVES_AT_RE = re.compile(
+# found from the number back: "at", then what comes before it
+_AT_NUMBER_RE = re.compile(
+    r"(?<![A-Za-z])[Aa]t\s+(?:[Nn]umber\s+|[Nn]o\.?\s*)?(\d(?<![\w£$.:/]\d)\d{0,3}[A-Za-z]?)\b(?![:./]\d)"
+    r"(?!\s*(?:%|am|pm|o['’]?clock|years?|yrs?|y/?o|weeks?|months?|days?|nights?|hours?|hrs?|mins?|minutes?|different|"
+    r"other|separate|addresses|places|houses|homes|times?|each|of|or|to|-|\+)\b)", re.IGNORECASE)
+_LIVES_BEFORE_RE = re.compile(
     r"\b(?:lives?|living|lived|stays?|staying|stayed|resides|residing|stopping|moved\s+in|next\s+door)"
-    r"(?:\s+(?:now|still|currently|just|next\s+door|there|here|with\s+\w+))?\s+at\s+(?:number\s+|no\.?\s*)?"
-    r"(\d(?<![\w£$.:/]\d)\d{0,3}[A-Za-z]?)\b(?![:./]\d)(?!\s*(?:%|am|pm|o['’]?clock|years?|yrs?|y/?o|weeks?|months?|days?|"
-    r"nights?|hours?|hrs?|mins?|minutes?|different|other|separate|addresses|places|houses|homes|times?|"
-    r"each|of|or|to|-|\+)\b)", re.IGNORECASE)
+    r"(?:\s+(?:now|still|currently|just|next\s+door|there|here|with\s+\w+))?\s+$", re.IGNORECASE)
 _LIVES_WORDS = frozenset("live lives living lived stay stays staying stayed resides residing stopping moved door".split())
 _ABBREV_STREET_RE = re.compile(
     r"\d(?<![\w£$.:/]\d)\d{0,3}[a-z]?,?\s+((?:[a-z][a-z'’\-]+\s+){1,2})(?:st|rd|ave|ln|cres|gdns|terr|sq|pde|blvd)\b(?![’'\-.]\w)")
@@ -35,7 +37,10 @@ def _street_forms(work: str, words: set[str], taken: list[_Span]) -> dict[str, l
     out: dict[str, list[_Span]] = {}
     addr: list[_Span] = []
     if "at" in words and words & _LIVES_WORDS:
-        addr += [m.span() for m in _LIVES_AT_RE.finditer(work) if not _overlaps(*m.span(1), taken)]
+        for m in _AT_NUMBER_RE.finditer(work):
+            b = _LIVES_BEFORE_RE.search(work, max(0, m.start() - 30), m.start())
+            if b and not _overlaps(*m.span(1), taken):
+                addr.append((b.start(), m.end()))
     if words & _ABBREV_WORDS:
         for m in _ABBREV_STREET_RE.finditer(work):
             if not any(w in _NOT_STREET_MID for w in m.group(1).split()) and not _overlaps(*m.span(), taken):
