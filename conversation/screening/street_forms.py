@@ -10,12 +10,16 @@ from __future__ import annotations
 
 import re
 
+from .data import _words
+from .namelists import _EN, _NOT_NAMES_HAND, _STOP_WORDS, _ORG_WORDS
 from .numbers import _POSTCODE_AREAS
+from .tokens import _MONTH_WORDS
 from .tokens import _Span, _overlaps
 
-# found from the number back: "at", then what comes before it
-_AT_NUMBER_RE = re.compile(
-    r"(?<![A-Za-z])[Aa]t\s+(?:[Nn]umber\s+|[Nn]o\.?\s*)?(\d(?<![\w£$.:/]\d)\d{0,3}[A-Za-z]?)\b(?![:./]\d)"
+# found from each run of digits back: "at" (or "to") just before it, then what comes before that
+_AT_BEFORE_RE = re.compile(r"(?<![A-Za-z])(at|to)\s+(?:number\s+|no\.?\s*)?$", re.IGNORECASE)
+_NUM_TAIL_RE = re.compile(
+    r"(\d\d{0,3}[A-Za-z]?)\b(?![:./]\d)"
     r"(?!\s*(?:%|am|pm|o['’]?clock|years?|yrs?|y/?o|weeks?|months?|days?|nights?|hours?|hrs?|mins?|minutes?|different|"
     r"other|separate|addresses|places|houses|homes|times?|each|of|or|to|-|\+)\b)", re.IGNORECASE)
 _LIVES_BEFORE_RE = re.compile(
@@ -33,14 +37,33 @@ _LOWER_AREA_WORDS = frozenset("area postcode post district estate".split())
 _LOWER_AREA_GATE = re.compile(r"[a-z]\d")
 
 
-def _street_forms(work: str, words: set[str], taken: list[_Span]) -> dict[str, list[_Span]]:
+# "at", a house number and one capitalised word that is no English word: a one-word street or
+# development ("at 6 Sunnyside", "at 21 Cornfield with her sister")
+_ONE_WORD_TAIL_RE = re.compile(r"(\d\d{0,3}[A-Za-z]?),?\s+([A-Z][a-z]{3,})\b(?![’'\-]|\s+[A-Z0-9])")
+_NOT_ONE_WORD_STREET = _words("brands.txt") | _NOT_NAMES_HAND | _STOP_WORDS | _ORG_WORDS | _MONTH_WORDS
+
+
+def _street_forms(work: str, words: set[str], runs: list[int], taken: list[_Span]) -> dict[str, list[_Span]]:
     out: dict[str, list[_Span]] = {}
     addr: list[_Span] = []
-    if "at" in words and words & _LIVES_WORDS:
-        for m in _AT_NUMBER_RE.finditer(work):
-            b = _LIVES_BEFORE_RE.search(work, max(0, m.start() - 30), m.start())
-            if b and not _overlaps(*m.span(1), taken):
-                addr.append((b.start(), m.end()))
+    lives = "at" in words and words & _LIVES_WORDS
+    for r in runs if "at" in words or "to" in words else ():
+        if r and (work[r - 1] in "£$.:/" or work[r - 1].isalnum()):
+            continue
+        b = _AT_BEFORE_RE.search(work, max(0, r - 14), r)
+        if not b:
+            continue
+        at = b.group(1).lower() == "at"
+        if lives and at:
+            m = _NUM_TAIL_RE.match(work, r)
+            v = m and _LIVES_BEFORE_RE.search(work, max(0, b.start() - 30), b.start())
+            if v and not _overlaps(*m.span(1), taken):
+                addr.append((v.start(), m.end()))
+        m = _ONE_WORD_TAIL_RE.match(work, r) if b.end() - b.start() == len(b.group(1)) + 1 or at else None
+        if m and not _overlaps(*m.span(), taken):
+            low = m.group(2).lower()
+            if low not in _EN and low not in _NOT_ONE_WORD_STREET:
+                addr.append(m.span())
     if words & _ABBREV_WORDS:
         for m in _ABBREV_STREET_RE.finditer(work):
             if not any(w in _NOT_STREET_MID for w in m.group(1).split()) and not _overlaps(*m.span(), taken):
