@@ -50,6 +50,9 @@ def _street_forms(work: str, words: set[str], runs: list[int], taken: list[_Span
     for r in runs if "at" in words or "to" in words else ():
         if r and (work[r - 1] in "£$.:/" or work[r - 1].isalnum()):
             continue
+        p = work[max(0, r - 14):r].lower()
+        if "at" not in p and "to" not in p:
+            continue
         b = _AT_BEFORE_RE.search(work, max(0, r - 14), r)
         if not b:
             continue
