@@ -210,3 +210,20 @@ def test_adversarial_notes_stay_fast(note):
     t0 = time.perf_counter()
     screen(note)
     assert time.perf_counter() - t0 < 0.05
+
+
+# ---------------------------------------------------------------- a first name after "from" (wide_names)
+@pytest.mark.parametrize("text", [
+    "update from Tayla about the move",
+    "a note from Kenzie this morning",
+])
+def test_a_core_first_name_in_no_dictionary_or_gazetteer_after_from_is_a_name(text):
+    assert "name" in kinds(text)
+
+
+@pytest.mark.parametrize("text", [
+    "family moved here from Erbil last year",
+    "Dad is from Goma",
+])
+def test_a_place_abroad_after_moving_or_being_from_is_clean(text):
+    assert screen(text) == []
