@@ -240,9 +240,9 @@ def locate(text: str) -> list[Hit]:
         add(kind, spans)
     for kind, spans in _round9_places(work, words, has_digit, taken + all_emails).items():
         add(kind, spans)
+    for kind, spans in _street_forms(work, words, runs, taken + all_emails + dates).items():
+        add(kind, spans)
     if has_digit:
-        for kind, spans in _street_forms(work, words, runs, taken + all_emails + dates).items():
-            add(kind, spans)
         for kind, spans in _number_forms(work, words, nhs, [(h.start, h.end) for h in hits if h.kind == "phone"],
                                          bool(words & _OTHER_ID_CUES)).items():
             add(kind, spans)

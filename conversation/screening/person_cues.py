@@ -39,17 +39,44 @@ _LOWER_FIRST = frozenset(w for w in _LIST_FIRST if w not in _DICTIONARY_FIRST an
                          and w not in _STOP_WORDS and w not in _PLACES and w not in _NOT_SUBJECT and len(w) >= 3)
 
 
-def _lower_after_verb(tv: _Text) -> list[_Span]:
+# "staying with gary", "went off with tyreese", "scared of craig", "mum and darren"
+_WITH_PERSON = frozenset("""staying stays stayed living lives lived off playing fighting arguing argued out seen hanging
+    hangs sleeping slept left gone goes went run ran contact""".split())
+_OF_PERSON = frozenset("scared afraid frightened terrified wary jealous".split())
+_AND_PERSON = frozenset("mum mam mom dad nan nana gran grandad grandma brother sister auntie aunty aunt uncle cousin "
+                        "stepdad stepmum".split())
+_LOWER_GATE = _TO_PERSON | _TO_PERSON_PREP | frozenset(["with", "of", "and"])
+
+
+def _positions(lows: list[str], keys) -> list[int]:
+    """Where each of keys stands in lows, found with list.index (C) rather than a loop over every token."""
+    out = []
+    for w in keys:
+        i = -1
+        try:
+            while True:
+                i = lows.index(w, i + 1)
+                out.append(i)
+        except ValueError:
+            pass
+    out.sort()
+    return out
+
+
+def _lower_after_verb(tv: _Text, words: set[str]) -> list[_Span]:
     lows, toks = tv.lows, tv.toks
     n = len(lows)
     out: list[_Span] = []
-    for k in [k for k, w in enumerate(lows) if w in _TO_PERSON or w in _TO_PERSON_PREP]:
+    for k in _positions(lows, words & _LOWER_GATE):
         w = lows[k]
         j = -1
         if w in _TO_PERSON:
             j = k + 1
         elif w in _TO_PERSON_PREP and k + 2 < n and lows[k + 1] in ("to", "with"):
             j = k + 2
+        elif k and (w == "with" and lows[k - 1] in _WITH_PERSON or w == "of" and lows[k - 1] in _OF_PERSON
+                    or w == "and" and lows[k - 1] in _AND_PERSON):
+            j = k + 1
         if 0 < j < n and toks[j][2].islower() and lows[j] in _LOWER_FIRST and not tv.poss[j]:
             out.append(toks[j][:2])
     return out
@@ -71,11 +98,12 @@ _NOT_HOUSEHOLD_NAME = frozenset("""traveller travellers gypsy roma irish polish 
 
 def _surname_household(tv: _Text, work: str) -> list[_Span]:
     out = []
-    toks = tv.toks
-    for k in [k for k, w in enumerate(tv.lows) if w in _HOUSEHOLD_WORDS and k]:
-        if not toks[k - 1][2][0].isupper():
+    toks, lows = tv.toks, tv.lows
+    n = len(lows)
+    for j in tv.upper_first:
+        if j + 1 >= n or lows[j + 1] not in _HOUSEHOLD_WORDS:
             continue
-        m = _SURNAME_HOUSE_RE.match(work, toks[k - 1][0])
+        m = _SURNAME_HOUSE_RE.match(work, toks[j][0])
         if not m:
             continue
         w = m.group(1)
@@ -141,7 +169,8 @@ _RANKS_CASED = frozenset("PC DC DS DI DCI DSI PCSO Sgt Insp Inspector Sergeant C
 
 def _rank_surname(tv: _Text, work: str) -> list[_Span]:
     out = []
-    at = [t[0] for t in tv.toks if t[2] in _RANKS_CASED]
+    toks = tv.toks
+    at = [toks[k][0] for k in tv.upper_first if toks[k][2] in _RANKS_CASED]
     for m in [_RANK_PRED_RE.match(work, a) for a in at]:
         if not m:
             continue
@@ -168,7 +197,7 @@ _CONTACT_THEN_PREP = frozenset("spoke speaking talked met visit".split())
 def _contact_plural(tv: _Text, work: str) -> list[_Span]:
     out = []
     lows, toks = tv.lows, tv.toks
-    for k in [k for k, w in enumerate(lows) if w == "the" and k and k + 1 < len(lows)]:
+    for k in [j - 1 for j in tv.upper_first if j > 1 and lows[j - 1] == "the"]:
         if not (lows[k - 1] in _CONTACT_LAST or lows[k - 1] in ("to", "with") and k > 1 and lows[k - 2] in _CONTACT_THEN_PREP):
             continue
         if not toks[k + 1][2][0].isupper():
@@ -193,8 +222,9 @@ _PLURAL_SUBJECT_WORDS = frozenset("are were have had live lived moved said say r
 def _plural_subject(tv: _Text, work: str) -> list[_Span]:
     out = []
     lows, toks = tv.lows, tv.toks
-    for k in [k for k, w in enumerate(lows) if w == "the" and k + 2 < len(lows) and lows[k + 2] in _PLURAL_SUBJECT_WORDS]:
-        m = _PLURAL_SUBJECT_RE.match(work, toks[k][0]) if toks[k + 1][2][0].isupper() else None
+    for k in [j - 1 for j in tv.upper_first if j and lows[j - 1] == "the" and j + 1 < len(lows)
+              and lows[j + 1] in _PLURAL_SUBJECT_WORDS]:
+        m = _PLURAL_SUBJECT_RE.match(work, toks[k][0])
         if not m:
             continue
         low = m.group(1).lower()
@@ -207,7 +237,7 @@ def _plural_subject(tv: _Text, work: str) -> list[_Span]:
 
 
 def _person_cues(tv: _Text, work: str, words: set[str]) -> list[_Span]:
-    out = _lower_after_verb(tv) if words & _TO_PERSON or words & _TO_PERSON_PREP else []
+    out = _lower_after_verb(tv, words)
     if words & _HOUSEHOLD_WORDS:
         out += _surname_household(tv, work)
     if "himself" in words or "herself" in words:
@@ -226,7 +256,6 @@ def _rank_names(tv: _Text, work: str, words: set[str]) -> list[_Span]:
 
 
 # ---------------------------------------------------------------- clean shapes
-_AFTER_THE_RE = re.compile(r"(?:^|(?<=\s))[Tt]he\s+$")
 _HOUSEHOLD_AFTER = frozenset("""address house home flat family families kids kid children child boy boys girl girls baby
     twins household siblings brothers sisters parents case referral file lad lads toddler youngster teenager teen cousins
     grandparents father mother dad mum residence property tenancy trailer caravan plot pitch door garden place""".split())
@@ -237,19 +266,24 @@ _SERVICE_COMPOUND_RE = re.compile(
     r"unit|project|clinic|practice|partnership|network|trust|forum|house|zone|base)\b", re.IGNORECASE)
 
 
+_SERVICE_FIRST = frozenset("""family families community youth children's childrens children’s health sports leisure medical
+    resource learning advice wellbeing carers carers' carers’ early start hope""".split())
+
+
 def _clean_person_shape(work: str, sp: _Span) -> bool:
     """True when the span is a venue or service, or a language, not a person."""
     s, e = sp
     word = work[s:e]
-    if " " not in word and word.lower() in _LANGUAGES and (
-            word.lower() not in _NAME_LANGUAGES or _LANG_CUE_RE.search(work, max(0, s - 40), e + 40)):
+    low = word.lower()
+    if low in _LANGUAGES and (low not in _NAME_LANGUAGES or _LANG_CUE_RE.search(work, max(0, s - 40), e + 40)):
         return True
-    if _SERVICE_COMPOUND_RE.match(work, e):
+    nxt = work[e + 1:e + 14].split(" ", 1)[0].lower() if work[e:e + 1] == " " else ""
+    if nxt in _SERVICE_FIRST and _SERVICE_COMPOUND_RE.match(work, e):
         return True
     if " " in word or word[-1:] in "sS'’" or work[e:e + 1].isalpha() or work[e:e + 1] in ("'", "’", "-") \
-            or not _AFTER_THE_RE.search(work, max(0, s - 5), s):
+            or work[max(0, s - 4):s].lower() != "the " or (s > 4 and not work[s - 5].isspace()):
         return False
-    nxt = _NEXT_WORD_RE.match(work, e)
-    if nxt and (nxt.group(1)[0].isupper() or nxt.group(1).lower() in _HOUSEHOLD_AFTER):
+    nxt_m = _NEXT_WORD_RE.match(work, e)
+    if nxt_m and (nxt_m.group(1)[0].isupper() or nxt_m.group(1).lower() in _HOUSEHOLD_AFTER):
         return False
     return True

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from .data import _words
-from .namelists import _EN, _NOT_NAMES_HAND, _STOP_WORDS, _ORG_WORDS
+from .namelists import _EN, _NOT_NAMES_HAND, _ORG_WORDS, _STOP_WORDS, _WIDE_SURNAMES
 from .numbers import _POSTCODE_AREAS
 from .tokens import _MONTH_WORDS
 from .tokens import _Span, _overlaps
@@ -40,6 +40,18 @@ _LOWER_AREA_GATE = re.compile(r"[a-z]\d")
 # "at", a house number and one capitalised word that is no English word: a one-word street or
 # development ("at 6 Sunnyside", "at 21 Cornfield with her sister")
 _ONE_WORD_TAIL_RE = re.compile(r"(\d\d{0,3}[A-Za-z]?),?\s+([A-Z][a-z]{3,})\b(?![’'\-]|\s+[A-Z0-9])")
+# the rarer abbreviations of street types, capitalised: "9 Ash Grv", "14 Mill Wlk", "2 Elm Pk"
+_RARE_ABBREV_RE = re.compile(r"\d(?<![\w£$.:/]\d)\d{0,3}[A-Za-z]?,?\s+(?:[A-Z][a-z'’\-]+\s+){1,2}"
+                             r"(?:Grv|Gro|Wy|Pde|Blvd|Wlk|Pk|Mws|Grn|Clo|Hts|Crt|Ter|Cresc|Gdn|Sq|Cl|Ct|Pl|Ln|Dr|Cres|Gdns|Terr)\b\.?"
+                             r"(?![’'\-]\w)")
+_RARE_ABBREV_WORDS = frozenset("grv gro wy pde blvd wlk pk mws grn clo hts crt ter cresc gdn sq cl ct pl ln dr cres gdns terr".split())
+# where someone lives "on" a one-word street that is no English word: "she lives on Tennyson"
+_LIVES_ON_RE = re.compile(r"\b(?:lives?|living|lived|stays?|staying|stayed|resides|residing|house|flat|home)\s+(?:is\s+)?"
+                          r"(?:now\s+|still\s+|just\s+)?(?:on|off)\s+([A-Z][a-z]{3,})\b(?![’'\-]|\s+[A-Z0-9])")
+_LIVES_ON_WORDS = frozenset("live lives living lived stay stays staying stayed resides residing house flat home".split())
+# an address cue, then a named house or farm: "gave her address as the caravan behind Greenacre Farm"
+_ADDRESS_HOUSE_RE = re.compile(r"\b[Aa]ddress\b[^.;\n]{0,40}?\b((?:[A-Z][a-z'’\-]+\s+){1,2}(?:Farm|Cottage|Cottages|House|Lodge|Barn|"
+                               r"Manor|Grange|Bungalow|Farmhouse|Rectory|Vicarage|Villa|Croft))\b")
 _NOT_ONE_WORD_STREET = _words("brands.txt") | _NOT_NAMES_HAND | _STOP_WORDS | _ORG_WORDS | _MONTH_WORDS
 
 
@@ -47,8 +59,20 @@ def _street_forms(work: str, words: set[str], runs: list[int], taken: list[_Span
     out: dict[str, list[_Span]] = {}
     addr: list[_Span] = []
     lives = "at" in words and words & _LIVES_WORDS
-    for r in runs if "at" in words or "to" in words else ():
-        if r and (work[r - 1] in "£$.:/" or work[r - 1].isalnum()):
+    at_to = "at" in words or "to" in words
+    rare = words & _RARE_ABBREV_WORDS
+    abbrev = words & _ABBREV_WORDS
+    for r in runs if at_to or rare or abbrev else ():
+        # every rule here starts at a run of digits: match there, never scan the whole note
+        if rare:
+            m = _RARE_ABBREV_RE.match(work, r)
+            if m and not _overlaps(*m.span(), taken):
+                addr.append(m.span())
+        if abbrev:
+            m = _ABBREV_STREET_RE.match(work, r)
+            if m and not any(w in _NOT_STREET_MID for w in m.group(1).split()) and not _overlaps(*m.span(), taken):
+                addr.append(m.span())
+        if not at_to or r and (work[r - 1] in "£$.:/" or work[r - 1].isalnum()):
             continue
         p = work[max(0, r - 14):r].lower()
         if "at" not in p and "to" not in p:
@@ -67,15 +91,34 @@ def _street_forms(work: str, words: set[str], runs: list[int], taken: list[_Span
             low = m.group(2).lower()
             if low not in _EN and low not in _NOT_ONE_WORD_STREET:
                 addr.append(m.span())
-    if words & _ABBREV_WORDS:
-        for m in _ABBREV_STREET_RE.finditer(work):
-            if not any(w in _NOT_STREET_MID for w in m.group(1).split()) and not _overlaps(*m.span(), taken):
-                addr.append(m.span())
+    if words & _LIVES_ON_WORDS and ("on" in words or "off" in words):
+        for m in _on_street(work):
+            low = m.group(1).lower()
+            if (low not in _EN and low[-1] != "s" or low in _WIDE_SURNAMES) and low not in _NOT_ONE_WORD_STREET:
+                addr.append(m.span(1))
+    if "address" in words:
+        addr += [m.span(1) for m in _ADDRESS_HOUSE_RE.finditer(work)
+                 if not any(w.lower() in _ORG_WORDS or w.lower() in _NOT_ONE_WORD_STREET for w in m.group(1).split()[:-1])]
     if addr:
         out["address"] = addr
-    if words & _LOWER_AREA_WORDS and _LOWER_AREA_GATE.search(work):
+    if runs and words & _LOWER_AREA_WORDS and _LOWER_AREA_GATE.search(work):
         pcs = [m.span() for m in _LOWER_AREA_RE.finditer(work)
                if m.group(1).upper() in _POSTCODE_AREAS and not _overlaps(*m.span(), taken)]
         if pcs:
             out["postcode"] = pcs
+    return out
+
+
+def _on_street(work: str) -> list[re.Match]:
+    """_LIVES_ON_RE's matches, found from each " on " or " off " before a capital (str.find, not a scan)."""
+    out = []
+    for key in (" on ", " off "):
+        i = work.find(key)
+        while i >= 0:
+            j = i + len(key)
+            if j < len(work) and work[j].isupper():
+                m = _LIVES_ON_RE.search(work, max(0, i - 24), j + 40)
+                if m and m.start(1) == j:
+                    out.append(m)
+            i = work.find(key, i + 1)
     return out
