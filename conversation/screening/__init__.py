@@ -242,10 +242,10 @@ def locate(text: str) -> list[Hit]:
         add(kind, spans)
     for kind, spans in _street_forms(work, words, runs, taken + all_emails + dates).items():
         add(kind, spans)
-    if has_digit:
-        for kind, spans in _number_forms(work, words, nhs, [(h.start, h.end) for h in hits if h.kind == "phone"],
-                                         bool(words & _OTHER_ID_CUES)).items():
-            add(kind, spans)
+    for kind, spans in _number_forms(work, words, nhs if has_digit else [],
+                                     [(h.start, h.end) for h in hits if h.kind == "phone"] if has_digit else [],
+                                     bool(words & _OTHER_ID_CUES)).items():
+        add(kind, spans)
     names = _scan_names(tv)
     names += _scan_wide_names(tv, names, words)
     names += _round2_names(tv, names + [(h.start, h.end) for h in hits])

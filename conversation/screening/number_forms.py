@@ -4,6 +4,10 @@ read it as another kind or let a nearer kind take it.
 - a UK mobile without its leading 0, grouped as a mobile is written ("7700 900264", "7700-900-264"),
   is a phone even when its ten digits also pass the NHS check (NHS numbers are written 3-3-4);
 - ten digits starting with 7 after a phone cue ("call back number given as 7700900264") likewise;
+- two letters and six digits (and a letter) straight after an NI cue ("NI number QQ 12 34 56 C",
+  "her ni no is TN 31 12 58 F") is an NI number even when its prefix or suffix is one HMRC never issues;
+- a fragment of a plate a few words after a plate cue: "plates ending 7KL", "partial reg GN**",
+  "reg: y123 abc" (a prefix-style plate in lower case);
 - a reference after a reference cue, in letters, digits and hyphens ("case no CS-2026-004417"),
   is a reference even when a phone rule took its digit groups.
 """
@@ -20,10 +24,42 @@ _MOBILE_PLAIN_RE = re.compile(r"(?<![\d+])7\d{9}(?!\d)")
 _PHONE_CUE_RE = re.compile(r"\b(?:phone|tel|telephone|mobile|mob|number|call|calls|ring|text|whatsapp|contact|rang|"
                            r"called|reach|reached|on)\b", re.IGNORECASE)
 _NHS_CUE_RE = re.compile(r"\bnhs\b", re.IGNORECASE)
+_NI_CUED_RE = re.compile(
+    r"\b(?:ni|n\.i\.?|nino|nin|national\s+insurance)(?:\s+(?:number|no\.?|num|#))?\s*(?:is\s+|was\s+)?[:#=\-]?\s*"
+    r"([a-z]{2}[ \-]?\d{2}[ \-]?\d{2}[ \-]?\d{2}(?:[ \-]?[a-z](?![a-z0-9]))?)(?![a-z0-9])", re.IGNORECASE)
+_NI_CUE_WORDS = frozenset("ni nino nin national".split())
+_PLATE_CUE_RE = re.compile(r"\b(?:reg|registration|plate|plates|number\s+plate|vrm)\b", re.IGNORECASE)
+_PLATE_FRAGMENT_RE = re.compile(
+    r"\s*(?:number\s+|no\.?\s*)?(?:(?:was|is|were|are)\s+)?[:\-]?\s*(?:(?:partial|partly|only|possibly|maybe)\s+)?"
+    r"(?:(?:ending|ends|ended|starting|starts|started|beginning|begins|began|with|had|has|included|including|contains)\s+"
+    r"(?:(?:in|with)\s+)?)?"
+    r"(?<![A-Za-z0-9*])("
+    r"[A-Za-z]\d{1,3}\s?[A-Za-z]{3}"                       # a whole prefix-style plate, any case: "y123 abc"
+    r"|(?-i:[A-Z]{1,3}\d{1,3}[A-Z]{0,3}\*{0,4})"             # "GN14", "GN14**"
+    r"|(?-i:\d{1,3}[A-Z]{2,3})"                              # "7KL"
+    r"|(?-i:[A-Z]{1,3}\*{1,4})"                              # "GN**"
+    r")(?![A-Za-z0-9*])", re.IGNORECASE)
+# a vehicle in the note (not "reg" alone: a school's registration is "reg" too)
+_VEHICLE_WORDS = frozenset("""car cars van vans vehicle vehicles plate plates motorbike bike taxi cab drove driving driven
+    parked driver lorry moped scooter transit vrm partial""".split())
+_PLATE_WORDS = frozenset("reg registration plate plates vrm".split())
+_NOT_PLATE = frozenset("am pm st nd rd th mph kg km".split())
 
 
 def _number_forms(work: str, words: set[str], nhs: list[_Span], phones: list[_Span], ref_cues: bool) -> dict[str, list[_Span]]:
     out: dict[str, list[_Span]] = {}
+    if words & _NI_CUE_WORDS or "n.i" in work.lower():
+        ni = [m.span(1) for m in _NI_CUED_RE.finditer(work)]
+        if ni:
+            out["ni_number"] = ni
+    if words & _PLATE_WORDS and words & _VEHICLE_WORDS:
+        plates = []
+        for c in _PLATE_CUE_RE.finditer(work):
+            m = _PLATE_FRAGMENT_RE.match(work, c.end())
+            if m and m.group(1).lower().lstrip("0123456789") not in _NOT_PLATE:
+                plates.append(m.span(1))
+        if plates:
+            out["vehicle_reg"] = plates
     if nhs and "7" in work and "nhs" not in words:
         ph = [m.span() for m in _MOBILE_GROUPED_RE.finditer(work) if _overlaps(*m.span(), nhs)]
         for m in _MOBILE_PLAIN_RE.finditer(work):

@@ -227,3 +227,65 @@ def test_a_core_first_name_in_no_dictionary_or_gazetteer_after_from_is_a_name(te
 ])
 def test_a_place_abroad_after_moving_or_being_from_is_clean(text):
     assert screen(text) == []
+
+
+# ---------------------------------------------------------------- more number forms
+@pytest.mark.parametrize("text", [
+    "NI number QQ 12 34 56 C",
+    "her ni no is TN 31 12 58 F",
+])
+def test_an_ni_shape_after_an_ni_cue_is_an_ni_number_whatever_its_prefix(text):
+    assert "ni_number" in kinds(text)
+
+
+def test_ni_as_a_region_before_a_date_is_clean():
+    assert screen("the NI team met on Tuesday about the 2024 review") == []
+
+
+@pytest.mark.parametrize("text", [
+    "man in a white transit, partial reg GN**",
+    "vehicle was a black BMW with plates ending 7KL",
+    "the car reg: y123 abc",
+])
+def test_a_plate_fragment_after_a_plate_cue_with_a_vehicle(text):
+    assert "vehicle_reg" in kinds(text)
+
+
+@pytest.mark.parametrize("text", [
+    "late for reg, Y9 hall",
+    "missed registration in P1 after the car broke down",
+])
+def test_school_registration_and_a_class_are_no_plate(text):
+    assert "vehicle_reg" not in kinds(text)
+
+
+# ---------------------------------------------------------------- more person cues and street forms
+@pytest.mark.parametrize("text", [
+    "staying with gary at the minute",
+    "he's scared of craig",
+    "mum and darren were arguing",
+])
+def test_a_lower_case_listed_first_name_after_with_of_or_and_cues(text):
+    assert "name" in kinds(text)
+
+
+def test_with_of_and_before_ordinary_words_are_clean():
+    assert screen("staying with friends, scared of dogs, mum and dad were out") == []
+
+
+@pytest.mark.parametrize("text", [
+    "9 Ash Grv",
+    "she lives on Tennyson",
+    "she gave her address as the caravan behind Greenacre Farm",
+])
+def test_rare_abbreviations_lives_on_a_one_word_street_and_a_named_house_after_address(text):
+    assert "address" in kinds(text)
+
+
+@pytest.mark.parametrize("text", [
+    "he lives on Pringles and coke",
+    "she lives on Universal Credit",
+    "address confirmed with the Town Hall",
+])
+def test_food_benefits_and_public_buildings_are_no_address(text):
+    assert "address" not in kinds(text)
