@@ -4,8 +4,6 @@ read it as another kind or let a nearer kind take it.
 - a UK mobile without its leading 0, grouped as a mobile is written ("7700 900264", "7700-900-264"),
   is a phone even when its ten digits also pass the NHS check (NHS numbers are written 3-3-4);
 - ten digits starting with 7 after a phone cue ("call back number given as 7700900264") likewise;
-- two letters and six digits (and a letter) straight after an NI cue ("NI number QQ 12 34 56 C",
-  "her ni no is TN 31 12 58 F") is an NI number even when its prefix or suffix is one HMRC never issues;
 - a fragment of a plate a few words after a plate cue: "plates ending 7KL", "partial reg GN**",
   "reg: y123 abc" (a prefix-style plate in lower case);
 - a reference after a reference cue, in letters, digits and hyphens ("case no CS-2026-004417"),
@@ -24,10 +22,6 @@ _MOBILE_PLAIN_RE = re.compile(r"(?<![\d+])7\d{9}(?!\d)")
 _PHONE_CUE_RE = re.compile(r"\b(?:phone|tel|telephone|mobile|mob|number|call|calls|ring|text|whatsapp|contact|rang|"
                            r"called|reach|reached|on)\b", re.IGNORECASE)
 _NHS_CUE_RE = re.compile(r"\bnhs\b", re.IGNORECASE)
-_NI_CUED_RE = re.compile(
-    r"\b(?:ni|n\.i\.?|nino|nin|national\s+insurance)(?:\s+(?:number|no\.?|num|#))?\s*(?:is\s+|was\s+)?[:#=\-]?\s*"
-    r"([a-z]{2}[ \-]?\d{2}[ \-]?\d{2}[ \-]?\d{2}(?:[ \-]?[a-z](?![a-z0-9]))?)(?![a-z0-9])", re.IGNORECASE)
-_NI_CUE_WORDS = frozenset("ni nino nin national".split())
 _PLATE_CUE_RE = re.compile(r"\b(?:reg|registration|plate|plates|number\s+plate|vrm)\b", re.IGNORECASE)
 _PLATE_FRAGMENT_RE = re.compile(
     r"\s*(?:number\s+|no\.?\s*)?(?:(?:was|is|were|are)\s+)?[:\-]?\s*(?:(?:partial|partly|only|possibly|maybe)\s+)?"
@@ -48,10 +42,6 @@ _NOT_PLATE = frozenset("am pm st nd rd th mph kg km".split())
 
 def _number_forms(work: str, words: set[str], nhs: list[_Span], phones: list[_Span], ref_cues: bool) -> dict[str, list[_Span]]:
     out: dict[str, list[_Span]] = {}
-    if words & _NI_CUE_WORDS or "n.i" in work.lower():
-        ni = [m.span(1) for m in _NI_CUED_RE.finditer(work)]
-        if ni:
-            out["ni_number"] = ni
     if words & _PLATE_WORDS and words & _VEHICLE_WORDS:
         plates = []
         for c in _PLATE_CUE_RE.finditer(work):
