@@ -117,6 +117,7 @@ from .namelists import _EN, _INTERESTING
 from .names import _scan_names
 from .numbers import (
     _SPELLED_CUES,
+    _pairs_in_runs,
     _scan_more_phones,
     _scan_ni,
     _scan_ni_partial,
@@ -182,9 +183,11 @@ def locate(text: str) -> list[Hit]:
         add("chi_number", chi)
         upn = _scan_upn(work) if longest >= 11 else []
         add("upn", upn)
-        ni = _scan_ni(work) if longest >= 6 else []  # both search only near three digit pairs
-        if longest >= 6:
-            ni += _scan_ni_partial(work, ni)
+        ni = []
+        if longest >= 6:  # both search only near three digit pairs, found once inside the long runs
+            pairs = _pairs_in_runs(work, digit_runs)
+            ni = _scan_ni(work, pairs)
+            ni += _scan_ni_partial(work, ni, pairs)
         add("ni_number", ni)
         postcodes = _scan_postcodes(work)
         add("postcode", postcodes + _scan_outward(work, postcodes))

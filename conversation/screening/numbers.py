@@ -98,9 +98,9 @@ def _scan_nhs(text: str) -> list[_Span]:
     return out
 
 
-def _scan_ni(text: str) -> list[_Span]:
+def _scan_ni(text: str, pairs=None) -> list[_Span]:
     out = []
-    for m in _windows(_NI_RE, text, _PAIRS_RE, 4, 8):  # only near three digit pairs
+    for m in _windows(_NI_RE, text, _PAIRS_RE, 4, 8, pairs):  # only near three digit pairs
         prefix = m.group(1)
         if prefix.upper() in _NI_BAD_PREFIX or (prefix.islower() and prefix in _NI_LOWER_WORDS):
             continue
@@ -246,7 +246,7 @@ def _scan_upn(text: str) -> list[_Span]:
     return out
 
 
-def _scan_ni_partial(text: str, taken: list[_Span]) -> list[_Span]:
+def _scan_ni_partial(text: str, taken: list[_Span], pairs=None) -> list[_Span]:
     def keep(m: re.Match) -> bool:
         prefix = m.group(1)
         if prefix.upper() in _NI_BAD_PREFIX or (prefix.islower() and prefix in _NI_LOWER_WORDS):
@@ -256,7 +256,14 @@ def _scan_ni_partial(text: str, taken: list[_Span]) -> list[_Span]:
         # uncued, a year and a month ("policy CP-2024-07") is a document's reference, not an NI number
         return prefix.isupper() and not re.fullmatch(r"\d{4}[ \-]\d{2}", m.group(2))
 
-    return _kept(_windows(_NI_PARTIAL_RE, text, _PAIRS_RE, 4, 8), taken, keep)
+    return _kept(_windows(_NI_PARTIAL_RE, text, _PAIRS_RE, 4, 8, pairs), taken, keep)
+
+
+def _pairs_in_runs(text: str, digit_runs: list[re.Match]) -> list[re.Match]:
+    """_PAIRS_RE's matches, searched only inside runs of six or more digits: a match's digits and
+    single separators never leave one run of _DIGIT_RUN_RE, so these are all of them (round 10)."""
+    return [m for r in digit_runs if len(_NON_DIGITS_RE.sub("", r.group())) >= 6
+            for m in _PAIRS_RE.finditer(text, r.start(), r.end())]
 
 
 def _scan_more_phones(text: str, taken: list[_Span], words: set[str]) -> list[_Span]:
