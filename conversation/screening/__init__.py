@@ -132,7 +132,8 @@ from .partial_places import _public_road
 from .other_shapes import _public_number, _other_shapes
 from .round9 import _round9_names, _round9_places
 from .number_forms import _number_forms
-from .person_cues import _clean_person_shape, _person_cues, _rank_names
+from .clean_shapes import _clean_person_shape
+from .person_cues import _person_cues, _rank_names
 from .street_forms import _street_forms
 from .refs import _OTHER_ID_CUES, _PARTIAL_PLATE_RE, _VRM_RE, _VRM_WORDS, _scan_other_ids, _scan_vrm
 from .tokens import _DIGIT_RE, _DIGIT_RUN_RE, _Span, _Text, _WORD_RE, _mask

@@ -1,18 +1,13 @@
-"""Person cues (round 10), by class, and the clean shapes that look like them.
+"""Person cues (round 10), by class (the family rules are in ``family_names``, the clean shapes in
+``clean_shapes``):
 
-Names:
-- a lower-case first name from the name lists (not a dictionary word) after a verb said to a person
-  or "little" ("told dwayne we'd share it", "spoke with kai", "little kai was quiet");
-- a capitalised surname before a household's plural ("Both Ward kids", "the Nowak children",
-  "the Lowe family"), though the word is also an English or organisation word;
+- a lower-case first name from the name lists (not a dictionary word) after a verb said to a person,
+  "little", or a with/of/and cue ("told dwayne we'd share it", "spoke with kai", "little kai was
+  quiet", "staying with gary", "scared of craig", "mum and darren");
 - a listed name that is the subject of a reflexive ("Bailey keeps wetting himself");
-- a rank or title and a surname that is also a place or word, then a predicate ("PC Dale confirmed").
-
-Clean:
-- "the" and a single capitalised word that no household noun follows is a venue or a thing
-  ("a trip to the Lowry", "at the Baltic"), not a person;
-- a name before a service's compound noun is the service ("the Washington family hub");
-- languages are no names (``languages.txt``).
+- a rank or title and a surname that is also a place or word, before a predicate or the end of the
+  run ("PC Dale confirmed", "by Ms Hill, class teacher");
+- a role or relation, then a colon or "of", then a capitalised word ("Caller: Shirley", "mum of Harley").
 """
 from __future__ import annotations
 
@@ -21,15 +16,11 @@ import re
 from .cue_lower import _LIST_FIRST, _NOT_SUBJECT
 from .data import _words
 from .namelists import (_ANY_FIRST, _COMMON, _DICTIONARY_FIRST, _EN, _ORG_WORDS, _PLACES, _ROLE_WORDS, _STOP_WORDS,
-                        _SURNAME_WORDS, _TITLES, _WIDE_NAMES, _WIDE_SURNAMES)
+                        _SURNAME_WORDS, _TITLES, _WIDE_NAMES)
+from .clean_shapes import _LANGUAGES
+from .family_names import (_CONTACT_PLURAL_WORDS, _HOUSEHOLD_WORDS, _PLURAL_SUBJECT_WORDS, _contact_plural, _plural_subject,
+                           _surname_household)
 from .tokens import _MONTH_WORDS, _Span, _Text
-
-_LANGUAGES = _words("languages.txt")
-_NAMES_EXTRA = _words("names_extra.txt")
-# a language that is also a listed name ("Shona", "Akan") is a language only beside a language cue
-_NAME_LANGUAGES = frozenset(w for w in _LANGUAGES if w in _ANY_FIRST or w in _WIDE_NAMES)
-_LANG_CUE_RE = re.compile(r"\b(?:speaks?|spoke|spoken|speaking|language|languages|interpreter|interpreters|translator|"
-                          r"translated|fluent|dialect|dialects|bilingual)\b", re.IGNORECASE)
 
 # ---------------------------------------------------------------- lower-case names after a verb to a person
 _TO_PERSON = frozenset("""told tell telling asked ask asking rang phoned called texted messaged met meet saw seen
@@ -82,46 +73,6 @@ def _lower_after_verb(tv: _Text, words: set[str]) -> list[_Span]:
     return out
 
 
-# ---------------------------------------------------------------- a household by its surname
-_HOUSEHOLD = (r"(?:kids|children|boys|girls|twins|siblings|brothers|sisters|lads|youngsters|family|household|"
-              r"grandchildren|cousins)")
-_SURNAME_HOUSE_RE = re.compile(r"(?<![\w'’])([A-Z][a-z'’]{2,}(?:-[A-Z][a-z]+)?)\s+" + _HOUSEHOLD + r"\b(?!\s+(?:hub|hubs|centre|center|"
-                               r"support|services?|worker|workers|court|liaison|group|groups|network|time|law|planning|"
-                               r"therapy|therapist|practitioner|nurse|partnership|meeting|meetings|conference|work|room|"
-                               r"assessment|intervention|programme|team|unit|drug|doctor|GP|friendly|fun|day|days|"
-                               r"learning|centres|zone|club|action)\b)")
-_HOUSEHOLD_WORDS = frozenset(re.findall(r"[a-z]+", _HOUSEHOLD))
-_NOT_HOUSEHOLD_NAME = frozenset("""traveller travellers gypsy roma irish polish muslim christian jewish sikh hindu
-    foster reception nursery primary secondary school year class form church local other new whole extended wider
-    blended adoptive birth host royal""".split())
-
-
-def _surname_household(tv: _Text, work: str) -> list[_Span]:
-    out = []
-    toks, lows = tv.toks, tv.lows
-    n = len(lows)
-    for j in tv.upper_first:
-        if j + 1 >= n or lows[j + 1] not in _HOUSEHOLD_WORDS:
-            continue
-        m = _SURNAME_HOUSE_RE.match(work, toks[j][0])
-        if not m:
-            continue
-        w = m.group(1)
-        low = w.lower()
-        if low in _NOT_HOUSEHOLD_NAME or low in _PLACES or low in _ROLE_WORDS or low in _TITLES or low in _MONTH_WORDS \
-                or low in _LANGUAGES:
-            continue
-        if not (low in _WIDE_SURNAMES or low in _SURNAME_WORDS or low in _WIDE_NAMES or low in _ANY_FIRST
-                or low in _ORG_WORDS and low in _NAMES_EXTRA):
-            continue
-        before = work[max(0, m.start() - 12):m.start()].lower()
-        # at a sentence start a capitalised word may be anything ("Foster families"): there, a determiner first
-        if not before.strip() or before.rstrip()[-1:] in ".!?:;\n":
-            continue
-        out.append(m.span(1))
-    return out
-
-
 # ---------------------------------------------------------------- the subject of a reflexive
 _REFLEXIVE_RE = re.compile(r"(?<![\w'’])([A-Z][a-z]{2,})\s+(?:[a-z]+\s+){1,3}?(?:himself|herself)\b")
 
@@ -152,8 +103,6 @@ _RANK_PRED_RE = re.compile(
     r"\b(?:PC|DC|DS|DI|DCI|DSI|PCSO|Sgt|Insp|Inspector|Sergeant|Constable|Detective|Mr|Mrs|Ms|Miss|Mx|Dr)\.?\s+"
     r"([A-Z][a-z]{2,})\s+(?:has\s+|had\s+|then\s+|also\s+)?(?:confirmed|said|says|advised|called|rang|phoned|visited|attended|"
     r"asked|stated|reported|explained|agreed|informed|told|will|came|emailed|spoke|arrested|wants|wanted|shared|raised)\b")
-_CONTACT_PLURAL_WORDS = frozenset("spoke speaking talked met visited rang phoned called told asked contacted saw seen visit "
-                                   "referred supporting supported".split())  # a gate for _contact_plural
 _RANK_GATE = frozenset("pc dc ds di dci dsi pcso sgt insp inspector sergeant constable detective mr mrs ms miss mx dr".split())
 
 
@@ -188,51 +137,35 @@ def _rank_surname(tv: _Text, work: str) -> list[_Span]:
     return out
 
 
-# a household by its plural surname after a contact verb: "spoke to the Smiths", "visited the Hughes"
-_THE_PLURAL_RE = re.compile(r"[Tt]he\s+([A-Z][a-z'’]{2,}?)(e?s)\b(?![’'\-])")
-_CONTACT_LAST = frozenset("visited met rang phoned called told asked contacted saw seen referred supporting supported".split())
-_CONTACT_THEN_PREP = frozenset("spoke speaking talked met visit".split())
+# a role or relation, then a colon or "of", then a capitalised word: "Caller: Shirley", "mum of Harley"
+_ROLE_OF = _ROLE_WORDS | frozenset("""caller referrer informant mum mam mom dad nan nana gran grandad grandma brother sister
+    auntie aunty aunt uncle cousin stepdad stepmum father mother son daughter grandmother grandfather parent carer""".split())
+_ROLE_OF_SKIP = frozenset("""school schools team service services council police family families staff head heads
+    department unit ward group class year""".split())
 
 
-def _contact_plural(tv: _Text, work: str) -> list[_Span]:
+def _role_then_name(tv: _Text, work: str) -> list[_Span]:
     out = []
-    lows, toks = tv.lows, tv.toks
-    for k in [j - 1 for j in tv.upper_first if j > 1 and lows[j - 1] == "the"]:
-        if not (lows[k - 1] in _CONTACT_LAST or lows[k - 1] in ("to", "with") and k > 1 and lows[k - 2] in _CONTACT_THEN_PREP):
+    toks, lows = tv.toks, tv.lows
+    for j in tv.upper_first:
+        if j == 0 or j + 1 > len(toks):
             continue
-        if not toks[k + 1][2][0].isupper():
+        gap = work[toks[j - 1][1]:toks[j][0]]
+        if gap.strip() == ":" and lows[j - 1] in _ROLE_OF and lows[j - 1] not in _ROLE_OF_SKIP:
+            pass
+        elif gap == " " and j > 1 and lows[j - 1] == "of" and work[toks[j - 2][1]:toks[j - 1][0]] == " " \
+                and lows[j - 2] in _ROLE_OF and lows[j - 2] not in _ROLE_OF_SKIP:
+            pass
+        else:
             continue
-        m = _THE_PLURAL_RE.match(work, toks[k][0])
-        if not m:
+        word = tv.bases[j]
+        low = word.lower()
+        if word.isupper() or low in _ROLE_WORDS or low in _ORG_WORDS or low in _STOP_WORDS and low not in _ANY_FIRST \
+                or low in _NOT_SURNAME_AFTER_TITLE and low not in _ANY_FIRST or low in _TITLES or low in _MONTH_WORDS \
+                or low in _LANGUAGES:
             continue
-        stem = m.group(1)
-        low = stem.lower()
-        for st in (low, low + "e") if m.group(2) == "es" else (low,):
-            if (st in _WIDE_SURNAMES or st in _SURNAME_WORDS) and st not in _PLACES and st not in _ROLE_WORDS:
-                out.append((m.start(1), m.start(1) + len(st)))
-                break
-    return out
-
-
-# a family by its plural surname as a subject: "The Wards are on plot 3", "the Nowaks have moved"
-_PLURAL_SUBJECT_RE = re.compile(r"[Tt]he\s+([A-Z][a-z'’]{2,}?)(e?s)\s+(?:are|were|have|had|live|lived|moved|said|say|"
-                                r"refused|declined|arrived|left|own|rent)\b")
-_PLURAL_SUBJECT_WORDS = frozenset("are were have had live lived moved said say refused declined arrived left own rent".split())
-
-def _plural_subject(tv: _Text, work: str) -> list[_Span]:
-    out = []
-    lows, toks = tv.lows, tv.toks
-    for k in [j - 1 for j in tv.upper_first if j and lows[j - 1] == "the" and j + 1 < len(lows)
-              and lows[j + 1] in _PLURAL_SUBJECT_WORDS]:
-        m = _PLURAL_SUBJECT_RE.match(work, toks[k][0])
-        if not m:
-            continue
-        low = m.group(1).lower()
-        for st in (low, low + "e") if m.group(2) == "es" else (low,):
-            if (st in _WIDE_SURNAMES or st in _NAMES_EXTRA) and st not in _PLACES and st not in _ROLE_WORDS \
-                    and st not in _LANGUAGES:
-                out.append((m.start(1), m.start(1) + len(st)))
-                break
+        if low in _ANY_FIRST or low in _WIDE_NAMES or low in _SURNAME_WORDS or low not in _EN:
+            out.append((toks[j][0], toks[j][0] + len(word)))
     return out
 
 
@@ -242,6 +175,8 @@ def _person_cues(tv: _Text, work: str, words: set[str]) -> list[_Span]:
         out += _surname_household(tv, work)
     if "himself" in words or "herself" in words:
         out += _reflexive_subject(tv, work)
+    if ":" in work or "of" in words:
+        out += _role_then_name(tv, work)
     if "the" in words:
         if words & _CONTACT_PLURAL_WORDS:
             out += _contact_plural(tv, work)
@@ -255,35 +190,3 @@ def _rank_names(tv: _Text, work: str, words: set[str]) -> list[_Span]:
     return _rank_surname(tv, work) if words & _RANK_GATE else []
 
 
-# ---------------------------------------------------------------- clean shapes
-_HOUSEHOLD_AFTER = frozenset("""address house home flat family families kids kid children child boy boys girl girls baby
-    twins household siblings brothers sisters parents case referral file lad lads toddler youngster teenager teen cousins
-    grandparents father mother dad mum residence property tenancy trailer caravan plot pitch door garden place""".split())
-_NEXT_WORD_RE = re.compile(r"['’]?\s*([A-Za-z]+)")
-_SERVICE_COMPOUND_RE = re.compile(
-    r"\s+(?:family|families|community|youth|children['’]?s?|childrens|health|sports|leisure|medical|resource|learning|"
-    r"advice|wellbeing|carers['’]?|early\s+help|start|hope)\s+(?:hub|hubs|centre|center|club|service|services|team|group|"
-    r"unit|project|clinic|practice|partnership|network|trust|forum|house|zone|base)\b", re.IGNORECASE)
-
-
-_SERVICE_FIRST = frozenset("""family families community youth children's childrens children’s health sports leisure medical
-    resource learning advice wellbeing carers carers' carers’ early start hope""".split())
-
-
-def _clean_person_shape(work: str, sp: _Span) -> bool:
-    """True when the span is a venue or service, or a language, not a person."""
-    s, e = sp
-    word = work[s:e]
-    low = word.lower()
-    if low in _LANGUAGES and (low not in _NAME_LANGUAGES or _LANG_CUE_RE.search(work, max(0, s - 40), e + 40)):
-        return True
-    nxt = work[e + 1:e + 14].split(" ", 1)[0].lower() if work[e:e + 1] == " " else ""
-    if nxt in _SERVICE_FIRST and _SERVICE_COMPOUND_RE.match(work, e):
-        return True
-    if " " in word or word[-1:] in "sS'’" or work[e:e + 1].isalpha() or work[e:e + 1] in ("'", "’", "-") \
-            or work[max(0, s - 4):s].lower() != "the " or (s > 4 and not work[s - 5].isspace()):
-        return False
-    nxt_m = _NEXT_WORD_RE.match(work, e)
-    if nxt_m and (nxt_m.group(1)[0].isupper() or nxt_m.group(1).lower() in _HOUSEHOLD_AFTER):
-        return False
-    return True

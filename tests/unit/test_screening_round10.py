@@ -277,3 +277,20 @@ def test_rare_abbreviations_lives_on_a_one_word_street_and_a_named_house_after_a
 ])
 def test_food_benefits_and_public_buildings_are_no_address(text):
     assert "address" not in kinds(text)
+
+
+@pytest.mark.parametrize("text", [
+    "Caller: Shirley",
+    "mum of Harley rang again",
+])
+def test_a_role_then_a_colon_or_of_then_a_name_even_a_place_or_brand_word(text):
+    assert "name" in kinds(text)
+
+
+@pytest.mark.parametrize("text", [
+    "head of Year 9 informed",
+    "mum of three, struggling",
+    "Member of Parliament wrote to the council",
+])
+def test_a_role_of_a_year_a_number_or_an_institution_is_clean(text):
+    assert screen(text) == []
