@@ -179,7 +179,7 @@ def locate(text: str) -> list[Hit]:
         digit_runs = list(_DIGIT_RUN_RE.finditer(work))
         runs = [m.start() for m in digit_runs]
         longest = max(len(m.group().translate(_SEPARATORS)) for m in digit_runs)
-        nhs, chi = _scan_ten_digit(work) if longest >= 10 else ([], [])
+        nhs, chi = _scan_ten_digit(work, digit_runs) if longest >= 10 else ([], [])
         add("nhs_number", nhs)
         add("chi_number", chi)
         upn = _scan_upn(work) if longest >= 11 else []

@@ -202,11 +202,15 @@ def _scan_spelled_phones(text: str) -> list[_Span]:
     return out
 
 
-def _scan_ten_digit(text: str) -> tuple[list[_Span], list[_Span]]:
-    """(NHS number spans, CHI number spans): ten digits in any grouping with a valid mod-11 check."""
+def _scan_ten_digit(text: str, digit_runs=None) -> tuple[list[_Span], list[_Span]]:
+    """(NHS number spans, CHI number spans): ten digits in any grouping with a valid mod-11 check.
+    ``digit_runs``: _DIGIT_RUN_RE's matches; a match of _TEN_RE never leaves one, so only runs of
+    ten or more digits are searched (round 10)."""
     nhs_out: list[_Span] = []
     chi_out: list[_Span] = []
-    for m in _TEN_RE.finditer(text):
+    found = _TEN_RE.finditer(text) if digit_runs is None else [
+        m for r in digit_runs if len(_NON_DIGITS_RE.sub("", r.group())) >= 10 for m in _TEN_RE.finditer(text, r.start(), r.end())]
+    for m in found:
         d = _digits(m.group())
         if len(set(d)) == 1 or d in _ALLOWED_PHONES:
             continue
