@@ -148,14 +148,16 @@ def _role_then_name(tv: _Text, work: str) -> list[_Span]:
     out = []
     toks, lows = tv.toks, tv.lows
     for j in tv.upper_first:
-        if j == 0 or j + 1 > len(toks):
+        if j == 0:
             continue
-        gap = work[toks[j - 1][1]:toks[j][0]]
-        if gap.strip() == ":" and lows[j - 1] in _ROLE_OF and lows[j - 1] not in _ROLE_OF_SKIP:
-            pass
-        elif gap == " " and j > 1 and lows[j - 1] == "of" and work[toks[j - 2][1]:toks[j - 1][0]] == " " \
-                and lows[j - 2] in _ROLE_OF and lows[j - 2] not in _ROLE_OF_SKIP:
-            pass
+        p = lows[j - 1]
+        if p in _ROLE_OF:  # set look-ups first: most capitals follow neither a role nor "role of"
+            if p in _ROLE_OF_SKIP or work[toks[j - 1][1]:toks[j][0]].strip() != ":":
+                continue
+        elif p == "of" and j > 1 and lows[j - 2] in _ROLE_OF:
+            if lows[j - 2] in _ROLE_OF_SKIP or work[toks[j - 1][1]:toks[j][0]] != " " \
+                    or work[toks[j - 2][1]:toks[j - 1][0]] != " ":
+                continue
         else:
             continue
         word = tv.bases[j]
@@ -170,7 +172,7 @@ def _role_then_name(tv: _Text, work: str) -> list[_Span]:
 
 
 def _person_cues(tv: _Text, work: str, words: set[str]) -> list[_Span]:
-    out = _lower_after_verb(tv, words)
+    out = _lower_after_verb(tv, words) if not _LOWER_FIRST.isdisjoint(words) else []
     if words & _HOUSEHOLD_WORDS:
         out += _surname_household(tv, work)
     if "himself" in words or "herself" in words:
