@@ -79,24 +79,12 @@ possessive before a home. Clean: lower-case inflections of English words are not
 (``namelists._inflected_en``), a health profession "saying something" is no name ("Optician
 said"), nor is a compound verb ("Jack-knifed").
 
-Round 10 adds, by class (modules named by concern): ``street_forms`` (a bare house number after
-where someone lives, "lives next door at 47"; a number, lower-case words and an abbreviated street
-type, "9 brook st"; rarer capitalised abbreviations, "9 Ash Grv"; "at"/"to", a number and a one-word
-street in no dictionary, "at 6 Sunnyside"; "lives on" such a street; an address cue and a named farm
-or cottage; a lower-case outward code said to be an area, "the m40 area"), ``number_forms`` (a
-mobile without its 0 in a mobile's grouping is a phone even when it passes the NHS check; a lettered
-reference after a reference cue even when a phone rule read its digits, "case no CS-2026-004417";
-plate fragments after a plate cue in a note about a vehicle, "plates ending 7KL", "partial reg
-GN**"), ``person_cues`` (a lower-case listed first name after a verb said to a person, "little",
-or a with/of/and cue, "told dwayne", "staying with gary"; the subject of a reflexive, "Bailey keeps
-wetting himself"; a rank or title and a surname that is also a word or place, "PC Dale confirmed",
-"by Ms Hill,"; a role, a colon or "of", and a name, "Caller: Shirley"), ``family_names`` (a surname
-before a household's plural, "Both Ward kids"; "spoke to the Smiths"; "The Wards are ..."; the Mc/O'
-plural possessive), ``wide_names`` (a core-list first name in no dictionary or gazetteer after a place
-preposition, "update from Tayla", unless moving or being from somewhere precedes it). Clean
-(``clean_shapes``): "the" and a single capitalised word no household noun follows is a venue ("a
-trip to the Lowry"); a name before a service's compound noun is the service ("the Washington family
-hub"); languages (``languages.txt``) are no names; "basket" joins the eponym words ("Moses basket").
+Round 10 (classes listed in each module's docstring): ``street_forms`` (bare house numbers after
+where someone lives, "9 brook st", "at 6 Sunnyside", "lives on Tennyson", "the m40 area"),
+``number_forms`` (mobiles without the 0 grouped as mobiles, lettered references a phone rule read,
+plate fragments), ``person_cues`` ("told dwayne", reflexives, "PC Dale", "Caller: Shirley"),
+``family_names`` ("Both Ward kids", "the Smiths"), a first name after "from"; clean: ``clean_shapes``
+(venues after "the", "family hub", ``languages.txt``), "Moses basket".
 """
 from __future__ import annotations
 
