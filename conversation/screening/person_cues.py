@@ -171,12 +171,37 @@ def _role_then_name(tv: _Text, work: str) -> list[_Span]:
     return out
 
 
+# a lower-case word opening a sentence, then speech about a person: "ploy said she doesnt like ...";
+# the word may be an English word, but not a common one, a role, a service or a pronoun
+_SPEECH_ABOUT_RE = re.compile(r"\s+(?:has\s+|had\s+|then\s+|also\s+)?(?:said|says|told|tells|disclosed)\s+"
+                              r"(?:she|he|they|her|him|them|that|mum|dad|nan|staff|me|us)\b")
+_SENT_OPEN_RE = re.compile(r"(?:^|[.!?\n;:•]\s*)([a-z][a-z'’\-]{2,})(?=\s+(?:has\s+|had\s+|then\s+|also\s+)?(?:said|says|told|tells|disclosed)\s)")
+_SPEECH_WORDS = frozenset("said says told tells disclosed".split())
+_AGENT_ENDINGS = ("er", "ers", "or", "ors", "ant", "ants", "ent", "ents", "ist", "ists", "ian", "ians", "ee", "ees")
+
+
+def _lower_speaker(work: str) -> list[_Span]:
+    out = []
+    for m in _SENT_OPEN_RE.finditer(work):
+        low = m.group(1)
+        if low in _COMMON or low in _ROLE_WORDS or low in _ORG_WORDS or low in _STOP_WORDS or low in _NOT_SUBJECT \
+                or low in _TITLES or low in _PLACES or low in _MONTH_WORDS or low in _LANGUAGES:
+            continue
+        if low in _EN and low.endswith(_AGENT_ENDINGS) and low not in _ANY_FIRST:
+            continue  # "caller said she", "informant told us": an agent noun, not a name
+        if _SPEECH_ABOUT_RE.match(work, m.end(1)):
+            out.append(m.span(1))
+    return out
+
+
 def _person_cues(tv: _Text, work: str, words: set[str]) -> list[_Span]:
     out = _lower_after_verb(tv, words) if not _LOWER_FIRST.isdisjoint(words) else []
     if words & _HOUSEHOLD_WORDS:
         out += _surname_household(tv, work)
     if "himself" in words or "herself" in words:
         out += _reflexive_subject(tv, work)
+    if words & _SPEECH_WORDS:
+        out += _lower_speaker(work)
     if ":" in work or "of" in words:
         out += _role_then_name(tv, work)
     if "the" in words:

@@ -294,3 +294,16 @@ def test_a_role_then_a_colon_or_of_then_a_name_even_a_place_or_brand_word(text):
 ])
 def test_a_role_of_a_year_a_number_or_an_institution_is_clean(text):
     assert screen(text) == []
+
+
+def test_a_lower_case_sentence_opener_saying_something_about_a_person_is_a_name():
+    assert "name" in kinds("ploy said she doesnt like mums new boyfriend coming in her room")
+
+
+@pytest.mark.parametrize("text", [
+    "caller said she was worried",
+    "nursery said he was hungry",
+    "everyone said she was fine",
+])
+def test_an_agent_noun_a_service_or_a_pronoun_saying_something_is_clean(text):
+    assert screen(text) == []
