@@ -194,6 +194,21 @@ def _lower_speaker(work: str) -> list[_Span]:
     return out
 
 
+# two capitalised name syllables side by side: "Xiao Min is being kept home", "Thanh Huong said"
+_SYLLABLES = _words("name_syllables.txt")
+
+
+def _syllable_names(tv: _Text, work: str) -> list[_Span]:
+    out = []
+    toks, blows = tv.toks, tv.blows
+    up = tv.upper_first
+    for a, b in zip(up, up[1:]):
+        if b == a + 1 and blows[a] in _SYLLABLES and blows[b] in _SYLLABLES and not toks[a][2].isupper() \
+                and not toks[b][2].isupper() and work[toks[a][1]:toks[b][0]] == " ":
+            out.append((toks[a][0], toks[b][1]))
+    return out
+
+
 def _person_cues(tv: _Text, work: str, words: set[str]) -> list[_Span]:
     out = _lower_after_verb(tv, words) if not _LOWER_FIRST.isdisjoint(words) else []
     if words & _HOUSEHOLD_WORDS:
@@ -202,6 +217,8 @@ def _person_cues(tv: _Text, work: str, words: set[str]) -> list[_Span]:
         out += _reflexive_subject(tv, work)
     if words & _SPEECH_WORDS:
         out += _lower_speaker(work)
+    if not _SYLLABLES.isdisjoint(words):
+        out += _syllable_names(tv, work)
     if ":" in work or "of" in words:
         out += _role_then_name(tv, work)
     if "the" in words:

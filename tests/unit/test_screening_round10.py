@@ -307,3 +307,19 @@ def test_a_lower_case_sentence_opener_saying_something_about_a_person_is_a_name(
 ])
 def test_an_agent_noun_a_service_or_a_pronoun_saying_something_is_clean(text):
     assert screen(text) == []
+
+
+@pytest.mark.parametrize("text", [
+    "DSL told that Xiao Min is being kept home",
+    "Thanh Huong said her dad hits her",
+])
+def test_two_capitalised_name_syllables_side_by_side_are_a_name(text):
+    assert "name" in kinds(text)
+
+
+@pytest.mark.parametrize("text", [
+    "Hong Kong trip planned for the summer",
+    "Young Carers group on Park Lane meets weekly",
+])
+def test_a_place_or_a_service_with_one_syllable_word_is_clean(text):
+    assert "name" not in kinds(text)
