@@ -209,6 +209,27 @@ def _syllable_names(tv: _Text, work: str) -> list[_Span]:
     return out
 
 
+# a concern about or for someone, by a capitalised word in no dictionary: "worried about Babajide"
+_CONCERN_ABOUT = frozenset("""worried worry worries concerned concern concerns anxious scared fears fear safeguarding
+    referral referred query queries update""".split())
+_ABOUT_FOR = frozenset("about for re regarding".split())
+_PLACES_GB = _words("places_gb.txt")
+
+
+def _concern_about(tv: _Text) -> list[_Span]:
+    out = []
+    toks, lows, blows, bases = tv.toks, tv.lows, tv.blows, tv.bases
+    for j in tv.upper_first:
+        if j < 2 or lows[j - 1] not in _ABOUT_FOR or lows[j - 2] not in _CONCERN_ABOUT:
+            continue
+        low, word = blows[j], bases[j]
+        if word.isupper() or len(low) < 3 or low in _EN or low in _PLACES or low in _PLACES_GB or low in _ORG_WORDS \
+                or low in _STOP_WORDS or low in _NOT_SURNAME_AFTER_TITLE or low in _LANGUAGES:
+            continue
+        out.append((toks[j][0], toks[j][0] + len(word)))
+    return out
+
+
 def _person_cues(tv: _Text, work: str, words: set[str]) -> list[_Span]:
     out = _lower_after_verb(tv, words) if not _LOWER_FIRST.isdisjoint(words) else []
     if words & _HOUSEHOLD_WORDS:
@@ -217,6 +238,8 @@ def _person_cues(tv: _Text, work: str, words: set[str]) -> list[_Span]:
         out += _reflexive_subject(tv, work)
     if words & _SPEECH_WORDS:
         out += _lower_speaker(work)
+    if not _CONCERN_ABOUT.isdisjoint(words) and not _ABOUT_FOR.isdisjoint(words):
+        out += _concern_about(tv)
     if not _SYLLABLES.isdisjoint(words):
         out += _syllable_names(tv, work)
     if ":" in work or "of" in words:

@@ -323,3 +323,15 @@ def test_two_capitalised_name_syllables_side_by_side_are_a_name(text):
 ])
 def test_a_place_or_a_service_with_one_syllable_word_is_clean(text):
     assert "name" not in kinds(text)
+
+
+def test_a_concern_about_a_capitalised_word_in_no_dictionary_is_a_name():
+    assert "name" in kinds("worried about Babajide at home")
+
+
+@pytest.mark.parametrize("text", [
+    "concerned about Ofsted visit next week",
+    "referral for Kirklees early help",
+])
+def test_a_concern_about_an_inspectorate_or_a_place_is_clean(text):
+    assert screen(text) == []
