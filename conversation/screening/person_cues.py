@@ -175,22 +175,31 @@ def _role_then_name(tv: _Text, work: str) -> list[_Span]:
 # the word may be an English word, but not a common one, a role, a service or a pronoun
 _SPEECH_ABOUT_RE = re.compile(r"\s+(?:has\s+|had\s+|then\s+|also\s+)?(?:said|says|told|tells|disclosed)\s+"
                               r"(?:she|he|they|her|him|them|that|mum|dad|nan|staff|me|us)\b")
-_SENT_OPEN_RE = re.compile(r"(?:^|[.!?\n;:•]\s*)([a-z][a-z'’\-]{2,})(?=\s+(?:has\s+|had\s+|then\s+|also\s+)?(?:said|says|told|tells|disclosed)\s)")
+_SENT_BREAK = frozenset(".!?\n;:•")
+_SPEECH_FILLERS = frozenset("has had then also".split())
 _SPEECH_WORDS = frozenset("said says told tells disclosed".split())
 _AGENT_ENDINGS = ("er", "ers", "or", "ors", "ant", "ants", "ent", "ents", "ist", "ists", "ian", "ians", "ee", "ees")
 
 
-def _lower_speaker(work: str) -> list[_Span]:
+def _lower_speaker(tv: _Text, work: str, words: set[str]) -> list[_Span]:
     out = []
-    for m in _SENT_OPEN_RE.finditer(work):
-        low = m.group(1)
+    toks, lows = tv.toks, tv.lows
+    for k in _positions(lows, words & _SPEECH_WORDS):
+        j = k - 1
+        if j >= 0 and lows[j] in _SPEECH_FILLERS:
+            j -= 1
+        if j < 0 or not toks[j][2].islower() or len(lows[j]) < 3:
+            continue
+        if j and not _SENT_BREAK.intersection(work[toks[j - 1][1]:toks[j][0]]):
+            continue  # only a word opening a sentence
+        low = lows[j]
         if low in _COMMON or low in _ROLE_WORDS or low in _ORG_WORDS or low in _STOP_WORDS or low in _NOT_SUBJECT \
                 or low in _TITLES or low in _PLACES or low in _MONTH_WORDS or low in _LANGUAGES:
             continue
         if low in _EN and low.endswith(_AGENT_ENDINGS) and low not in _ANY_FIRST:
             continue  # "caller said she", "informant told us": an agent noun, not a name
-        if _SPEECH_ABOUT_RE.match(work, m.end(1)):
-            out.append(m.span(1))
+        if _SPEECH_ABOUT_RE.match(work, toks[j][1]):
+            out.append(toks[j][:2])
     return out
 
 
@@ -237,7 +246,7 @@ def _person_cues(tv: _Text, work: str, words: set[str]) -> list[_Span]:
     if "himself" in words or "herself" in words:
         out += _reflexive_subject(tv, work)
     if words & _SPEECH_WORDS:
-        out += _lower_speaker(work)
+        out += _lower_speaker(tv, work, words)
     if not _CONCERN_ABOUT.isdisjoint(words) and not _ABOUT_FOR.isdisjoint(words):
         out += _concern_about(tv)
     if not _SYLLABLES.isdisjoint(words):
