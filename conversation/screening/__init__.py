@@ -83,7 +83,8 @@ Round 10 (classes listed in each module's docstring): ``street_forms`` (bare hou
 where someone lives, "9 brook st", "at 6 Sunnyside", "lives on Tennyson", "the m40 area"),
 ``number_forms`` (mobiles without the 0 grouped as mobiles, lettered references a phone rule read,
 plate fragments), ``person_cues`` ("told dwayne", reflexives, "PC Dale", "Caller: Shirley"),
-``family_names`` ("Both Ward kids", "the Smiths"), a first name after "from"; clean: ``clean_shapes``
+``family_names`` ("Both Ward kids", "the Smiths"), "Xiao Min" (``name_syllables.txt``), "worried about
+Babajide", "ploy said she", a first name after "from"; clean: ``clean_shapes``
 (venues after "the", "family hub", ``languages.txt``), "Moses basket".
 """
 from __future__ import annotations
