@@ -6,6 +6,10 @@ read it as another kind or let a nearer kind take it.
 - ten digits starting with 7 after a phone cue ("call back number given as 7700900264") likewise;
 - a fragment of a plate a few words after a plate cue: "plates ending 7KL", "partial reg GN**",
   "reg: y123 abc" (a prefix-style plate in lower case);
+- a police log's shape, a number "of" a day ("log number 1123 of today", "0456 of 21/06"), and a
+  number of four or more digits after a ticket, custody record or incident-system word ("ticket
+  99812233", "custody record 0123", "Datix 45512"; not a year; a school's "safeguarding log number"
+  alone stays clean);
 - a reference after a reference cue, in letters, digits and hyphens ("case no CS-2026-004417"),
   is a reference even when a phone rule took its digit groups.
 """
@@ -22,6 +26,11 @@ _MOBILE_PLAIN_RE = re.compile(r"(?<![\d+])7\d{9}(?!\d)")
 _PHONE_CUE_RE = re.compile(r"\b(?:phone|tel|telephone|mobile|mob|number|call|calls|ring|text|whatsapp|contact|rang|"
                            r"called|reach|reached|on)\b", re.IGNORECASE)
 _NHS_CUE_RE = re.compile(r"\bnhs\b", re.IGNORECASE)
+_LOG_OF_RE = re.compile(r"(?<![\w/.:])(\d{3,6})\s+of\s+(?:today|yesterday|(?:mon|tues|wednes|thurs|fri|satur|sun)day|"
+                        r"\d{1,2}(?:st|nd|rd|th)?[/.\-\s](?:\d{1,2}|[A-Za-z]{3,9}))\b", re.IGNORECASE)
+_RECORD_NO_RE = re.compile(r"\b(?:ticket|custody\s+record|datix|docket)\s+(?:number\s+|no\.?\s*|num\s+|#\s*|ref\s+|id\s+)?"
+                           r"(?:is\s+|was\s+)?[:#]?\s*(\d{4,12})\b(?![:./]\d)", re.IGNORECASE)
+_RECORD_WORDS = frozenset("ticket custody datix docket".split())  # not "log": a school's own log number names no one
 _PLATE_CUE_RE = re.compile(r"\b(?:reg|registration|plate|plates|number\s+plate|vrm)\b", re.IGNORECASE)
 _PLATE_FRAGMENT_RE = re.compile(
     r"\s*(?:number\s+|no\.?\s*)?(?:(?:was|is|were|are)\s+)?[:\-]?\s*(?:(?:partial|partly|only|possibly|maybe)\s+)?"
@@ -42,6 +51,14 @@ _NOT_PLATE = frozenset("am pm st nd rd th mph kg km".split())
 
 def _number_forms(work: str, words: set[str], nhs: list[_Span], phones: list[_Span], ref_cues: bool) -> dict[str, list[_Span]]:
     out: dict[str, list[_Span]] = {}
+    refs0: list[_Span] = []
+    if "of" in words and _LOG_OF_RE.search(work):
+        refs0 += [m.span(1) for m in _LOG_OF_RE.finditer(work)]
+    if words & _RECORD_WORDS:
+        refs0 += [m.span(1) for m in _RECORD_NO_RE.finditer(work)
+                  if not (len(m.group(1)) == 4 and m.group(1)[:2] in ("19", "20"))]
+    if refs0:
+        out["other_id"] = refs0
     if words & _PLATE_WORDS and words & _VEHICLE_WORDS:
         plates = []
         for c in _PLATE_CUE_RE.finditer(work):
@@ -68,5 +85,5 @@ def _number_forms(work: str, words: set[str], nhs: list[_Span], phones: list[_Sp
                     and not _overlaps(*m.span(1), refs):
                 refs.append(m.span(1))
         if refs:
-            out["other_id"] = refs
+            out["other_id"] = out.get("other_id", []) + refs
     return out

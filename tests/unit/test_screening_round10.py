@@ -335,3 +335,21 @@ def test_a_concern_about_a_capitalised_word_in_no_dictionary_is_a_name():
 ])
 def test_a_concern_about_an_inspectorate_or_a_place_is_clean(text):
     assert screen(text) == []
+
+
+@pytest.mark.parametrize("text", [
+    "log number 1123 of today",
+    "ticket 99812233 raised with the helpdesk",
+    "Datix 45512 completed",
+])
+def test_a_police_log_by_day_and_a_number_after_a_ticket_or_incident_system(text):
+    assert "other_id" in kinds(text)
+
+
+@pytest.mark.parametrize("text", [
+    "Safeguarding log number 2231 was updated.",
+    "she scored 120 of 150 in the mock",
+    "page 4 of 12 of the plan",
+])
+def test_a_school_log_number_and_a_score_are_clean(text):
+    assert screen(text) == []
