@@ -19,8 +19,9 @@ only: --misses lists the tuned half's misses and skips the validation half unles
 set 4, spent after round 4) is scored in the same two halves since round 5, dev set 6 (the
 former held-out set 5, spent after round 5) since round 6, dev set 7 (the former held-out
 set 6, spent after round 6) since round 7, dev set 8 (the former held-out set 8, spent by
-its one measurement with round 6's rules) since round 8, and dev set 9 (the former held-out
-set 9, spent by its one measurement with round 8's rules) since round 9.
+its one measurement with round 6's rules) since round 8, dev set 9 (the former held-out
+set 9, spent by its one measurement with round 8's rules) since round 9, and dev set 10 (the
+former held-out set 10, spent by its one measurement with round 9's rules) since round 10.
 
 Sets are YAML lists of either {text, label: clean|detail, kinds: [...]} (bench/data) or
 {text, expect: [...]} (tests/data/screening.yaml; "date_of_birth" there is "dob" here).
@@ -53,7 +54,8 @@ DEV6_SET = ROOT / "bench" / "data" / "screening-dev6.yaml"  # former held-out se
 DEV7_SET = ROOT / "bench" / "data" / "screening-dev7.yaml"  # former held-out set 6: halves since round 7
 DEV8_SET = ROOT / "bench" / "data" / "screening-dev8.yaml"  # former held-out set 8: halves since round 8
 DEV9_SET = ROOT / "bench" / "data" / "screening-dev9.yaml"  # former held-out set 9: halves since round 9
-VALIDATION_SETS = (DEV4_SET.name, DEV5_SET.name, DEV6_SET.name, DEV7_SET.name, DEV8_SET.name, DEV9_SET.name)
+DEV10_SET = ROOT / "bench" / "data" / "screening-dev10.yaml"  # former held-out set 10: halves since round 10
+VALIDATION_SETS = (DEV4_SET.name, DEV5_SET.name, DEV6_SET.name, DEV7_SET.name, DEV8_SET.name, DEV9_SET.name, DEV10_SET.name)
 ALIASES = {"date_of_birth": "dob"}
 REPEATS = 3
 TARGETS = {"overall": 0.97, "name": 0.97, "numbers": 0.99, "addresses": 0.99, "clean_refused_max": 0.03}
@@ -185,7 +187,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--validation-misses", action="store_true",
                     help="with --misses, also list them for the validation set (only once the rules are final)")
     args = ap.parse_args(argv)
-    sets = args.sets or [p for p in (PROJECT_SET, DEV_SET, DEV2_SET, DEV3_SET, DEV4_SET, DEV5_SET, DEV6_SET, DEV7_SET, DEV8_SET, DEV9_SET) if p.exists()]
+    sets = args.sets or [p for p in (PROJECT_SET, DEV_SET, DEV2_SET, DEV3_SET, DEV4_SET, DEV5_SET, DEV6_SET, DEV7_SET, DEV8_SET, DEV9_SET, DEV10_SET) if p.exists()]
     heldout_named = [p for p in sets if "heldout" in str(p).lower()]
     if args.misses and (args.heldout or heldout_named):
         ap.error("--misses is refused when a held-out set is scored: held-out sets give aggregate figures only")

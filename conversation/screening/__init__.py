@@ -78,6 +78,14 @@ by a possessive before a part of the body, a relation or an age in brackets, a f
 possessive before a home. Clean: lower-case inflections of English words are not unknown words
 (``namelists._inflected_en``), a health profession "saying something" is no name ("Optician
 said"), nor is a compound verb ("Jack-knifed").
+
+Round 10 (classes listed in each module's docstring): ``street_forms`` (bare house numbers after
+where someone lives, "9 brook st", "at 6 Sunnyside", "lives on Tennyson", "the m40 area"),
+``number_forms`` (mobiles without the 0 grouped as mobiles, lettered references a phone rule read,
+plate fragments), ``person_cues`` ("told dwayne", reflexives, "PC Dale", "Caller: Shirley"),
+``family_names`` ("Both Ward kids", "the Smiths"), "Xiao Min" (``name_syllables.txt``), "worried about
+Babajide", "ploy said she", a first name after "from"; clean: ``clean_shapes``
+(venues after "the", "family hub", ``languages.txt``), "Moses basket".
 """
 from __future__ import annotations
 
@@ -117,6 +125,7 @@ from .namelists import _EN, _INTERESTING
 from .names import _scan_names
 from .numbers import (
     _SPELLED_CUES,
+    _pairs_in_runs,
     _scan_more_phones,
     _scan_ni,
     _scan_ni_partial,
@@ -130,6 +139,10 @@ from .name_shapes import _not_name_shape, _person_after_org_surname, _name_shape
 from .partial_places import _public_road
 from .other_shapes import _public_number, _other_shapes
 from .round9 import _round9_names, _round9_places
+from .number_forms import _number_forms
+from .clean_shapes import _clean_person_shape
+from .person_cues import _person_cues, _rank_names
+from .street_forms import _street_forms
 from .refs import _OTHER_ID_CUES, _PARTIAL_PLATE_RE, _VRM_RE, _VRM_WORDS, _scan_other_ids, _scan_vrm
 from .tokens import _DIGIT_RE, _DIGIT_RUN_RE, _Span, _Text, _WORD_RE, _mask
 from .wide_names import _is_place, _not_a_person, _scan_wide_names
@@ -174,14 +187,16 @@ def locate(text: str) -> list[Hit]:
         digit_runs = list(_DIGIT_RUN_RE.finditer(work))
         runs = [m.start() for m in digit_runs]
         longest = max(len(m.group().translate(_SEPARATORS)) for m in digit_runs)
-        nhs, chi = _scan_ten_digit(work) if longest >= 10 else ([], [])
+        nhs, chi = _scan_ten_digit(work, digit_runs) if longest >= 10 else ([], [])
         add("nhs_number", nhs)
         add("chi_number", chi)
         upn = _scan_upn(work) if longest >= 11 else []
         add("upn", upn)
-        ni = _scan_ni(work) if longest >= 6 else []  # both search only near three digit pairs
-        if longest >= 6:
-            ni += _scan_ni_partial(work, ni)
+        ni = []
+        if longest >= 6:  # both search only near three digit pairs, found once inside the long runs
+            pairs = _pairs_in_runs(work, digit_runs)
+            ni = _scan_ni(work, pairs)
+            ni += _scan_ni_partial(work, ni, pairs)
         add("ni_number", ni)
         postcodes = _scan_postcodes(work)
         add("postcode", postcodes + _scan_outward(work, postcodes))
@@ -237,6 +252,12 @@ def locate(text: str) -> list[Hit]:
         add(kind, spans)
     for kind, spans in _round9_places(work, words, has_digit, taken + all_emails).items():
         add(kind, spans)
+    for kind, spans in _street_forms(work, words, runs, taken + all_emails + dates).items():
+        add(kind, spans)
+    for kind, spans in _number_forms(work, words, nhs if has_digit else [],
+                                     [(h.start, h.end) for h in hits if h.kind == "phone"] if has_digit else [],
+                                     bool(words & _OTHER_ID_CUES)).items():
+        add(kind, spans)
     names = _scan_names(tv)
     names += _scan_wide_names(tv, names, words)
     names += _round2_names(tv, names + [(h.start, h.end) for h in hits])
@@ -245,16 +266,19 @@ def locate(text: str) -> list[Hit]:
     names += _round4_context(tv)
     names += _name_shapes(tv, words)
     names += _round9_names(work, words)
+    names += _person_cues(tv, work, words)
     verdicts: dict[_Span, bool] = {}  # several scanners find the same span: judge each span once
     kept = []
     for sp in names:
         ok = verdicts.get(sp)
         if ok is None:
             ok = verdicts[sp] = (not _is_place(work, sp) and not _not_name_shape(work, sp, words)
-                                 and (not _not_a_person(work, sp) or _person_after_org_surname(work, sp)))
+                                 and (not _not_a_person(work, sp) or _person_after_org_surname(work, sp))
+                                 and not _clean_person_shape(work, sp))
         if ok:
             kept.append(sp)
     add("name", kept)
+    add("name", _rank_names(tv, work, words))
     add("name", _names_in_contacts(work, [(h.start, h.end) for h in hits if h.kind in ("email", "social_handle")]))
     if any(h.kind in ("address", "other_id") for h in hits):
         hits = [h for h in hits if not (h.kind == "address" and _public_road(work, (h.start, h.end), words))

@@ -98,9 +98,9 @@ def _scan_nhs(text: str) -> list[_Span]:
     return out
 
 
-def _scan_ni(text: str) -> list[_Span]:
+def _scan_ni(text: str, pairs=None) -> list[_Span]:
     out = []
-    for m in _windows(_NI_RE, text, _PAIRS_RE, 4, 8):  # only near three digit pairs
+    for m in _windows(_NI_RE, text, _PAIRS_RE, 4, 8, pairs):  # only near three digit pairs
         prefix = m.group(1)
         if prefix.upper() in _NI_BAD_PREFIX or (prefix.islower() and prefix in _NI_LOWER_WORDS):
             continue
@@ -202,11 +202,15 @@ def _scan_spelled_phones(text: str) -> list[_Span]:
     return out
 
 
-def _scan_ten_digit(text: str) -> tuple[list[_Span], list[_Span]]:
-    """(NHS number spans, CHI number spans): ten digits in any grouping with a valid mod-11 check."""
+def _scan_ten_digit(text: str, digit_runs=None) -> tuple[list[_Span], list[_Span]]:
+    """(NHS number spans, CHI number spans): ten digits in any grouping with a valid mod-11 check.
+    ``digit_runs``: _DIGIT_RUN_RE's matches; a match of _TEN_RE never leaves one, so only runs of
+    ten or more digits are searched (round 10)."""
     nhs_out: list[_Span] = []
     chi_out: list[_Span] = []
-    for m in _TEN_RE.finditer(text):
+    found = _TEN_RE.finditer(text) if digit_runs is None else [
+        m for r in digit_runs if len(_NON_DIGITS_RE.sub("", r.group())) >= 10 for m in _TEN_RE.finditer(text, r.start(), r.end())]
+    for m in found:
         d = _digits(m.group())
         if len(set(d)) == 1 or d in _ALLOWED_PHONES:
             continue
@@ -246,7 +250,7 @@ def _scan_upn(text: str) -> list[_Span]:
     return out
 
 
-def _scan_ni_partial(text: str, taken: list[_Span]) -> list[_Span]:
+def _scan_ni_partial(text: str, taken: list[_Span], pairs=None) -> list[_Span]:
     def keep(m: re.Match) -> bool:
         prefix = m.group(1)
         if prefix.upper() in _NI_BAD_PREFIX or (prefix.islower() and prefix in _NI_LOWER_WORDS):
@@ -256,7 +260,14 @@ def _scan_ni_partial(text: str, taken: list[_Span]) -> list[_Span]:
         # uncued, a year and a month ("policy CP-2024-07") is a document's reference, not an NI number
         return prefix.isupper() and not re.fullmatch(r"\d{4}[ \-]\d{2}", m.group(2))
 
-    return _kept(_windows(_NI_PARTIAL_RE, text, _PAIRS_RE, 4, 8), taken, keep)
+    return _kept(_windows(_NI_PARTIAL_RE, text, _PAIRS_RE, 4, 8, pairs), taken, keep)
+
+
+def _pairs_in_runs(text: str, digit_runs: list[re.Match]) -> list[re.Match]:
+    """_PAIRS_RE's matches, searched only inside runs of six or more digits: a match's digits and
+    single separators never leave one run of _DIGIT_RUN_RE, so these are all of them (round 10)."""
+    return [m for r in digit_runs if len(_NON_DIGITS_RE.sub("", r.group())) >= 6
+            for m in _PAIRS_RE.finditer(text, r.start(), r.end())]
 
 
 def _scan_more_phones(text: str, taken: list[_Span], words: set[str]) -> list[_Span]:

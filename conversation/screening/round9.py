@@ -66,7 +66,7 @@ _BEFORE_BRACKET_RE = re.compile(r"(?<![\w'’])([A-Z][a-z'’\-]+)(?:\s+([A-Z][a
 _OFF_ROAD_GATE = re.compile(r"\boff\s+the\s+[AB]\d", re.IGNORECASE)
 _SECTOR_GATE = re.compile(r"\d[A-Za-z\d]?\s\d\s")
 _FAMILY_POSS_RE = re.compile(
-    r"\bthe\s+([A-Z][a-z]{2,})s['’]\s+(?:house|home|flat|trailer|trailers|caravan|van|address|kids|children|door|garden|"
+    r"\bthe\s+((?:Mc|Mac|O['’])?[A-Z][a-z]{2,})s['’]\s+(?:house|home|flat|trailer|trailers|caravan|van|address|kids|children|door|garden|"
     r"place|plot|pitch|farm|cottage|bungalow|property|family)\b")
 
 

@@ -110,12 +110,13 @@ def _kept(matches, taken: list[_Span], keep) -> list[_Span]:
     return [m.span() for m in matches if not _overlaps(*m.span(), taken) and keep(m)]
 
 
-def _windows(rx: re.Pattern, text: str, anchor: re.Pattern, back: int, ahead: int) -> list[re.Match]:
+def _windows(rx: re.Pattern, text: str, anchor: re.Pattern, back: int, ahead: int, anchors=None) -> list[re.Match]:
     """rx's matches, searched only in windows around each match of anchor (a cheap pattern every
-    match of rx contains), reaching back and ahead far enough for all of rx."""
+    match of rx contains), reaching back and ahead far enough for all of rx. ``anchors``: anchor's
+    matches, when the caller already has them (round 10: found once for both NI scans)."""
     out: list[re.Match] = []
     n = len(text)
-    for a in anchor.finditer(text):
+    for a in anchor.finditer(text) if anchors is None else anchors:
         for m in rx.finditer(text, max(0, a.start() - back), min(n, a.end() + ahead)):
             if m.start() <= a.start() < m.end() and (not out or m.start() >= out[-1].end()):
                 out.append(m)

@@ -102,6 +102,14 @@ _SPOKE_TO_RE = re.compile(r"\b(?:spoke|speak|speaking|spoken|talked|talking|talk
                           re.IGNORECASE)
 
 
+# Round 10: first names from the core lists (not names-dataset's, which hold many places abroad), and
+# the words of moving or being from somewhere, after which even such a word is a place ("fled from Goma").
+_CORE_FIRST = (_words("names_first.txt") | _words("names_extra.txt") | _FIRST_NAMES) & _WIDE_FIRST
+_MOTION_BEFORE_RE = re.compile(r"\b(?:moved|moving|came|come|comes|fled|flee|arrived|returned|travelled|traveled|flew|fly|"
+                               r"flying|lives|lived|living|live|born|originally|relocated|back|deported|visiting|visited|"
+                               r"holiday|trip|flight|flights|family|is|are|was|were)\b[^.;\n]*$", re.IGNORECASE)
+
+
 def _scan_wide_names(tv: _Text, known: list[_Span], words: set[str]) -> list[_Span]:
     text, toks = tv.text, tv.toks
     out: list[_Span] = []
@@ -176,8 +184,10 @@ def _scan_wide_names(tv: _Text, known: list[_Span], words: set[str]) -> list[_Sp
         cap = base[:1].isupper() and not base.isupper()
         if cap:
             sent_start = k == 0 or any(c in ".!?\n;:•\"“" for c in text[toks[k - 1][1]:s])
-            if _PLACE_BEFORE_RE.search(text, max(0, s - 12), s) and low not in _FIRST_NAMES:
-                continue
+            if _PLACE_BEFORE_RE.search(text, max(0, s - 12), s) and low not in _FIRST_NAMES and (
+                    low in _PLACES_GB or low in _PLACES or low in _EN or low not in _CORE_FIRST
+                    or _MOTION_BEFORE_RE.search(text, max(0, s - 30), s)):
+                continue  # round 10: a first name in no dictionary and no gazetteer is no place ("update from Tayla")
             nxt_cap = nxt[:1].isupper() and not nxt.isupper()
             if nxt_cap and nxt_low in _ORG_WORDS:
                 continue  # "Rahman Centre"

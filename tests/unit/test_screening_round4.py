@@ -136,7 +136,7 @@ def test_bench_lists_no_misses_for_dev4s_validation_half():
     assert "misses:" not in validation and "false alarms:" not in validation
 
 
-def test_bench_scores_dev4_to_dev9_in_halves_and_every_default_set_exists():
+def test_bench_scores_dev4_to_dev10_in_halves_and_every_default_set_exists():
     import importlib
     import sys
     from pathlib import Path
@@ -145,10 +145,11 @@ def test_bench_scores_dev4_to_dev9_in_halves_and_every_default_set_exists():
     if str(root) not in sys.path:
         sys.path.insert(0, str(root))
     bench = importlib.import_module("bench.screening")
-    assert bench.VALIDATION_SETS == tuple(f"screening-dev{n}.yaml" for n in (4, 5, 6, 7, 8, 9))
+    assert bench.VALIDATION_SETS == tuple(f"screening-dev{n}.yaml" for n in (4, 5, 6, 7, 8, 9, 10))
     for path in (bench.PROJECT_SET, bench.DEV_SET, bench.DEV2_SET, bench.DEV3_SET, bench.DEV4_SET, bench.DEV5_SET,
-                 bench.DEV6_SET, bench.DEV7_SET, bench.DEV8_SET, bench.DEV9_SET):
+                 bench.DEV6_SET, bench.DEV7_SET, bench.DEV8_SET, bench.DEV9_SET, bench.DEV10_SET):
         assert path.is_file(), path
     assert not (root / "bench" / "data" / "screening-heldout6.yaml").exists()  # spent: now dev 7
     assert not (root / "bench" / "data" / "screening-heldout8.yaml").exists()  # spent: now dev 8
     assert not (root / "bench" / "data" / "screening-heldout9.yaml").exists()  # spent: now dev 9
+    assert not (root / "bench" / "data" / "screening-heldout10.yaml").exists()  # spent: now dev 10
