@@ -121,7 +121,8 @@ def findings(b: Bench, growth: list[dict], startup: list[dict]) -> list[str]:
             text += (" Cause: with process_before_response=False Bolt runs the listener, `ack()` included, on its "
                      "executor (5 threads by default, slack_bolt/app/app.py:354) and the request thread waits for it "
                      "(slack_bolt/listener/thread_runner.py:163), so each ack queues behind other clicks' whole work. "
-                     "Fix: process_before_response=True with every listener split into `ack=` + `lazy=[...]`, and "
+                     "Fix: process_before_response=True with every listener acking at once and handing its work to the "
+                     "executor (bot/listeners.acked), and "
                      "`listener_executor=ThreadPoolExecutor(max_workers=32)` in `App(...)` (bot/app.py).")
         if pbr and not ok50:
             solo = growth[0]["solo"]["ack_p50"] if growth else float("nan")

@@ -11,8 +11,8 @@ returns is adjusted, after it is built, before the first request:
               10 ms ack poll, because the wait loop finds ack() already done.
   pool=N      Bolt's listener executor gets N threads (Bolt's default is 5).
   pbr=0|1     process_before_response off or on, whatever build_app chose (with the
-              listeners' ack/lazy split as registered: pbr=0 makes each ack wait for a thread
-              of Bolt's executor, as before the split).
+              listeners as registered: pbr=0 makes each ack wait for a thread of Bolt's
+              executor, which then hands the work to another, as before the ack/work split).
   poll=MS     Bolt's ack wait loop polls every MS ms instead of 10 (a monkeypatch).
   lazy        process_before_response=True, with every button listener split into an ack
               function (ack() at once) and a lazy function (the listener as written), as

@@ -19,13 +19,13 @@ from .slack_views import SlackViews
 
 log = logging.getLogger("canishare.app")
 
-LISTENER_THREADS = 32  # Bolt's lazy listener executor: each runs one click's work (bench/results.md)
+LISTENER_THREADS = 32  # Bolt's listener executor: each thread runs one click's work (bench/results.md)
 BACKGROUND_THREADS = 3  # the delivery loop, the scheduler's ticker, the metrics collector
 
 
 def pool_size(request_threads: int) -> int:
-    """Database connections one process needs so that no thread waits for one: every lazy
-    listener, every request thread (acks, /readyz) and the background threads at once."""
+    """Database connections one process needs so that no thread waits for one: every
+    listener's work on the executor, every request thread (acks, /readyz) and the background threads at once."""
     return LISTENER_THREADS + request_threads + BACKGROUND_THREADS
 
 
@@ -35,10 +35,11 @@ def _bolt_options(secrets: Secrets) -> dict:
     bolt_logger.setLevel(logging.ERROR)
     return dict(
         signing_secret=secrets.signing_secret,
-        # Every listener acks in the request thread and leaves Web API work to a lazy
-        # listener, so an ack never waits behind other clicks' work (bench/results.md).
+        # Every listener acks in the request thread and hands its Web API work to this
+        # executor (bot/listeners.acked), so an ack never waits behind other clicks' work
+        # (bench/results.md).
         process_before_response=True,
-        listener_executor=ContextExecutor(max_workers=LISTENER_THREADS, thread_name_prefix="canishare-lazy"),
+        listener_executor=ContextExecutor(max_workers=LISTENER_THREADS, thread_name_prefix="canishare-work"),
         logger=bolt_logger,
         # Requests no listener handles (events we do not use, view_closed, app_rate_limited)
         # reach the error handler, which answers 200: Slack must not retry them.

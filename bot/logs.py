@@ -18,7 +18,8 @@ correlation_id: contextvars.ContextVar[str] = contextvars.ContextVar("correlatio
 
 
 class ContextExecutor(ThreadPoolExecutor):
-    """Bolt's listener executor, carrying the request's correlation id into the lazy listener."""
+    """Bolt's listener executor, carrying the request's correlation id into the work each
+    listener hands it (bot/listeners.acked)."""
 
     def submit(self, fn, /, *args, **kwargs):
         return super().submit(contextvars.copy_context().run, fn, *args, **kwargs)

@@ -23,6 +23,7 @@ there is none: there is no default tenant.
 from __future__ import annotations
 
 import logging
+from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import Any, Callable, Protocol
 
@@ -108,7 +109,8 @@ def acked(source: Deps | DepsSource, listen, work: Work, reply: Callable[[dict],
         # nothing changes once the listener has run. A lazy listener would first deep-copy
         # the whole request (payload, message, context) and inject its arguments a second
         # time: the largest part of Bolt's work on a click, before the next question's post.
-        context.listener_runner.listener_executor.submit(run, body, client, action, event, context)
+        handed = context.listener_runner.listener_executor.submit(run, body, client, action, event, context)
+        handed.add_done_callback(_report_escaped)
 
     def run(body: dict, client: WebClient, action: dict | None, event: dict | None, context) -> None:
         deps = source.resolve(context)
@@ -128,6 +130,15 @@ def acked(source: Deps | DepsSource, listen, work: Work, reply: Callable[[dict],
             tell_failure(deps, error, body, client)
 
     listen(ack_now)
+
+
+def _report_escaped(handed: Future) -> None:
+    """What escaped a listener's work (e.g. the database down while telling the person of a
+    failure) would stay unread in its Future: it is logged, by type only, as Bolt logged a lazy
+    listener's errors."""
+    error = handed.exception()
+    if error is not None:
+        log.error("listener work failed: %s", type(error).__name__)
 
 
 def tell_failure(deps: Deps, error: Exception, body: dict, client: WebClient) -> None:

@@ -82,3 +82,26 @@ def test_a_failing_work_is_told_to_the_person_and_does_not_break_the_ack():
     assert status == 200
     executor.shutdown(wait=True)
     assert told and told[0][:2] == ("D0DM", "U0PRACT1") and "went wrong" in told[0][2]
+
+
+def test_an_error_escaping_the_work_is_logged_by_type_not_lost(caplog):
+    executor = ThreadPoolExecutor(max_workers=1)
+    app = _app(executor)
+
+    class Flaky:
+        """Resolves for the ack, then fails in the work (as the control database going down would)."""
+        calls = 0
+
+        def resolve(self, context):
+            Flaky.calls += 1
+            if Flaky.calls > 1:
+                raise RuntimeError("control database gone: U0PRACT1's details")
+            return _NoDeps()
+
+    acked(Flaky(), app.action("answer_yes"), lambda deps, **_: None)
+    with caplog.at_level("ERROR", logger="canishare.listeners"):
+        _, status = _click(app, "answer_yes")
+        executor.shutdown(wait=True)
+    assert status == 200
+    failed = [r for r in caplog.records if r.name == "canishare.listeners"]
+    assert [r.getMessage() for r in failed] == ["listener work failed: RuntimeError"]  # its type, never its text
