@@ -10,7 +10,6 @@ from .namelists import _ANY_FIRST, _WIDE_NAMES
 from .tokens import _Span
 
 _LANGUAGES = _words("languages.txt")
-_NAMES_EXTRA = _words("names_extra.txt")
 # a language that is also a listed name ("Shona", "Akan") is a language only beside a language cue
 _NAME_LANGUAGES = frozenset(w for w in _LANGUAGES if w in _ANY_FIRST or w in _WIDE_NAMES)
 _LANG_CUE_RE = re.compile(r"\b(?:speaks?|spoke|spoken|speaking|language|languages|interpreter|interpreters|translator|"

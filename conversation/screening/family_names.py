@@ -73,19 +73,19 @@ def _contact_plural(tv: _Text, work: str) -> list[_Span]:
         m = _THE_PLURAL_RE.match(work, toks[k][0])
         if not m:
             continue
-        stem = m.group(1)
-        low = stem.lower()
-        for st in (low, low + "e") if m.group(2) == "es" else (low,):
-            if (st in _WIDE_SURNAMES or st in _SURNAME_WORDS) and st not in _PLACES and st not in _ROLE_WORDS:
-                out.append((m.start(1), m.start(1) + len(st)))
-                break
+        span = _plural_stem(m, lambda st: (st in _WIDE_SURNAMES or st in _SURNAME_WORDS) and st not in _PLACES
+                            and st not in _ROLE_WORDS)
+        if span:
+            out.append(span)
     return out
 
 
 # a family by its plural surname as a subject: "The Wards are on plot 3", "the Nowaks have moved"
-_PLURAL_SUBJECT_RE = re.compile(r"[Tt]he\s+([A-Z][a-z'’]{2,}?)(e?s)\s+(?:are|were|have|had|live|lived|moved|said|say|"
-                                r"refused|declined|arrived|left|own|rent)\b")
-_PLURAL_SUBJECT_WORDS = frozenset("are were have had live lived moved said say refused declined arrived left own rent".split())
+_PLURAL_SUBJECT_VERBS = ("are", "were", "have", "had", "live", "lived", "moved", "said", "say", "refused", "declined",
+                         "arrived", "left", "own", "rent")
+_PLURAL_SUBJECT_RE = re.compile(r"[Tt]he\s+([A-Z][a-z'’]{2,}?)(e?s)\s+(?:" + "|".join(_PLURAL_SUBJECT_VERBS) + r")\b")
+_PLURAL_SUBJECT_WORDS = frozenset(_PLURAL_SUBJECT_VERBS)
+
 
 def _plural_subject(tv: _Text, work: str) -> list[_Span]:
     out = []
@@ -95,12 +95,20 @@ def _plural_subject(tv: _Text, work: str) -> list[_Span]:
         m = _PLURAL_SUBJECT_RE.match(work, toks[k][0])
         if not m:
             continue
-        low = m.group(1).lower()
-        for st in (low, low + "e") if m.group(2) == "es" else (low,):
-            if (st in _WIDE_SURNAMES or st in _NAMES_EXTRA) and st not in _PLACES and st not in _ROLE_WORDS \
-                    and st not in _LANGUAGES:
-                out.append((m.start(1), m.start(1) + len(st)))
-                break
+        span = _plural_stem(m, lambda st: (st in _WIDE_SURNAMES or st in _NAMES_EXTRA) and st not in _PLACES
+                            and st not in _ROLE_WORDS and st not in _LANGUAGES)
+        if span:
+            out.append(span)
     return out
+
+
+def _plural_stem(m: re.Match, is_surname) -> _Span | None:
+    """The surname inside a plural (group 1 the stem, group 2 "s" or "es"): "Hughes" may be the
+    Hughes or the Hughs; the first reading `is_surname` accepts."""
+    low = m.group(1).lower()
+    for st in (low, low + "e") if m.group(2) == "es" else (low,):
+        if is_surname(st):
+            return m.start(1), m.start(1) + len(st)
+    return None
 
 

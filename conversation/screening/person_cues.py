@@ -15,8 +15,8 @@ import re
 
 from .cue_lower import _LIST_FIRST, _NOT_SUBJECT
 from .data import _words
-from .namelists import (_ANY_FIRST, _COMMON, _DICTIONARY_FIRST, _EN, _ORG_WORDS, _PLACES, _ROLE_WORDS, _STOP_WORDS,
-                        _SURNAME_WORDS, _TITLES, _WIDE_NAMES)
+from .namelists import (_ANY_FIRST, _COMMON, _DICTIONARY_FIRST, _EN, _ORG_WORDS, _PLACES, _PLACES_GB, _ROLE_WORDS,
+                        _STOP_WORDS, _SURNAME_WORDS, _TITLES, _WIDE_NAMES)
 from .clean_shapes import _LANGUAGES
 from .family_names import (_CONTACT_PLURAL_WORDS, _HOUSEHOLD_WORDS, _PLURAL_SUBJECT_WORDS, _contact_plural, _plural_subject,
                            _surname_household)
@@ -103,7 +103,6 @@ _RANK_PRED_RE = re.compile(
     r"\b(?:PC|DC|DS|DI|DCI|DSI|PCSO|Sgt|Insp|Inspector|Sergeant|Constable|Detective|Mr|Mrs|Ms|Miss|Mx|Dr)\.?\s+"
     r"([A-Z][a-z]{2,})\s+(?:has\s+|had\s+|then\s+|also\s+)?(?:confirmed|said|says|advised|called|rang|phoned|visited|attended|"
     r"asked|stated|reported|explained|agreed|informed|told|will|came|emailed|spoke|arrested|wants|wanted|shared|raised)\b")
-_RANK_GATE = frozenset("pc dc ds di dci dsi pcso sgt insp inspector sergeant constable detective mr mrs ms miss mx dr".split())
 
 
 # a title and one capitalised word that ends the run: "by Ms Hill, class teacher", "Ms Brook (SENCO) agreed"
@@ -114,6 +113,7 @@ _NOT_SURNAME_AFTER_TITLE = _words("brands.txt") | _words("not_names.txt")
 
 
 _RANKS_CASED = frozenset("PC DC DS DI DCI DSI PCSO Sgt Insp Inspector Sergeant Constable Detective Mr Mrs Ms Miss Mx Dr".split())
+_RANK_GATE = frozenset(w.lower() for w in _RANKS_CASED)  # the note's words are lower-cased
 
 
 def _rank_surname(tv: _Text, work: str) -> list[_Span]:
@@ -222,7 +222,6 @@ def _syllable_names(tv: _Text, work: str) -> list[_Span]:
 _CONCERN_ABOUT = frozenset("""worried worry worries concerned concern concerns anxious scared fears fear safeguarding
     referral referred query queries update""".split())
 _ABOUT_FOR = frozenset("about for re regarding".split())
-_PLACES_GB = _words("places_gb.txt")
 
 
 def _concern_about(tv: _Text) -> list[_Span]:

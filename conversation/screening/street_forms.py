@@ -26,9 +26,10 @@ _LIVES_BEFORE_RE = re.compile(
     r"\b(?:lives?|living|lived|stays?|staying|stayed|resides|residing|stopping|moved\s+in|next\s+door)"
     r"(?:\s+(?:now|still|currently|just|next\s+door|there|here|with\s+\w+))?\s+$", re.IGNORECASE)
 _LIVES_WORDS = frozenset("live lives living lived stay stays staying stayed resides residing stopping moved door".split())
+_ABBREVS = ("st", "rd", "ave", "ln", "cres", "gdns", "terr", "sq", "pde", "blvd")
 _ABBREV_STREET_RE = re.compile(
-    r"\d(?<![\w£$.:/]\d)\d{0,3}[a-z]?,?\s+((?:[a-z][a-z'’\-]+\s+){1,2})(?:st|rd|ave|ln|cres|gdns|terr|sq|pde|blvd)\b(?![’'\-.]\w)")
-_ABBREV_WORDS = frozenset("st rd ave ln cres gdns terr sq pde blvd".split())
+    r"\d(?<![\w£$.:/]\d)\d{0,3}[a-z]?,?\s+((?:[a-z][a-z'’\-]+\s+){1,2})(?:" + "|".join(_ABBREVS) + r")\b(?![’'\-.]\w)")
+_ABBREV_WORDS = frozenset(_ABBREVS)
 _NOT_STREET_MID = frozenset("""day days week weeks month months year years hour hours minute minutes time times mile miles
     more other different of in on at to the a an and or for with by from per x lot lots times kids children people
     pupils boys girls men women staff visits nights floors""".split())
@@ -41,10 +42,11 @@ _LOWER_AREA_GATE = re.compile(r"[a-z]\d")
 # development ("at 6 Sunnyside", "at 21 Cornfield with her sister")
 _ONE_WORD_TAIL_RE = re.compile(r"(\d\d{0,3}[A-Za-z]?),?\s+([A-Z][a-z]{3,})\b(?![’'\-]|\s+[A-Z0-9])")
 # the rarer abbreviations of street types, capitalised: "9 Ash Grv", "14 Mill Wlk", "2 Elm Pk"
+_RARE_ABBREVS = ("Grv", "Gro", "Wy", "Pde", "Blvd", "Wlk", "Pk", "Mws", "Grn", "Clo", "Hts", "Crt", "Ter", "Cresc", "Gdn", "Sq",
+                 "Cl", "Ct", "Pl", "Ln", "Dr", "Cres", "Gdns", "Terr")
 _RARE_ABBREV_RE = re.compile(r"\d(?<![\w£$.:/]\d)\d{0,3}[A-Za-z]?,?\s+(?:[A-Z][a-z'’\-]+\s+){1,2}"
-                             r"(?:Grv|Gro|Wy|Pde|Blvd|Wlk|Pk|Mws|Grn|Clo|Hts|Crt|Ter|Cresc|Gdn|Sq|Cl|Ct|Pl|Ln|Dr|Cres|Gdns|Terr)\b\.?"
-                             r"(?![’'\-]\w)")
-_RARE_ABBREV_WORDS = frozenset("grv gro wy pde blvd wlk pk mws grn clo hts crt ter cresc gdn sq cl ct pl ln dr cres gdns terr".split())
+                             r"(?:" + "|".join(_RARE_ABBREVS) + r")\b\.?(?![’'\-]\w)")
+_RARE_ABBREV_WORDS = frozenset(w.lower() for w in _RARE_ABBREVS)
 # where someone lives "on" a one-word street that is no English word: "she lives on Tennyson"
 _LIVES_ON_RE = re.compile(r"\b(?:lives?|living|lived|stays?|staying|stayed|resides|residing|house|flat|home)\s+(?:is\s+)?"
                           r"(?:now\s+|still\s+|just\s+)?(?:on|off)\s+([A-Z][a-z]{3,})\b(?![’'\-]|\s+[A-Z0-9])")

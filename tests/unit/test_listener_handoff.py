@@ -39,7 +39,7 @@ def _app(executor) -> App:
                process_before_response=True, listener_executor=executor, request_verification_enabled=False)
 
 
-def test_the_work_gets_the_requests_own_payload_on_the_executor_after_the_ack():
+def test_the_work_gets_the_requests_own_payload_on_an_executor_thread():
     executor = ThreadPoolExecutor(max_workers=2, thread_name_prefix="handoff-test")
     app = _app(executor)
     seen: dict = {}
